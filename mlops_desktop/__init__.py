@@ -1,0 +1,4 @@
+"""MLOps Desktop: train, test, deploy and monitor scikit-learn models offline."""
+
+__version__ = "0.1.0"
+

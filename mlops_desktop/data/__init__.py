@@ -1,0 +1,1 @@
+"""Step 1, Data: import, typed schema, column roles, splits, checks, immutable versions."""

@@ -1,0 +1,61 @@
+"""Errors the app raises on purpose, each with a message a user can act on.
+
+Every error carries an ``exit_code`` so the CLI can map it without guessing:
+2 for usage or input errors (the documented default), 1 for a check or gate that failed.
+"""
+
+from __future__ import annotations
+
+
+class MlopsError(Exception):
+    """Base class: a problem explained in one or two plain sentences.
+
+    ``details`` holds optional technical detail shown behind "Show details" in the UI.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, details: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class WorkspaceError(MlopsError):
+    """The folder cannot be used as a workspace (not one, read-only, too new, damaged)."""
+
+
+class ArtifactError(MlopsError):
+    """A stored artifact is missing or does not match its SHA-256."""
+
+
+class ArtifactMissingError(ArtifactError):
+    """An artifact the registry refers to is not on disk."""
+
+
+class ArtifactIntegrityError(ArtifactError):
+    """An artifact's content no longer matches its recorded SHA-256 (tampered or truncated)."""
+
+
+class NotFoundError(MlopsError):
+    """A named object (dataset, run, model version, job) does not exist."""
+
+
+class InputError(MlopsError):
+    """The user's input (a file, an argument, a request) cannot be used as given."""
+
+
+class CheckFailed(MlopsError):
+    """A check or quality gate ran and did not pass."""
+
+    exit_code = 1
+
+
+class JobCancelled(BaseException):
+    """Raised inside a job by ``ctx.report`` once the user asked to cancel it.
+
+    A BaseException, like KeyboardInterrupt, so a job's own ``except Exception`` cannot swallow it.
+    """

@@ -1,0 +1,1 @@
+"""Step 6, Govern: PII inventory, audit trail, explanations, human review, erasure."""

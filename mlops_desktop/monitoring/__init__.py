@@ -1,0 +1,1 @@
+"""Step 5, Monitor: drift, realized performance, operational signals, alerts."""

@@ -1,0 +1,141 @@
+"""Content-addressed artifact store: files named by their SHA-256, verified before every load.
+
+Writes go to a temporary file in the same folder, are fsynced, then renamed into place, so a
+crash never leaves a half-written artifact under a valid name. A file whose bytes no longer
+match its name is reported as damaged and never unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import joblib
+
+from mlops_desktop.errors import ArtifactIntegrityError, ArtifactMissingError, InputError
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """Stream ``path`` through SHA-256 and return the hex digest."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ArtifactStore:
+    """Artifacts live at ``root/ab/abcdef…`` where the name is the SHA-256 of the content."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path_for(self, digest: str) -> Path:
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise InputError(f"'{digest}' is not a SHA-256 artifact id.")
+        return self.root / digest[:2] / digest
+
+    def exists(self, digest: str) -> bool:
+        return self.path_for(digest).is_file()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def put_bytes(self, data: bytes) -> str:
+        """Store ``data``; return its SHA-256. Storing the same bytes twice is a no-op."""
+        return self.put_stream(io.BytesIO(data))
+
+    def put_file(self, source: Path | str) -> str:
+        """Copy a file into the store; return its SHA-256."""
+        with open(source, "rb") as handle:
+            return self.put_stream(handle)
+
+    def put_stream(self, stream: BinaryIO) -> str:
+        """Copy a readable binary stream into the store, hashing as it goes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._commit(tmp_name, digest.hexdigest())
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def put_object(self, obj: Any) -> str:
+        """Pickle ``obj`` with joblib and store it; return the SHA-256 of the pickle."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        os.close(fd)
+        try:
+            joblib.dump(obj, tmp_name, compress=3)
+            with open(tmp_name, "rb+") as handle:
+                os.fsync(handle.fileno())
+            return self._commit(tmp_name, sha256_file(Path(tmp_name)))
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def _commit(self, tmp_name: str, digest: str) -> str:
+        target = self.path_for(digest)
+        if target.is_file() and sha256_file(target) == digest:
+            os.unlink(tmp_name)
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp_name, 0o444)
+        os.replace(tmp_name, target)
+        return digest
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def verify(self, digest: str) -> Path:
+        """Return the artifact's path after checking its bytes still hash to ``digest``."""
+        path = self.path_for(digest)
+        if not path.is_file():
+            raise ArtifactMissingError(
+                f"Artifact {digest[:12]}… is missing from {self.root}. "
+                "It may have been deleted or the workspace copied incompletely."
+            )
+        actual = sha256_file(path)
+        if actual != digest:
+            raise ArtifactIntegrityError(
+                f"Artifact {digest[:12]}… is damaged: its content no longer matches the SHA-256 "
+                "recorded when it was stored (it was modified or truncated). It was not loaded.",
+                details=f"path: {path}\nexpected: {digest}\nactual:   {actual}",
+            )
+        return path
+
+    def read_bytes(self, digest: str) -> bytes:
+        """Verified bytes of an artifact."""
+        path = self.verify(digest)
+        data = path.read_bytes()
+        # Re-check what was read, so a change between verify and read cannot slip through.
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ArtifactIntegrityError(f"Artifact {digest[:12]}… changed while it was read.")
+        return data
+
+    def load_object(self, digest: str) -> Any:
+        """Unpickle an artifact stored with ``put_object``, only after verifying its hash."""
+        data = self.read_bytes(digest)
+        return joblib.load(io.BytesIO(data))
+
+    def export(self, digest: str, destination: Path | str) -> Path:
+        """Copy a verified artifact to ``destination`` (for reports the user saves elsewhere)."""
+        source = self.verify(digest)
+        destination = Path(destination)
+        shutil.copyfile(source, destination)
+        os.chmod(destination, 0o644)
+        return destination

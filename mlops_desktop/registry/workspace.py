@@ -1,0 +1,147 @@
+"""A workspace is a folder: ``registry.db`` plus content-addressed ``artifacts/``.
+
+``Workspace.open`` turns every way a folder can be unusable into a WorkspaceError that says
+what is wrong and what to do, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from mlops_desktop.errors import WorkspaceError
+from mlops_desktop.registry.artifacts import ArtifactStore
+from mlops_desktop.registry.audit import AuditLog
+from mlops_desktop.registry.db import connect, write
+from mlops_desktop.registry.entities import WorkspaceSummary
+from mlops_desktop.registry.job_store import JobStore
+from mlops_desktop.registry.migrations import current_version, migrate
+
+DB_NAME = "registry.db"
+ARTIFACTS_DIR = "artifacts"
+
+
+def _writable(path: Path) -> bool:
+    """Writable by permission and by mode bits (root ignores permissions, we do not)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def is_workspace(path: Path | str) -> bool:
+    return (Path(path) / DB_NAME).is_file()
+
+
+class Workspace:
+    """An open workspace: the database connection, artifact store and stores over them."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
+        self.path = path
+        self.db = db
+        self.artifacts = ArtifactStore(path / ARTIFACTS_DIR)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, create: bool = True) -> Workspace:
+        """Open the workspace at ``path``, creating it when the folder is new or empty.
+
+        Raises WorkspaceError when the folder is not a workspace, is read-only, holds a damaged
+        registry, or was written by a newer version of the app.
+        """
+        path = Path(path).expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise WorkspaceError(f"{path} is a file, not a folder. Choose a folder for the workspace.")
+        db_file = path / DB_NAME
+        if not db_file.exists():
+            if not create:
+                raise WorkspaceError(f"{path} is not an MLOps Desktop workspace (it has no {DB_NAME}).")
+            if path.exists() and any(p.name not in (ARTIFACTS_DIR,) and not p.name.startswith(".")
+                                     for p in path.iterdir()):
+                raise WorkspaceError(
+                    f"{path} is not an MLOps Desktop workspace: it holds other files but no "
+                    f"{DB_NAME}. Choose an empty folder to create a new workspace, or a folder "
+                    "created by MLOps Desktop."
+                )
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WorkspaceError(f"Cannot create the workspace folder {path}: {exc.strerror}.") from exc
+        if not _writable(path) or (db_file.exists() and not _writable(db_file)):
+            raise WorkspaceError(
+                f"The workspace {path} is read-only. MLOps Desktop needs to write to it; "
+                "copy it to a folder you can write to, or change its permissions."
+            )
+        try:
+            db = connect(db_file)
+            migrate(db)
+        except WorkspaceError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(
+                f"The registry in {path} cannot be read ({exc}). The file may be damaged "
+                "or not an MLOps Desktop registry.",
+                details=repr(exc),
+            ) from exc
+        (path / ARTIFACTS_DIR).mkdir(exist_ok=True)
+        return cls(path, db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- stores ------------------------------------------------------------------------------
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.db)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.db)
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value_json FROM workspace_settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with write(self.db):
+            self.db["workspace_settings"].upsert({"key": key, "value_json": json.dumps(value)}, pk="key")
+
+    # -- summary -----------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return current_version(self.db)
+
+    def summary(self) -> WorkspaceSummary:
+        def count(sql: str) -> int:
+            return int(self.db.execute(sql).fetchone()[0])
+
+        return WorkspaceSummary(
+            path=str(self.path),
+            schema_version=self.schema_version,
+            datasets=count("SELECT COUNT(DISTINCT name) FROM dataset_versions"),
+            dataset_versions=count("SELECT COUNT(*) FROM dataset_versions"),
+            runs=count("SELECT COUNT(*) FROM runs"),
+            model_versions=count("SELECT COUNT(*) FROM model_versions"),
+            deployments=count("SELECT COUNT(*) FROM deployments"),
+            jobs=count("SELECT COUNT(*) FROM jobs"),
+            open_alerts=count("SELECT COUNT(*) FROM alerts WHERE state = 'open'"),
+        )

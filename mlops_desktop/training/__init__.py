@@ -1,0 +1,1 @@
+"""Step 2, Train: sklearn pipelines with their preprocessing, reproducible runs, retraining."""

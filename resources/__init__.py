@@ -1,0 +1,1 @@
+"""Packaged resources: icons and the demo dataset."""
