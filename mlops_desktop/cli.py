@@ -36,11 +36,19 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     """--workspace and --json, accepted before or after the subcommand."""
     default: Any = argparse.SUPPRESS if suppress else None
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--workspace", metavar="DIR", type=Path, default=default,
-                        help="workspace folder (default: the per-user data folder)")
-    parent.add_argument("--json", action="store_true",
-                        default=argparse.SUPPRESS if suppress else False,
-                        help="print machine-readable JSON")
+    parent.add_argument(
+        "--workspace",
+        metavar="DIR",
+        type=Path,
+        default=default,
+        help="workspace folder (default: the per-user data folder)",
+    )
+    parent.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print machine-readable JSON",
+    )
     return parent
 
 
@@ -54,8 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_common(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="open the demo workspace (built on first use from a real dataset)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the demo workspace (built on first use from a real dataset)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = _common(suppress=True)
 
@@ -63,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--demo", action="store_true", default=argparse.SUPPRESS)
     gui.set_defaults(handler=cmd_gui)
 
-    info = sub.add_parser("info", parents=[common],
-                          help="show the workspace: path, schema version and counts")
+    info = sub.add_parser(
+        "info", parents=[common], help="show the workspace: path, schema version and counts"
+    )
     info.set_defaults(handler=cmd_info)
     return parser
 
@@ -103,16 +115,22 @@ def cmd_info(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         summary = ws.summary()
     data = asdict(summary) | {"app_version": __version__, "latest_schema_version": LATEST_VERSION}
-    emit(args, data, lambda: "\n".join([
-        f"Workspace:        {summary.path}",
-        f"Schema version:   {summary.schema_version}",
-        f"Datasets:         {summary.datasets} ({summary.dataset_versions} versions)",
-        f"Runs:             {summary.runs}",
-        f"Model versions:   {summary.model_versions}",
-        f"Deployments:      {summary.deployments}",
-        f"Jobs:             {summary.jobs}",
-        f"Open alerts:      {summary.open_alerts}",
-    ]))
+    emit(
+        args,
+        data,
+        lambda: "\n".join(
+            [
+                f"Workspace:        {summary.path}",
+                f"Schema version:   {summary.schema_version}",
+                f"Datasets:         {summary.datasets} ({summary.dataset_versions} versions)",
+                f"Runs:             {summary.runs}",
+                f"Model versions:   {summary.model_versions}",
+                f"Deployments:      {summary.deployments}",
+                f"Jobs:             {summary.jobs}",
+                f"Open alerts:      {summary.open_alerts}",
+            ]
+        ),
+    )
     return EXIT_OK
 
 
@@ -125,8 +143,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
             "the README, or use the command-line commands (mlops-desktop --help)."
         ) from exc
     explicit = getattr(args, "workspace", None)
-    return run_gui(workspace=Path(explicit) if explicit else None,
-                   demo=bool(getattr(args, "demo", False)))
+    return run_gui(
+        workspace=Path(explicit) if explicit else None, demo=bool(getattr(args, "demo", False))
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,8 +21,13 @@ class JobContext:
     to cancel, so a job that reports regularly stops at its next report.
     """
 
-    def __init__(self, job_id: str, workspace_path: Path | str | None, send: Send,
-                 is_cancelled: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        workspace_path: Path | str | None,
+        send: Send,
+        is_cancelled: Callable[[], bool],
+    ) -> None:
         self.job_id = job_id
         self.workspace_path = Path(workspace_path) if workspace_path else None
         self._send = send

@@ -14,9 +14,15 @@ from mlops_desktop.registry.workspace import Workspace
 ProgressPrinter = Callable[[float, str], None]
 
 
-def run_inline(ws: Workspace, fn: Callable[..., Any], kwargs: dict[str, Any] | None = None, *,
-               kind: str | None = None, title: str | None = None,
-               on_progress: ProgressPrinter | None = None) -> tuple[Job, Any]:
+def run_inline(
+    ws: Workspace,
+    fn: Callable[..., Any],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    kind: str | None = None,
+    title: str | None = None,
+    on_progress: ProgressPrinter | None = None,
+) -> tuple[Job, Any]:
     """Run ``fn(ctx, **kwargs)`` here; return the finished job and the function's result.
 
     Ctrl-C ends the job as cancelled. Errors are recorded on the job and re-raised.
@@ -52,8 +58,12 @@ def run_inline(ws: Workspace, fn: Callable[..., Any], kwargs: dict[str, Any] | N
         raise
     except Exception as exc:
         ws.jobs.update_progress(job.id, state["progress"], state["message"], logs)
-        ws.jobs.finish(job.id, "failed", error=f"Unexpected error: {type(exc).__name__}: {exc}",
-                       error_details=traceback.format_exc())
+        ws.jobs.finish(
+            job.id,
+            "failed",
+            error=f"Unexpected error: {type(exc).__name__}: {exc}",
+            error_details=traceback.format_exc(),
+        )
         raise
     finally:
         ctx.close()

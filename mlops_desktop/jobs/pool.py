@@ -75,8 +75,14 @@ class JobPool:
     kept started (libraries imported) so a job begins without paying start-up time.
     """
 
-    def __init__(self, workspace_path: Path | str, max_workers: int = 2, warm_workers: int = 1,
-                 preload: tuple[str, ...] = DEFAULT_PRELOAD, cancel_grace_s: float = 3.0) -> None:
+    def __init__(
+        self,
+        workspace_path: Path | str,
+        max_workers: int = 2,
+        warm_workers: int = 1,
+        preload: tuple[str, ...] = DEFAULT_PRELOAD,
+        cancel_grace_s: float = 3.0,
+    ) -> None:
         self.workspace_path = Path(workspace_path)
         self.max_workers = max(1, max_workers)
         self.warm_workers = max(0, warm_workers)
@@ -108,15 +114,27 @@ class JobPool:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    def submit(self, fn: Callable[..., Any] | str, kwargs: dict[str, Any] | None = None, *,
-               kind: str | None = None, title: str | None = None) -> str:
+    def submit(
+        self,
+        fn: Callable[..., Any] | str,
+        kwargs: dict[str, Any] | None = None,
+        *,
+        kind: str | None = None,
+        title: str | None = None,
+    ) -> str:
         """Queue ``fn(ctx, **kwargs)``; return the job id at once."""
         ref = function_ref(fn)
         job_id = new_job_id()
         kind = kind or ref.rpartition(":")[2]
-        job = Job(id=job_id, kind=kind, title=title or kind.replace("_", " ").capitalize(),
-                  status="queued", params=dict(kwargs or {}), owner_pid=os.getpid(),
-                  created_at=time.time())
+        job = Job(
+            id=job_id,
+            kind=kind,
+            title=title or kind.replace("_", " ").capitalize(),
+            status="queued",
+            params=dict(kwargs or {}),
+            owner_pid=os.getpid(),
+            created_at=time.time(),
+        )
         with self._lock:
             self._snapshots[job_id] = job
             self._done_events[job_id] = threading.Event()
@@ -207,7 +225,9 @@ class JobPool:
             self._ws.jobs.request_cancel(job_id)
             active.worker.cancel_event.set()
             active.cancel_at = time.monotonic()
-            self._publish(dataclasses.replace(active.job, message="Cancelling…", cancel_requested=1))
+            self._publish(
+                dataclasses.replace(active.job, message="Cancelling…", cancel_requested=1)
+            )
 
     def _schedule(self) -> None:
         if self._stopping:
@@ -221,8 +241,13 @@ class JobPool:
                 self._finish(job, "failed", error=f"Could not start a worker process: {exc}")
                 continue
             self._ws.jobs.mark_running(job.id, worker.process.pid)
-            running = dataclasses.replace(job, status="running", worker_pid=worker.process.pid,
-                                          started_at=time.time(), message="Starting…")
+            running = dataclasses.replace(
+                job,
+                status="running",
+                worker_pid=worker.process.pid,
+                started_at=time.time(),
+                message="Starting…",
+            )
             self._active[job.id] = _Active(running, worker)
             self._publish(running)
         spare = self.warm_workers if len(self._active) < self.max_workers else 0
@@ -232,8 +257,12 @@ class JobPool:
     def _spawn(self) -> _Worker:
         parent_conn, child_conn = self._mp.Pipe()
         cancel_event = self._mp.Event()
-        process = self._mp.Process(target=worker_main, args=(child_conn, cancel_event, self.preload),
-                                   name="mlops-desktop-worker", daemon=True)
+        process = self._mp.Process(
+            target=worker_main,
+            args=(child_conn, cancel_event, self.preload),
+            name="mlops-desktop-worker",
+            daemon=True,
+        )
         process.start()
         child_conn.close()
         return _Worker(process, parent_conn, cancel_event)
@@ -295,8 +324,9 @@ class JobPool:
     def _flush(self, active: _Active, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - active.last_db_write >= DB_WRITE_INTERVAL_S:
-            self._ws.jobs.update_progress(active.job.id, active.job.progress, active.job.message,
-                                          active.pending_logs)
+            self._ws.jobs.update_progress(
+                active.job.id, active.job.progress, active.job.message, active.pending_logs
+            )
             active.pending_logs = []
             active.last_db_write = now
 
@@ -312,11 +342,18 @@ class JobPool:
         elif message and message[0] == "failed":
             self._finish(active.job, "failed", error=message[1], details=message[2])
         elif message and message[0] == "cancelled" or active.cancel_at is not None:
-            text = "Cancelled" if active.terminated_at is None else "Cancelled (the worker was stopped)"
+            text = (
+                "Cancelled"
+                if active.terminated_at is None
+                else "Cancelled (the worker was stopped)"
+            )
             self._finish(active.job, "cancelled", message=text)
         else:
-            self._finish(active.job, "failed",
-                         error=f"The worker process ended unexpectedly: {describe_exit(process.exitcode)}")
+            self._finish(
+                active.job,
+                "failed",
+                error=f"The worker process ended unexpectedly: {describe_exit(process.exitcode)}",
+            )
 
     def _enforce_cancel_deadlines(self) -> None:
         now = time.monotonic()
@@ -327,7 +364,11 @@ class JobPool:
             if active.terminated_at is None and now - active.cancel_at > self.cancel_grace_s:
                 process.terminate()
                 active.terminated_at = now
-            elif active.terminated_at is not None and now - active.terminated_at > 2.0 and process.is_alive():
+            elif (
+                active.terminated_at is not None
+                and now - active.terminated_at > 2.0
+                and process.is_alive()
+            ):
                 process.kill()
 
     def _stop_worker(self, worker: _Worker) -> None:
@@ -341,10 +382,19 @@ class JobPool:
             worker.process.join(1.0)
         worker.conn.close()
 
-    def _finish(self, job: Job, status: str, *, result: Any = None, error: str | None = None,
-                details: str | None = None, message: str | None = None) -> None:
-        stored = self._ws.jobs.finish(job.id, status, result=result, error=error,
-                                      error_details=details, message=message)
+    def _finish(
+        self,
+        job: Job,
+        status: str,
+        *,
+        result: Any = None,
+        error: str | None = None,
+        details: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        stored = self._ws.jobs.finish(
+            job.id, status, result=result, error=error, error_details=details, message=message
+        )
         self._publish(stored)
         with self._lock:
             event = self._done_events.get(job.id)

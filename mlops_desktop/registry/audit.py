@@ -29,8 +29,15 @@ def os_user() -> str:
         return "unknown"
 
 
-def _event_hash(prev_hash: str, ts: float, user: str, action: str, obj_type: str,
-                obj_ref: str, details_json: str) -> str:
+def _event_hash(
+    prev_hash: str,
+    ts: float,
+    user: str,
+    action: str,
+    obj_type: str,
+    obj_ref: str,
+    details_json: str,
+) -> str:
     payload = json.dumps(
         [prev_hash, repr(ts), user, action, obj_type, obj_ref, details_json],
         separators=(",", ":"),
@@ -50,8 +57,14 @@ class AuditLog:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def record(self, action: str, object_type: str = "", object_ref: str = "",
-               details: dict[str, Any] | None = None, user: str | None = None) -> AuditEvent:
+    def record(
+        self,
+        action: str,
+        object_type: str = "",
+        object_ref: str = "",
+        details: dict[str, Any] | None = None,
+        user: str | None = None,
+    ) -> AuditEvent:
         """Append one event to the chain (joins the caller's transaction if there is one)."""
         details_json = json.dumps(details or {}, sort_keys=True, default=str)
         user = user or os_user()
@@ -91,9 +104,18 @@ class AuditLog:
             count += 1
             if row["prev_hash"] != prev:
                 return ChainCheck(False, count, row["id"], "an earlier event was removed or edited")
-            expected = _event_hash(prev, row["ts"], row["os_user"], row["action"],
-                                   row["object_type"], row["object_ref"], row["details_json"])
+            expected = _event_hash(
+                prev,
+                row["ts"],
+                row["os_user"],
+                row["action"],
+                row["object_type"],
+                row["object_ref"],
+                row["details_json"],
+            )
             if expected != row["hash"]:
-                return ChainCheck(False, count, row["id"], "this event was edited after it was written")
+                return ChainCheck(
+                    False, count, row["id"], "this event was edited after it was written"
+                )
             prev = row["hash"]
         return ChainCheck(True, count)

@@ -38,15 +38,27 @@ class JobStore:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def create(self, kind: str, title: str, params: dict[str, Any] | None = None,
-               owner_pid: int | None = None, job_id: str | None = None) -> Job:
+    def create(
+        self,
+        kind: str,
+        title: str,
+        params: dict[str, Any] | None = None,
+        owner_pid: int | None = None,
+        job_id: str | None = None,
+    ) -> Job:
         job_id = job_id or new_job_id()
         with write(self.db):
-            self.db["jobs"].insert({
-                "id": job_id, "kind": kind, "title": title, "status": "queued",
-                "params_json": json.dumps(params or {}, default=str),
-                "owner_pid": owner_pid or os.getpid(), "created_at": time.time(),
-            })
+            self.db["jobs"].insert(
+                {
+                    "id": job_id,
+                    "kind": kind,
+                    "title": title,
+                    "status": "queued",
+                    "params_json": json.dumps(params or {}, default=str),
+                    "owner_pid": owner_pid or os.getpid(),
+                    "created_at": time.time(),
+                }
+            )
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job:
@@ -72,8 +84,9 @@ class JobStore:
                 [worker_pid, time.time(), job_id],
             )
 
-    def update_progress(self, job_id: str, progress: float, message: str,
-                        log_lines: list[str] | None = None) -> None:
+    def update_progress(
+        self, job_id: str, progress: float, message: str, log_lines: list[str] | None = None
+    ) -> None:
         """Record progress and append any new log lines in one write."""
         appended = "".join(f"{line}\n" for line in log_lines or [])
         with write(self.db):
@@ -87,8 +100,16 @@ class JobStore:
         with write(self.db):
             self.db.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", [job_id])
 
-    def finish(self, job_id: str, status: str, *, result: Any = None, error: str | None = None,
-               error_details: str | None = None, message: str | None = None) -> Job:
+    def finish(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        result: Any = None,
+        error: str | None = None,
+        error_details: str | None = None,
+        message: str | None = None,
+    ) -> Job:
         if status not in END_STATES:
             raise ValueError(f"{status!r} is not an end state")
         now = time.time()
@@ -98,19 +119,32 @@ class JobStore:
                 " finished_at = ?, started_at = COALESCE(started_at, ?),"
                 " progress = CASE WHEN ? = 'succeeded' THEN 1.0 ELSE progress END,"
                 " message = COALESCE(?, message) WHERE id = ?",
-                [status, json.dumps(result, default=str) if result is not None else None,
-                 error, error_details, now, now, status, message, job_id],
+                [
+                    status,
+                    json.dumps(result, default=str) if result is not None else None,
+                    error,
+                    error_details,
+                    now,
+                    now,
+                    status,
+                    message,
+                    job_id,
+                ],
             )
         return self.get(job_id)
 
     def mark_interrupted(self) -> list[Job]:
         """Jobs whose owning process is gone (the app crashed): mark them interrupted."""
         stale = [
-            job for job in self.list(limit=10_000, statuses=("queued", "running"))
+            job
+            for job in self.list(limit=10_000, statuses=("queued", "running"))
             if not pid_alive(job.owner_pid)
         ]
         for job in stale:
-            self.finish(job.id, "interrupted",
-                        error="The app stopped while this job was running.",
-                        message="Interrupted")
+            self.finish(
+                job.id,
+                "interrupted",
+                error="The app stopped while this job was running.",
+                message="Interrupted",
+            )
         return stale

@@ -60,13 +60,19 @@ class Workspace:
         """
         path = Path(path).expanduser().resolve()
         if path.exists() and not path.is_dir():
-            raise WorkspaceError(f"{path} is a file, not a folder. Choose a folder for the workspace.")
+            raise WorkspaceError(
+                f"{path} is a file, not a folder. Choose a folder for the workspace."
+            )
         db_file = path / DB_NAME
         if not db_file.exists():
             if not create:
-                raise WorkspaceError(f"{path} is not an MLOps Desktop workspace (it has no {DB_NAME}).")
-            if path.exists() and any(p.name not in (ARTIFACTS_DIR,) and not p.name.startswith(".")
-                                     for p in path.iterdir()):
+                raise WorkspaceError(
+                    f"{path} is not an MLOps Desktop workspace (it has no {DB_NAME})."
+                )
+            if path.exists() and any(
+                p.name not in (ARTIFACTS_DIR,) and not p.name.startswith(".")
+                for p in path.iterdir()
+            ):
                 raise WorkspaceError(
                     f"{path} is not an MLOps Desktop workspace: it holds other files but no "
                     f"{DB_NAME}. Choose an empty folder to create a new workspace, or a folder "
@@ -75,7 +81,9 @@ class Workspace:
             try:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise WorkspaceError(f"Cannot create the workspace folder {path}: {exc.strerror}.") from exc
+                raise WorkspaceError(
+                    f"Cannot create the workspace folder {path}: {exc.strerror}."
+                ) from exc
         if not _writable(path) or (db_file.exists() and not _writable(db_file)):
             raise WorkspaceError(
                 f"The workspace {path} is read-only. MLOps Desktop needs to write to it; "
@@ -117,12 +125,16 @@ class Workspace:
     # -- settings ----------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value_json FROM workspace_settings WHERE key = ?", [key]).fetchone()
+        row = self.db.execute(
+            "SELECT value_json FROM workspace_settings WHERE key = ?", [key]
+        ).fetchone()
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
         with write(self.db):
-            self.db["workspace_settings"].upsert({"key": key, "value_json": json.dumps(value)}, pk="key")
+            self.db["workspace_settings"].upsert(
+                {"key": key, "value_json": json.dumps(value)}, pk="key"
+            )
 
     # -- summary -----------------------------------------------------------------------------
 
