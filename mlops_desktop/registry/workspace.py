@@ -23,6 +23,8 @@ from mlops_desktop.registry.db import connect, write
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
+from mlops_desktop.registry.model_store import ModelStore
+from mlops_desktop.registry.run_store import RunStore
 
 DB_NAME = "registry.db"
 ARTIFACTS_DIR = "artifacts"
@@ -121,6 +123,14 @@ class Workspace:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(self.db)
+
+    @cached_property
+    def runs(self) -> RunStore:
+        return RunStore(self.db)
+
+    @cached_property
+    def models(self) -> ModelStore:
+        return ModelStore(self.db, self.audit)
 
     # -- settings ----------------------------------------------------------------------------
 
