@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         "info", parents=[common], help="show the workspace: path, schema version and counts"
     )
     info.set_defaults(handler=cmd_info)
+
+    from mlops_desktop.training.commands import add_parsers as add_training
+
+    add_training(sub, common)
     return parser
 
 
