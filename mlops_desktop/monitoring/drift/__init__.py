@@ -1,0 +1,50 @@
+"""Drift engine: compare a reference table with current data, column by column.
+
+Qt-free and vectorised (numpy/scipy). Defaults follow Evidently (see ``methods`` for the
+method/threshold table); every statistic equals its scipy reference (see ``stats``).
+
+Conventions a caller should know:
+
+- missing values (NaN, None, NA, NaT, +-inf) are dropped for the statistics; their shares are
+  reported per column (``missing_reference``, ``missing_current``);
+- Jensen-Shannon uses the natural logarithm like Evidently (``scipy.spatial.distance.
+  jensenshannon`` default): distances lie in [0, 0.833], threshold 0.1;
+- PSI (always computed, threshold 0.1) bins numeric columns on pooled-sample deciles, not
+  Evidently's equal-width Sturges bins, so one outlier cannot put every value in one bin;
+  empty bins get the share 1e-4;
+- KS and Wasserstein are exact (equal to scipy) up to ``DriftSettings.exact_max_rows``
+  (1,000,000) non-missing reference values; above it the reference is compressed to
+  ``max_bins`` (10,000) equal-mass atoms, KS then within 1e-4 of exact;
+- datetimes are compared as seconds since the epoch (UTC);
+- the domain classifier alerts when its cross-validated AUC is above 0.65 only.
+
+>>> from mlops_desktop.monitoring.drift import compare
+>>> report = compare(train_df, recent_df)          # doctest: +SKIP
+>>> report.dataset_drift, report.drifted_columns   # doctest: +SKIP
+"""
+
+from mlops_desktop.monitoring.drift.api import column_drift, compare, prediction_drift
+from mlops_desktop.monitoring.drift.methods import (
+    METHODS,
+    DriftInputError,
+    DriftSettings,
+    default_method,
+)
+from mlops_desktop.monitoring.drift.multivariate import AUC_THRESHOLD, domain_classifier_auc
+from mlops_desktop.monitoring.drift.report import ColumnDrift, DriftReport
+from mlops_desktop.monitoring.drift.windows import windows
+
+__all__ = [
+    "AUC_THRESHOLD",
+    "METHODS",
+    "ColumnDrift",
+    "DriftInputError",
+    "DriftReport",
+    "DriftSettings",
+    "column_drift",
+    "compare",
+    "default_method",
+    "domain_classifier_auc",
+    "prediction_drift",
+    "windows",
+]

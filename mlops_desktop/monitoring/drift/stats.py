@@ -1,0 +1,267 @@
+"""Vectorised two-sample statistics on sorted arrays and count vectors.
+
+Every function here is pure numpy/scipy and matches a scipy reference to floating-point
+precision (see ``tests/monitoring``):
+
+- :func:`ecdf_compare` gives the two-sample KS statistic of ``scipy.stats.ks_2samp`` and the
+  first Wasserstein distance of ``scipy.stats.wasserstein_distance`` from one merge of the two
+  sorted samples (the same ``searchsorted(..., side="right")`` ECDFs scipy evaluates).
+- :func:`ks_pvalue` reproduces ``ks_2samp``'s default ``method="auto"`` p-value: exact when both
+  samples have at most 10,000 values, else ``kstwo.sf(d, round(n1 * n2 / (n1 + n2)))``; when
+  Massart's bound shows that value is below 1e-12 the fast limiting distribution is used
+  instead (so p-values agree with scipy to 1e-12 absolute, and are bit-equal above it).
+- :func:`jensen_shannon` equals ``scipy.spatial.distance.jensenshannon(p, q)`` with the natural
+  logarithm, as Evidently calls it, so the distance lies in ``[0, sqrt(ln 2)] = [0, 0.833]``.
+- :func:`chi2_homogeneity` equals ``scipy.stats.chi2_contingency`` on the 2 x k table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+from scipy import stats as sps
+
+#: ``ks_2samp(method="auto")`` computes the exact p-value when both sizes are at most this.
+KS_EXACT_MAX_N = 10_000
+
+#: Below this p-value the asymptotic KS p-value may be replaced by the limiting Kolmogorov
+#: distribution (both lie in [0, KS_TINY_P], so they agree to KS_TINY_P).
+KS_TINY_P = 1e-12
+
+#: Share given to an empty bin before the PSI logarithm (Evidently uses 1e-4 as well).
+PSI_EPSILON = 1e-4
+
+try:  # scipy's own exact two-sample KS probability, so our p-value is scipy's to the bit.
+    from scipy.stats._stats_py import _attempt_exact_2kssamp
+except ImportError:  # pragma: no cover - only on a scipy that renamed its internals
+    _attempt_exact_2kssamp = None
+
+
+@dataclass(frozen=True)
+class EcdfComparison:
+    """What one merge of the two sorted samples gives (see :func:`ecdf_compare`)."""
+
+    ks: float
+    wasserstein: float
+    n_unique: int
+    quantiles: np.ndarray
+
+
+def ecdf_compare(
+    ref_values: np.ndarray,
+    ref_weights: np.ndarray | None,
+    cur_sorted: np.ndarray,
+    quantile_probs: np.ndarray | None = None,
+) -> EcdfComparison:
+    """KS statistic and Wasserstein-1 distance between two sorted samples.
+
+    One stable argsort of the two concatenated sorted runs (a linear merge for timsort) gives
+    the pooled order; cumulative counts at the last copy of each distinct pooled value are
+    exactly the ``searchsorted(..., side="right")`` counts scipy uses, so the ECDFs, their
+    differences and hence the KS statistic are bit-identical to ``scipy.stats.ks_2samp``.
+
+    Parameters
+    ----------
+    ref_values : ndarray
+        Sorted reference values, or the sorted atoms of a compressed reference.
+    ref_weights : ndarray or None
+        ``None`` for a plain sample; for a compressed reference the number of reference
+        values each atom stands for.
+    cur_sorted : ndarray
+        Sorted current values.
+    quantile_probs : ndarray, optional
+        Probabilities of pooled-sample quantiles to return (lower quantiles: the smallest value
+        ``x`` with ``F_pooled(x) >= q``).
+
+    Returns
+    -------
+    EcdfComparison
+        ``ks = max |F_ref - F_cur|`` as ``ks_2samp`` computes it (before the exact method's
+        rounding, see :func:`ks_pvalue`); ``wasserstein = integral |F_ref - F_cur| dx`` as
+        ``scipy.stats.wasserstein_distance``; ``n_unique`` distinct pooled values (atoms
+        count as values); ``quantiles`` at ``quantile_probs``.
+    """
+    n_atoms = ref_values.shape[0]
+    raw = np.concatenate([ref_values, cur_sorted])
+    order = np.argsort(raw, kind="stable")  # two sorted runs: timsort does one linear merge
+    pooled = raw[order]
+    is_ref = order < n_atoms
+    last = np.flatnonzero(np.concatenate([pooled[1:] != pooled[:-1], [True]]))
+    atoms_up_to = np.cumsum(is_ref)[last]
+    count_cur = (last + 1) - atoms_up_to
+    if ref_weights is None:
+        n_ref = n_atoms
+        count_ref = atoms_up_to
+    else:
+        n_ref = float(ref_weights.sum())
+        count_ref = np.concatenate([[0.0], np.cumsum(ref_weights)])[atoms_up_to]
+    cdf_ref = count_ref / n_ref
+    cdf_cur = count_cur / cur_sorted.shape[0]
+    diffs = cdf_ref - cdf_cur
+    min_s = float(np.clip(-diffs.min(), 0, 1))
+    max_s = float(diffs.max())
+    ks = min_s if min_s > max_s else max_s
+    distinct = pooled[last]
+    wasserstein = float(np.dot(np.abs(diffs[:-1]), np.diff(distinct)))
+    quantiles = np.empty(0)
+    if quantile_probs is not None and len(quantile_probs):
+        pooled_count = count_ref + count_cur
+        target = np.asarray(quantile_probs) * (n_ref + cur_sorted.shape[0]) - 1e-9
+        pos = np.searchsorted(pooled_count, target, side="left")
+        quantiles = distinct[np.minimum(pos, distinct.shape[0] - 1)]
+    return EcdfComparison(ks, wasserstein, int(last.shape[0]), quantiles)
+
+
+def compress_sorted(sorted_values: np.ndarray, n_atoms: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce a sorted sample to ``n_atoms`` equal-mass atoms (NannyML's large-reference trick).
+
+    The compressed ECDF is within ``1 / n_atoms`` of the true ECDF everywhere, so a KS
+    statistic computed with it is within ``1 / n_atoms`` of the exact one, and a Wasserstein
+    distance within ``(max - min) / n_atoms``.
+
+    Returns
+    -------
+    values, weights : ndarray
+        Atom values (sorted, distinct) and how many values of the sample each stands for.
+    """
+    n = sorted_values.shape[0]
+    pos = np.ceil(np.arange(1, n_atoms + 1) * (n / n_atoms)).astype(np.int64) - 1
+    pos = np.unique(np.clip(pos, 0, n - 1))
+    values = np.unique(sorted_values[pos])
+    # Counts up to each atom include all its ties, so the ECDF is exact at the atoms.
+    counts = np.searchsorted(sorted_values, values, side="right")
+    return values, np.diff(np.concatenate([[0], counts])).astype(float)
+
+
+def ks_pvalue(d: float, n1: int, n2: int) -> tuple[float, float]:
+    """Two-sided p-value of the two-sample KS test, as ``ks_2samp(method="auto")``.
+
+    Returns
+    -------
+    d : float
+        The statistic, rounded to the ``1 / lcm(n1, n2)`` grid when the exact method applies
+        (scipy returns that rounded value too).
+    p_value : float
+    """
+    if max(n1, n2) <= KS_EXACT_MAX_N and _attempt_exact_2kssamp is not None:
+        g = math.gcd(n1, n2)
+        with np.errstate(all="ignore"):
+            success, d_exact, prob = _attempt_exact_2kssamp(n1, n2, g, d, "two-sided")
+        if success:
+            return float(d_exact), float(np.clip(prob, 0, 1))
+        d = float(d_exact)
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    en = np.round(m * n / (m + n))
+    if 2.0 * math.exp(-2.0 * en * d * d) < KS_TINY_P:
+        # Massart's DKW bound puts kstwo.sf(d, en) below KS_TINY_P; kstwo.sf can take 30 ms
+        # here, the limiting Kolmogorov distribution (also below the bound) microseconds.
+        return float(d), float(special.kolmogorov(math.sqrt(en) * d))
+    prob = sps.kstwo.sf(d, en)
+    return float(d), float(np.clip(prob, 0, 1))
+
+
+def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon distance (natural log) between two count or share vectors."""
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    p = p / p.sum()
+    q = q / q.sum()
+    m = (p + q) / 2.0
+    js = special.rel_entr(p, m).sum() + special.rel_entr(q, m).sum()
+    return float(np.sqrt(max(js, 0.0) / 2.0))
+
+
+def psi(ref_counts: np.ndarray, cur_counts: np.ndarray, eps: float = PSI_EPSILON) -> float:
+    """Population stability index ``sum((r - c) * ln(r / c))`` on bin shares.
+
+    Empty bins get the share ``eps`` (not renormalised), as Evidently does.
+    """
+    r = np.asarray(ref_counts, dtype=float)
+    c = np.asarray(cur_counts, dtype=float)
+    r = r / r.sum()
+    c = c / c.sum()
+    r = np.where(r == 0, eps, r)
+    c = np.where(c == 0, eps, c)
+    return float(np.sum((r - c) * np.log(r / c)))
+
+
+def chi2_homogeneity(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, float]:
+    """Chi-square test of homogeneity on the 2 x k table of category counts.
+
+    Equal to ``scipy.stats.chi2_contingency`` (Yates' correction when there are two
+    categories, as scipy's default). Categories absent from both samples must be dropped
+    before the call; one category gives ``(0.0, 1.0)``.
+    """
+    r = np.asarray(ref_counts, dtype=float)
+    c = np.asarray(cur_counts, dtype=float)
+    keep = (r + c) > 0
+    r, c = r[keep], c[keep]
+    k = r.shape[0]
+    if k < 2:
+        return 0.0, 1.0
+    table = np.vstack([r, c])
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    observed = table
+    dof = k - 1
+    if dof == 1:
+        diff = expected - observed
+        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
+    stat = float(np.sum((observed - expected) ** 2 / expected))
+    return stat, float(sps.chi2.sf(stat, dof))
+
+
+def z_test_proportions(k1: float, n1: int, k2: float, n2: int) -> tuple[float, float]:
+    """Two-sided z-test for two proportions with a pooled variance (Evidently's z-test).
+
+    ``k1`` of ``n1`` reference values and ``k2`` of ``n2`` current values are "the second
+    category". When both samples hold one and the same category the p-value is 1.
+    """
+    p1, p2 = k1 / n1, k2 / n2
+    pooled = (k1 + k2) / (n1 + n2)
+    var = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
+    if var <= 0:
+        return 0.0, 1.0
+    z = (p1 - p2) / math.sqrt(var)
+    return float(z), float(2.0 * sps.norm.sf(abs(z)))
+
+
+def sorted_bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts in ``np.histogram`` bins ``[e0, e1), ..., [e_{k-1}, e_k]`` of a sorted array."""
+    lo = np.searchsorted(sorted_values, edges[:-1], side="left")
+    hi = np.append(lo[1:], np.searchsorted(sorted_values, edges[-1], side="right"))
+    return hi - lo
+
+
+def sorted_interval_counts(sorted_values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Counts in ``(-inf, c0], (c0, c1], ..., (c_last, inf)`` of a sorted array."""
+    pos = np.searchsorted(sorted_values, cuts, side="right")
+    return np.diff(np.concatenate([[0], pos, [sorted_values.shape[0]]]))
+
+
+def sorted_value_counts(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """How often each of ``values`` (sorted, unique) occurs in a sorted array."""
+    lo = np.searchsorted(sorted_values, values, side="left")
+    hi = np.searchsorted(sorted_values, values, side="right")
+    return hi - lo
+
+
+def sturges_edges(vmin: float, vmax: float, n: int) -> np.ndarray:
+    """``np.histogram_bin_edges(x, bins="sturges")`` from the range and size of ``x``."""
+    if vmin == vmax:
+        return np.array([vmin - 0.5, vmax + 0.5])
+    width = (vmax - vmin) / (np.log2(n) + 1.0)
+    n_bins = max(int(np.ceil((vmax - vmin) / width)), 1)
+    return np.linspace(vmin, vmax, n_bins + 1, endpoint=True)
+
+
+def sorted_quantiles(sorted_values: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.quantile(x, qs)`` (linear method) of an already sorted array, without a copy."""
+    n = sorted_values.shape[0]
+    h = (n - 1) * np.asarray(qs, dtype=float)
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = h - lo
+    return sorted_values[lo] + frac * (sorted_values[hi] - sorted_values[lo])
