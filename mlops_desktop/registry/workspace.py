@@ -12,7 +12,7 @@ import sqlite3
 import stat
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -25,6 +25,9 @@ from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
 from mlops_desktop.registry.model_store import ModelStore
 from mlops_desktop.registry.run_store import RunStore
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.dataset_store import DatasetStore
 
 DB_NAME = "registry.db"
 ARTIFACTS_DIR = "artifacts"
@@ -123,6 +126,14 @@ class Workspace:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(self.db)
+
+    @cached_property
+    def datasets(self) -> DatasetStore:
+        from mlops_desktop.registry.dataset_store import (
+            DatasetStore,  # loads pandas: only when used
+        )
+
+        return DatasetStore(self)
 
     @cached_property
     def runs(self) -> RunStore:

@@ -168,7 +168,7 @@ def train(
         f"Holdout {primary}: {holdout.get(primary, float('nan')):.4f} "
         f"(dummy baseline {baseline_metrics.get(primary, float('nan')):.4f})"
     )
-    report(1.0, "Done")
+    report(1.0, "Evaluated")
     return TrainResult(
         pipeline=pipeline,
         baseline=baseline,

@@ -1,0 +1,391 @@
+"""The import pipeline as job functions: inspect a file, analyse it, import it as ``name@N``.
+
+The wizard runs ``inspect_file`` (steps 1-3: options, preview, inferred types, suggested roles
+and personal data), then ``analyze`` (step 5: the checks report), then ``import_dataset``
+(step 6: save). The CLI runs ``import_dataset`` alone. Nothing is written to the workspace
+until every check has run and no blocking finding stands without a written reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlops_desktop.data.checks import Finding, blocking, run_checks
+from mlops_desktop.data.checks.base import json_safe
+from mlops_desktop.data.hashing import content_hash
+from mlops_desktop.data.pii import suggest_pii
+from mlops_desktop.data.profile import profile
+from mlops_desktop.data.readers import preview, read_frame
+from mlops_desktop.data.roles import Roles, infer_task, make_roles, suggest_roles
+from mlops_desktop.data.schema import apply_schema, infer_schema, validate_schema
+from mlops_desktop.data.sniff import ReadOptions
+from mlops_desktop.data.splits import Split, make_split
+from mlops_desktop.errors import InputError
+
+INSPECT_ROWS = 20_000
+
+
+def _progress(ctx: Any, lo: float, hi: float):
+    """A progress callback mapping 0..1 onto ``lo..hi`` of the job (cancel-aware via ctx)."""
+
+    def report(fraction: float, message: str) -> None:
+        if ctx is not None:
+            ctx.report(lo + (hi - lo) * max(0.0, min(1.0, fraction)), message)
+
+    return report
+
+
+@dataclass
+class Prepared:
+    """A file read, typed, given roles and split: everything but the checks and the save."""
+
+    df: pd.DataFrame
+    schema: dict[str, str]
+    roles: Roles
+    split: Split
+    pii: dict[str, dict[str, str]]
+    options: ReadOptions
+    source: str
+    coercions: dict[str, dict] = field(default_factory=dict)
+    raw_shape: tuple[int, int] = (0, 0)
+
+    @property
+    def definition(self) -> dict[str, Any]:
+        """What, besides the data, makes two imports the same version."""
+        return {
+            "schema": self.schema,
+            "roles": self.roles.to_dict(),
+            "split": {k: self.split.to_dict()[k] for k in ("method", "test_size", "seed")},
+        }
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]
+
+
+def prepare(
+    path: str | Path,
+    target: str,
+    *,
+    ctx: Any = None,
+    types: dict | None = None,
+    task: str | None = None,
+    time_col: str | None = None,
+    id_cols: Any = (),
+    group_col: str | None = None,
+    pii_cols: Any = None,
+    split: str = "auto",
+    test_size: float = 0.2,
+    seed: int = 42,
+    read_options: dict | None = None,
+    memory_limit: int | None = None,
+) -> Prepared:
+    """Read (0-40% of the job), type, validate roles and split the file."""
+    path = Path(path).expanduser()
+    raw, options = read_frame(
+        path, read_options, progress=_progress(ctx, 0.0, 0.40), memory_limit=memory_limit
+    )
+    raw_shape = raw.shape
+    _progress(ctx, 0.40, 0.5)(0.0, "Typing columns")
+    schema = validate_schema(raw, types or {})
+    for role, col in (("target", target), ("time column", time_col), ("group column", group_col)):
+        if col and schema.get(col) == "ignore":
+            raise InputError(
+                f"The {role} {col!r} is typed 'ignore' (it may be empty). Give it a "
+                "type on the preview step or choose another column."
+            )
+    coercions: dict[str, dict] = {}
+    df = apply_schema(raw, schema, coercions, consume=True)
+    del raw
+    kept = {c: t for c, t in schema.items() if c in df.columns}
+    suggestions = suggest_pii(df)
+    pii_list = list(suggestions) if pii_cols is None else _as_list(pii_cols)
+    roles = make_roles(
+        df,
+        kept,
+        target,
+        task,
+        id_columns=_as_list(id_cols),
+        time_column=time_col or None,
+        group_column=group_col or None,
+        pii_columns=pii_list,
+    )
+    pii = {}
+    for col in roles.pii_columns:
+        hint = suggestions.get(col)
+        pii[col] = {
+            "kind": hint.kind if hint else "personal",
+            "reason": hint.reason if hint else "marked by the user",
+            "source": "suggested" if pii_cols is None else "user",
+        }
+    ctx and ctx.report(0.45, "Splitting")
+    the_split = make_split(df, roles, split or "auto", test_size, seed)
+    return Prepared(
+        df=df,
+        schema=schema,
+        roles=roles,
+        split=the_split,
+        pii=pii,
+        options=options,
+        source=str(path.resolve()),
+        coercions=coercions,
+        raw_shape=raw_shape,
+    )
+
+
+def _report(prepared: Prepared, ctx: Any) -> tuple[dict, list[Finding]]:
+    kept = {c: t for c, t in prepared.schema.items() if c in prepared.df.columns}
+    prof = profile(prepared.df, kept, progress=_progress(ctx, 0.5, 0.6))
+    prof["source"] = json_safe(
+        {
+            "path": prepared.source,
+            "read_options": prepared.options.to_dict(),
+            "raw_rows": prepared.raw_shape[0],
+            "raw_columns": prepared.raw_shape[1],
+            "coercions": prepared.coercions,
+        }
+    )
+    findings = run_checks(
+        prepared.df,
+        kept,
+        prepared.roles,
+        prepared.split,
+        coercions=prepared.coercions,
+        progress=_progress(ctx, 0.6, 0.95),
+    )
+    return prof, findings
+
+
+def _summary(prepared: Prepared, findings: list[Finding], digest: str) -> dict[str, Any]:
+    return {
+        "content_hash": digest,
+        "rows": int(len(prepared.df)),
+        "columns": int(prepared.df.shape[1]),
+        "task": prepared.roles.task,
+        "schema": prepared.schema,
+        "roles": prepared.roles.to_dict(),
+        "pii": prepared.pii,
+        "split": prepared.split.to_dict(),
+        "findings": [f.to_dict() for f in findings],
+        "blocking": len(blocking(findings)),
+        "read_options": prepared.options.to_dict(),
+    }
+
+
+def _existing(ws: Any, name: str, digest: str, prepared: Prepared):
+    from mlops_desktop.registry.dataset_store import DatasetStore
+
+    definition = prepared.definition
+    for version in DatasetStore(ws).find_by_content_hash(digest, name):
+        same = {
+            "schema": version.schema,
+            "roles": version.roles,
+            "split": {k: version.split.get(k) for k in ("method", "test_size", "seed")},
+        }
+        if json_safe(same) == json_safe(definition):
+            return version
+    return None
+
+
+def _check_override(allow_blocking: bool, reason: str | None) -> None:
+    if allow_blocking and not (reason and reason.strip()):
+        raise InputError(
+            "Overriding blocking findings needs a written reason (--reason TEXT); it "
+            "is recorded in the audit trail."
+        )
+
+
+def inspect_file(
+    ctx: Any, path: str, read_options: dict | None = None, rows: int = 200
+) -> dict[str, Any]:
+    """Wizard steps 1-3: read options used, first rows, inferred types, suggested roles and PII.
+
+    Types and suggestions come from the first 20,000 rows; the full read happens in ``analyze``.
+    """
+    ctx and ctx.report(0.1, "Reading the first rows")
+    frame, options = preview(path, read_options, rows=max(rows, INSPECT_ROWS))
+    ctx and ctx.report(0.6, "Inferring column types")
+    schema = infer_schema(frame)
+    typed = apply_schema(frame, schema)
+    kept = {c: t for c, t in schema.items() if c in typed.columns}
+    tasks = {
+        c: infer_task(typed[c])
+        for c in typed.columns
+        if kept[c] in ("numeric", "categorical", "boolean") and typed[c].nunique() >= 2
+    }
+    head = frame.head(rows).astype(object).where(frame.head(rows).notna(), None)
+    return json_safe(
+        {
+            "read_options": options.to_dict(),
+            "columns": [str(c) for c in frame.columns],
+            "types": schema,
+            "rows": head.to_dict(orient="records"),
+            "rows_sampled": len(frame),
+            "tasks": tasks,
+            "roles": suggest_roles(typed, kept).to_dict(),
+            "pii": {c: s.to_dict() for c, s in suggest_pii(typed).items()},
+        }
+    )
+
+
+def analyze(
+    ctx: Any,
+    path: str,
+    target: str,
+    *,
+    name: str | None = None,
+    types: dict | None = None,
+    task: str | None = None,
+    time_col: str | None = None,
+    id_cols: Any = (),
+    group_col: str | None = None,
+    pii_cols: Any = None,
+    split: str = "auto",
+    test_size: float = 0.2,
+    seed: int = 42,
+    read_options: dict | None = None,
+    memory_limit: int | None = None,
+) -> dict[str, Any]:
+    """Wizard step 5: the checks report and profile for these settings; writes nothing."""
+    prepared = prepare(
+        path,
+        target,
+        ctx=ctx,
+        types=types,
+        task=task,
+        time_col=time_col,
+        id_cols=id_cols,
+        group_col=group_col,
+        pii_cols=pii_cols,
+        split=split,
+        test_size=test_size,
+        seed=seed,
+        read_options=read_options,
+        memory_limit=memory_limit,
+    )
+    digest = content_hash(prepared.df)
+    prof, findings = _report(prepared, ctx)
+    result = _summary(prepared, findings, digest) | {"status": "analyzed", "profile": prof}
+    if name and ctx is not None and ctx.workspace_path is not None:
+        existing = _existing(ctx.workspace(), name, digest, prepared)
+        result["existing_ref"] = existing.ref if existing else None
+    ctx and ctx.report(1.0, "Checks done")
+    return result
+
+
+def import_dataset(
+    ctx: Any,
+    path: str,
+    name: str,
+    target: str,
+    *,
+    types: dict | None = None,
+    task: str | None = None,
+    time_col: str | None = None,
+    id_cols: Any = (),
+    group_col: str | None = None,
+    pii_cols: Any = None,
+    split: str = "auto",
+    test_size: float = 0.2,
+    seed: int = 42,
+    allow_blocking: bool = False,
+    reason: str | None = None,
+    read_options: dict | None = None,
+    memory_limit: int | None = None,
+) -> dict[str, Any]:
+    """Read, type, split, profile, check and save ``path`` as the next version of ``name``.
+
+    Returns ``{"status": "created" | "existing" | "blocked", "ref", "findings", ...}``.
+    "blocked" (blocking findings and no override with a reason) writes nothing.
+    """
+    from mlops_desktop.registry.dataset_store import DatasetStore, check_name
+
+    check_name(name)
+    _check_override(allow_blocking, reason)
+    ws = ctx.workspace()
+    prepared = prepare(
+        path,
+        target,
+        ctx=ctx,
+        types=types,
+        task=task,
+        time_col=time_col,
+        id_cols=id_cols,
+        group_col=group_col,
+        pii_cols=pii_cols,
+        split=split,
+        test_size=test_size,
+        seed=seed,
+        read_options=read_options,
+        memory_limit=memory_limit,
+    )
+    ctx.report(0.47, "Hashing the content")
+    digest = content_hash(prepared.df)
+    existing = _existing(ws, name, digest, prepared)
+    if existing is not None:
+        ctx.report(1.0, f"Already stored as {existing.ref}")
+        return {
+            "status": "existing",
+            "ref": existing.ref,
+            "name": existing.name,
+            "number": existing.number,
+            "content_hash": digest,
+            "rows": existing.rows,
+            "columns": existing.columns,
+            "task": prepared.roles.task,
+            "split": existing.split,
+            "findings": existing.checks,
+            "blocking": sum(1 for f in existing.checks if f.get("severity") == "blocking"),
+            "override_reason": existing.override_reason,
+        }
+    prof, findings = _report(prepared, ctx)
+    summary = _summary(prepared, findings, digest)
+    stops = blocking(findings)
+    if stops and not allow_blocking:
+        ctx.report(1.0, f"Stopped by {len(stops)} blocking finding(s)")
+        return summary | {
+            "status": "blocked",
+            "ref": None,
+            "message": (
+                f"{len(stops)} blocking finding(s) stop the save: "
+                + "; ".join(f.title for f in stops[:3])
+                + ". Fix them, or override with a written reason."
+            ),
+        }
+    ctx.report(0.96, "Saving")
+    version = DatasetStore(ws).create_version(
+        name,
+        prepared.df,
+        prepared.split.test_mask,
+        content_hash=digest,
+        schema=prepared.schema,
+        roles=prepared.roles.to_dict(),
+        pii=prepared.pii,
+        split=json_safe(prepared.split.to_dict()),
+        profile=prof,
+        checks=[f.to_dict() for f in findings],
+        source=prepared.source,
+        override_reason=reason.strip() if stops and reason else None,
+    )
+    ctx.report(1.0, f"Saved {version.ref}")
+    return summary | {
+        "status": "created",
+        "ref": version.ref,
+        "name": version.name,
+        "number": version.number,
+        "override_reason": version.override_reason,
+    }
+
+
+def train_test_frames(df: pd.DataFrame, mask: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a loaded frame into (train, test) frames by its stored mask."""
+    return df.loc[~mask].reset_index(drop=True), df.loc[mask].reset_index(drop=True)

@@ -1,0 +1,246 @@
+"""Dataset versions: immutable ``name@N`` records over Parquet artifacts.
+
+Storage: the typed data is one Parquet artifact (content-addressed, verified on load) holding
+every kept column plus ``__split__`` ('train' or 'test'), so the split travels with the data and
+training reads exactly the rows the checks judged. The registry row holds the content hash of
+the data (without ``__split__``), schema, roles, PII tags, split settings, profile and checks.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.registry import refs
+from mlops_desktop.registry.audit import os_user
+from mlops_desktop.registry.db import write
+from mlops_desktop.registry.entities import DatasetVersion, from_row, to_row
+
+SPLIT_COLUMN = "__split__"
+JSON_FIELDS = ("schema", "roles", "pii", "split", "profile", "checks")
+
+
+def check_name(name: str) -> str:
+    """A dataset name: letters, digits, '_', '-', '.', starting with a letter or digit."""
+    return refs.check_name(name, "dataset name")
+
+
+def parse_ref(ref: str) -> tuple[str, int | None]:
+    """'name@N' -> (name, N); 'name' -> (name, None) meaning the latest version."""
+    parsed = refs.parse_ref(str(ref))
+    if parsed.alias is not None:
+        raise InputError(
+            f"'{ref}' is not a dataset version: write name@N with N = 1, 2, … "
+            "(e.g. credit@2), or just the name for the latest version."
+        )
+    return parsed.name, parsed.number
+
+
+class DatasetStore:
+    """Create, find and load dataset versions in a workspace."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.db = ws.db
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _write_parquet(self, df: pd.DataFrame, test_mask: np.ndarray) -> str:
+        if SPLIT_COLUMN in df.columns:
+            raise InputError(
+                f"The data has a column named {SPLIT_COLUMN!r}, which MLOps Desktop "
+                "uses to store the split. Rename that column and import again."
+            )
+        if len(test_mask) != len(df):
+            raise ValueError("test_mask must have one entry per row")
+        split = pd.Categorical.from_codes(
+            np.asarray(test_mask, dtype=np.int8), categories=["train", "test"]
+        )
+        frame = df.assign(**{SPLIT_COLUMN: split})
+        root = self.ws.artifacts.root
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming-", suffix=".parquet")
+        os.close(fd)
+        try:
+            frame.to_parquet(tmp, engine="pyarrow", index=False, compression="zstd")
+            return self.ws.artifacts.put_file(tmp)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def create_version(
+        self,
+        name: str,
+        df: pd.DataFrame,
+        test_mask: np.ndarray,
+        *,
+        content_hash: str,
+        schema: dict,
+        roles: dict,
+        pii: dict,
+        split: dict,
+        profile: dict,
+        checks: list[dict],
+        source: str = "",
+        override_reason: str | None = None,
+    ) -> DatasetVersion:
+        """Store the data and record ``name@N`` (N = next number) with its audit events.
+
+        ``override_reason`` must be given when ``checks`` hold blocking findings; it is stored
+        on the version and recorded as a ``dataset.override_blocking`` audit event.
+        """
+        check_name(name)
+        blocking = [c for c in checks if c.get("severity") == "blocking"]
+        if blocking and not (override_reason and override_reason.strip()):
+            raise InputError(
+                f"{len(blocking)} blocking finding(s) stop this dataset from being "
+                "saved. Fix them, or override with a written reason."
+            )
+        artifact = self._write_parquet(df, test_mask)
+        user = os_user()
+        with write(self.db):
+            row = self.db.execute(
+                "SELECT id, number FROM dataset_versions WHERE name = ? "
+                "ORDER BY number DESC LIMIT 1",
+                [name],
+            ).fetchone()
+            parent_id, number = (row[0], row[1] + 1) if row else (None, 1)
+            values = {
+                "name": name,
+                "number": number,
+                "content_hash": content_hash,
+                "artifact_hash": artifact,
+                "source": source,
+                "rows": int(len(df)),
+                "columns": int(df.shape[1]),
+                "schema": schema,
+                "roles": roles,
+                "pii": pii,
+                "split": split,
+                "profile": profile,
+                "checks": checks,
+                "override_reason": override_reason if blocking else None,
+                "parent_id": parent_id,
+                "created_at": time.time(),
+                "created_by": user,
+            }
+            cursor = self.db.execute(
+                "INSERT INTO dataset_versions ({}) VALUES ({})".format(
+                    ", ".join(to_row(values, JSON_FIELDS)), ", ".join("?" * len(values))
+                ),
+                list(to_row(values, JSON_FIELDS).values()),
+            )
+            version_id = cursor.lastrowid
+            ref = f"{name}@{number}"
+            self.ws.audit.record(
+                "dataset.create",
+                "dataset_version",
+                ref,
+                {
+                    "content_hash": content_hash,
+                    "artifact_hash": artifact,
+                    "rows": int(len(df)),
+                    "columns": int(df.shape[1]),
+                    "source": source,
+                    "target": roles.get("target"),
+                    "split": {k: split.get(k) for k in ("method", "test_size", "seed")},
+                    "pii_columns": sorted(pii),
+                },
+                user=user,
+            )
+            if blocking:
+                self.ws.audit.record(
+                    "dataset.override_blocking",
+                    "dataset_version",
+                    ref,
+                    {
+                        "reason": override_reason.strip(),
+                        "findings": [
+                            {
+                                "check": c["check"],
+                                "title": c["title"],
+                                "columns": c.get("columns", []),
+                            }
+                            for c in blocking
+                        ],
+                    },
+                    user=user,
+                )
+        return self.get_by_id(version_id)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _rows(self, sql: str, args: list[Any] | None = None) -> list[DatasetVersion]:
+        return [from_row(DatasetVersion, r) for r in self.db.query(sql, args or [])]
+
+    def get_by_id(self, version_id: int) -> DatasetVersion:
+        rows = self._rows("SELECT * FROM dataset_versions WHERE id = ?", [version_id])
+        if not rows:
+            raise NotFoundError(f"No dataset version with id {version_id}.")
+        return rows[0]
+
+    def names(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT name FROM dataset_versions ORDER BY name"
+            ).fetchall()
+        ]
+
+    def get(self, ref: str) -> DatasetVersion:
+        """The version ``name@N``, or the latest version of ``name``."""
+        name, number = parse_ref(ref)
+        versions = self._rows(
+            "SELECT * FROM dataset_versions WHERE name = ? ORDER BY number", [name]
+        )
+        if not versions:
+            known = self.names()
+            hint = (
+                f" Datasets in this workspace: {', '.join(known[:10])}."
+                if known
+                else " This workspace has no datasets yet; import one with 'mlops-desktop data import'."
+            )
+            raise NotFoundError(f"No dataset named '{name}'.{hint}")
+        if number is None:
+            return versions[-1]
+        for version in versions:
+            if version.number == number:
+                return version
+        raise NotFoundError(
+            f"Dataset '{name}' has no version {number}; its versions are "
+            f"{', '.join(str(v.number) for v in versions)}."
+        )
+
+    def list(self, name: str | None = None) -> list[DatasetVersion]:
+        """Every version (of ``name`` if given), by name then number."""
+        if name is None:
+            return self._rows("SELECT * FROM dataset_versions ORDER BY name, number")
+        return self._rows("SELECT * FROM dataset_versions WHERE name = ? ORDER BY number", [name])
+
+    def find_by_content_hash(
+        self, content_hash: str, name: str | None = None
+    ) -> list[DatasetVersion]:
+        """Versions holding exactly this data (of ``name`` if given), oldest first."""
+        sql, args = "SELECT * FROM dataset_versions WHERE content_hash = ?", [content_hash]
+        if name is not None:
+            sql += " AND name = ?"
+            args.append(name)
+        return self._rows(sql + " ORDER BY id", args)
+
+    def load_frame(self, version: DatasetVersion | str) -> tuple[pd.DataFrame, np.ndarray]:
+        """The version's typed DataFrame and its boolean test mask, verified by SHA-256."""
+        import pyarrow.parquet as pq
+
+        if isinstance(version, str):
+            version = self.get(version)
+        path: Path = self.ws.artifacts.verify(version.artifact_hash)
+        frame = pq.read_table(path).to_pandas()
+        mask = (frame.pop(SPLIT_COLUMN) == "test").to_numpy(dtype=bool)
+        return frame, mask

@@ -1,0 +1,172 @@
+"""Every kind of unusable input gives a specific InputError and leaves the workspace unchanged."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlops_desktop.data.importer import import_dataset
+from mlops_desktop.data.readers import read_frame
+from mlops_desktop.errors import InputError
+from mlops_desktop.jobs import run_inline
+from tests.data.conftest import workspace_state
+
+
+def _import(ws, path, target="y", **kwargs):
+    return run_inline(
+        ws, import_dataset, {"path": str(path), "name": "bad", "target": target, **kwargs}
+    )
+
+
+def _expect(ws, path, match, target="y", **kwargs):
+    before = workspace_state(ws)
+    with pytest.raises(InputError, match=match):
+        _import(ws, path, target, **kwargs)
+    after = workspace_state(ws)
+    assert after[:2] == before[:2]  # no dataset version, no artifact
+    assert after[2] == before[2]  # and no audit event
+    job = ws.jobs.list(limit=1)[0]
+    assert job.status == "failed" and job.error
+
+
+def test_empty_file(ws, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    _expect(ws, path, r"empty \(0 bytes\)")
+
+
+def test_blank_lines_only(ws, tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("\n\n  \n")
+    _expect(ws, path, "only blank lines")
+
+
+def test_header_only(ws, tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("a,b,y\n")
+    _expect(ws, path, "header row .* but no data rows")
+
+
+def test_binary_file(ws, tmp_path):
+    path = tmp_path / "image.csv"
+    path.write_bytes(bytes(range(256)) * 40)
+    _expect(ws, path, "binary file")
+
+
+def test_wrong_encoding_given_by_the_user(ws, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("name,y\nCafé,1\nRésumé,0\nJosé,1\n".encode("latin-1"))
+    _expect(ws, path, "not valid utf-8 text", read_options={"encoding": "utf-8"})
+
+
+def test_sniffed_encoding_falls_back_when_late_bytes_are_not_utf8(tmp_path):
+    path = tmp_path / "late.csv"
+    body = "x,y\n" + "abc,1\n" * 60_000 + "Caf\xe9,0\n"  # é beyond the sniffed sample
+    path.write_bytes(body.encode("latin-1"))
+    df, options = read_frame(path)
+    assert options.encoding == "cp1252" and df["x"].iloc[-1] == "Café"
+
+
+def test_ragged_rows(ws, tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,y\n1,2,0\n3,4,5,1\n5,6,0\n")
+    _expect(ws, path, r"has 4 fields where the header has 3 \(\"3,4,5,1\"\)")
+
+
+def test_target_with_one_class(ws, tmp_path):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"x": range(50), "y": ["yes"] * 50}).to_csv(path, index=False)
+    _expect(ws, path, "only one value .*'yes'.* nothing to predict")
+
+
+def test_target_with_missing_values(ws, tmp_path):
+    path = tmp_path / "gaps.csv"
+    pd.DataFrame({"x": range(50), "y": [1.0, np.nan] * 25}).to_csv(path, index=False)
+    _expect(ws, path, "missing in 25 of 50 rows")
+
+
+def test_target_not_in_file(ws, tmp_path):
+    path = tmp_path / "ok.csv"
+    pd.DataFrame({"x": range(50), "label": [0, 1] * 25}).to_csv(path, index=False)
+    _expect(ws, path, "target column 'y' is not in the data")
+
+
+def test_file_vanishes_before_reading(ws, tmp_path):
+    path = tmp_path / "gone.csv"
+    _expect(ws, path, "does not exist")
+
+
+def test_file_vanishes_mid_read(ws, tmp_path):
+    path = tmp_path / "moving.csv"
+    pd.DataFrame({"x": np.arange(200_000), "y": [0, 1] * 100_000}).to_csv(path, index=False)
+    before = workspace_state(ws)
+
+    def delete_while_reading(fraction: float, message: str) -> None:
+        if message.startswith("Read") and path.exists():
+            os.unlink(path)
+
+    with pytest.raises(InputError, match="disappeared or changed while it was being read"):
+        run_inline(
+            ws,
+            import_dataset,
+            {"path": str(path), "name": "bad", "target": "y"},
+            on_progress=delete_while_reading,
+        )
+    assert workspace_state(ws) == before
+
+
+def test_file_changes_mid_read(tmp_path):
+    path = tmp_path / "growing.csv"
+    pd.DataFrame({"x": np.arange(200_000), "y": [0, 1] * 100_000}).to_csv(path, index=False)
+
+    def append(fraction: float, message: str) -> None:
+        with open(path, "a") as handle:
+            handle.write("1,1\n")
+
+    with pytest.raises(InputError, match="changed while it was being read"):
+        read_frame(path, progress=append)
+
+
+def test_file_too_large_for_memory(ws, tmp_path):
+    path = tmp_path / "big.csv"
+    pd.DataFrame({"x": range(1000), "y": [0, 1] * 500}).to_csv(path, index=False)
+    _expect(
+        ws,
+        path,
+        "too large for the memory available: importing it needs about",
+        memory_limit=10_000,
+    )
+
+
+def test_old_excel_and_archives_are_named(ws, tmp_path):
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    _expect(ws, xls, r"Excel 97-2003 \(.xls\)")
+    gz = tmp_path / "data.csv.gz"
+    gz.write_bytes(b"\x1f\x8b\x08" + b"\x00" * 100)
+    _expect(ws, gz, "is compressed")
+
+
+def test_override_needs_a_reason(ws, tmp_path):
+    path = tmp_path / "ok.csv"
+    pd.DataFrame({"x": range(50), "y": [0, 1] * 25}).to_csv(path, index=False)
+    _expect(ws, path, "needs a written reason", allow_blocking=True, reason="  ")
+
+
+def test_impossible_stratified_split(ws, tmp_path):
+    path = tmp_path / "rare.csv"
+    pd.DataFrame({"x": range(41), "y": ["a"] * 20 + ["b"] * 20 + ["c"]}).to_csv(path, index=False)
+    _expect(ws, path, "Class 'c' of 'y' has only 1 row", split="stratified")
+
+
+def test_bad_dataset_name_and_type(ws, tmp_path):
+    path = tmp_path / "ok.csv"
+    pd.DataFrame({"x": range(50), "y": [0, 1] * 25}).to_csv(path, index=False)
+    before = workspace_state(ws)
+    with pytest.raises(InputError, match="is not a valid dataset name"):
+        run_inline(ws, import_dataset, {"path": str(path), "name": "a@b", "target": "y"})
+    _expect(ws, path, "'number' is not a column type", types={"x": "number"})
+    assert workspace_state(ws) == before
