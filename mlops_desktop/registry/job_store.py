@@ -131,6 +131,13 @@ class JobStore:
                     job_id,
                 ],
             )
+            if status != "succeeded":
+                # A run whose job ended without finishing it (worker killed, app crashed) ends too.
+                self.db.execute(
+                    "UPDATE runs SET status = ?, error = COALESCE(error, ?), finished_at = ?"
+                    " WHERE job_id = ? AND status IN ('queued', 'running')",
+                    [status, error or message, now, job_id],
+                )
         return self.get(job_id)
 
     def mark_interrupted(self) -> list[Job]:
