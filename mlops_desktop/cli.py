@@ -99,9 +99,18 @@ def workspace_dir(args: argparse.Namespace) -> Path:
 
 
 def open_workspace(args: argparse.Namespace):
+    """Open the workspace the arguments name; with --demo, build the demo on first use."""
     from mlops_desktop.registry.workspace import Workspace
 
-    return Workspace.open(workspace_dir(args))
+    ws = Workspace.open(workspace_dir(args))
+    if getattr(args, "demo", False) and not getattr(args, "workspace", None):
+        from mlops_desktop.demo import build_demo, is_built
+        from mlops_desktop.jobs.inline import run_inline
+
+        if not is_built(ws):
+            print("Building the demo workspace (first use)…", file=sys.stderr)
+            run_inline(ws, build_demo, title="Build the demo workspace")
+    return ws
 
 
 def emit(args: argparse.Namespace, data: Any, text: str | Callable[[], str]) -> None:

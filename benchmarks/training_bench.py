@@ -1,0 +1,88 @@
+"""Overhead of the app's training path over a plain script fitting the same pipeline.
+
+The app path: a job in a worker process (warm), progress and log messages, the dataset loaded
+from the verified artifact store, the pipeline stored as an artifact, the run and model version
+written to the registry. The baseline, in this same script: ``trainer.train`` called directly on
+a frame already in memory (the same pipeline, the same cross-validation, the same evaluation).
+
+Run: python benchmarks/training_bench.py [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from mlops_desktop.data.importer import import_dataset  # noqa: E402
+from mlops_desktop.jobs import JobPool, run_inline  # noqa: E402
+from mlops_desktop.registry.job_store import pid_alive  # noqa: E402
+from mlops_desktop.registry.workspace import Workspace  # noqa: E402
+from mlops_desktop.training.jobs import train_model  # noqa: E402
+from mlops_desktop.training.trainer import TrainConfig, train  # noqa: E402
+
+ADULT = REPO.parent / "shared" / "data" / "uci_adult_census_income.csv"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp()) / "ws"
+    ws = Workspace.open(folder)
+    run_inline(
+        ws,
+        import_dataset,
+        {
+            "path": str(ADULT),
+            "name": "adult",
+            "target": "class",
+            "allow_blocking": True,
+            "reason": "benchmark",
+        },
+    )
+    version = ws.datasets.get("adult@1")
+    frame, mask = ws.datasets.load_frame(version)
+    print(f"Adult: {len(frame):,} rows, {int(mask.sum()):,} test rows, {args.folds}-fold CV")
+    pool = JobPool(folder, max_workers=1, warm_workers=1)
+    time.sleep(5)  # let the warm worker finish importing, as it would while the user picks options
+    print(f"{'model':<6} {'plain script (s)':>17} {'app job (s)':>12} {'overhead':>9}")
+    for model in ("hgb", "rf"):
+        plain, app = [], []
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            config = TrainConfig(
+                model,
+                version.roles["task"],
+                version.split.get("method", "random"),
+                cv_folds=args.folds,
+                seed=42,
+            )
+            train(frame, mask, version.schema, dict(version.roles), config, lambda f, m: None)
+            plain.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            job_id = pool.submit(
+                train_model,
+                {"dataset": "adult@1", "model": model, "cv_folds": args.folds, "register": "adult"},
+            )
+            job = pool.wait(job_id, timeout=3600)
+            app.append(time.perf_counter() - started)
+            assert job.status == "succeeded", job.error
+            time.sleep(5)  # the next warm worker starts; not part of a job's wall time
+            assert not pid_alive(job.worker_pid), "the worker's memory was not released"
+        p, a = statistics.median(plain), statistics.median(app)
+        print(f"{model:<6} {p:17.2f} {a:12.2f} {100 * (a / p - 1):8.1f}%")
+    pool.shutdown()
+    ws.close()
+
+
+if __name__ == "__main__":
+    main()
