@@ -80,10 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(handler=cmd_info)
 
     from mlops_desktop.data.commands import add_parsers as add_data
+    from mlops_desktop.evaluation.commands import add_parsers as add_evaluation
     from mlops_desktop.training.commands import add_parsers as add_training
 
     add_data(sub, common)
     add_training(sub, common)
+    add_evaluation(sub, common)
     return parser
 
 

@@ -77,3 +77,14 @@ def test_headless_commands_do_not_load_qt(tmp_path):
         cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_building_the_cli_parser_stays_light():
+    """`mlops-desktop --help` must answer at once: no pandas, scikit-learn or Qt at parse time."""
+    code = (
+        "import sys; from mlops_desktop.cli import build_parser; build_parser();"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', 'PySide6', 'scipy'});"
+        "assert not heavy, heavy"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr

@@ -19,7 +19,10 @@ import sqlite_utils
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.audit import AuditLog
+from mlops_desktop.registry.behavioural_store import BehaviouralStore
 from mlops_desktop.registry.db import connect, write
+from mlops_desktop.registry.gate_store import GateStore
+from mlops_desktop.registry.report_store import ReportStore
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
@@ -134,6 +137,18 @@ class Workspace:
         )
 
         return DatasetStore(self)
+
+    @cached_property
+    def gates(self) -> GateStore:
+        return GateStore(self.db, self.audit)
+
+    @cached_property
+    def reports(self) -> ReportStore:
+        return ReportStore(self.db)
+
+    @cached_property
+    def behavioural(self) -> BehaviouralStore:
+        return BehaviouralStore(self.db, self.audit)
 
     @cached_property
     def runs(self) -> RunStore:

@@ -5,21 +5,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn import metrics as skm
 
-CLASSIFICATION_METRICS = ("roc_auc", "pr_auc", "accuracy", "f1", "log_loss", "brier")
-REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
-HIGHER_IS_BETTER = {
-    "roc_auc": True,
-    "pr_auc": True,
-    "accuracy": True,
-    "f1": True,
-    "log_loss": False,
-    "brier": False,
-    "mae": False,
-    "rmse": False,
-    "r2": True,
-    "mape": False,
-}
-PRIMARY = {"binary": "roc_auc", "multiclass": "roc_auc", "regression": "rmse"}
+from mlops_desktop.training.metric_names import (  # noqa: F401 - re-exported
+    CLASSIFICATION_METRICS,
+    HIGHER_IS_BETTER,
+    PRIMARY,
+    REGRESSION_METRICS,
+)
 
 
 def classification_metrics(
