@@ -86,5 +86,7 @@ def test_building_the_cli_parser_stays_light():
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', 'PySide6', 'scipy'});"
         "assert not heavy, heavy"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT
+    )
     assert result.returncode == 0, result.stderr

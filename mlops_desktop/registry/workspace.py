@@ -21,12 +21,12 @@ from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.audit import AuditLog
 from mlops_desktop.registry.behavioural_store import BehaviouralStore
 from mlops_desktop.registry.db import connect, write
-from mlops_desktop.registry.gate_store import GateStore
-from mlops_desktop.registry.report_store import ReportStore
 from mlops_desktop.registry.entities import WorkspaceSummary
+from mlops_desktop.registry.gate_store import GateStore
 from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
 from mlops_desktop.registry.model_store import ModelStore
+from mlops_desktop.registry.report_store import ReportStore
 from mlops_desktop.registry.run_store import RunStore
 
 if TYPE_CHECKING:
