@@ -25,7 +25,15 @@ class MlopsError(Exception):
 
 
 class WorkspaceError(MlopsError):
-    """The folder cannot be used as a workspace (not one, read-only, too new, damaged)."""
+    """The folder cannot be used as a workspace.
+
+    ``reason`` is one of: ``not_folder``, ``not_workspace``, ``read_only``, ``damaged``,
+    ``newer_schema``, ``cannot_create`` (for dialogs that word their headline by cause).
+    """
+
+    def __init__(self, message: str, details: str | None = None, reason: str = "unusable") -> None:
+        super().__init__(message, details)
+        self.reason = reason
 
 
 class ArtifactError(MlopsError):

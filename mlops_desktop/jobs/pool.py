@@ -246,7 +246,7 @@ class JobPool:
                 status="running",
                 worker_pid=worker.process.pid,
                 started_at=time.time(),
-                message="Starting…",
+                message="Starting…" if worker.ready else "Starting a worker process…",
             )
             self._active[job.id] = _Active(running, worker)
             self._publish(running)

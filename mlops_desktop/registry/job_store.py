@@ -116,7 +116,7 @@ class JobStore:
         with write(self.db):
             self.db.execute(
                 "UPDATE jobs SET status = ?, result_json = ?, error = ?, error_details = ?,"
-                " finished_at = ?, started_at = COALESCE(started_at, ?),"
+                " finished_at = ?,"
                 " progress = CASE WHEN ? = 'succeeded' THEN 1.0 ELSE progress END,"
                 " message = COALESCE(?, message) WHERE id = ?",
                 [
@@ -124,7 +124,6 @@ class JobStore:
                     json.dumps(result, default=str) if result is not None else None,
                     error,
                     error_details,
-                    now,
                     now,
                     status,
                     message,

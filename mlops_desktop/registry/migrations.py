@@ -311,7 +311,8 @@ def migrate(
         raise WorkspaceError(
             f"This workspace was created by a newer version of MLOps Desktop "
             f"(schema {version}; this version understands up to {known}). "
-            "Upgrade the app to open it."
+            "Upgrade the app to open it.",
+            reason="newer_schema",
         )
     applied = []
     for migration in migrations:

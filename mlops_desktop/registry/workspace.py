@@ -69,13 +69,15 @@ class Workspace:
         path = Path(path).expanduser().resolve()
         if path.exists() and not path.is_dir():
             raise WorkspaceError(
-                f"{path} is a file, not a folder. Choose a folder for the workspace."
+                f"{path} is a file, not a folder. Choose a folder for the workspace.",
+                reason="not_folder",
             )
         db_file = path / DB_NAME
         if not db_file.exists():
             if not create:
                 raise WorkspaceError(
-                    f"{path} is not an MLOps Desktop workspace (it has no {DB_NAME})."
+                    f"{path} is not an MLOps Desktop workspace (it has no {DB_NAME}).",
+                    reason="not_workspace",
                 )
             if path.exists() and any(
                 p.name not in (ARTIFACTS_DIR,) and not p.name.startswith(".")
@@ -84,18 +86,21 @@ class Workspace:
                 raise WorkspaceError(
                     f"{path} is not an MLOps Desktop workspace: it holds other files but no "
                     f"{DB_NAME}. Choose an empty folder to create a new workspace, or a folder "
-                    "created by MLOps Desktop."
+                    "created by MLOps Desktop.",
+                    reason="not_workspace",
                 )
             try:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise WorkspaceError(
-                    f"Cannot create the workspace folder {path}: {exc.strerror}."
+                    f"Cannot create the workspace folder {path}: {exc.strerror}.",
+                    reason="cannot_create",
                 ) from exc
         if not _writable(path) or (db_file.exists() and not _writable(db_file)):
             raise WorkspaceError(
                 f"The workspace {path} is read-only. MLOps Desktop needs to write to it; "
-                "copy it to a folder you can write to, or change its permissions."
+                "copy it to a folder you can write to, or change its permissions.",
+                reason="read_only",
             )
         try:
             db = connect(db_file)
@@ -107,6 +112,7 @@ class Workspace:
                 f"The registry in {path} cannot be read ({exc}). The file may be damaged "
                 "or not an MLOps Desktop registry.",
                 details=repr(exc),
+                reason="damaged",
             ) from exc
         (path / ARTIFACTS_DIR).mkdir(exist_ok=True)
         return cls(path, db)

@@ -21,8 +21,9 @@ def test_new_folder_becomes_a_workspace(tmp_path):
 
 def test_folder_with_other_files_is_not_a_workspace(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(WorkspaceError, match="not an MLOps Desktop workspace"):
+    with pytest.raises(WorkspaceError, match="not an MLOps Desktop workspace") as raised:
         Workspace.open(tmp_path)
+    assert raised.value.reason == "not_workspace"
     assert not (tmp_path / "registry.db").exists()
 
 
@@ -43,8 +44,9 @@ def test_read_only_workspace_gives_a_clear_message(tmp_path):
     Workspace.open(path).close()
     os.chmod(path, 0o555)
     try:
-        with pytest.raises(WorkspaceError, match="read-only"):
+        with pytest.raises(WorkspaceError, match="read-only") as raised:
             Workspace.open(path)
+        assert raised.value.reason == "read_only"
     finally:
         os.chmod(path, 0o755)
 
