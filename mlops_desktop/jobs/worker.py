@@ -16,6 +16,8 @@ from typing import Any
 from mlops_desktop.errors import JobCancelled, MlopsError
 from mlops_desktop.jobs.context import JobContext, resolve
 
+WORKER_NICENESS = 5
+
 
 def _json_safe(value: Any) -> Any:
     import json
@@ -28,6 +30,11 @@ def _json_safe(value: Any) -> Any:
 
 
 def worker_main(conn: Connection, cancel_event: Any, preload: tuple[str, ...]) -> None:
+    if hasattr(os, "nice"):
+        try:
+            os.nice(WORKER_NICENESS)  # background work yields the CPU to the window first
+        except OSError:
+            pass
     for module in preload:
         try:
             importlib.import_module(module)

@@ -6,25 +6,24 @@ sharp at any size and device pixel ratio.
 
 from __future__ import annotations
 
-import importlib.resources
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-ICON_PACKAGE = "mlops_desktop.resources"
+from mlops_desktop.assets import resource_path
+
 APP_ICON_FILES = ("icons/mlops-desktop.svg", "icons/mlops-desktop-256.png")
 
 
 def app_icon() -> QIcon:
     """The application icon, loaded from the packaged resources (SVG and 256 px PNG)."""
     icon = QIcon()
-    root = importlib.resources.files(ICON_PACKAGE)
     for name in APP_ICON_FILES:
-        resource = root.joinpath(name)
-        if resource.is_file():
-            with importlib.resources.as_file(resource) as path:
-                icon.addFile(str(path))
+        try:
+            icon.addFile(str(resource_path(name)))
+        except FileNotFoundError:
+            continue
     return icon
 
 
