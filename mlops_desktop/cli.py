@@ -82,11 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     from mlops_desktop.data.commands import add_parsers as add_data
     from mlops_desktop.evaluation.commands import add_parsers as add_evaluation
     from mlops_desktop.monitoring.commands import add_parsers as add_monitoring
+    from mlops_desktop.serving.commands import add_parsers as add_serving
     from mlops_desktop.training.commands import add_parsers as add_training
 
     add_data(sub, common)
     add_training(sub, common)
     add_evaluation(sub, common)
+    add_serving(sub, common)
     add_monitoring(sub, common)
     return parser
 

@@ -1,0 +1,297 @@
+"""Batch scoring: a CSV or Parquet file in, predictions out, bad rows set aside with the reason.
+
+The model's input contract is enforced row by row (``evaluation.contracts.validate_frame``, in
+chunks): a row that breaks it goes to ``OUT.rejects.csv`` with its row number and the reason, and
+is never scored. Every output row names the model version; the run is logged in the prediction
+log (arm ``batch``) and the audit trail. Meant for cron: ``mlops-desktop score NAME@live IN OUT``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mlops_desktop.errors import InputError
+
+Progress = Callable[[float, str], None]
+CHUNK_ROWS = 1000  # validate_frame lists up to 1,000 rows per problem: one chunk, every row
+REASONS = {
+    "wrong_type": "expects {type} values",
+    "all_null": "is empty in every row of this part of the file",
+}
+
+
+@dataclass
+class BatchResult:
+    model: str
+    input: str
+    output: str
+    rejects: str | None
+    rows: int
+    scored: int
+    rejected: int
+    seconds: float
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def rejects_path(out_path: Path) -> Path:
+    """``OUT.rejects.csv`` beside the output (``scores.csv`` → ``scores.rejects.csv``)."""
+    return out_path.with_name(out_path.stem + ".rejects.csv")
+
+
+def _chunks(path: Path, rows: int):
+    """(chunk, fraction read) pairs from a CSV or Parquet file."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        file = pq.ParquetFile(path)
+        total = max(file.metadata.num_rows, 1)
+        done = 0
+        for batch in file.iter_batches(batch_size=rows):
+            done += batch.num_rows
+            yield batch.to_pandas(), done / total
+    elif suffix in (".csv", ".txt"):
+        size = max(path.stat().st_size, 1)
+        with open(path, "rb") as handle:
+            try:
+                for chunk in pd.read_csv(handle, chunksize=rows):
+                    yield chunk, min(handle.tell() / size, 1.0)
+            except pd.errors.EmptyDataError as exc:
+                raise InputError(f"{path.name} is empty: it has no header row.") from exc
+            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                raise InputError(f"{path.name} cannot be read as CSV: {exc}") from exc
+    else:
+        raise InputError(
+            f"{path.name}: batch scoring reads .csv or .parquet files, not '{suffix}'."
+        )
+
+
+def _reasons(chunk: pd.DataFrame, violations, signature: dict) -> list[list[str]]:
+    types = {s["name"]: s.get("type") for s in signature.get("inputs") or []}
+    reasons: list[list[str]] = [[] for _ in range(len(chunk))]
+    for v in violations:
+        if v.severity != "error":
+            continue
+        rows = v.rows or tuple(range(len(chunk)))
+        text = REASONS.get(v.kind, v.kind.replace("_", " ")).format(type=types.get(v.column))
+        for r in rows:
+            value = chunk[v.column].iloc[r] if v.column in chunk.columns else None
+            got = f" (got {value!r})" if v.kind == "wrong_type" else ""
+            reasons[r].append(f"column '{v.column}' {text}{got}")
+    return reasons
+
+
+class _Writer:
+    """Writes output chunks to a temporary file, renamed into place at the end."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+        self.parquet = path.suffix.lower() == ".parquet"
+        self._writer = None
+        self._started = False
+        self._empty: pd.DataFrame | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.parquet and self._writer is None and len(frame) == 0:
+            self._empty = frame  # an empty first part would fix the column types as null
+            return
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self._writer is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                self._writer = pq.ParquetWriter(self.tmp, table.schema)
+            else:
+                table = pa.Table.from_pandas(frame, preserve_index=False).cast(
+                    self._writer.schema, safe=False
+                )
+            self._writer.write_table(table)
+        else:
+            frame.to_csv(
+                self.tmp, mode="a" if self._started else "w", header=not self._started, index=False
+            )
+        self._started = True
+
+    def finish(self) -> None:
+        if self.parquet and self._writer is None and self._empty is not None:
+            self._empty.to_parquet(self.tmp, index=False)
+        if self._writer is not None:
+            self._writer.close()
+        if not self.tmp.exists():  # the input had no rows
+            pd.DataFrame().to_csv(self.tmp, index=False)
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _predict(pipeline, frame: pd.DataFrame, classes) -> tuple[np.ndarray, np.ndarray | None]:
+    if classes is None:
+        return np.asarray(pipeline.predict(frame)), None
+    proba = np.asarray(pipeline.predict_proba(frame), dtype=float)
+    return np.asarray(classes, dtype=object)[proba.argmax(axis=1)], proba
+
+
+def score(
+    ws,
+    ref: str,
+    in_path: Path | str,
+    out_path: Path | str,
+    progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> BatchResult:
+    """Score ``in_path`` with model version ``ref`` (``name@N``, ``name@live``, ``name``)."""
+    from mlops_desktop.evaluation.contracts import validate_frame
+
+    started = time.perf_counter()
+    in_path, out_path = Path(in_path), Path(out_path)
+    if not in_path.is_file():
+        raise InputError(f"{in_path} does not exist or is not a file.")
+    if out_path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"{out_path.name}: write predictions to a .csv or .parquet file.")
+    version = ws.models.get(ref)
+    pipeline = ws.artifacts.load_object(version.artifact_hash)
+    signature = version.signature or {}
+    task = (signature.get("output") or {}).get("task")
+    classes = (
+        None
+        if task == "regression"
+        else [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
+    )
+    report = progress or (lambda _f, _m: None)
+    writer, rejects = _Writer(out_path), _Writer(rejects_path(out_path))
+    rows = scored = rejected = 0
+    warnings: dict[str, int] = {}
+    try:
+        for chunk, fraction in _chunks(in_path, chunk_rows):
+            chunk = chunk.reset_index(drop=True)
+            violations = validate_frame(chunk, signature)
+            missing = [v.column for v in violations if v.kind == "missing_column"]
+            if missing:
+                raise InputError(
+                    f"{in_path.name} lacks column(s) {', '.join(missing)} that {version.ref} "
+                    "needs; no row was scored. Add the column(s) (empty cells are allowed)."
+                )
+            for v in violations:
+                if v.severity == "warning":
+                    key = f"{v.kind}:{v.column}"
+                    warnings[key] = warnings.get(key, 0) + v.count
+            reasons = _reasons(chunk, violations, signature)
+            good = np.array([not r for r in reasons], dtype=bool)
+            out = chunk[good].copy()
+            if len(out):
+                try:
+                    labels, proba = _predict(pipeline, out, classes)
+                except ValueError:  # isolate what the contract did not catch, row by row
+                    labels, proba, good, reasons = _row_by_row(
+                        pipeline, chunk, good, reasons, classes
+                    )
+                    out = chunk[good].copy()
+                out["prediction"] = labels
+                if proba is not None:
+                    for j, cls in enumerate(classes):
+                        out[f"proba_{cls}"] = proba[:, j]
+            else:
+                out["prediction"] = pd.Series(dtype=object)
+                for cls in classes or []:
+                    out[f"proba_{cls}"] = pd.Series(dtype=float)
+            out["model_version"] = version.ref
+            writer.write(out)
+            bad = chunk[~good].copy()
+            if len(bad):
+                bad.insert(0, "row_number", np.flatnonzero(~good) + rows + 1)
+                bad.insert(1, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(~good)])
+                bad["model_version"] = version.ref
+                rejects.write(bad)
+            rows += len(chunk)
+            scored += int(good.sum())
+            rejected += int((~good).sum())
+            report(fraction, f"Scored {scored:,} rows, rejected {rejected:,}")
+        writer.finish()
+        if rejected:
+            rejects.finish()
+        else:
+            rejects.discard()
+            rejects.path.unlink(missing_ok=True)
+    except BaseException:
+        writer.discard()
+        rejects.discard()
+        raise
+    result = BatchResult(
+        version.ref,
+        str(in_path),
+        str(out_path),
+        str(rejects.path) if rejected else None,
+        rows,
+        scored,
+        rejected,
+        time.perf_counter() - started,
+        warnings,
+    )
+    _record(ws, version, result)
+    report(1.0, f"Scored {scored:,} rows with {version.ref}; {rejected:,} rejected")
+    return result
+
+
+def _row_by_row(pipeline, chunk, good, reasons, classes):
+    good = good.copy()
+    for i in np.flatnonzero(good):
+        try:
+            _predict(pipeline, chunk.iloc[[i]], classes)
+        except ValueError as exc:
+            good[i] = False
+            reasons[i].append(f"the model could not score it: {exc}")
+    labels, proba = _predict(pipeline, chunk[good], classes) if good.any() else ([], None)
+    return labels, proba, good, reasons
+
+
+def _record(ws, version, result: BatchResult) -> None:
+    from mlops_desktop.registry.db import write
+    from mlops_desktop.serving.predlog import INSERT, _dumps
+
+    with write(ws.db):
+        ws.db.execute(
+            INSERT,
+            [
+                "batch-" + uuid.uuid4().hex,
+                time.time(),
+                version.name,
+                version.id,
+                "batch",
+                "batch",
+                None,
+                _dumps({"file": result.input, "rows": result.rows}),
+                _dumps(
+                    {
+                        "file": result.output,
+                        "scored": result.scored,
+                        "rejected": result.rejected,
+                        "rejects_file": result.rejects,
+                    }
+                ),
+                result.seconds * 1000,
+                200,
+                None,
+            ],
+        )
+        ws.audit.record("batch.score", "model_version", version.ref, result.to_dict())
+
+
+def score_job(ctx, ref: str, in_path: str, out_path: str) -> dict:
+    """The job-pool entry point (the GUI's batch-scoring dialog)."""
+    return score(ctx.workspace(), ref, in_path, out_path, ctx.report).to_dict()

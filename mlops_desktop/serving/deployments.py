@@ -1,0 +1,338 @@
+"""Deployments: which version of a model is live, which is the candidate, and how traffic splits.
+
+Every operation (deploy, rollback, canary, shadow, promote, abort, undeploy) writes, in one
+transaction, a new ``deployments`` row (closing the open one), the ``live`` / ``candidate``
+aliases (whose history answers "which version was live at T") and an audit event. A running
+service picks the change up from the registry within a second.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import sqlite_utils
+
+from mlops_desktop.errors import CheckFailed, InputError, NotFoundError
+from mlops_desktop.registry.audit import os_user
+from mlops_desktop.registry.db import write
+from mlops_desktop.registry.entities import Deployment, ModelVersion, from_row
+from mlops_desktop.registry.refs import parse_ref
+
+LIVE, CANDIDATE = "live", "candidate"
+
+
+class DeploymentStore:
+    """Reads and writes the ``deployments`` table (one open row per model)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def current(self, name: str) -> Deployment | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM deployments WHERE model_name = ? AND ended_at IS NULL", [name]
+            )
+        )
+        return from_row(Deployment, rows[0]) if rows else None
+
+    def at(self, name: str, ts: float) -> Deployment | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM deployments WHERE model_name = ? AND started_at <= ?"
+                " AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at DESC, id DESC LIMIT 1",
+                [name, ts, ts],
+            )
+        )
+        return from_row(Deployment, rows[0]) if rows else None
+
+    def list(self, name: str | None = None) -> list[Deployment]:
+        sql, args = "SELECT * FROM deployments", []
+        if name is not None:
+            sql += " WHERE model_name = ?"
+            args.append(name)
+        return [
+            from_row(Deployment, r) for r in self.db.query(sql + " ORDER BY started_at, id", args)
+        ]
+
+    def open(
+        self,
+        name: str,
+        mode: str,
+        live_id: int | None,
+        candidate_id: int | None = None,
+        percent: float = 0.0,
+        reason: str = "",
+    ) -> Deployment:
+        """Close the model's open row and open a new one (call inside a write transaction)."""
+        now = time.time()
+        self.db.execute(
+            "UPDATE deployments SET ended_at = ? WHERE model_name = ? AND ended_at IS NULL",
+            [now, name],
+        )
+        cursor = self.db.execute(
+            "INSERT INTO deployments (model_name, live_version_id, candidate_version_id, mode,"
+            " canary_percent, started_at, set_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [name, live_id, candidate_id, mode, percent, now, os_user(), reason],
+        )
+        row = next(self.db.query("SELECT * FROM deployments WHERE id = ?", [cursor.lastrowid]))
+        return from_row(Deployment, row)
+
+
+def check_promotion(ws, version: ModelVersion) -> tuple[bool, str]:
+    """The promotion rule (the single call site): may ``version`` become live?
+
+    Uses ``mlops_desktop.evaluation.promotion.check_promotion`` when that module is installed.
+    """
+    try:
+        from mlops_desktop.evaluation.promotion import check_promotion as rule
+    except ImportError:
+        return True, "no promotion rule is installed in this build; deployed without a gate check"
+    return rule(ws, version)
+
+
+def _version(ws, ref: str) -> ModelVersion:
+    parsed = parse_ref(ref)
+    if parsed.number is None and parsed.alias is None:
+        raise InputError(
+            f"Name the version to deploy, e.g. {parsed.name}@1 (or {parsed.name}@candidate)."
+        )
+    return ws.models.get(ref)
+
+
+def _live(ws, name: str) -> ModelVersion:
+    holding = ws.models.current_alias(name, LIVE)
+    if holding is None:
+        raise InputError(
+            f"No version of '{name}' is live. Deploy one first: mlops-desktop deploy {name}@N."
+        )
+    return ws.models.by_id(holding.model_version_id)
+
+
+def _gate(ws, version: ModelVersion, force: bool, reason: str) -> dict:
+    allowed, why = check_promotion(ws, version)
+    if not allowed and not force:
+        raise CheckFailed(
+            f"{version.ref} may not go live: {why.rstrip('.')}. To deploy it anyway, add "
+            "--force --reason TEXT (the reason is kept in the audit trail)."
+        )
+    if force and not reason.strip():
+        raise InputError("--force needs --reason TEXT saying why the promotion rule is overridden.")
+    return {"allowed": allowed, "verdict": why, "forced": bool(force and not allowed)}
+
+
+def _record(ws, action: str, ref: str, details: dict) -> None:
+    ws.audit.record(f"deploy.{action}", "model_version", ref, details)
+
+
+def deploy(ws, ref: str, force: bool = False, reason: str = "") -> Deployment:
+    """Make ``ref`` the live version (ends any canary or shadow)."""
+    version = _version(ws, ref)
+    gate = _gate(ws, version, force, reason)
+    store = DeploymentStore(ws.db)
+    with write(ws.db):
+        ws.models.set_alias(version.name, LIVE, version.id, reason or "deploy")
+        if ws.models.current_alias(version.name, CANDIDATE) is not None:
+            ws.models.clear_alias(version.name, CANDIDATE, "deploy")
+        dep = store.open(version.name, LIVE, version.id, reason=reason)
+        _record(ws, "live", version.ref, {"reason": reason, **gate})
+    return dep
+
+
+def rollback(ws, name: str, reason: str = "") -> Deployment:
+    """Return ``live`` to the version that was live before the current one."""
+    name = parse_ref(name).name
+    current = _live(ws, name)
+    history = ws.models.alias_history(name, LIVE)
+    earlier = [h for h in history if h.ended_at is not None and h.model_version_id != current.id]
+    if not earlier:
+        raise InputError(
+            f"{current.ref} is the only version of '{name}' that has been live; there is nothing "
+            "to roll back to. Deploy another version instead."
+        )
+    previous = ws.models.by_id(earlier[-1].model_version_id)
+    store = DeploymentStore(ws.db)
+    with write(ws.db):
+        ws.models.set_alias(name, LIVE, previous.id, reason or f"rollback from {current.ref}")
+        if ws.models.current_alias(name, CANDIDATE) is not None:
+            ws.models.clear_alias(name, CANDIDATE, "rollback")
+        dep = store.open(name, LIVE, previous.id, reason=reason or f"rollback from {current.ref}")
+        _record(ws, "rollback", previous.ref, {"from": current.ref, "reason": reason})
+    return dep
+
+
+def _candidate(ws, ref: str, mode: str, percent: float, reason: str) -> Deployment:
+    version = _version(ws, ref)
+    live = _live(ws, version.name)
+    if version.id == live.id:
+        raise InputError(f"{version.ref} is already live; choose another version as {mode}.")
+    allowed, why = check_promotion(ws, version)
+    store = DeploymentStore(ws.db)
+    with write(ws.db):
+        ws.models.set_alias(version.name, CANDIDATE, version.id, reason or mode)
+        dep = store.open(version.name, mode, live.id, version.id, percent, reason)
+        _record(
+            ws,
+            mode,
+            version.ref,
+            {
+                "live": live.ref,
+                "percent": percent,
+                "reason": reason,
+                "gate": why,
+                "gate_ok": allowed,
+            },
+        )
+    return dep
+
+
+def canary(ws, ref: str, percent: float, reason: str = "") -> Deployment:
+    """Send ``percent`` % of traffic (by request id) to ``ref``; the rest stays on live."""
+    if not 0 <= float(percent) <= 100:
+        raise InputError(f"The canary share must be between 0 and 100 percent, not {percent}.")
+    return _candidate(ws, ref, "canary", float(percent), reason)
+
+
+def shadow(ws, ref: str, reason: str = "") -> Deployment:
+    """Score every request with ``ref`` too, silently: logged, never returned."""
+    return _candidate(ws, ref, "shadow", 0.0, reason)
+
+
+def _open_candidate(ws, name: str) -> tuple[Deployment, ModelVersion]:
+    dep = DeploymentStore(ws.db).current(name)
+    if dep is None or dep.mode not in ("canary", "shadow") or dep.candidate_version_id is None:
+        raise InputError(
+            f"'{name}' has no canary or shadow candidate. Start one with "
+            f"mlops-desktop canary {name}@N --percent 10, or mlops-desktop shadow {name}@N."
+        )
+    return dep, ws.models.by_id(dep.candidate_version_id)
+
+
+def promote(ws, name: str, force: bool = False, reason: str = "") -> Deployment:
+    """Make the canary or shadow candidate live."""
+    name = parse_ref(name).name
+    dep, candidate = _open_candidate(ws, name)
+    gate = _gate(ws, candidate, force, reason)
+    store = DeploymentStore(ws.db)
+    with write(ws.db):
+        ws.models.set_alias(name, LIVE, candidate.id, reason or f"promoted from {dep.mode}")
+        ws.models.clear_alias(name, CANDIDATE, "promoted")
+        new = store.open(name, LIVE, candidate.id, reason=reason or f"promoted from {dep.mode}")
+        _record(ws, "promote", candidate.ref, {"from_mode": dep.mode, "reason": reason, **gate})
+    return new
+
+
+def abort(ws, name: str, reason: str = "") -> Deployment:
+    """End the canary or shadow; all traffic stays on live."""
+    name = parse_ref(name).name
+    dep, candidate = _open_candidate(ws, name)
+    store = DeploymentStore(ws.db)
+    with write(ws.db):
+        ws.models.clear_alias(name, CANDIDATE, reason or "aborted")
+        new = store.open(name, LIVE, dep.live_version_id, reason=reason or f"{dep.mode} aborted")
+        _record(ws, "abort", candidate.ref, {"mode": dep.mode, "reason": reason})
+    return new
+
+
+def undeploy(ws, name: str, reason: str = "") -> Deployment:
+    """Stop serving ``name``: no version is live afterwards (history keeps what was)."""
+    name = parse_ref(name).name
+    live = _live(ws, name)
+    store = DeploymentStore(ws.db)
+    with write(ws.db):
+        ws.models.clear_alias(name, LIVE, reason or "undeploy")
+        if ws.models.current_alias(name, CANDIDATE) is not None:
+            ws.models.clear_alias(name, CANDIDATE, reason or "undeploy")
+        dep = store.open(name, "stopped", None, reason=reason)
+        _record(ws, "stop", live.ref, {"reason": reason})
+    return dep
+
+
+@dataclass(frozen=True)
+class LiveAt:
+    """Who served ``model`` at ``at``: the live version, the candidate and the traffic split."""
+
+    model: str
+    at: float
+    live: str | None
+    candidate: str | None
+    mode: str | None
+    canary_percent: float
+    set_by: str | None
+    reason: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _ref(ws, version_id: int | None) -> str | None:
+    return ws.models.by_id(version_id).ref if version_id is not None else None
+
+
+def live_at(ws, name: str, at: float | None = None) -> LiveAt:
+    """Which version was live (and which was the candidate) at time ``at`` (now when None)."""
+    name = parse_ref(name).name
+    ts = time.time() if at is None else at
+    live = ws.models.alias_at(name, LIVE, ts)
+    cand = ws.models.alias_at(name, CANDIDATE, ts)
+    dep = DeploymentStore(ws.db).at(name, ts)
+    return LiveAt(
+        model=name,
+        at=ts,
+        live=_ref(ws, live.model_version_id) if live else None,
+        candidate=_ref(ws, cand.model_version_id) if cand else None,
+        mode=dep.mode if dep else None,
+        canary_percent=dep.canary_percent if dep else 0.0,
+        set_by=(dep.set_by if dep else live.set_by if live else None),
+        reason=(dep.reason if dep else live.reason if live else None),
+    )
+
+
+def history(ws, name: str) -> list[dict]:
+    """The deployment timeline of ``name``, oldest first (one entry per change)."""
+    name = parse_ref(name).name
+    if name not in ws.models.names():
+        raise NotFoundError(f"No model named '{name}'. Registered: {', '.join(ws.models.names())}.")
+    return [
+        asdict(d)
+        | {"live": _ref(ws, d.live_version_id), "candidate": _ref(ws, d.candidate_version_id)}
+        for d in DeploymentStore(ws.db).list(name)
+    ]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What the service should serve for one model (read by the watcher)."""
+
+    name: str
+    live_id: int
+    candidate_id: int | None
+    mode: str
+    percent: float
+
+
+def routing_table(db: sqlite_utils.Database) -> dict[str, RouteSpec]:
+    """Every model with a live version, and its candidate and split, in two small queries."""
+    live = {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT model_name, model_version_id FROM alias_history"
+            " WHERE alias = 'live' AND ended_at IS NULL"
+        )
+    }
+    open_rows = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "SELECT model_name, mode, candidate_version_id, canary_percent FROM deployments"
+            " WHERE ended_at IS NULL"
+        )
+    }
+    out = {}
+    for name, live_id in live.items():
+        mode, cand, percent = open_rows.get(name, (LIVE, None, 0.0))
+        if mode == "stopped":
+            continue
+        if mode not in ("canary", "shadow") or cand is None:
+            mode, cand, percent = LIVE, None, 0.0
+        out[name] = RouteSpec(name, live_id, cand, mode, float(percent or 0.0))
+    return out

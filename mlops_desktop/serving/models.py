@@ -1,0 +1,120 @@
+"""Loaded model versions, cached by version id, scored a whole micro-batch at a time.
+
+A request keeps a reference to the ``LoadedModel`` it started with, so swapping the live
+version never pulls a model out from under a request in flight.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlops_desktop.registry.artifacts import ArtifactStore
+from mlops_desktop.registry.entities import ModelVersion
+from mlops_desktop.serving.validation import Table
+
+
+@dataclass(eq=False)
+class LoadedModel:
+    """A model version ready to score: its pipeline, signature and input order."""
+
+    version: ModelVersion
+    pipeline: Any
+    names: list[str]
+    task: str
+    classes: list | None
+    batcher: Any = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.version.name
+
+    @property
+    def number(self) -> int:
+        return self.version.number
+
+    @property
+    def ref(self) -> str:
+        return self.version.ref
+
+    @property
+    def signature(self) -> dict:
+        return self.version.signature
+
+    def frame(self, tables: list[Table]):
+        """One DataFrame for several requests' rows (one pandas construction per micro-batch)."""
+        import pandas as pd
+
+        if len(tables) == 1:
+            return pd.DataFrame(tables[0].columns, columns=self.names)
+        return pd.DataFrame(
+            {c: [v for t in tables for v in t.columns[c]] for c in self.names}, columns=self.names
+        )
+
+    def score(self, frame) -> tuple[list, list[list[float]] | None]:
+        """Predictions (labels or values) and, for classifiers, class probabilities."""
+        if self.classes is None:
+            return self.pipeline.predict(frame).tolist(), None
+        proba = self.pipeline.predict_proba(frame)
+        labels = [self.classes[i] for i in proba.argmax(axis=1).tolist()]
+        return labels, proba.tolist()
+
+
+def _warm_row(signature: dict) -> dict[str, list]:
+    row: dict[str, list] = {}
+    for spec in signature.get("inputs") or []:
+        kind = spec.get("type")
+        if kind in ("numeric", "boolean"):
+            low, high = spec.get("min"), spec.get("max")
+            row[spec["name"]] = [(low + high) / 2 if low is not None and high is not None else 0.0]
+        elif kind == "categorical":
+            row[spec["name"]] = [(spec.get("categories") or ["x"])[0]]
+        else:
+            row[spec["name"]] = [spec.get("min")]
+    return row
+
+
+def load_model(artifacts: ArtifactStore, version: ModelVersion) -> LoadedModel:
+    """Unpickle a version's pipeline (SHA-256 verified first) and score one row to warm it up."""
+    pipeline = artifacts.load_object(version.artifact_hash)
+    signature = version.signature or {}
+    names = [spec["name"] for spec in signature.get("inputs") or []]
+    task = (signature.get("output") or {}).get("task") or "regression"
+    classes = None
+    if task != "regression" and hasattr(pipeline, "predict_proba"):
+        classes = [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
+    model = LoadedModel(version, pipeline, names, task, classes)
+    try:
+        model.score(model.frame([Table(_warm_row(signature), 1)]))
+    except Exception:  # noqa: BLE001 - warming is best effort; real requests report their errors
+        pass
+    return model
+
+
+class ModelCache:
+    """Loaded models by version id; loading happens off the request path (in the watcher)."""
+
+    def __init__(self, artifacts: ArtifactStore) -> None:
+        self.artifacts = artifacts
+        self._models: dict[int, LoadedModel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: ModelVersion) -> LoadedModel:
+        with self._lock:
+            cached = self._models.get(version.id)
+        if cached is not None:
+            return cached
+        model = load_model(self.artifacts, version)
+        with self._lock:
+            return self._models.setdefault(version.id, model)
+
+    def keep_only(self, version_ids: set[int]) -> None:
+        """Forget versions no longer routed (requests in flight still hold their reference)."""
+        with self._lock:
+            for vid in [v for v in self._models if v not in version_ids]:
+                del self._models[vid]
+
+    def loaded(self) -> list[int]:
+        with self._lock:
+            return sorted(self._models)

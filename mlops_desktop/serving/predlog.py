@@ -1,0 +1,133 @@
+"""The prediction log: every request, written to the registry in batches by a background thread.
+
+Requests only append a tuple to a buffer; the writer thread encodes JSON and inserts the buffer
+in one transaction at least every ``flush_interval`` seconds (0.2 s by default), and once more
+on ``close``. A clean stop therefore loses nothing acknowledged, and a crash loses at most the
+rows of the last interval.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from mlops_desktop.registry.db import connect
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 0.2
+MAX_BUFFERED = 1_000_000  # beyond this (the disk stalled for minutes) the oldest rows are dropped
+
+INSERT = (
+    "INSERT INTO predictions (request_id, ts, model_name, model_version_id, arm, protocol,"
+    " entity_key, inputs_json, outputs_json, latency_ms, status, error)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _dumps(value: Any) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "to_log"):
+        value = value.to_log()
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+class PredictionLog:
+    """Buffered writer of ``predictions`` rows with its own database connection."""
+
+    def __init__(self, db_path: Path | str, flush_interval: float = FLUSH_INTERVAL_S) -> None:
+        self.db_path = Path(db_path)
+        self.flush_interval = flush_interval
+        self._buffer: list[tuple] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.written = 0
+        self.dropped = 0
+        self.last_flush: float | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="prediction-log", daemon=True)
+        self._thread.start()
+
+    def append(
+        self,
+        request_id: str,
+        model_name: str,
+        version_id: int | None,
+        arm: str,
+        protocol: str,
+        inputs: Any,
+        outputs: Any,
+        latency_ms: float,
+        status: int,
+        error: str | None = None,
+        entity_key: str | None = None,
+        ts: float | None = None,
+    ) -> None:
+        """Queue one row (cheap: JSON is encoded later, in the writer thread)."""
+        row = (
+            request_id,
+            ts if ts is not None else time.time(),
+            model_name,
+            version_id,
+            arm,
+            protocol,
+            entity_key,
+            inputs,
+            outputs,
+            latency_ms,
+            status,
+            error,
+        )
+        with self._lock:
+            self._buffer.append(row)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._buffer)
+
+    def _run(self) -> None:
+        db = connect(self.db_path)
+        try:
+            while not self._stop.wait(self.flush_interval):
+                self._flush(db)
+            self._flush(db)
+        finally:
+            db.close()
+
+    def _flush(self, db) -> None:
+        with self._lock:
+            rows, self._buffer = self._buffer, []
+        if not rows:
+            return
+        encoded = [r[:7] + (_dumps(r[7]), _dumps(r[8])) + r[9:] for r in rows]
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            db.conn.executemany(INSERT, encoded)
+            db.conn.execute("COMMIT")
+        except Exception:  # noqa: BLE001 - keep the rows and retry at the next interval
+            log.exception("could not write %d prediction log rows; retrying", len(rows))
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            with self._lock:
+                self._buffer = rows + self._buffer
+                excess = len(self._buffer) - MAX_BUFFERED
+                if excess > 0:
+                    del self._buffer[:excess]
+                    self.dropped += excess
+            return
+        self.written += len(rows)
+        self.last_flush = time.time()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Write everything still buffered, then stop the writer thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

@@ -1,0 +1,231 @@
+"""The scoring service as its own process: start it detached, find it, stop it gracefully.
+
+The service outlives the desktop app (its own session, not the app's child in any way that a
+closing window would end), records itself in ``service_instances`` with a heartbeat every second,
+and is found again by the next app start.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_desktop.errors import MlopsError
+from mlops_desktop.registry.db import write
+from mlops_desktop.registry.entities import ServiceInstance, from_row
+from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT, TOKEN_ENV
+
+HEARTBEAT_STALE_S = 10.0
+LOG_NAME = "service.log"
+
+
+@dataclass
+class ServiceHandle:
+    """A running service: its registry record, its address and (when we started it) its process."""
+
+    instance: ServiceInstance
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        host = self.instance.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.instance.port}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _instance(ws, instance_id: int) -> ServiceInstance:
+    row = next(ws.db.query("SELECT * FROM service_instances WHERE id = ?", [instance_id]))
+    return from_row(ServiceInstance, row)
+
+
+def _mark_crashed(ws, instance_id: int) -> None:
+    with write(ws.db):
+        ws.db.execute(
+            "UPDATE service_instances SET status = 'crashed', stopped_at = ? WHERE id = ?"
+            " AND status IN ('starting', 'running')",
+            [time.time(), instance_id],
+        )
+
+
+def find_service(ws) -> ServiceHandle | None:
+    """The running service of this workspace, or None; records dead ones as crashed."""
+    rows = list(
+        ws.db.query(
+            "SELECT * FROM service_instances WHERE status IN ('starting', 'running')"
+            " ORDER BY id DESC"
+        )
+    )
+    now = time.time()
+    found = None
+    for row in rows:
+        inst = from_row(ServiceInstance, row)
+        fresh = inst.heartbeat_at is not None and now - inst.heartbeat_at < HEARTBEAT_STALE_S
+        if _alive(inst.pid) and fresh:
+            if found is None and inst.status == "running":
+                found = ServiceHandle(inst)
+        elif not _alive(inst.pid) or not fresh:
+            _mark_crashed(ws, inst.id)
+    return found
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def start_service(
+    ws,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    token: str | None = None,
+    *,
+    require_token: bool = False,
+    default_model: str | None = None,
+    max_body_mb: float | None = None,
+    timeout: float = 60.0,
+    reuse: bool = True,
+) -> ServiceHandle:
+    """Start the service in its own detached process and wait until it answers.
+
+    With ``reuse`` a service already running for this workspace is returned as it is.
+    Raises MlopsError with the service's own message when it cannot start (port in use, ...).
+    """
+    if reuse:
+        running = find_service(ws)
+        if running is not None:
+            return running
+    from mlops_desktop.serving.server import check_bind
+
+    check_bind(host, token)  # refuse a non-loopback bind without a token before spawning
+    log_dir = ws.path / "logs"
+    log_dir.mkdir(exist_ok=True)
+    log_path = log_dir / LOG_NAME
+    cmd = [
+        sys.executable,
+        "-m",
+        "mlops_desktop.serving",
+        "--workspace",
+        str(ws.path),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    if require_token:
+        cmd.append("--require-token")
+    if default_model:
+        cmd += ["--model", default_model]
+    if max_body_mb is not None:
+        cmd += ["--max-body-mb", str(max_body_mb)]
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    env.pop(TOKEN_ENV, None)
+    if token:
+        env[TOKEN_ENV] = token  # not on the command line, where other users could read it
+    extra: dict = {}
+    if os.name == "nt":  # pragma: no cover - Windows
+        extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS
+    else:
+        extra["start_new_session"] = True
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, **extra
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = ws.db.execute(
+            "SELECT id, status FROM service_instances WHERE pid = ? ORDER BY id DESC LIMIT 1",
+            [proc.pid],
+        ).fetchone()
+        if row is not None and row[1] == "running":
+            return ServiceHandle(_instance(ws, row[0]), proc, log_path)
+        if proc.poll() is not None:
+            tail = _log_tail(log_path, 6)
+            last = tail.strip().splitlines()[-1] if tail.strip() else "no message"
+            raise MlopsError(
+                f"The scoring service did not start: {last}", details=f"{log_path}:\n{tail}"
+            )
+        time.sleep(0.05)
+    proc.terminate()
+    raise MlopsError(
+        f"The scoring service did not answer within {timeout:.0f} s; see {log_path}.",
+        details=_log_tail(log_path),
+    )
+
+
+def stop_service(ws, handle: ServiceHandle | None = None, timeout: float = 30.0) -> bool:
+    """Stop the service gracefully (SIGTERM: in-flight requests finish, the log is flushed).
+
+    Returns False when no service was running. Kills it only if it does not stop in ``timeout``.
+    """
+    handle = handle or find_service(ws)
+    if handle is None:
+        return False
+    pid = handle.instance.pid
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        _mark_crashed(ws, handle.instance.id)
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if handle.process is not None and handle.process.poll() is not None:
+            break
+        if handle.process is None and not _alive(pid):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        if handle.process is not None:
+            handle.process.wait(5)
+        _mark_crashed(ws, handle.instance.id)
+    return True
+
+
+def example_requests(url: str, model: str, columns: list[str]) -> dict[str, str]:
+    """Copyable examples (curl and Python) for the Deploy page, with the model's columns."""
+    import json
+
+    record = json.dumps({"dataframe_records": [{c: None for c in columns}]})
+    return {
+        "curl": f"curl -s {url}/invocations -H 'Content-Type: application/json' -d '{record}'",
+        "curl_v2": (
+            f"curl -s {url}/v2/models/{model}/infer -d '"
+            + json.dumps(
+                {
+                    "inputs": [
+                        {"name": c, "shape": [1], "datatype": "BYTES", "data": [None]}
+                        for c in columns
+                    ]
+                }
+            )
+            + "'"
+        ),
+        "python": (
+            "import httpx\n"
+            f"rows = {json.loads(record)['dataframe_records']!r}\n"
+            f"answer = httpx.post('{url}/invocations', json={{'dataframe_records': rows}})\n"
+            "print(answer.headers['X-Model-Version'], answer.json()['predictions'])"
+        ),
+    }

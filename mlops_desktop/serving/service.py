@@ -1,0 +1,288 @@
+"""The scoring service's core, shared by every protocol: route, validate, batch, log, shadow.
+
+The HTTP layer (``app.py``) only parses bodies and formats answers; everything a request goes
+through between the two happens here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_desktop.serving.batching import ModelError, batcher_for
+from mlops_desktop.serving.models import LoadedModel
+from mlops_desktop.serving.predlog import PredictionLog
+from mlops_desktop.serving.protocols import Scored
+from mlops_desktop.serving.router import Route, Router
+from mlops_desktop.serving.validation import RequestError, Table, validate_table
+from mlops_desktop.serving.watcher import Watcher
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK or host.startswith("127.")
+
+
+@dataclass
+class Answer:
+    model: LoadedModel
+    arm: str
+    scored: Scored
+    request_id: str
+
+
+class ServingError(RequestError):
+    """A RequestError that knows which model (if any) it concerns, for the answer's headers."""
+
+    def __init__(self, error: Exception, model: LoadedModel | None, status: int | None = None):
+        message = getattr(error, "message", None) or str(error)
+        code = getattr(error, "code", "INTERNAL_ERROR")
+        super().__init__(message, status or getattr(error, "status", 500), code)
+        self.model = model
+
+
+class ScoringService:
+    def __init__(
+        self,
+        workspace_path: Path | str,
+        *,
+        token: str | None = None,
+        require_token: bool = False,
+        default_model: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+        instance_id: int | None = None,
+        workers: int = 2,
+    ) -> None:
+        self.workspace_path = Path(workspace_path)
+        self.token = token
+        self.require_token = require_token
+        self.default_model = default_model
+        self.max_body = max_body
+        self.instance_id = instance_id
+        self.started_at = time.time()
+        self.router = Router()
+        self.executor = ThreadPoolExecutor(workers, thread_name_prefix="score")
+        self.predlog = PredictionLog(self.workspace_path / "registry.db")
+        self.watcher = Watcher(self.workspace_path, self.router, instance_id)
+        self._shadow_tasks: set[asyncio.Task] = set()
+        self.incoming = 0  # requests being read and parsed, not yet queued for scoring
+        self.request_stop = None  # set by the server runner: a callable that stops serving
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.predlog.start()
+        self.watcher.start()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for shadow scorings still running (they are logged too)."""
+        if self._shadow_tasks:
+            await asyncio.wait(list(self._shadow_tasks), timeout=timeout)
+
+    def close(self) -> None:
+        self.watcher.stop()
+        self.executor.shutdown(wait=True)
+        self.predlog.close()
+
+    def _arriving(self) -> int:
+        return self.incoming
+
+    # -- tokens -----------------------------------------------------------------------------
+
+    def token_ok(self, header: str | None) -> bool:
+        if self.token is None or not header:
+            return False
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(value.strip().encode(), self.token.encode())
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def route(self, name: str) -> Route:
+        route = self.router.get(name)
+        if route is None:
+            served = ", ".join(self.router.names()) or "none"
+            raise RequestError(
+                f"No model named '{name}' is served here (served: {served}). Deploy it with "
+                f"mlops-desktop deploy {name}@N.",
+                status=404,
+                code="RESOURCE_DOES_NOT_EXIST",
+            )
+        return route
+
+    def default_route(self, requested: str | None = None) -> Route:
+        """The model ``/invocations`` scores: the header's, the service's default, or the only."""
+        name = requested or self.default_model
+        if name:
+            return self.route(name)
+        names = self.router.names()
+        if len(names) == 1:
+            return self.router.routes[names[0]]
+        if not names:
+            raise RequestError(
+                "No model is deployed yet. Deploy one with mlops-desktop deploy NAME@N.",
+                status=404,
+                code="RESOURCE_DOES_NOT_EXIST",
+            )
+        raise RequestError(
+            f"Several models are served here ({', '.join(names)}); name one with the "
+            "X-Model-Name header, or use /v2/models/NAME/infer.",
+        )
+
+    def resolve(self, route: Route, number: int | None, request_id: str) -> tuple[LoadedModel, str]:
+        if number is None:
+            return Router.pick(route, request_id)
+        found = Router.version(route, number)
+        if found is None:
+            served = ", ".join(f"{route.name}@{v}" for v in route.versions)
+            raise RequestError(
+                f"Version {number} of '{route.name}' is not served here (served: {served}). "
+                "Use one of those, or leave the version out to reach the live one.",
+                status=404,
+                code="RESOURCE_DOES_NOT_EXIST",
+            )
+        return found
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    async def infer(
+        self,
+        route: Route,
+        number: int | None,
+        table: Table,
+        protocol: str,
+        request_id: str,
+        entity_key: str | None = None,
+    ) -> Answer:
+        """Score ``table`` on the routed model; log it; shadow it when a shadow is set."""
+        start = time.perf_counter()
+        try:
+            model, arm = self.resolve(route, number, request_id)
+        except RequestError as exc:
+            self._log_error(route.name, None, "live", protocol, request_id, table, exc, start)
+            raise ServingError(exc, None) from exc
+        try:
+            clean = validate_table(table, model.signature, model.ref)
+            scored = await batcher_for(model, self.executor, self._arriving).submit(clean)
+        except (RequestError, ModelError) as exc:
+            self._log_error(model.name, model, arm, protocol, request_id, table, exc, start)
+            raise ServingError(exc, model) from exc
+        latency = (time.perf_counter() - start) * 1000
+        self.predlog.append(
+            request_id,
+            model.name,
+            model.version.id,
+            arm,
+            protocol,
+            clean,
+            scored,
+            latency,
+            200,
+            entity_key=entity_key,
+        )
+        if route.shadow is not None and number is None:
+            self._shadow(route.shadow, table, protocol, request_id, entity_key)
+        return Answer(model, arm, scored, request_id)
+
+    def log_refused(self, name: str, protocol: str, request_id: str | None, exc) -> None:
+        """Log a request refused before it could be parsed (malformed, too big, wrong type)."""
+        self.predlog.append(
+            request_id or uuid.uuid4().hex,
+            name,
+            None,
+            "live",
+            protocol,
+            None,
+            None,
+            0.0,
+            getattr(exc, "status", 400),
+            error=getattr(exc, "message", None) or str(exc),
+        )
+
+    def _log_error(self, name, model, arm, protocol, request_id, table, exc, start) -> None:
+        status = getattr(exc, "status", 500)
+        self.predlog.append(
+            request_id,
+            name,
+            model.version.id if model is not None else None,
+            arm,
+            protocol,
+            table,
+            None,
+            (time.perf_counter() - start) * 1000,
+            status,
+            error=getattr(exc, "message", None) or str(exc),
+        )
+
+    def _shadow(self, model: LoadedModel, table: Table, protocol: str, request_id: str, entity_key):
+        async def run() -> None:
+            start = time.perf_counter()
+            try:
+                clean = validate_table(table, model.signature, model.ref)
+                scored = await batcher_for(model, self.executor, self._arriving).submit(clean)
+            except Exception as exc:  # noqa: BLE001 - a shadow's failure is logged, never returned
+                self._log_error(
+                    model.name, model, "shadow", protocol, request_id, table, exc, start
+                )
+                return
+            self.predlog.append(
+                request_id,
+                model.name,
+                model.version.id,
+                "shadow",
+                protocol,
+                clean,
+                scored,
+                (time.perf_counter() - start) * 1000,
+                200,
+                entity_key=entity_key,
+            )
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._shadow_tasks.add(task)
+        task.add_done_callback(self._shadow_tasks.discard)
+
+    # -- state ------------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        return {
+            "instance_id": self.instance_id,
+            "started_at": self.started_at,
+            "models": {
+                name: {
+                    "mode": r.mode,
+                    "live": r.live.ref,
+                    "candidate": r.candidate.ref if r.candidate else None,
+                    "canary_percent": r.percent,
+                    "batches": {
+                        m.ref: {"batches": m.batcher.batches, "requests": m.batcher.requests}
+                        for m in (r.live, r.candidate)
+                        if m is not None and m.batcher is not None
+                    },
+                }
+                for name, r in self.router.routes.items()
+            },
+            "load_errors": dict(self.watcher.errors),
+            "prediction_log": {
+                "written": self.predlog.written,
+                "pending": self.predlog.pending(),
+                "dropped": self.predlog.dropped,
+                "last_flush": self.predlog.last_flush,
+            },
+        }

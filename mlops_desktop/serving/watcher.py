@@ -1,0 +1,118 @@
+"""The service's registry watcher: picks up alias and deployment changes, and beats its heart.
+
+Every ``interval`` seconds (0.25 s) it reads the routing table; when it changed, it loads the
+new versions (off the request path), then swaps the router's table in one assignment. Requests
+in flight finish on the models they started with.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from mlops_desktop.serving.deployments import RouteSpec, routing_table
+from mlops_desktop.serving.models import ModelCache
+from mlops_desktop.serving.router import Route, Router
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 0.25
+HEARTBEAT_INTERVAL_S = 1.0
+
+
+class Watcher:
+    def __init__(
+        self,
+        workspace_path: Path,
+        router: Router,
+        instance_id: int | None = None,
+        interval: float = POLL_INTERVAL_S,
+    ) -> None:
+        from mlops_desktop.registry.workspace import Workspace
+
+        self.ws = Workspace.open(workspace_path, create=False)
+        self.router = router
+        self.cache = ModelCache(self.ws.artifacts)
+        self.instance_id = instance_id
+        self.interval = interval
+        self.specs: dict[str, RouteSpec] = {}
+        self.errors: dict[str, str] = {}
+        self._sync_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_beat = 0.0
+
+    def start(self) -> None:
+        self.sync()
+        self._thread = threading.Thread(target=self._run, name="registry-watcher", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        """Poll now instead of at the next interval."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.sync()
+                self.heartbeat()
+            except Exception:  # noqa: BLE001 - a busy or locked registry: try again next time
+                log.exception("registry watcher poll failed")
+
+    def heartbeat(self, force: bool = False) -> None:
+        now = time.time()
+        if self.instance_id is None or (not force and now - self._last_beat < HEARTBEAT_INTERVAL_S):
+            return
+        self._last_beat = now
+        with self._sync_lock:
+            self.ws.db.execute(
+                "UPDATE service_instances SET heartbeat_at = ? WHERE id = ?",
+                [now, self.instance_id],
+            )
+
+    def sync(self) -> bool:
+        """Read the routing table and swap models if it changed; True when it did."""
+        with self._sync_lock:
+            specs = routing_table(self.ws.db)
+            if specs == self.specs:
+                return False
+            routes: dict[str, Route] = {}
+            for name, spec in specs.items():
+                try:
+                    routes[name] = self._route(spec)
+                    self.errors.pop(name, None)
+                except Exception as exc:  # noqa: BLE001 - keep serving what we had
+                    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                    self.errors[name] = message
+                    log.error("cannot load %s: %s", name, message)
+                    old = self.router.get(name)
+                    if old is not None:
+                        routes[name] = old
+            self.router.replace(routes)
+            self.specs = specs
+            used = {r.live.version.id for r in routes.values()} | {
+                r.candidate.version.id for r in routes.values() if r.candidate is not None
+            }
+            self.cache.keep_only(used)
+            return True
+
+    def _route(self, spec: RouteSpec) -> Route:
+        live = self.cache.get(self.ws.models.by_id(spec.live_id))
+        candidate = None
+        if spec.candidate_id is not None:
+            candidate = self.cache.get(self.ws.models.by_id(spec.candidate_id))
+        return Route(spec.name, live, candidate, spec.mode, spec.percent)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        self.ws.close()

@@ -1,0 +1,114 @@
+"""The headless commands, through a parser built exactly as cli.py builds its subcommands."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import httpx
+
+from mlops_desktop.cli import _common, _Parser
+from mlops_desktop.errors import MlopsError
+from mlops_desktop.serving.commands import add_parsers
+from tests.conftest import REPO_ROOT
+from tests.serving.conftest import TARGET, free_port
+
+
+def main(argv: list[str]) -> int:
+    """cli.main's dispatch, with this package's subcommands (the lead wires them into cli.py)."""
+    parser = _Parser(prog="mlops-desktop", parents=[_common(suppress=False)])
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    add_parsers(sub, _common(suppress=True))
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except MlopsError as exc:
+        print(f"mlops-desktop: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+
+
+def test_deploy_canary_promote_rollback_history(model_ws, capsys):
+    ws = ["--workspace", str(model_ws.path)]
+    assert main(["deploy", "credit@1", *ws]) == 1  # the promotion rule refuses: exit 1
+    assert "--force --reason" in capsys.readouterr().err
+    assert main(["deploy", "credit@1", "--force", *ws]) == 2  # usage: the reason is required
+    capsys.readouterr()
+    assert main(["deploy", "credit@1", "--force", "--reason", "first", *ws]) == 0
+    out = capsys.readouterr().out
+    assert "credit live = credit@1" in out and "No scoring service is running" in out
+    t_first = time.time()
+    time.sleep(0.01)
+
+    assert main(["canary", "credit@2", "--percent", "20", *ws]) == 0
+    assert "candidate = credit@2 (20% canary)" in capsys.readouterr().out
+    assert main(["promote", "credit", "--force", "--reason", "looked fine", *ws]) == 0
+    assert "Promoted: credit live = credit@2" in capsys.readouterr().out
+    assert main(["rollback", "credit", "--json", *ws]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["state"]["live"] == "credit@1" and data["service"] is None
+
+    assert main(["history", "credit", "--json", *ws]) == 0
+    timeline = json.loads(capsys.readouterr().out)
+    assert [t["mode"] for t in timeline] == ["live", "canary", "live", "live"]
+    assert [t["live"] for t in timeline] == ["credit@1", "credit@1", "credit@2", "credit@1"]
+
+    when = datetime.fromtimestamp(t_first).isoformat()  # local time, as a user types it
+    assert main(["history", "credit", "--at", when, *ws]) == 0
+    assert "credit live = credit@1" in capsys.readouterr().out
+    assert main(["history", "credit", "--at", "2001-01-01", "--json", *ws]) == 0
+    assert json.loads(capsys.readouterr().out)["live"] is None
+    assert main(["history", "credit", "--at", "last tuesday", *ws]) == 2
+    assert "not an ISO date-time" in capsys.readouterr().err
+    assert main(["abort", "credit", *ws]) == 2
+    assert "no canary or shadow" in capsys.readouterr().err
+
+
+def test_score_command(model_ws, credit_frame, tmp_path, capsys):
+    in_path = tmp_path / "in.csv"
+    credit_frame.drop(columns=[TARGET]).head(40).to_csv(in_path, index=False)
+    args = ["--workspace", str(model_ws.path)]
+    assert main(["score", "credit@1", str(in_path), str(tmp_path / "o.csv"), "--json", *args]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["model"], result["scored"], result["rejected"]) == ("credit@1", 40, 0)
+    assert main(["score", "credit@live", str(in_path), str(tmp_path / "o.csv"), *args]) == 2
+    assert "is live now" in capsys.readouterr().err
+
+
+def test_serve_in_the_foreground_stops_cleanly_on_ctrl_c(model_ws):
+    from mlops_desktop.serving.deployments import deploy
+
+    deploy(model_ws, "credit@1", force=True, reason="serve test")
+    port = free_port()
+    code = "import sys; from tests.serving.test_commands import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "serve",
+            "--workspace",
+            str(model_ws.path),
+            "--port",
+            str(port),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert f"127.0.0.1:{port}" in line, line + proc.stderr.read()
+        assert httpx.get(f"http://127.0.0.1:{port}/ping").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Stopped cleanly" in out
+    assert model_ws.db.execute("SELECT status FROM service_instances").fetchone()[0] == "stopped"

@@ -1,0 +1,142 @@
+"""Deploy, rollback, canary, shadow, promote, abort: deployments rows, aliases, audit, history."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mlops_desktop.errors import CheckFailed, InputError, NotFoundError
+from mlops_desktop.serving import deployments as d
+
+
+def _actions(ws) -> list[str]:
+    return [e.action for e in ws.audit.recent(200) if e.action.startswith("deploy.")]
+
+
+def test_deploy_follows_the_promotion_rule_unless_forced_with_a_reason(model_ws):
+    with pytest.raises(CheckFailed, match="no quality gate.*--force --reason"):
+        d.deploy(model_ws, "credit@1")
+    with pytest.raises(InputError, match="--reason"):
+        d.deploy(model_ws, "credit@1", force=True)
+    with pytest.raises(InputError, match="Name the version"):
+        d.deploy(model_ws, "credit", force=True, reason="x")
+    with pytest.raises(NotFoundError):
+        d.deploy(model_ws, "credit@9", force=True, reason="x")
+    assert model_ws.models.current_alias("credit", "live") is None  # nothing changed
+
+    dep = d.deploy(model_ws, "credit@1", force=True, reason="first release, gate pending")
+    assert (dep.mode, dep.live_version_id, dep.ended_at) == ("live", 1, None)
+    assert model_ws.models.get("credit@live").number == 1
+    event = [e for e in model_ws.audit.recent(50) if e.action == "deploy.live"][0]
+    assert event.object_ref == "credit@1"
+    assert event.details["forced"] is True and "no quality gate" in event.details["verdict"]
+    assert model_ws.audit.verify().ok
+
+
+def test_rollback_canary_shadow_promote_abort(model_ws):
+    ws = model_ws
+    with pytest.raises(InputError, match="No version of 'credit' is live"):
+        d.canary(ws, "credit@2", 10)
+    d.deploy(ws, "credit@1", force=True, reason="r")
+    with pytest.raises(InputError, match="nothing to roll back"):
+        d.rollback(ws, "credit")
+    with pytest.raises(InputError, match="between 0 and 100"):
+        d.canary(ws, "credit@2", 120)
+    with pytest.raises(InputError, match="already live"):
+        d.canary(ws, "credit@1", 10)
+    with pytest.raises(InputError, match="no canary or shadow"):
+        d.promote(ws, "credit", force=True, reason="r")
+
+    dep = d.canary(ws, "credit@2", 25)
+    assert (dep.mode, dep.live_version_id, dep.candidate_version_id, dep.canary_percent) == (
+        "canary",
+        1,
+        2,
+        25.0,
+    )
+    assert ws.models.get("credit@candidate").number == 2
+    routes = d.routing_table(ws.db)
+    assert routes["credit"] == d.RouteSpec("credit", 1, 2, "canary", 25.0)
+
+    dep = d.abort(ws, "credit")
+    assert (dep.mode, dep.candidate_version_id) == ("live", None)
+    assert ws.models.current_alias("credit", "candidate") is None
+
+    d.shadow(ws, "credit@2")
+    assert d.routing_table(ws.db)["credit"].mode == "shadow"
+    with pytest.raises(CheckFailed):
+        d.promote(ws, "credit")  # the candidate must pass the promotion rule too
+    dep = d.promote(ws, "credit", force=True, reason="shadow agreed")
+    assert (dep.mode, dep.live_version_id) == ("live", 2)
+    assert ws.models.get("credit@live").number == 2
+
+    dep = d.rollback(ws, "credit")
+    assert dep.live_version_id == 1 and ws.models.get("credit@live").number == 1
+    assert "rollback from credit@2" in dep.reason
+
+    d.undeploy(ws, "credit")
+    assert d.routing_table(ws.db) == {}
+    assert (
+        _actions(ws)
+        == [
+            "deploy.live",
+            "deploy.canary",
+            "deploy.abort",
+            "deploy.shadow",
+            "deploy.promote",
+            "deploy.rollback",
+            "deploy.stop",
+        ][::-1]
+    )
+    history = d.history(ws, "credit")
+    assert [h["mode"] for h in history] == [
+        "live",
+        "canary",
+        "live",
+        "shadow",
+        "live",
+        "live",
+        "stopped",
+    ]
+    assert all(h["ended_at"] is not None for h in history[:-1]) and history[-1]["ended_at"] is None
+    assert history[1]["candidate"] == "credit@2" and history[4]["live"] == "credit@2"
+
+
+def test_which_version_was_live_at_a_time(model_ws):
+    ws = model_ws
+    before = time.time()
+    time.sleep(0.01)
+    d.deploy(ws, "credit@1", force=True, reason="march release")
+    t1 = time.time()
+    time.sleep(0.01)
+    d.canary(ws, "credit@2", 10)
+    t2 = time.time()
+    time.sleep(0.01)
+    d.promote(ws, "credit", force=True, reason="canary looked fine")
+    t3 = time.time()
+
+    assert d.live_at(ws, "credit", before).live is None
+    at1 = d.live_at(ws, "credit", t1)
+    assert (at1.live, at1.candidate, at1.mode, at1.reason) == (
+        "credit@1",
+        None,
+        "live",
+        "march release",
+    )
+    at2 = d.live_at(ws, "credit", t2)
+    assert (at2.live, at2.candidate, at2.mode, at2.canary_percent) == (
+        "credit@1",
+        "credit@2",
+        "canary",
+        10.0,
+    )
+    at3 = d.live_at(ws, "credit", t3)
+    assert (at3.live, at3.candidate, at3.mode) == ("credit@2", None, "live")
+    assert d.live_at(ws, "credit").live == "credit@2"
+
+
+def test_a_live_alias_set_outside_deployments_is_still_served(model_ws):
+    """The live alias is the truth: setting it directly (older tools) still routes traffic."""
+    model_ws.models.set_alias("credit", "live", 2, reason="set by hand")
+    assert d.routing_table(model_ws.db) == {"credit": d.RouteSpec("credit", 2, None, "live", 0.0)}
