@@ -19,5 +19,10 @@ def test_demo_is_built_once_and_populated(capsys):
 
     assert main(["--demo", "--json", "models", "list"]) == 0
     (version,) = json.loads(capsys.readouterr().out)
-    assert version["ref"] == "credit@1"
+    assert version["ref"] == "credit@1" and version["aliases"] == ["live"]
     assert version["run"]["metrics"]["holdout"]["roc_auc"] > 0.7
+
+    assert main(["--demo", "--json", "gate", "show", "credit"]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == 1
+    assert main(["--demo", "--json", "history", "credit"]) == 0
+    assert "credit@1" in capsys.readouterr().out
