@@ -56,7 +56,7 @@ def promotion_status(ws: Any, version: ModelVersion) -> PromotionCheck:
             report.id,
             gate.version,
         )
-    first = failed[0] if failed else "the gate failed"
+    first = (failed[0] if failed else "the gate failed").rstrip(".")
     more = f" (and {len(failed) - 1} more rule(s))" if len(failed) > 1 else ""
     return PromotionCheck(
         False,
