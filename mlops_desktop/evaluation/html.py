@@ -11,6 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from mlops_desktop.evaluation import charts
+from mlops_desktop.training.metric_names import METRIC_LABELS
 
 ChartHook = Callable[[str, str], str]
 SLICE_ROWS_SHOWN = 40
@@ -21,18 +22,6 @@ QT_UNSUPPORTED_CSS = (
     "overflow-wrap: anywhere;",
     "td.label { white-space: nowrap; }",
 )
-METRIC_LABELS = {
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "accuracy": "Accuracy",
-    "f1": "F1",
-    "log_loss": "Log loss",
-    "brier": "Brier score",
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "r2": "R²",
-    "mape": "MAPE",
-}
 #: The real datasets shipped for the demo, tests and benchmarks (CC BY 4.0), by file stem.
 SHIPPED_CREDITS = {
     "uci_statlog_german_credit": "Hofmann, H. (1994). Statlog (German Credit Data). "

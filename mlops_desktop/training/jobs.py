@@ -49,7 +49,6 @@ def train_model(
     ws = ctx.workspace()
     ctx.report(0.0, f"Loading {dataset}")
     version = ws.datasets.get(dataset)
-    frame, test_mask = ws.datasets.load_frame(version)
     roles = dict(version.roles)
     task = roles.get("task")
     if task not in ("binary", "multiclass", "regression"):
@@ -81,6 +80,8 @@ def train_model(
 
     log(f"Run {run.id}: {model} on {version.ref} ({version.rows} rows), seed {seed}")
     try:
+        # Loaded after the run exists, so a missing or damaged dataset file ends a visible run.
+        frame, test_mask = ws.datasets.load_frame(version)
         result = train(frame, test_mask, version.schema, roles, config, report, log)
         ctx.report(0.96, "Storing the pipeline")
         artifact = ws.artifacts.put_object(result.pipeline)

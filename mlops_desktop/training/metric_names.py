@@ -15,3 +15,15 @@ HIGHER_IS_BETTER = {
     "mape": False,
 }
 PRIMARY = {"binary": "roc_auc", "multiclass": "roc_auc", "regression": "rmse"}
+METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC",
+    "accuracy": "Accuracy",
+    "f1": "F1",
+    "log_loss": "Log loss",
+    "brier": "Brier score",
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "r2": "R²",
+    "mape": "MAPE",
+}

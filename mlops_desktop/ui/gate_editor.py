@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, OPERATORS, parse_gate
-from mlops_desktop.evaluation.html import METRIC_LABELS
 from mlops_desktop.evaluation.ui_jobs import gate_yaml
 from mlops_desktop.registry.entities import QualityGate
 from mlops_desktop.training.metric_names import (
     CLASSIFICATION_METRICS,
     HIGHER_IS_BETTER,
+    METRIC_LABELS,
     PRIMARY,
     REGRESSION_METRICS,
 )

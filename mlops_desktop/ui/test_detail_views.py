@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.evaluation.charts import standalone
-from mlops_desktop.evaluation.html import METRIC_LABELS
 from mlops_desktop.evaluation.ui_jobs import chart_svgs
+from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.test_views import (
     Column,
     RecordTable,

@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.evaluation.html import METRIC_LABELS
-from mlops_desktop.training.metric_names import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from mlops_desktop.training.metric_names import (
+    CLASSIFICATION_METRICS,
+    METRIC_LABELS,
+    REGRESSION_METRICS,
+)
 from mlops_desktop.ui.theme import is_dark
 from mlops_desktop.ui.widgets import muted_color, scaled_font
 

@@ -109,6 +109,8 @@ def test_tampered_dataset_fails_the_run_and_registers_nothing(credit_ws):
     assert credit_ws.models.list() == []
     job = credit_ws.jobs.list(limit=1)[0]
     assert job.status == "failed" and "damaged" in job.error
+    (run,) = credit_ws.runs.list()
+    assert run.status == "failed" and "damaged" in run.error
 
 
 def test_unknown_dataset_says_what_exists(credit_ws):
