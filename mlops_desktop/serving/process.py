@@ -41,6 +41,14 @@ class ServiceHandle:
 
 def _alive(pid: int) -> bool:
     try:
+        # A service this process started and that has exited stays a zombie until reaped.
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: another process started it
+    except OSError:
+        pass
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
