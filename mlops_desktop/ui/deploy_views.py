@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.serving.ui_jobs import VersionRow, local_time
+from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.theme import is_dark
 from mlops_desktop.ui.widgets import CommandLine, muted_color, scaled_font
 
@@ -36,7 +37,7 @@ IdRole = Qt.ItemDataRole.UserRole + 2
 VERSION_COLUMNS = ("Version", "Serving", "Gate", "Holdout", "Model", "Registered")
 TIMELINE_COLUMNS = ("From", "Until", "Mode", "Live", "Candidate", "By", "Reason")
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-METRIC_LABELS = {"roc_auc": "ROC AUC", "rmse": "RMSE"}
+
 FAMILIES = {
     "logreg": "Logistic regression",
     "linear": "Ridge regression",
