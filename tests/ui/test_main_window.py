@@ -115,7 +115,7 @@ def test_summary_change_fills_pages_and_sets_monitor_badge(make_window, tmp_path
     add_dataset_and_alert(tmp_path / "ws")
     window.model.refresh_summary()  # what the 2-second timer does
     assert not window.page("data").showing_empty_state()
-    assert window.page("data").overview_cards.cards["dataset_versions"].value.text() == "1"
+    assert window.page("data").versions.refs() == ["credit@1"]
     assert window.page("train").showing_empty_state()
     assert "Choose a dataset version" in window.page("train").empty_state.text.text()
     assert window.badge("monitor") == 1
