@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 
@@ -88,5 +89,25 @@ def test_building_the_cli_parser_stays_light():
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_window_starts_without_scikit_learn():
+    """The window opens fast: scikit-learn and scipy load in workers, or when a page needs them.
+
+    (pandas and numpy are loaded by sqlite-utils itself, so they are not checked here.)
+    """
+    code = (
+        "import sys; import mlops_desktop.ui.main_window;"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'});"
+        "assert not heavy, heavy"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr

@@ -15,8 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import joblib
-
 from mlops_desktop.errors import ArtifactIntegrityError, ArtifactMissingError, InputError
 
 CHUNK = 1 << 20
@@ -80,6 +78,8 @@ class ArtifactStore:
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         os.close(fd)
         try:
+            import joblib  # imported on use: opening a workspace must not load numpy
+
             joblib.dump(obj, tmp_name, compress=3)
             with open(tmp_name, "rb+") as handle:
                 os.fsync(handle.fileno())
@@ -129,6 +129,8 @@ class ArtifactStore:
 
     def load_object(self, digest: str) -> Any:
         """Unpickle an artifact stored with ``put_object``, only after verifying its hash."""
+        import joblib
+
         data = self.read_bytes(digest)
         return joblib.load(io.BytesIO(data))
 

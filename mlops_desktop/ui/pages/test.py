@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.errors import MlopsError
-from mlops_desktop.evaluation.jobs import test_model
 from mlops_desktop.evaluation.promotion import promotion_status
 from mlops_desktop.evaluation.ui_jobs import (
     VersionRow,
@@ -57,6 +56,10 @@ def scrolling(widget: QWidget) -> QScrollArea:
 
 def verdict_color(widget: QWidget, verdict: str) -> QColor:
     return QColor(VERDICT_COLORS[verdict]) if verdict in VERDICT_COLORS else muted_color(widget)
+
+
+#: Referenced by name so the window does not import scikit-learn until a test runs.
+TEST_JOB = "mlops_desktop.evaluation.jobs:test_model"
 
 
 class TestPage(Page):
@@ -321,7 +324,7 @@ class TestPage(Page):
         if self.decision.currentData():
             kwargs["current_decision_column"] = self.decision.currentData()
         job_id = self.model.submit(
-            test_model, kwargs, title=f"Test {ref}", on_finished=self._on_tested
+            TEST_JOB, kwargs, title=f"Test {ref}", on_finished=self._on_tested
         )
         self.test_jobs[ref] = job_id
         self.last_test_job = job_id
