@@ -20,11 +20,18 @@ _ID_NAME = re.compile(
 _TIME_NAME = re.compile(
     r"date|time|timestamp|datetime|created|updated|_at$|^ts$|period|month_start", re.I
 )
+_ENTITY = (
+    r"(customer|client|user|patient|account|member|household|store|shop|"
+    r"entity|person|device|subject|session|family|group)"
+)
+_ID_SUFFIX = r"([_\s.-]?(id|key|no|nr|number|code|ref))"
+# The whole name is an entity ("customer", "store_id") or ends in an entity's identifier
+# ("home_store_id"); a name that merely mentions one ("status_of_checking_account") is not.
 _GROUP_NAME = re.compile(
-    r"customer|client|user|patient|account|member|household|store|shop|"
-    r"entity|person|device|subject|session|family|group",
+    rf"^{_ENTITY}{_ID_SUFFIX}?$|(^|[_\s.-]){_ENTITY}{_ID_SUFFIX}$",
     re.I,
 )
+MIN_GROUPS = 5  # fewer groups than folds cannot be split by group
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,7 @@ def suggest_roles(df: pd.DataFrame, schema: dict[str, str]) -> RoleSuggestions:
             and name not in ids
             and _GROUP_NAME.search(name)
             and 0.0 < ratio < 0.5
+            and df[col].nunique() >= MIN_GROUPS
             and kind in (ColumnType.CATEGORICAL, ColumnType.NUMERIC)
         ):
             group_col = (name, "its name suggests an entity that has several rows")

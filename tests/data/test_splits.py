@@ -98,6 +98,13 @@ def test_roles_validation_and_suggestions():
     suggested = suggest_roles(df, schema)
     assert "customer_id" in suggested.id_columns
     assert suggested.time_column[0] == "created" and suggested.group_column[0] == "store"
+    # A name that only mentions an entity (German credit's checking-account status) is no group.
+    status = df.drop(columns=["store"]).assign(
+        status_of_existing_checking_account=np.arange(100) % 4
+    )
+    schema_status = {**schema, "status_of_existing_checking_account": "categorical"}
+    del schema_status["store"]
+    assert suggest_roles(status, schema_status).group_column is None
     with pytest.raises(InputError, match="cannot also be the ID column"):
         make_roles(df, schema, "y", id_columns=["y"])
     with pytest.raises(InputError, match="not in the data"):
