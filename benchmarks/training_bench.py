@@ -4,8 +4,9 @@ The app path: a job in a worker process (warm), progress and log messages, the d
 from the verified artifact store, the pipeline stored as an artifact, the run and model version
 written to the registry. The baseline, in this same script: ``trainer.train`` called directly on
 a frame already in memory (the same pipeline, the same cross-validation, the same evaluation).
+The two alternate, so a change in the machine's load does not favour one side.
 
-Run: python benchmarks/training_bench.py [--repeats 2]
+Run: python benchmarks/training_bench.py [--repeats 2] [--folds 5]
 """
 
 from __future__ import annotations
@@ -28,6 +29,26 @@ from mlops_desktop.training.jobs import train_model  # noqa: E402
 from mlops_desktop.training.trainer import TrainConfig, train  # noqa: E402
 
 ADULT = REPO.parent / "shared" / "data" / "uci_adult_census_income.csv"
+
+
+def time_plain(frame, mask, version, config: TrainConfig) -> float:
+    started = time.perf_counter()
+    train(frame, mask, version.schema, dict(version.roles), config, lambda f, m: None)
+    return time.perf_counter() - started
+
+
+def time_app(pool: JobPool, model: str, folds: int) -> float:
+    started = time.perf_counter()
+    job_id = pool.submit(
+        train_model,
+        {"dataset": "adult@1", "model": model, "cv_folds": folds, "register": "adult"},
+    )
+    job = pool.wait(job_id, timeout=3600)
+    elapsed = time.perf_counter() - started
+    assert job.status == "succeeded", job.error
+    time.sleep(5)  # the next warm worker starts; not part of a job's wall time
+    assert not pid_alive(job.worker_pid), "the worker's memory was not released"
+    return elapsed
 
 
 def main() -> None:
@@ -55,31 +76,26 @@ def main() -> None:
     time.sleep(5)  # let the warm worker finish importing, as it would while the user picks options
     print(f"{'model':<6} {'plain script (s)':>17} {'app job (s)':>12} {'overhead':>9}")
     for model in ("hgb", "rf"):
+        config = TrainConfig(
+            model,
+            version.roles["task"],
+            version.split.get("method", "random"),
+            cv_folds=args.folds,
+            seed=42,
+        )
         plain, app = [], []
-        for _ in range(args.repeats):
-            started = time.perf_counter()
-            config = TrainConfig(
-                model,
-                version.roles["task"],
-                version.split.get("method", "random"),
-                cv_folds=args.folds,
-                seed=42,
-            )
-            train(frame, mask, version.schema, dict(version.roles), config, lambda f, m: None)
-            plain.append(time.perf_counter() - started)
-
-            started = time.perf_counter()
-            job_id = pool.submit(
-                train_model,
-                {"dataset": "adult@1", "model": model, "cv_folds": args.folds, "register": "adult"},
-            )
-            job = pool.wait(job_id, timeout=3600)
-            app.append(time.perf_counter() - started)
-            assert job.status == "succeeded", job.error
-            time.sleep(5)  # the next warm worker starts; not part of a job's wall time
-            assert not pid_alive(job.worker_pid), "the worker's memory was not released"
+        for repeat in range(args.repeats):
+            if repeat % 2 == 0:
+                plain.append(time_plain(frame, mask, version, config))
+                app.append(time_app(pool, model, args.folds))
+            else:
+                app.append(time_app(pool, model, args.folds))
+                plain.append(time_plain(frame, mask, version, config))
         p, a = statistics.median(plain), statistics.median(app)
-        print(f"{model:<6} {p:17.2f} {a:12.2f} {100 * (a / p - 1):8.1f}%")
+        print(
+            f"{model:<6} {p:17.2f} {a:12.2f} {100 * (a / p - 1):8.1f}%   "
+            f"(runs: plain {[round(x, 1) for x in plain]}, app {[round(x, 1) for x in app]})"
+        )
     pool.shutdown()
     ws.close()
 

@@ -80,7 +80,7 @@ class ArtifactStore:
         try:
             import joblib  # imported on use: opening a workspace must not load numpy
 
-            joblib.dump(obj, tmp_name, compress=3)
+            joblib.dump(obj, tmp_name, compress=1)  # zlib level 1: near level 3 in size, faster
             with open(tmp_name, "rb+") as handle:
                 os.fsync(handle.fileno())
             return self._commit(tmp_name, sha256_file(Path(tmp_name)))
