@@ -78,7 +78,7 @@ class ArtifactStore:
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         os.close(fd)
         try:
-            import joblib  # imported on use: opening a workspace must not load numpy
+            import joblib  # imported on use: most workspace operations never pickle
 
             joblib.dump(obj, tmp_name, compress=1)  # zlib level 1: near level 3 in size, faster
             with open(tmp_name, "rb+") as handle:
