@@ -3,8 +3,13 @@
 Both servers run under uvicorn in their own process and score the same HistGradientBoosting
 pipeline (10 numeric features, built by the training engine). The load generator runs in a third
 process: asyncio + httpx.AsyncClient, N concurrent clients sending single-row requests for a
-fixed time. Our service has its prediction log on. MLflow is not installed here (and is never a
-project dependency), so ``mlflow models serve`` is not measured.
+fixed time. Our service has its prediction log on.
+
+MLflow is never a project dependency. To compare with ``mlflow models serve``, install it in a
+separate environment and name that environment's Python (telemetry is switched off):
+
+    python3 -m venv /tmp/mlflow-venv && /tmp/mlflow-venv/bin/pip install mlflow-skinny scikit-learn pandas
+    /work/venv/bin/python benchmarks/serving_bench.py --mlflow-python /tmp/mlflow-venv/bin/python
 
     /work/venv/bin/python benchmarks/serving_bench.py [--seconds 8] [--clients 8 32]
 """
@@ -220,6 +225,62 @@ def build_model(workdir: Path):
     return ws, frame.drop(columns=["label"])
 
 
+MLFLOW_SAVE = textwrap.dedent(
+    """
+    import joblib, mlflow.sklearn
+    mlflow.sklearn.save_model(
+        joblib.load({model_path!r}), {out!r}, serialization_format="cloudpickle"
+    )
+    """
+)
+
+
+def start_mlflow(workdir: Path, port: int, python: str) -> subprocess.Popen:
+    """``mlflow models serve`` for the same pipeline, from MLflow's own environment."""
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(REPO),  # the pipeline's own transformers live in mlops_desktop
+        PATH=f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # its uvicorn
+        MLFLOW_DISABLE_TELEMETRY="true",
+        DO_NOT_TRACK="true",
+    )
+    out = workdir / "mlflow_model"
+    code = MLFLOW_SAVE.format(model_path=str(workdir / "model.joblib"), out=str(out))
+    subprocess.run([python, "-c", code], check=True, env=env, cwd=workdir)
+    proc = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "mlflow",
+            "models",
+            "serve",
+            "-m",
+            str(out),
+            "--env-manager",
+            "local",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import httpx
+
+    for _ in range(1200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ping").status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("mlflow models serve did not start")
+
+
 def start_baseline(workdir: Path, port: int, one_thread: bool = False) -> subprocess.Popen:
     app_path = workdir / "baseline_app.py"
     app_path.write_text(BASELINE_APP.format(model_path=str(workdir / "model.joblib")))
@@ -260,6 +321,11 @@ def main() -> None:
     parser.add_argument(
         "--client-lib", choices=["raw", "httpx"], default="raw", help="load generator's HTTP client"
     )
+    parser.add_argument(
+        "--mlflow-python",
+        metavar="PYTHON",
+        help="the Python of a separate environment with MLflow installed",
+    )
     args = parser.parse_args()
 
     from mlops_desktop.serving.process import start_service, stop_service
@@ -283,8 +349,13 @@ def main() -> None:
             "minimal FastAPI": f"http://127.0.0.1:{base_port}/invocations",
             "minimal, 1 thread": f"http://127.0.0.1:{tuned_port}/invocations",
         }
+        mlflow = None
         results: dict = {}
         try:
+            if args.mlflow_python:
+                mlflow_port = free_port()
+                mlflow = start_mlflow(workdir, mlflow_port, args.mlflow_python)
+                targets["mlflow models serve"] = f"http://127.0.0.1:{mlflow_port}/invocations"
             for clients in args.clients:
                 for name, url in targets.items():
                     r = run_client(
@@ -300,9 +371,10 @@ def main() -> None:
                 print(_line(name, args.big_clients, 1000, r), flush=True)
         finally:
             stop_service(ws, ours)
-            for proc in (baseline, tuned):
-                proc.terminate()
-                proc.wait(30)
+            for proc in (baseline, tuned, mlflow):
+                if proc is not None:
+                    proc.terminate()
+                    proc.wait(30)
         logged = ws.db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
         print(f"\nprediction log rows written by mlops-desktop: {logged:,}")
         for clients in args.clients:
@@ -314,7 +386,17 @@ def main() -> None:
                 f"{a / c:.2f}x the minimal app on one OpenMP thread"
             )
         print(f"load generator: {args.client_lib} HTTP/1.1 keep-alive connections, own process")
-        print("MLflow: not installed here (never a project dependency); not measured.")
+        if mlflow is None:
+            print("MLflow: not measured (pass --mlflow-python PYTHON of a separate environment).")
+        else:
+            for clients in args.clients:
+                ours_r = results[("mlops-desktop", clients, 1)]
+                ml = results[("mlflow models serve", clients, 1)]
+                print(
+                    f"vs MLflow at {clients} clients: {ours_r['rps'] / ml['rps']:.1f}x the "
+                    f"throughput; our p99 {ours_r['p99_ms']:.1f} ms vs MLflow's p50 "
+                    f"{ml['p50_ms']:.1f} ms"
+                )
         print(f"machine: {os.cpu_count()} CPUs, shared; load average {os.getloadavg()[0]:.2f}")
         ws.close()
 
