@@ -23,9 +23,14 @@ _app = None
 
 
 def ensure_gui_app():
-    """The running QGuiApplication, or a new one (offscreen when there is no display)."""
+    """The running Qt application, or a new one (offscreen when there is no display).
+
+    A QApplication, not a bare QGuiApplication: a process that exports a PDF (the CLI, a test)
+    may show widgets later, and widgets cannot live in a QGuiApplication.
+    """
     global _app
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     app = QGuiApplication.instance()
     if app is None:
@@ -34,7 +39,7 @@ def ensure_gui_app():
         )
         if headless:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = app = QGuiApplication(["mlops-desktop"])
+        _app = app = QApplication(["mlops-desktop"])
     return app
 
 
