@@ -1,4 +1,8 @@
-"""``mlops-desktop drift REFERENCE CURRENT``: has this file drifted from that one?"""
+"""``mlops-desktop drift REFERENCE CURRENT``: has this file drifted from that one?
+
+Also registers the Monitor step's other commands (``monitor_commands``): monitor, outcomes
+import, simulate, alerts.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,10 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         help="also train a domain classifier (drift when its AUC > 0.65)",
     )
     drift.set_defaults(handler=cmd_drift)
+
+    from mlops_desktop.monitoring.monitor_commands import add_parsers as add_monitor
+
+    add_monitor(sub, common)
 
 
 def _read(path: Path):

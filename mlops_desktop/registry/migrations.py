@@ -201,7 +201,7 @@ CREATE TABLE predictions (
     status INTEGER NOT NULL,
     error TEXT
 );
-CREATE INDEX predictions_time ON predictions(model_name, ts);
+CREATE INDEX predictions_time ON predictions(model_name, ts, arm, status);
 CREATE INDEX predictions_request ON predictions(request_id);
 CREATE INDEX predictions_entity ON predictions(entity_key) WHERE entity_key IS NOT NULL;
 
@@ -262,6 +262,7 @@ CREATE TABLE alerts (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX alerts_state ON alerts(state, model_name);
+CREATE INDEX alerts_rule ON alerts(rule_id, state);
 
 CREATE TABLE audit_events (
     id INTEGER PRIMARY KEY,

@@ -107,5 +107,10 @@ def domain_classifier_auc(
         random_state=seed,
     )
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-    scores = cross_val_score(model, x, y, cv=folds, scoring="roc_auc")
+    from threadpoolctl import threadpool_limits
+
+    # Small fits gain nothing from OpenMP threads and, on a busy machine, stall for minutes
+    # waiting for them (seen: 80-170 s with default threads against 0.2 s with one).
+    with threadpool_limits(1):
+        scores = cross_val_score(model, x, y, cv=folds, scoring="roc_auc")
     return float(np.mean(scores))

@@ -1,0 +1,159 @@
+"""Meeting mode's health board: one card per deployed model, with a traffic light.
+
+Traffic light rules (the first that applies):
+
+- **red**: an active (open or acknowledged) critical alert, or the quality figure fails the
+  gate (realized metric on at least ``MIN_REALIZED`` labelled rows, else the live version's
+  test report verdict);
+- **amber**: an active warning alert, dataset drift in the latest window, no test report for
+  the live version, or no scoring service running;
+- **green**: otherwise. Info alerts never change the colour.
+
+Each reason is listed on the card, so the colour is never unexplained.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from mlops_desktop.monitoring.monitor_job import monitored_models
+from mlops_desktop.training.metric_names import HIGHER_IS_BETTER, PRIMARY
+
+MIN_REALIZED = 50
+
+
+@dataclass
+class BoardCard:
+    """The key numbers of one deployed model."""
+
+    model: str
+    light: str  # "green", "amber", "red"
+    reasons: list[str] = field(default_factory=list)
+    live_version: str | None = None
+    candidate: str | None = None
+    mode: str | None = None
+    canary_percent: float = 0.0
+    quality: dict = field(default_factory=dict)
+    drift: dict = field(default_factory=dict)
+    requests_today: int = 0
+    alerts: dict = field(default_factory=dict)  # severity -> active count
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _midnight(now: float) -> float:
+    local = datetime.fromtimestamp(now).astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def _quality(ws, name: str, version) -> dict:
+    from mlops_desktop.monitoring.realized import gate_rules, recent_metrics
+
+    report = ws.reports.latest(version.id)
+    summary = report.summary if report else {}
+    task = (version.signature.get("output") or {}).get("task")
+    gates = gate_rules(ws, name)
+    metric = next(iter(gates)) if gates else summary.get("primary_metric") or PRIMARY.get(task)
+    recent = recent_metrics(ws, name)
+    rule = gates.get(metric)
+    out: dict = {"metric": metric, "tested": report is not None}
+    if recent["n"] >= MIN_REALIZED and metric in recent["metrics"]:
+        out.update(source="realized", value=recent["metrics"][metric], n=recent["n"])
+    elif report is not None:
+        out.update(
+            source="test report",
+            value=((summary.get("metrics") or {}).get(metric) or {}).get("value"),
+            passed=None if report.passed is None else bool(report.passed),
+        )
+    if rule is not None:
+        out.update(op=rule["op"], threshold=rule["threshold"])
+        if out.get("value") is not None:
+            higher = HIGHER_IS_BETTER.get(metric, True)
+            value, limit = out["value"], rule["threshold"]
+            out["passes"] = value >= limit if higher else value <= limit
+    if "passes" not in out and out.get("source") == "test report":
+        out["passes"] = out.get("passed")
+    return out
+
+
+def _drift(ws, name: str) -> dict:
+    from mlops_desktop.monitoring.settings import get_settings
+
+    kind = get_settings(ws, name).kind
+    row = ws.db.execute(
+        "SELECT window_end, drift_share, dataset_drift, json_extract(results_json,"
+        " '$.drifted_columns'), (SELECT COUNT(*) FROM drift_windows WHERE model_name = ?"
+        " AND window_kind = ?) FROM drift_windows WHERE model_name = ? AND window_kind = ?"
+        f" AND n_rows > 0 ORDER BY {'id' if kind == 'count' else 'window_start'} DESC LIMIT 1",
+        [name, kind, name, kind],
+    ).fetchone()
+    if row is None:
+        return {"windows": 0, "status": "no windows yet"}
+    import json
+
+    columns = json.loads(row[3] or "[]")
+    return {
+        "windows": int(row[4]),
+        "window_end": row[0],
+        "drift_share": row[1],
+        "dataset_drift": bool(row[2]),
+        "drifted_columns": columns,
+        "status": "drift" if row[2] else ("some features drifted" if columns else "stable"),
+    }
+
+
+def board(ws, now: float | None = None) -> list[BoardCard]:
+    """One card per model with a live version, by name."""
+    from mlops_desktop.monitoring.alerts import list_alerts
+    from mlops_desktop.serving.deployments import live_at
+    from mlops_desktop.serving.process import find_service
+
+    now = time.time() if now is None else now
+    service = find_service(ws)
+    cards = []
+    for name in monitored_models(ws):
+        version = ws.models.get(f"{name}@live")
+        where = live_at(ws, name)
+        card = BoardCard(
+            model=name,
+            light="green",
+            live_version=version.ref,
+            candidate=where.candidate,
+            mode=where.mode,
+            canary_percent=where.canary_percent,
+        )
+        card.quality = _quality(ws, name, version)
+        card.drift = _drift(ws, name)
+        card.requests_today = int(
+            ws.db.execute(
+                "SELECT COUNT(*) FROM predictions WHERE model_name = ? AND ts >= ?"
+                " AND arm IN ('live', 'canary')",
+                [name, _midnight(now)],
+            ).fetchone()[0]
+        )
+        active = list_alerts(ws, name, states=("open", "acknowledged"))
+        card.alerts = {
+            s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")
+        }
+        red, amber = [], []
+        for alert in active:
+            if alert.severity == "critical":
+                red.append(alert.message.split(". ")[0])
+            elif alert.severity == "warning":
+                amber.append(alert.message.split(". ")[0])
+        if card.quality.get("passes") is False:
+            q = card.quality
+            red.append(f"{q['metric']} {q['value']:.3f} fails the gate ({q['source']})")
+        if card.drift.get("dataset_drift"):
+            amber.append(f"dataset drift in the latest window ({card.drift['drift_share']:.0%})")
+        if not card.quality.get("tested"):
+            amber.append(f"{version.ref} has no test report")
+        if service is None:
+            amber.append("the scoring service is not running")
+        card.reasons = red + amber
+        card.light = "red" if red else "amber" if amber else "green"
+        cards.append(card)
+    return cards

@@ -1,0 +1,189 @@
+"""Close the loop: from an alert, retrain on recent data with outcomes and send the result to
+canary or shadow.
+
+``retrain_from_alert`` (a job function) takes the latest logged inputs that have an outcome
+(live and canary arms), labels them with the model's target, saves them as the next version of
+the live model's dataset (through the normal import: checks, split, profile), retrains the live
+version's configuration on it, tests the result, and deploys it as canary (a share of traffic)
+or shadow (scored silently). The alert is acknowledged with a note naming the candidate.
+
+Exact duplicate rows (same inputs and label, e.g. a replayed file) are kept once: otherwise the
+import's train/test overlap check rightly blocks the version.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlops_desktop.errors import CheckFailed, InputError
+from mlops_desktop.jobs.context import JobContext
+from mlops_desktop.monitoring.logs import decode_inputs
+from mlops_desktop.monitoring.realized import labelled_rows
+from mlops_desktop.monitoring.reference import cast_like
+
+MIN_ROWS = 100
+MAX_ROWS = 20_000
+_CHUNK = 500
+
+
+class _Step:
+    """A view of the job's context mapping a step's 0..1 progress onto [lo, hi]."""
+
+    def __init__(self, parent: JobContext, lo: float, hi: float) -> None:
+        self._parent, self._lo, self._hi = parent, lo, hi
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self._parent.report(self._lo + (self._hi - self._lo) * fraction, message)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parent, name)
+
+
+def recent_labelled_frame(ws, name: str, version, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+    """The latest ``max_rows`` logged input rows of ``name`` with their outcome as the target."""
+    signature = version.signature or {}
+    types = {s["name"]: s.get("type", "categorical") for s in signature.get("inputs") or []}
+    target = (signature.get("output") or {}).get("name")
+    labelled = labelled_rows(ws, name, arms=("live", "canary"))
+    labelled = labelled.sort_values(["ts", "prediction_id", "row"]).tail(max_rows)
+    if labelled.empty:
+        return pd.DataFrame(columns=[*types, target])
+    ids = sorted(set(labelled["prediction_id"].astype(int)))
+    texts: dict[int, str] = {}
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i : i + _CHUNK]
+        texts.update(
+            ws.db.execute(
+                f"SELECT id, inputs_json FROM predictions WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            ).fetchall()
+        )
+    decoded = decode_inputs([texts[i] for i in ids], list(types))
+    first_row = np.concatenate([[0], np.cumsum(decoded.rows_per_request)[:-1]])
+    position = {pid: first_row[k] for k, pid in enumerate(ids)}
+    rows = [
+        position[int(p)] + int(r)
+        for p, r in zip(labelled["prediction_id"], labelled["row"], strict=True)
+    ]
+    frame = cast_like(decoded.frame.iloc[rows].reset_index(drop=True), types)
+    for column, kind in types.items():
+        if kind == "datetime":
+            frame[column] = frame[column].dt.tz_localize(None)
+    frame[target] = labelled["label"].to_numpy()
+    return frame
+
+
+def _dataset_types(dataset, columns: list[str]) -> dict[str, str]:
+    schema = dataset.schema or {}
+    return {c: schema[c] for c in columns if c in schema}
+
+
+def retrain_from_alert(
+    ctx: JobContext,
+    alert_id: int,
+    mode: str = "canary",
+    percent: float = 20.0,
+    min_rows: int = MIN_ROWS,
+    max_rows: int = MAX_ROWS,
+    resamples: int = 200,
+) -> dict[str, Any]:
+    """Build a dataset from recent labelled traffic, retrain, test, deploy as canary or shadow."""
+    from mlops_desktop.data.importer import import_dataset
+    from mlops_desktop.evaluation.jobs import test_model
+    from mlops_desktop.monitoring.alerts import acknowledge, get_alert
+    from mlops_desktop.serving.deployments import canary, shadow
+    from mlops_desktop.training.jobs import retrain_model
+
+    if mode not in ("canary", "shadow"):
+        raise InputError(f"Deploy the retrained model as 'canary' or 'shadow', not {mode!r}.")
+    ws = ctx.workspace()
+    alert = get_alert(ws, alert_id)
+    name = alert.model_name
+    live = ws.models.get(f"{name}@live")
+    run = ws.runs.get(live.run_id)
+    dataset = ws.datasets.get_by_id(run.dataset_version_id)
+    roles = dataset.roles or {}
+    ctx.report(0.01, f"Collecting recent predictions of {name} that have outcomes")
+    frame = recent_labelled_frame(ws, name, live, max_rows)
+    target = frame.columns[-1]
+    labelled = len(frame)
+    frame = frame.drop_duplicates(keep="last").reset_index(drop=True)
+    duplicates = labelled - len(frame)
+    if len(frame) < min_rows:
+        raise InputError(
+            f"Only {len(frame)} recent prediction row(s) of {name} have an outcome"
+            f"{f' ({duplicates} duplicates left out)' if duplicates else ''}; retraining needs at "
+            f"least {min_rows}. Import more outcomes (mlops-desktop outcomes import) and try again."
+        )
+    ctx.log(f"{len(frame)} labelled rows ({duplicates} duplicate rows left out)")
+    types = _dataset_types(dataset, list(frame.columns))
+    with tempfile.TemporaryDirectory(prefix="mlops-retrain-") as tmp:
+        path = Path(tmp) / f"{name}-recent-outcomes.parquet"
+        frame.to_parquet(path, index=False)
+        imported = import_dataset(
+            _Step(ctx, 0.03, 0.3),
+            str(path),
+            dataset.name,
+            target,
+            types=types,
+            task=roles.get("task"),
+            seed=int((dataset.split or {}).get("seed", 42)),
+            test_size=float((dataset.split or {}).get("test_size", 0.2)),
+        )
+    if imported["status"] == "blocked":
+        raise CheckFailed(
+            f"The recent data of {name} could not be saved as a dataset version: "
+            f"{imported['message']} Open it in the Data step to review the findings."
+        )
+    new_data = imported["ref"]
+    ctx.report(0.3, f"Retraining {live.ref} on {new_data}")
+    trained = retrain_model(_Step(ctx, 0.3, 0.7), live.ref, new_data)
+    candidate = trained["registered"]
+    ctx.report(0.7, f"Testing {candidate}")
+    tested = test_model(_Step(ctx, 0.7, 0.94), candidate, resamples=resamples)
+    ctx.check_cancelled()
+    reason = f"retrained from alert #{alert.id} ({alert.signal}) on {new_data}"
+    if mode == "canary":
+        deployment = canary(ws, candidate, percent, reason=reason)
+    else:
+        deployment = shadow(ws, candidate, reason=reason)
+    note = f"Retrained as {candidate} on {new_data}; deployed as {mode}"
+    note += f" ({percent:g}% of traffic)." if mode == "canary" else "."
+    if get_alert(ws, alert.id).state == "open":
+        acknowledge(ws, alert.id, note)
+    ws.audit.record(
+        "alert.retrain",
+        "alert",
+        f"{name}#alert{alert.id}",
+        {
+            "dataset": new_data,
+            "candidate": candidate,
+            "mode": mode,
+            "percent": percent,
+            "rows": len(frame),
+        },
+    )
+    ctx.report(1.0, note)
+    return {
+        "alert_id": alert.id,
+        "model": name,
+        "parent": live.ref,
+        "dataset": new_data,
+        "dataset_status": imported["status"],
+        "rows": len(frame),
+        "duplicates_left_out": duplicates,
+        "candidate": candidate,
+        "test": {
+            "passed": tested.get("passed"),
+            "report_id": tested.get("report_id"),
+            "metrics": tested.get("metrics"),
+        },
+        "mode": mode,
+        "percent": percent if mode == "canary" else 0.0,
+        "deployment_id": deployment.id,
+    }

@@ -1,0 +1,111 @@
+"""Per-model monitoring settings, kept in the workspace (``workspace_settings``).
+
+Defaults: count windows of 500 scored rows, the domain classifier on, Evidently's thresholds.
+Time windows use fixed-length pandas frequencies ("5min", "1h", "1D"), aligned to the epoch
+(UTC), so a window's bounds never depend on when the monitor ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from mlops_desktop.errors import InputError
+
+DEFAULT_SIZE = 500
+DEFAULT_FREQ = "1h"
+MIN_SIZE = 20
+
+
+def _key(name: str) -> str:
+    return f"monitor.{name}"
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """How a model's traffic is cut into windows and judged.
+
+    Attributes
+    ----------
+    kind : {"count", "time"}
+    size : int
+        Scored rows per count window (a window closes at the request that reaches it).
+    freq : str
+        Length of a time window (fixed: s, min, h, D multiples).
+    multivariate : bool
+        Also train the domain classifier per window (about half a second each).
+    drift_share : float
+        Dataset drift when at least this share of features drift.
+    thresholds : dict
+        Per-method threshold overrides (``DriftSettings.thresholds``).
+    """
+
+    kind: str = "count"
+    size: int = DEFAULT_SIZE
+    freq: str = DEFAULT_FREQ
+    multivariate: bool = True
+    drift_share: float = 0.5
+    thresholds: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("count", "time"):
+            raise InputError(f"Window kind must be 'count' or 'time', not {self.kind!r}.")
+        if int(self.size) < MIN_SIZE:
+            raise InputError(
+                f"A count window needs at least {MIN_SIZE} rows for its statistics to mean "
+                f"anything; {self.size} is too few."
+            )
+        step_seconds(self.freq)
+        if not 0 < float(self.drift_share) <= 1:
+            raise InputError(f"drift_share must be in (0, 1], not {self.drift_share}.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def drift_settings(self):
+        """The drift engine's settings for these thresholds."""
+        from mlops_desktop.monitoring.drift import DriftSettings
+
+        return DriftSettings(thresholds=dict(self.thresholds), drift_share=self.drift_share)
+
+
+def step_seconds(freq: str) -> float:
+    """Length of a fixed pandas frequency in seconds, or InputError."""
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        offset = to_offset(freq)
+        nanos = offset.nanos  # only fixed-length offsets (Tick) have it
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"Window length {freq!r} is not a fixed length; use e.g. '30s', '5min', '1h' or "
+            "'1D' (calendar months and weeks vary in length)."
+        ) from exc
+    if nanos <= 0:
+        raise InputError(f"Window length {freq!r} must be positive.")
+    return nanos / 1e9
+
+
+def get_settings(ws, name: str) -> MonitorSettings:
+    """The model's saved settings, or the defaults."""
+    saved = ws.get_setting(_key(name)) or {}
+    known = {k: v for k, v in saved.items() if k in MonitorSettings.__dataclass_fields__}
+    return MonitorSettings(**known)
+
+
+def save_settings(ws, name: str, settings: MonitorSettings, reason: str = "") -> MonitorSettings:
+    """Store the model's settings and record the change in the audit trail."""
+    before = get_settings(ws, name)
+    ws.set_setting(_key(name), settings.to_dict())
+    ws.audit.record(
+        "monitor.settings",
+        "model",
+        name,
+        {"settings": settings.to_dict(), "previous": before.to_dict(), "reason": reason},
+    )
+    return settings
+
+
+def with_overrides(settings: MonitorSettings, **values) -> MonitorSettings:
+    """``settings`` with the given non-None values replaced (validated)."""
+    given = {k: v for k, v in values.items() if v is not None}
+    return replace(settings, **given) if given else settings
