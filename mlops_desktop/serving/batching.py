@@ -42,7 +42,7 @@ def _split(model: LoadedModel, tables: list[Table], preds: list, proba) -> list[
 def score_tables(model: LoadedModel, tables: list[Table]) -> list[Scored | Exception]:
     """Score several requests at once; if the batch fails, score each alone to find the culprit."""
     try:
-        preds, proba = model.score(model.frame(tables))
+        preds, proba = model.score_tables(tables)
         return _split(model, tables, preds, proba)
     except Exception as exc:  # noqa: BLE001 - isolated below, request by request
         if len(tables) == 1:
@@ -50,7 +50,7 @@ def score_tables(model: LoadedModel, tables: list[Table]) -> list[Scored | Excep
     results: list[Scored | Exception] = []
     for table in tables:
         try:
-            preds, proba = model.score(model.frame([table]))
+            preds, proba = model.score_tables([table])
             results.extend(_split(model, [table], preds, proba))
         except Exception as exc:  # noqa: BLE001
             results.append(_as_request_error(model, exc))

@@ -12,6 +12,7 @@ from typing import Any
 
 from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.entities import ModelVersion
+from mlops_desktop.serving.fast_scoring import compile_scorer
 from mlops_desktop.serving.validation import Table
 
 
@@ -25,6 +26,7 @@ class LoadedModel:
     task: str
     classes: list | None
     batcher: Any = field(default=None, repr=False)
+    fast: Any = field(default=None, repr=False)  # a FastScorer proven equal, or None
 
     @property
     def name(self) -> str:
@@ -42,23 +44,37 @@ class LoadedModel:
     def signature(self) -> dict:
         return self.version.signature
 
+    def columns_of(self, tables: list[Table]) -> dict[str, list]:
+        """Several requests' rows as one list per input column."""
+        if len(tables) == 1:
+            return tables[0].columns
+        return {c: [v for t in tables for v in t.columns[c]] for c in self.names}
+
     def frame(self, tables: list[Table]):
         """One DataFrame for several requests' rows (one pandas construction per micro-batch)."""
         import pandas as pd
 
-        if len(tables) == 1:
-            return pd.DataFrame(tables[0].columns, columns=self.names)
-        return pd.DataFrame(
-            {c: [v for t in tables for v in t.columns[c]] for c in self.names}, columns=self.names
-        )
+        return pd.DataFrame(self.columns_of(tables), columns=self.names)
+
+    def _answers(self, output) -> tuple[list, list[list[float]] | None]:
+        if self.classes is None:
+            return output.tolist(), None
+        labels = [self.classes[i] for i in output.argmax(axis=1).tolist()]
+        return labels, output.tolist()
 
     def score(self, frame) -> tuple[list, list[list[float]] | None]:
         """Predictions (labels or values) and, for classifiers, class probabilities."""
-        if self.classes is None:
-            return self.pipeline.predict(frame).tolist(), None
-        proba = self.pipeline.predict_proba(frame)
-        labels = [self.classes[i] for i in proba.argmax(axis=1).tolist()]
-        return labels, proba.tolist()
+        method = "predict" if self.classes is None else "predict_proba"
+        return self._answers(getattr(self.pipeline, method)(frame))
+
+    def score_tables(self, tables: list[Table]) -> tuple[list, list[list[float]] | None]:
+        """``score`` for requests' rows: the lean path when proven, else the pipeline's."""
+        if self.fast is not None:
+            try:
+                return self._answers(self.fast(self.columns_of(tables)))
+            except Exception:  # noqa: BLE001 - the pipeline's path raises the specific error
+                pass
+        return self.score(self.frame(tables))
 
 
 def _warm_row(signature: dict) -> dict[str, list]:
@@ -85,6 +101,9 @@ def load_model(artifacts: ArtifactStore, version: ModelVersion) -> LoadedModel:
     if task != "regression" and hasattr(pipeline, "predict_proba"):
         classes = [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
     model = LoadedModel(version, pipeline, names, task, classes)
+    model.fast = compile_scorer(
+        pipeline, names, signature, "predict" if classes is None else "predict_proba"
+    )
     try:
         model.score(model.frame([Table(_warm_row(signature), 1)]))
     except Exception:  # noqa: BLE001 - warming is best effort; real requests report their errors

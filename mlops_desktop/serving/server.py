@@ -110,6 +110,16 @@ def _one_thread_per_predict() -> None:
         pass
 
 
+def _run_event_loop(main) -> None:
+    """Run ``main`` on uvloop where it is installed (a faster event loop), else on asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # Windows: uvloop does not exist there
+        asyncio.run(main)
+        return
+    uvloop.run(main)
+
+
 def run_server(
     workspace: Path | str,
     host: str = DEFAULT_HOST,
@@ -176,7 +186,7 @@ def run_server(
             await task
             await service.drain()
 
-        asyncio.run(serve())
+        _run_event_loop(serve())
         status = "stopped"
     except BaseException:
         status = "crashed"

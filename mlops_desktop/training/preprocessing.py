@@ -19,6 +19,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 ROLE_COLUMNS = ("target", "time_column", "group_column")
 MISSING_CATEGORY = "__missing__"
 DATETIME_PARTS = ("year", "month", "day", "dayofweek", "hour")
+_PART_ATTRIBUTES = {"dayofweek": "day_of_week"}  # pandas 3 deprecates .dt.dayofweek
 
 
 class DatetimeFeatures(TransformerMixin, BaseEstimator):
@@ -33,7 +34,8 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
         for column in X.columns:
             values = pd.to_datetime(X[column], errors="coerce")
             parts.extend(
-                getattr(values.dt, part).astype("float64").to_numpy() for part in DATETIME_PARTS
+                getattr(values.dt, _PART_ATTRIBUTES.get(part, part)).astype("float64").to_numpy()
+                for part in DATETIME_PARTS
             )
         return np.column_stack(parts) if parts else np.empty((len(X), 0))
 
@@ -144,10 +146,19 @@ class SchemaCoercer(TransformerMixin, BaseEstimator):
         missing = [c for c in types if c not in X.columns]
         if missing:
             raise ValueError(f"missing column(s): {', '.join(missing)}")
+        dtypes = X.dtypes
+        if list(X.columns) == list(types) and all(
+            kind in ("numeric", "boolean") and dtypes[column] == np.float64
+            for column, kind in types.items()
+        ):
+            return X  # already the training types (the scoring service's frames): no copy
         out = {}
         for column, kind in types.items():
             values = X[column]
             if kind in ("numeric", "boolean"):
+                if values.dtype == np.float64:
+                    out[column] = values
+                    continue
                 out[column] = _as_float(values, column, kind)
             elif kind == "datetime":
                 out[column] = pd.to_datetime(values, errors="coerce")
