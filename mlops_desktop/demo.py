@@ -14,6 +14,8 @@ from mlops_desktop.jobs.context import JobContext
 DEMO_NAME = "credit"
 DEMO_TARGET = "creditability"
 DEMO_MODELS = ("logreg", "rf", "hgb")
+#: Progress steps: the import, one per model, the test, the traffic and monitoring.
+STEPS = len(DEMO_MODELS) + 3
 BUILT_KEY = "demo.built"
 DEMO_GATE = {
     "metrics": {"roc_auc": {">=": 0.70}},
@@ -30,7 +32,8 @@ def is_built(ws) -> bool:
 
 def build_demo(ctx: JobContext) -> dict[str, Any]:
     """Import German credit, train three model families, register the best as ``credit@1``,
-    agree a quality gate, test the model against it and make it live."""
+    agree a quality gate, test the model against it, make it live, and give it three days of
+    traffic with outcomes and a drift alert (``demo_traffic``)."""
     ws = ctx.workspace()
     if is_built(ws):
         return {"status": "already built"}
@@ -38,17 +41,18 @@ def build_demo(ctx: JobContext) -> dict[str, Any]:
     _register_best(ws, runs)
     _gate_and_test(ctx, ws)
     _deploy(ws)
+    traffic = _traffic(ctx, ws)
     ws.set_setting(BUILT_KEY, True)
     ws.audit.record("demo.build", "workspace", str(ws.path), {"dataset": DEMO_DATASET})
     ctx.report(1.0, "Demo workspace ready")
-    return {"status": "built", "runs": runs}
+    return {"status": "built", "runs": runs, "traffic": traffic}
 
 
 def _import_and_train(ctx: JobContext, ws) -> list[str]:
     from mlops_desktop.data.importer import import_dataset
     from mlops_desktop.training.jobs import train_model
 
-    steps = len(DEMO_MODELS) + 2  # import, one per model, the gate and the test
+    steps = STEPS
     if not ws.datasets.names():
         import_dataset(
             _SubContext(ctx, 0, 1 / steps),
@@ -98,8 +102,9 @@ def _gate_and_test(ctx: JobContext, ws) -> None:
         )
     version = ws.models.get(f"{DEMO_NAME}@1")
     if ws.reports.latest(version.id) is None:
-        steps = len(DEMO_MODELS) + 2
-        test_model(_SubContext(ctx, (steps - 1) / steps, 0.99), version.ref, resamples=300)
+        test_model(
+            _SubContext(ctx, (STEPS - 2) / STEPS, (STEPS - 1) / STEPS), version.ref, resamples=300
+        )
 
 
 def _deploy(ws) -> None:
@@ -112,6 +117,13 @@ def _deploy(ws) -> None:
         deploy(ws, f"{DEMO_NAME}@1", reason="Demo: passed its gate, made live")
     except CheckFailed:  # a library upgrade moved the metrics below the gate: still show a deploy
         deploy(ws, f"{DEMO_NAME}@1", force=True, reason="Demo: made live despite its gate")
+
+
+def _traffic(ctx: JobContext, ws) -> dict[str, Any]:
+    from mlops_desktop.demo_traffic import log_demo_traffic
+
+    sub = _SubContext(ctx, (STEPS - 1) / STEPS, 0.99)
+    return log_demo_traffic(ws, DEMO_NAME, sub.report).to_dict()
 
 
 class _SubContext:

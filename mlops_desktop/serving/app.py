@@ -1,4 +1,4 @@
-"""The ASGI app: MLflow scoring, Open Inference Protocol v2, KServe v1, admin and docs routes.
+"""The ASGI app: MLflow scoring, Open Inference Protocol v2, KServe v1, outcomes, admin and docs.
 
 Handlers read the raw body (413 before parsing when it is too big), decode it once, and hand a
 ``Table`` to the service. Every answer names the model and version in its headers (and in the
@@ -23,6 +23,7 @@ from mlops_desktop.serving import protocols
 from mlops_desktop.serving.admin import add_admin_routes
 from mlops_desktop.serving.docs import docs_page
 from mlops_desktop.serving.models import LoadedModel
+from mlops_desktop.serving.outcomes_route import add_outcomes_route
 from mlops_desktop.serving.service import Answer, ScoringService, ServingError
 from mlops_desktop.serving.validation import RequestError
 
@@ -100,6 +101,14 @@ def _request_id(request: Request, body_id: Any = None) -> str:
     return str(given or request.headers.get("x-request-id") or uuid.uuid4().hex)
 
 
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    """A failure nobody's handler caught: logged with its traceback, answered with JSON 500."""
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return json_response(
+        {"error": f"The service failed unexpectedly ({type(exc).__name__}); see its log."}, 500
+    )
+
+
 def build_app(service: ScoringService) -> FastAPI:
     app = FastAPI(
         title="MLOps Desktop scoring service",
@@ -127,11 +136,7 @@ def build_app(service: ScoringService) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s", request.url.path, exc_info=exc)
-        return json_response(
-            {"error": f"The service failed unexpectedly ({type(exc).__name__}); see its log."},
-            500,
-        )
+        return unexpected_error(request, exc)
 
     if service.require_token:
         app.add_middleware(TokenEverywhere, service=service)
@@ -220,6 +225,8 @@ def build_app(service: ScoringService) -> FastAPI:
         else:
             body = protocols.mlflow_answer(answer.scored, model.name, model.number)
         return json_response(body, 200, headers)
+
+    app.state.score = score  # the scoring routes' handler, for serving.fast_path
 
     # -- MLflow scoring server --------------------------------------------------------------
 
@@ -331,6 +338,7 @@ def build_app(service: ScoringService) -> FastAPI:
     async def docs() -> HTMLResponse:
         return HTMLResponse(docs_page(app.title))
 
+    add_outcomes_route(app, service)
     add_admin_routes(app, service)
     return app
 

@@ -4,10 +4,14 @@ The model's input contract is enforced row by row (``evaluation.contracts.valida
 chunks): a row that breaks it goes to ``OUT.rejects.csv`` with its row number and the reason, and
 is never scored. Every output row names the model version; the run is logged in the prediction
 log (arm ``batch``) and the audit trail. Meant for cron: ``mlops-desktop score NAME@live IN OUT``.
+A run that fails (no row scored, a missing column, an unreadable file, an unknown version) writes
+no output file and is logged too, with a 4xx/5xx status and its message, so the model's
+``batch_feed`` alert fires.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -18,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlops_desktop.errors import InputError
+from mlops_desktop.errors import InputError, NotFoundError
 
+log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 1000  # validate_frame lists up to 1,000 rows per problem: one chunk, every row
 REASONS = {
@@ -155,11 +160,31 @@ def score(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> BatchResult:
-    """Score ``in_path`` with model version ``ref`` (``name@N``, ``name@live``, ``name``)."""
+    """Score ``in_path`` with model version ``ref`` (``name@N``, ``name@live``, ``name``).
+
+    A run that fails (unreadable file, missing columns, every row rejected, unknown version)
+    writes no output file, is logged as a failed batch (status 400/404/500 with the message) so
+    the ``batch_feed`` alert fires, and raises.
+    """
+    started = time.perf_counter()
+    try:
+        return _score(ws, ref, Path(in_path), Path(out_path), progress, chunk_rows, started)
+    except Exception as exc:
+        _record_failure(ws, ref, Path(in_path), Path(out_path), exc, started)
+        raise
+
+
+def _score(
+    ws,
+    ref: str,
+    in_path: Path,
+    out_path: Path,
+    progress: Progress | None,
+    chunk_rows: int,
+    started: float,
+) -> BatchResult:
     from mlops_desktop.evaluation.contracts import validate_frame
 
-    started = time.perf_counter()
-    in_path, out_path = Path(in_path), Path(out_path)
     if not in_path.is_file():
         raise InputError(f"{in_path} does not exist or is not a file.")
     if out_path.suffix.lower() not in (".csv", ".parquet"):
@@ -222,6 +247,12 @@ def score(
             scored += int(good.sum())
             rejected += int((~good).sum())
             report(fraction, f"Scored {scored:,} rows, rejected {rejected:,}")
+        if rows and not scored:  # keep the reasons, write no output: the run failed
+            rejects.finish()
+            raise InputError(
+                f"No row of {in_path.name} could be scored: all {rows:,} rows break "
+                f"{version.ref}'s input contract; the reasons are in {rejects.path}."
+            )
         writer.finish()
         if rejected:
             rejects.finish()
@@ -290,6 +321,57 @@ def _record(ws, version, result: BatchResult) -> None:
             ],
         )
         ws.audit.record("batch.score", "model_version", version.ref, result.to_dict())
+
+
+def _status_of(exc: Exception) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    return 400 if isinstance(exc, InputError) else 500
+
+
+def _record_failure(ws, ref: str, in_path: Path, out_path: Path, exc: Exception, started) -> None:
+    """Log a failed run (arm ``batch``, a non-200 status, the message) and audit it.
+
+    Never raises: the run's own error is what the caller must see.
+    """
+    from mlops_desktop.registry.db import write
+    from mlops_desktop.serving.predlog import INSERT, _dumps
+
+    name = ref.split("@")[0].strip()
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    try:
+        if name not in ws.models.names():
+            return  # no such model: nothing to alert on
+        try:
+            version_id = ws.models.get(ref).id
+        except Exception:  # noqa: BLE001 - the version itself may be what is missing
+            version_id = None
+        with write(ws.db):
+            ws.db.execute(
+                INSERT,
+                [
+                    "batch-" + uuid.uuid4().hex,
+                    time.time(),
+                    name,
+                    version_id,
+                    "batch",
+                    "batch",
+                    None,
+                    _dumps({"file": str(in_path), "output": str(out_path)}),
+                    None,
+                    (time.perf_counter() - started) * 1000,
+                    _status_of(exc),
+                    message,
+                ],
+            )
+            ws.audit.record(
+                "batch.fail",
+                "model",
+                ref,
+                {"input": str(in_path), "output": str(out_path), "error": message},
+            )
+    except Exception:  # noqa: BLE001
+        log.exception("could not log the failed batch scoring of %s", ref)
 
 
 def score_job(ctx, ref: str, in_path: str, out_path: str) -> dict:
