@@ -136,6 +136,7 @@ def run_server(
 
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.app import build_app
+    from mlops_desktop.serving.fast_path import with_fast_path
 
     token = token or os.environ.get(TOKEN_ENV) or None
     require_token = check_bind(host, token) or require_token
@@ -165,7 +166,7 @@ def run_server(
         gc.freeze()  # the loaded libraries and models never become garbage: skip them in GC
         server = uvicorn.Server(
             uvicorn.Config(
-                build_app(service),
+                with_fast_path(build_app(service), service),
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
