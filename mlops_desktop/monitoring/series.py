@@ -148,7 +148,11 @@ def window_series(
         for k, f in enumerate(r.get("features", [])):
             i = index[f]
             score[i, j] = r["score"][k]
-            stat[i, j] = np.nan if r["statistic"][k] is None else r["statistic"][k]
+            # The value the threshold applies to: a test's p-value, else the distance.
+            p_values = r.get("p_value") or []
+            value = p_values[k] if k < len(p_values) and p_values[k] is not None else None
+            value = r["statistic"][k] if value is None else value
+            stat[i, j] = np.nan if value is None else value
             thr[i, j] = r["threshold"][k]
             drifted[i, j] = r["drifted"][k]
             out.feature_method[f] = r["method"][k]

@@ -89,12 +89,20 @@ def _feature_drift(rule, ref: str, windows: list[dict]) -> Check:
         details.update(
             method=latest["method"][i], statistic=latest["statistic"][i], score=latest["score"][i]
         )
+        p_values = latest.get("p_value") or []
+        p_value = p_values[i] if i < len(p_values) else None
+        if p_value is not None:
+            figure = f"{latest['method'][i]} p-value {p_value:.3g} below {latest['threshold'][i]:g}"
+        else:
+            figure = (
+                f"{latest['method'][i]} {latest['statistic'][i]:.3g}, threshold "
+                f"{latest['threshold'][i]:g}"
+            )
         return Check(
             rule,
             "fire",
             f"Feature drift on {ref}: {', '.join(shown[:5])} drifted in each of the latest "
-            f"{len(windows)} window(s) ({latest['method'][i]} {latest['statistic'][i]:.3g}, "
-            f"threshold {latest['threshold'][i]:g}). Click the window on the Monitor page to "
+            f"{len(windows)} window(s) ({figure}). Click the window on the Monitor page to "
             "compare its distribution with training; retrain if the change is real.",
             latest["score"][i],
             details,

@@ -57,6 +57,10 @@ function bodyFor(path) {
   if (path.startsWith("/admin")) {
     return JSON.stringify({model: example.model + "@1"}, null, 2);
   }
+  if (path.startsWith("/outcomes")) {
+    return JSON.stringify({model: example.model, outcomes: [
+      {request_id: "the X-Request-ID of a scored request", label: null}]}, null, 2);
+  }
   if (path.startsWith("/v1")) return JSON.stringify({instances: [row]}, null, 2);
   return JSON.stringify({dataframe_records: [row]}, null, 2);
 }

@@ -21,6 +21,7 @@ from mlops_desktop.monitoring.alerts import (
 from mlops_desktop.monitoring.board import board
 from mlops_desktop.monitoring.monitor_job import run_once
 from mlops_desktop.monitoring.outcomes import record_outcomes
+from mlops_desktop.monitoring.series import window_series
 from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.serving.predlog import INSERT
 from tests.monitoring.conftest import TARGET, log_requests, shifted
@@ -47,6 +48,12 @@ def test_a_persistent_feature_shift_opens_one_alert_which_resolves_when_it_stops
     feature = [a for a in first.opened if a.signal == "feature_drift"]
     assert len(feature) == 1 and "credit_amount" in feature[0].message
     assert feature[0].details["columns"] == ["credit_amount"]
+    # The figure the threshold applies to: a KS test's p-value, below the 0.05 threshold.
+    assert feature[0].details["method"] == "ks"
+    assert "ks p-value" in feature[0].message and "below 0.05" in feature[0].message
+    series = window_series(ws, "credit")
+    amount = series.features.index("credit_amount")
+    assert series.feature_statistic[amount, -1] < series.feature_threshold[amount, -1] == 0.05
     assert feature[0].severity == "warning"
     assert first.open_alerts  # `monitor --once` exits 1
 
