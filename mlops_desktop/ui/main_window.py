@@ -179,6 +179,12 @@ class MainWindow(QMainWindow):
         if action is not None:
             action.setChecked(on)
 
+    def open_meeting(self) -> None:
+        """Show meeting mode: the full-screen health board with the traffic simulator."""
+        from mlops_desktop.ui.meeting import open_meeting
+
+        open_meeting(self)
+
     def _restore_window(self) -> None:
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):

@@ -48,6 +48,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     full.setShortcut(QKeySequence("F11"))
     full.triggered.connect(lambda checked: window.toggle_full_screen(checked))
     actions["fullscreen"] = full
+    meeting = view_menu.addAction("&Meeting Mode", window.open_meeting)
+    meeting.setShortcut(QKeySequence("Ctrl+Shift+M"))
+    meeting.setToolTip("A full-screen model-health board with a traffic simulator")
+    actions["meeting"] = meeting
     view_menu.addSeparator()
     group = QActionGroup(window)
     group.setExclusive(True)
