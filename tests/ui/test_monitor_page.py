@@ -19,6 +19,7 @@ from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.monitoring.simulate import simulate
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.monitor_alerts import NoteDialog, RetrainDialog
+from mlops_desktop.ui.monitor_data import BACKGROUND_WINDOWS
 from mlops_desktop.ui.monitor_detail import WindowDetailDialog
 from mlops_desktop.ui.monitor_quality import NO_OUTCOMES
 from mlops_desktop.ui.pages.monitor import NO_TRAFFIC, MonitorPage
@@ -302,3 +303,35 @@ def test_retrain_on_recent_data_runs_as_a_job_and_the_page_shows_the_result(
         assert get_alert(ws, alert.id).state == "acknowledged"
     panel.result.linkActivated.emit("deploy")
     assert window.current_page_name() == "deploy"
+
+
+def test_alerts_are_evaluated_while_the_page_is_hidden(qtbot, make_window, ws_path, credit):
+    """On another page, the background pass computes the windows and announces the alert."""
+    with Workspace.open(ws_path, create=False) as ws:
+        save_settings(ws, MODEL, MonitorSettings(size=50, multivariate=False))
+        log_requests(ws, credit.sample(100, random_state=1))
+    window = make_window(ws_path)
+    window.show_page("deploy")
+    page: MonitorPage = window.page("monitor")
+    qtbot.waitUntil(lambda: window.model.summary is not None, timeout=TIMEOUT_MS)
+    qtbot.wait(1500)  # a poll from the page's first showing may still be finishing
+    assert not page.isVisible() and not page.poller.running()
+
+    def counts() -> tuple[int, int]:
+        with Workspace.open(ws_path, create=False) as ws:
+            windows = ws.db.execute("SELECT COUNT(*) FROM drift_windows").fetchone()[0]
+            return windows, len(list_alerts(ws, MODEL, states=("open",)))
+
+    before, open_before = counts()
+    with Workspace.open(ws_path, create=False) as ws:  # three windows of drifted amounts
+        log_requests(ws, shifted(credit.sample(150, random_state=2), "credit_amount", 4.0))
+    qtbot.wait(1500)
+    assert counts() == (before, open_before)  # nothing evaluates them but the pass
+    page.background_pass()  # what its timer does every BACKGROUND_PASS_MS
+    qtbot.waitUntil(
+        lambda: any("feature drift" in n for n in page.notifications), timeout=TIMEOUT_MS
+    )
+    after, open_after = counts()
+    assert after == before + BACKGROUND_WINDOWS == before + 3 and open_after > open_before
+    qtbot.waitUntil(lambda: window.badge("monitor") == open_after, timeout=5000)
+    assert "alert on credit" in window.statusBar().currentMessage()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -39,7 +39,7 @@ from mlops_desktop.ui.monitor_charts import (
     PredictionChart,
     RequestsChart,
 )
-from mlops_desktop.ui.monitor_data import MonitorSnapshot
+from mlops_desktop.ui.monitor_data import MonitorSnapshot, background_pass
 from mlops_desktop.ui.monitor_quality import QualityPanel
 from mlops_desktop.ui.monitor_worker import MonitorPoller
 from mlops_desktop.ui.pages.base import Page
@@ -47,6 +47,7 @@ from mlops_desktop.ui.service_monitor import BackgroundTasks
 from mlops_desktop.ui.widgets import EmptyState, EmptyStateSpec, scaled_font
 from mlops_desktop.ui.workspace_model import WorkspaceModel
 
+BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
 NO_TRAFFIC = "Send requests to the service or start the simulator:"
 
 
@@ -94,6 +95,12 @@ class MonitorPage(MonitorActions, Page):
         self._known_alerts: set[int] | None = None
         self._open_seen = 0
         self.tasks = BackgroundTasks(self)
+        # Alerts are evaluated while the app is open even when this page is hidden.
+        self.background = QTimer(self)
+        self.background.setInterval(BACKGROUND_PASS_MS)
+        self.background.timeout.connect(self.background_pass)
+        self.background.start()
+        self._background_busy = False
         self.poller = MonitorPoller(self)
         self.poller.snapshot_ready.connect(self._on_snapshot)
         self.poller.poll_failed.connect(self._on_poll_failed)
@@ -222,6 +229,22 @@ class MonitorPage(MonitorActions, Page):
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
         self.poller.pause()
+
+    def background_pass(self) -> None:
+        """Compute due windows and evaluate alert rules off the GUI thread (page hidden)."""
+        if self.poller.running() or self._background_busy or not self.model.is_open():
+            return  # the visible page's poll does the same work every second
+        summary = self.model.summary
+        if summary is None or summary.deployments == 0:
+            return
+        self._background_busy = True
+
+        def done(opened, error) -> None:
+            self._background_busy = False
+            if not error and opened:
+                self.reload_summary()  # the badge rises and the notification follows
+
+        self.tasks.run(self.model.path, background_pass, on_done=done)
 
     def _sync_polling(self) -> None:
         """Poll every second while the page shows its content; pause otherwise."""
