@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,9 +50,19 @@ class Reference:
     prediction_kind: str = "label"  # "probability", "label" or "numeric"
     prediction_edges: list[float] = field(default_factory=list)
 
+    _profile: Any = field(default=None, repr=False)
+
     @property
     def columns(self) -> list[str]:
         return list(self.frame.columns)
+
+    def profile(self):
+        """The frame as a drift ``ReferenceProfile`` (sorted and counted once, then reused)."""
+        if self._profile is None:
+            from mlops_desktop.monitoring.drift import ReferenceProfile
+
+            self._profile = ReferenceProfile(self.frame, column_kinds=self.kinds)
+        return self._profile
 
 
 _cache: OrderedDict[tuple[str, int], Reference] = OrderedDict()

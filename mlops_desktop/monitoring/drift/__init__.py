@@ -16,7 +16,10 @@ Conventions a caller should know:
   (1,000,000) non-missing reference values; above it the reference is compressed to
   ``max_bins`` (10,000) equal-mass atoms, KS then within 1e-4 of exact;
 - datetimes are compared as seconds since the epoch (UTC);
-- the domain classifier alerts when its cross-validated AUC is above 0.65 only.
+- the domain classifier alerts when its cross-validated AUC is above 0.65 only;
+- ``compare(ReferenceProfile(train_df), window_df)`` gives the same report as
+  ``compare(train_df, window_df)`` and keeps the reference sorted and counted for the next
+  window (about half the work of a cold comparison at 100,000 rows).
 
 >>> from mlops_desktop.monitoring.drift import compare
 >>> report = compare(train_df, recent_df)          # doctest: +SKIP
@@ -31,6 +34,7 @@ from mlops_desktop.monitoring.drift.methods import (
     default_method,
 )
 from mlops_desktop.monitoring.drift.multivariate import AUC_THRESHOLD, domain_classifier_auc
+from mlops_desktop.monitoring.drift.profile import ReferenceProfile
 from mlops_desktop.monitoring.drift.report import ColumnDrift, DriftReport
 from mlops_desktop.monitoring.drift.windows import windows
 
@@ -41,6 +45,7 @@ __all__ = [
     "DriftInputError",
     "DriftReport",
     "DriftSettings",
+    "ReferenceProfile",
     "column_drift",
     "compare",
     "default_method",

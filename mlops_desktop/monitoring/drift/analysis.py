@@ -1,8 +1,9 @@
 """Every applicable statistic and a small summary for one column.
 
-Numeric columns are sorted once per side; KS, Wasserstein, the pooled quantiles (PSI bins)
-and the distinct-value count all come from one merge of the two sorted samples. Categorical
-columns are factorised once over both samples and counted with ``np.bincount``.
+Numeric columns come sorted once per side (``profile.NumericSample``); KS, Wasserstein, the
+pooled quantiles (PSI bins) and the distinct-value count all come from one merge of the two
+sorted samples, every other count from ``searchsorted`` on them. Categorical columns come
+as category counts (``profile.CategoricalSample``, one factorisation per side).
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ import numpy as np
 from mlops_desktop.monitoring.drift import stats as st
 from mlops_desktop.monitoring.drift.columns import label_text
 from mlops_desktop.monitoring.drift.methods import DriftSettings
+from mlops_desktop.monitoring.drift.profile import DISCRETE_MAX, NumericSample
 
 #: Bins of the display histogram in numeric summaries.
 SUMMARY_BINS = 30
 #: Categories listed in categorical summaries.
 SUMMARY_TOP = 20
-#: Numeric columns with at most this many distinct values get per-value chi-square and JS
-#: counts (Evidently's JS uses per-value shares while the reference has <= 20 values).
-DISCRETE_MAX = 20
 _SUMMARY_QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
 
@@ -45,33 +44,22 @@ class Analysis:
         return self.n_reference == 0 or self.n_current == 0
 
 
-def _distinct(sorted_values: np.ndarray) -> np.ndarray:
-    if sorted_values.shape[0] == 0:
-        return sorted_values
-    keep = np.empty(sorted_values.shape[0], dtype=bool)
-    keep[0] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=keep[1:])
-    return sorted_values[keep]
-
-
 def analyse_numeric(
-    reference: np.ndarray, current: np.ndarray, settings: DriftSettings, *, datetime: bool = False
+    reference: NumericSample, current: NumericSample, settings: DriftSettings
 ) -> Analysis:
-    """Statistics of a numeric column given as float arrays (NaN = missing)."""
-    r = reference[~np.isnan(reference)]
-    c = current[~np.isnan(current)]
+    """Statistics of a numeric column from its two prepared (sorted) samples."""
     out = Analysis(
         kind="numeric",
-        n_reference=int(r.shape[0]),
-        n_current=int(c.shape[0]),
-        missing_reference=_share(reference.shape[0] - r.shape[0], reference.shape[0]),
-        missing_current=_share(current.shape[0] - c.shape[0], current.shape[0]),
+        n_reference=reference.n,
+        n_current=current.n,
+        missing_reference=_share(reference.n_rows - reference.n, reference.n_rows),
+        missing_current=_share(current.n_rows - current.n, current.n_rows),
     )
     if out.empty_side:
         return out
-    sr = np.sort(r)
-    sc = np.sort(c)
+    sr, sc = reference.sorted, current.sorted
     n_r, n_c = out.n_reference, out.n_current
+    datetime = reference.datetime
 
     compressed = n_r > settings.exact_max_rows
     atoms, weights = st.compress_sorted(sr, settings.max_bins) if compressed else (sr, None)
@@ -81,9 +69,9 @@ def analyse_numeric(
     ks, ks_p = st.ks_pvalue(merged.ks, n_r, n_c)
     pooled_q = merged.quantiles
 
-    distinct_r = _distinct(sr)
+    n_distinct_r = reference.n_distinct
     if compressed:
-        distinct_c = _distinct(sc)
+        distinct_r, distinct_c = reference.distinct_values(), current.distinct_values()
         common = np.minimum(np.searchsorted(distinct_r, distinct_c), distinct_r.shape[0] - 1)
         n_common = int(np.count_nonzero(distinct_r[common] == distinct_c))
         n_unique = int(distinct_r.shape[0] + distinct_c.shape[0] - n_common)
@@ -91,12 +79,12 @@ def analyse_numeric(
         n_unique = merged.n_unique
     out.n_unique = n_unique
     pooled_distinct = None
-    if n_unique <= DISCRETE_MAX or distinct_r.shape[0] <= DISCRETE_MAX:
-        pooled_distinct = np.union1d(distinct_r, _distinct(sc))
+    if n_unique <= DISCRETE_MAX or n_distinct_r <= DISCRETE_MAX:
+        pooled_distinct = np.union1d(reference.distinct_values(), current.distinct_values())
     wasserstein = merged.wasserstein
 
-    mean_r, std_r = float(np.mean(r)), float(np.std(r))
-    mean_c, std_c = float(np.mean(c)), float(np.std(c))
+    mean_r, std_r = reference.mean, reference.std
+    mean_c, std_c = current.mean, current.std
     constant = std_r <= 1e-12 * max(1.0, abs(mean_r))
     scale = 1.0 if constant else std_r
 
@@ -116,7 +104,7 @@ def analyse_numeric(
     if n_unique <= DISCRETE_MAX:
         value_r = st.sorted_value_counts(sr, pooled_distinct)
         value_c = st.sorted_value_counts(sc, pooled_distinct)
-    if distinct_r.shape[0] > DISCRETE_MAX:
+    if n_distinct_r > DISCRETE_MAX:
         edges = st.sturges_edges(min(sr[0], sc[0]), max(sr[-1], sc[-1]), n_r + n_c)
         s["jensen_shannon"] = st.jensen_shannon(
             st.sorted_bin_counts(sr, edges), st.sorted_bin_counts(sc, edges)
@@ -179,19 +167,20 @@ def _numeric_summary(
 
 
 def analyse_categorical(
-    codes_reference: np.ndarray, codes_current: np.ndarray, labels: list, kind: str
+    cnt_r: np.ndarray, cnt_c: np.ndarray, labels: list, kind: str, n_rows: tuple[int, int]
 ) -> Analysis:
-    """Statistics of a categorical or boolean column given as codes into ``labels``."""
-    k = len(labels)
-    cnt_r = np.bincount(codes_reference[codes_reference >= 0], minlength=k)
-    cnt_c = np.bincount(codes_current[codes_current >= 0], minlength=k)
+    """Statistics of a categorical or boolean column from its category counts.
+
+    ``cnt_r[i]``, ``cnt_c[i]`` count ``labels[i]`` in the reference and current samples of
+    ``n_rows`` rows each (the rest are missing).
+    """
     n_r, n_c = int(cnt_r.sum()), int(cnt_c.sum())
     out = Analysis(
         kind=kind,
         n_reference=n_r,
         n_current=n_c,
-        missing_reference=_share(codes_reference.shape[0] - n_r, codes_reference.shape[0]),
-        missing_current=_share(codes_current.shape[0] - n_c, codes_current.shape[0]),
+        missing_reference=_share(n_rows[0] - n_r, n_rows[0]),
+        missing_current=_share(n_rows[1] - n_c, n_rows[1]),
     )
     if out.empty_side:
         return out

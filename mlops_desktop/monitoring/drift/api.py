@@ -10,13 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.monitoring.drift.analysis import Analysis, analyse_categorical, analyse_numeric
-from mlops_desktop.monitoring.drift.columns import (
-    check_kind,
-    infer_kind,
-    is_datetime_like,
-    to_codes,
-    to_float,
-)
+from mlops_desktop.monitoring.drift.columns import check_kind, infer_kind
 from mlops_desktop.monitoring.drift.explain import explain
 from mlops_desktop.monitoring.drift.methods import (
     METHODS,
@@ -26,6 +20,13 @@ from mlops_desktop.monitoring.drift.methods import (
     default_method,
 )
 from mlops_desktop.monitoring.drift.multivariate import AUC_THRESHOLD, domain_classifier_auc
+from mlops_desktop.monitoring.drift.profile import (
+    CategoricalSample,
+    NumericSample,
+    ReferenceProfile,
+    align_counts,
+    prepare,
+)
 from mlops_desktop.monitoring.drift.report import ColumnDrift, DriftReport
 
 #: Columns are compared on this many threads (numpy's sorts release the GIL) once the two
@@ -110,21 +111,27 @@ def column_drift(
     settings = settings or DriftSettings()
     name = str(column if column is not None else reference.name)
     kind = check_kind(name, kind) if kind else infer_kind(reference)
-    if kind == "numeric":
-        analysis = analyse_numeric(
-            to_float(reference, name),
-            to_float(current, name),
-            settings,
-            datetime=is_datetime_like(reference),
-        )
+    return _drift(name, prepare(reference, kind, name), prepare(current, kind, name), settings)
+
+
+def _drift(
+    name: str,
+    reference: NumericSample | CategoricalSample,
+    current: NumericSample | CategoricalSample,
+    settings: DriftSettings,
+) -> ColumnDrift:
+    """Judge one column from its two prepared samples."""
+    if isinstance(reference, NumericSample):
+        analysis = analyse_numeric(reference, current, settings)
     else:
-        codes_r, codes_c, labels = to_codes(reference, current, kind)
-        analysis = analyse_categorical(codes_r, codes_c, labels, kind)
+        cnt_r, cnt_c, labels = align_counts(reference, current)
+        n_rows = (reference.n_rows, current.n_rows)
+        analysis = analyse_categorical(cnt_r, cnt_c, labels, reference.kind, n_rows)
     return _judge(name, analysis, settings)
 
 
 def compare(
-    reference: pd.DataFrame,
+    reference: pd.DataFrame | ReferenceProfile,
     current: pd.DataFrame,
     *,
     columns: Sequence[str] | None = None,
@@ -137,8 +144,10 @@ def compare(
 
     Parameters
     ----------
-    reference : DataFrame
-        The baseline, e.g. the training data.
+    reference : DataFrame or ReferenceProfile
+        The baseline, e.g. the training data. A :class:`ReferenceProfile` of it gives the
+        same result and keeps its prepared (sorted, counted) columns for the next call, for
+        comparing many windows with one reference.
     current : DataFrame
         The data to check, e.g. a window of logged prediction inputs.
     columns : list of str, optional
@@ -166,7 +175,8 @@ def compare(
         does not fit a column.
     """
     settings = settings or DriftSettings()
-    reference = _as_frame(reference, "reference")
+    profile = reference if isinstance(reference, ReferenceProfile) else None
+    reference = _as_frame(profile.frame if profile else reference, "reference")
     current = _as_frame(current, "current")
     if columns is None:
         shared = set(current.columns)
@@ -186,14 +196,16 @@ def compare(
             raise DriftInputError("No columns to compare.")
     kinds_in = column_kinds or {}
     kinds = {
-        c: check_kind(str(c), kinds_in[c]) if c in kinds_in else infer_kind(reference[c])
+        c: check_kind(str(c), kinds_in[c])
+        if c in kinds_in
+        else (profile.kind(c) if profile else infer_kind(reference[c]))
         for c in columns
     }
 
     def one(c: object) -> ColumnDrift:
-        return column_drift(
-            reference[c], current[c], column=str(c), kind=kinds[c], settings=settings
-        )
+        name, kind = str(c), kinds[c]
+        side = profile.side(c, kind) if profile else prepare(reference[c], kind, name)
+        return _drift(name, side, prepare(current[c], kind, name), settings)
 
     if THREADS > 1 and len(columns) > 1 and len(reference) + len(current) >= _THREADED_ROWS:
         with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="drift") as pool:

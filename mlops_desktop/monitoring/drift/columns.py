@@ -106,6 +106,20 @@ def to_codes(
     return codes[:n_ref], codes[n_ref:], list(uniques)
 
 
+def factorize(series: pd.Series, kind: str) -> tuple[np.ndarray, list]:
+    """Category codes of one sample (-1 = missing) and its labels in order of appearance.
+
+    Labels compare as in :func:`to_codes`, so factorising the two samples apart and matching
+    their labels gives the same categories as factorising them together.
+    """
+    if kind == "boolean":
+        series = _as_boolean(series)
+    elif isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.intp), list(uniques)
+
+
 def _as_boolean(series: pd.Series) -> pd.Series:
     if pdt.is_bool_dtype(series.dtype):
         return series.astype("boolean")

@@ -9,7 +9,8 @@ precision (see ``tests/monitoring``):
 - :func:`ks_pvalue` reproduces ``ks_2samp``'s default ``method="auto"`` p-value: exact when both
   samples have at most 10,000 values, else ``kstwo.sf(d, round(n1 * n2 / (n1 + n2)))``; when
   Massart's bound shows that value is below 1e-12 the fast limiting distribution is used
-  instead (so p-values agree with scipy to 1e-12 absolute, and are bit-equal above it).
+  instead (so p-values agree with scipy to 1e-12 absolute); in scipy's slow ``2 * smirnov``
+  region (:func:`kstwo_sf`) the same sum is vectorised (agreeing to ~1e-11).
 - :func:`jensen_shannon` equals ``scipy.spatial.distance.jensenshannon(p, q)`` with the natural
   logarithm, as Evidently calls it, so the distance lies in ``[0, sqrt(ln 2)] = [0, 0.833]``.
 - :func:`chi2_homogeneity` equals ``scipy.stats.chi2_contingency`` on the 2 x k table.
@@ -84,35 +85,56 @@ def ecdf_compare(
         ``scipy.stats.wasserstein_distance``; ``n_unique`` distinct pooled values (atoms
         count as values); ``quantiles`` at ``quantile_probs``.
     """
-    n_atoms = ref_values.shape[0]
+    n_atoms, n_cur = ref_values.shape[0], cur_sorted.shape[0]
+    n_all = n_atoms + n_cur
+    # Few large temporaries (fresh pages cost as much as the arithmetic on a busy machine):
+    # ``raw`` is reused as scratch once merged.
     raw = np.concatenate([ref_values, cur_sorted])
     order = np.argsort(raw, kind="stable")  # two sorted runs: timsort does one linear merge
     pooled = raw[order]
-    is_ref = order < n_atoms
-    last = np.flatnonzero(np.concatenate([pooled[1:] != pooled[:-1], [True]]))
-    atoms_up_to = np.cumsum(is_ref)[last]
-    count_cur = (last + 1) - atoms_up_to
+    # int32 running counts are ~8x faster than the int64 default of a boolean cumsum.
+    count_type = np.int32 if n_all < 2**31 - 1 else np.int64
+    atoms_up_to = np.cumsum(order < n_atoms, dtype=count_type)
+    del order
+    new_value = pooled[1:] != pooled[:-1]
+    if new_value.all():  # no ties: every position is the last copy of its value
+        distinct, up_to = pooled, None
+        count_cur = np.arange(1, n_all + 1, dtype=count_type)
+        count_cur -= atoms_up_to
+    else:
+        last = np.append(np.flatnonzero(new_value), n_all - 1)
+        distinct = pooled[last]
+        atoms_up_to = atoms_up_to[last]
+        up_to = (last + 1).astype(count_type)
+        count_cur = up_to - atoms_up_to
     if ref_weights is None:
         n_ref = n_atoms
         count_ref = atoms_up_to
     else:
         n_ref = float(ref_weights.sum())
         count_ref = np.concatenate([[0.0], np.cumsum(ref_weights)])[atoms_up_to]
-    cdf_ref = count_ref / n_ref
-    cdf_cur = count_cur / cur_sorted.shape[0]
-    diffs = cdf_ref - cdf_cur
+    scratch = raw[: distinct.shape[0]]
+    diffs = np.divide(count_ref, n_ref)  # F_ref - F_cur, rounded as scipy rounds it
+    diffs -= np.divide(count_cur, n_cur, out=scratch)
     min_s = float(np.clip(-diffs.min(), 0, 1))
     max_s = float(diffs.max())
     ks = min_s if min_s > max_s else max_s
-    distinct = pooled[last]
-    wasserstein = float(np.dot(np.abs(diffs[:-1]), np.diff(distinct)))
+    # scipy's sum(|dF| * dx); np.dot would call a multi-threaded BLAS that stalls for
+    # milliseconds on a busy machine.
+    gaps = np.subtract(distinct[1:], distinct[:-1], out=scratch[:-1])
+    gaps *= np.abs(diffs[:-1], out=diffs[:-1])
+    wasserstein = float(np.sum(gaps))
     quantiles = np.empty(0)
     if quantile_probs is not None and len(quantile_probs):
-        pooled_count = count_ref + count_cur
-        target = np.asarray(quantile_probs) * (n_ref + cur_sorted.shape[0]) - 1e-9
-        pos = np.searchsorted(pooled_count, target, side="left")
+        target = np.asarray(quantile_probs) * (n_ref + n_cur) - 1e-9
+        if ref_weights is not None:
+            pos = np.searchsorted(count_ref + count_cur, target, side="left")
+        elif up_to is None:  # pooled counts 1, 2, ..., n_all: the ceil(target)-th value
+            pos = np.maximum(np.ceil(target).astype(np.int64) - 1, 0)
+        else:  # integer counts: compare with ceil(target), no float copy
+            pos = np.searchsorted(up_to, np.ceil(target).astype(count_type), side="left")
         quantiles = distinct[np.minimum(pos, distinct.shape[0] - 1)]
-    return EcdfComparison(ks, wasserstein, int(last.shape[0]), quantiles)
+    return EcdfComparison(ks, wasserstein, int(distinct.shape[0]), quantiles)
 
 
 def compress_sorted(sorted_values: np.ndarray, n_atoms: int) -> tuple[np.ndarray, np.ndarray]:
@@ -159,8 +181,36 @@ def ks_pvalue(d: float, n1: int, n2: int) -> tuple[float, float]:
         # Massart's DKW bound puts kstwo.sf(d, en) below KS_TINY_P; kstwo.sf can take 30 ms
         # here, the limiting Kolmogorov distribution (also below the bound) microseconds.
         return float(d), float(special.kolmogorov(math.sqrt(en) * d))
-    prob = sps.kstwo.sf(d, en)
-    return float(d), float(np.clip(prob, 0, 1))
+    return float(d), float(np.clip(kstwo_sf(d, int(en)), 0, 1))
+
+
+def kstwo_sf(d: float, n: int) -> float:
+    """``scipy.stats.kstwo.sf(d, n)``, with its slow branch vectorised.
+
+    For ``n > 140`` and ``2.2 <= n d^2 < 370`` scipy returns ``2 * special.smirnov(n, d)``,
+    a loop over ``n (1 - d)`` terms that takes ~50 ms at n = 50,000; :func:`smirnov_sf` sums
+    the same terms with numpy in ~2 ms (agreeing to ~1e-11, see the tests).
+    """
+    t = n * d
+    if n > 140 and 1.0 < t < n - 1 and d < 0.5 and 2.2 <= t * d < 370.0:
+        return min(1.0, max(0.0, 2.0 * smirnov_sf(n, d)))
+    return float(sps.kstwo.sf(d, n))
+
+
+def smirnov_sf(n: int, d: float) -> float:
+    """``scipy.special.smirnov(n, d)``: P(D+_n >= d) by the Birnbaum-Tingey sum.
+
+    ``d * sum_j C(n, j) (d + j/n)^(j-1) (1 - d - j/n)^(n-j)`` for ``j <= n (1 - d)``, each
+    term in log space (``gammaln``), summed relative to the largest.
+    """
+    j = np.arange(math.floor(n * (1.0 - d)) + 1, dtype=float)
+    p = d + j / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_terms = special.gammaln(n + 1.0) - special.gammaln(j + 1.0)
+        log_terms -= special.gammaln(n - j + 1.0)
+        log_terms += (j - 1.0) * np.log(p) + (n - j) * np.log1p(-p)
+    top = float(log_terms.max())
+    return float(d * math.exp(top) * np.sum(np.exp(log_terms - top)))
 
 
 def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
