@@ -112,12 +112,12 @@ def _more_due(snap: MonitorSnapshot) -> bool:
     return int(pending.get("rows", 0)) >= int(settings.size)
 
 
-def background_pass(ws, max_windows: int = BACKGROUND_WINDOWS) -> int:
+def background_pass(ws, max_windows: int = BACKGROUND_WINDOWS) -> list[Alert]:
     """One monitoring pass for every live model (while the Monitor page is hidden): compute a
-    few due windows and evaluate the alert rules. Returns how many alerts it opened."""
-    opened = 0
+    few due windows and evaluate the alert rules. Returns the alerts it opened."""
+    opened: list[Alert] = []
     for name in monitored_models(ws):
-        opened += len(run_once(ws, name, max_windows=max_windows).opened)
+        opened += run_once(ws, name, max_windows=max_windows).opened
     return opened
 
 

@@ -310,6 +310,7 @@ def test_alerts_are_evaluated_while_the_page_is_hidden(qtbot, make_window, ws_pa
     with Workspace.open(ws_path, create=False) as ws:
         save_settings(ws, MODEL, MonitorSettings(size=50, multivariate=False))
         log_requests(ws, credit.sample(100, random_state=1))
+        assert len(run_once(ws, MODEL).windows) == 2  # two clean windows, as cron computed them
     window = make_window(ws_path)
     window.show_page("deploy")
     page: MonitorPage = window.page("monitor")

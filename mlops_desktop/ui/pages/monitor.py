@@ -215,7 +215,8 @@ class MonitorPage(MonitorActions, Page):
         self._sync_polling()
 
     def update_content(self, model: WorkspaceModel) -> None:
-        self.poller.poll()
+        if self.isVisible():  # hidden, the background pass keeps the alerts evaluated
+            self.poller.poll()
 
     def reload_summary(self) -> None:
         """Re-read the counts now (the rail's badge follows an acknowledged alert at once)."""
@@ -242,7 +243,8 @@ class MonitorPage(MonitorActions, Page):
         def done(opened, error) -> None:
             self._background_busy = False
             if not error and opened:
-                self.reload_summary()  # the badge rises and the notification follows
+                self.notice_alerts([], opened)
+                self.reload_summary()  # the rail's badge rises
 
         self.tasks.run(self.model.path, background_pass, on_done=done)
 
