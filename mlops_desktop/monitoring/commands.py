@@ -26,6 +26,12 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     drift.add_argument("current", type=Path, metavar="CURRENT")
     drift.add_argument("--columns", metavar="C1,C2", help="only these columns")
     drift.add_argument(
+        "--threshold",
+        action="append",
+        metavar="METHOD=VALUE",
+        help="a drift method's threshold, e.g. ks=0.01 or wasserstein=0.2 (repeatable)",
+    )
+    drift.add_argument(
         "--share",
         type=float,
         default=0.5,
@@ -61,9 +67,11 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from mlops_desktop.cli import emit
     from mlops_desktop.errors import InputError
     from mlops_desktop.monitoring.drift import DriftSettings, compare
+    from mlops_desktop.monitoring.settings import parse_thresholds
 
     if not 0 < args.share <= 1:
         raise InputError(f"--share must be between 0 and 1, not {args.share}.")
+    thresholds = parse_thresholds(args.threshold)  # before reading: a typo fails at once
     print(f"Reading {args.reference.name} and {args.current.name}…", file=sys.stderr)
     reference, current = _read(args.reference), _read(args.current)
     columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
@@ -75,7 +83,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         reference,
         current,
         columns=columns,
-        settings=DriftSettings(drift_share=args.share),
+        settings=DriftSettings(drift_share=args.share, thresholds=thresholds),
         multivariate=args.multivariate,
     )
 

@@ -39,6 +39,24 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     )
     monitor.add_argument("--size", type=int, help="rows per count window (saved; default 500)")
     monitor.add_argument("--freq", help="time window length, e.g. 5min, 1h, 1D (saved)")
+    monitor.add_argument(
+        "--share",
+        type=float,
+        help="dataset drift when at least this share of features drift (saved)",
+    )
+    monitor.add_argument(
+        "--threshold",
+        action="append",
+        metavar="METHOD=VALUE",
+        help="a drift method's threshold, e.g. ks=0.01 or wasserstein=0.2 (saved; repeatable; "
+        "METHOD=default restores the default)",
+    )
+    monitor.add_argument(
+        "--multivariate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run the domain classifier per window (saved)",
+    )
     monitor.set_defaults(handler=cmd_monitor)
 
     outcomes = sub.add_parser("outcomes", parents=[common], help="record real outcomes")
@@ -131,17 +149,42 @@ def _monitor_text(result) -> str:
     return "\n".join(lines)
 
 
+def _thresholds(saved: dict, items: list[str] | None) -> dict | None:
+    """The saved thresholds with ``--threshold`` changes (``METHOD=default`` drops one)."""
+    from mlops_desktop.monitoring.settings import parse_thresholds
+
+    if not items:
+        return None
+    merged = dict(saved)
+    for item in items:
+        method, sep, value = item.partition("=")
+        method = method.strip().lower()
+        if sep and value.strip().lower() == "default":
+            parse_thresholds([f"{method}=0.01"])  # an unknown method still gets its error
+            merged.pop(method, None)
+        else:
+            merged |= parse_thresholds([item])
+    return merged
+
+
 def cmd_monitor(args: argparse.Namespace) -> int:
     from mlops_desktop.cli import emit, open_workspace
     from mlops_desktop.monitoring.monitor_job import run_once
     from mlops_desktop.monitoring.settings import get_settings, save_settings, with_overrides
 
     with open_workspace(args) as ws:
-        if args.kind or args.size or args.freq:
-            current = get_settings(ws, args.model)
-            new = with_overrides(current, kind=args.kind, size=args.size, freq=args.freq)
-            if new != current:
-                save_settings(ws, args.model, new, reason="mlops-desktop monitor")
+        current = get_settings(ws, args.model)
+        new = with_overrides(
+            current,
+            kind=args.kind,
+            size=args.size,
+            freq=args.freq,
+            drift_share=args.share,
+            multivariate=args.multivariate,
+            thresholds=_thresholds(current.thresholds, args.threshold),
+        )
+        if new != current:
+            save_settings(ws, args.model, new, reason="mlops-desktop monitor")
         while True:
             quiet = getattr(args, "json", False) or not sys.stderr.isatty()
             result = run_once(ws, args.model, on_progress=None if quiet else _progress)

@@ -57,6 +57,7 @@ class MonitorSettings:
         step_seconds(self.freq)
         if not 0 < float(self.drift_share) <= 1:
             raise InputError(f"drift_share must be in (0, 1], not {self.drift_share}.")
+        check_thresholds(self.thresholds)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -66,6 +67,41 @@ class MonitorSettings:
         from mlops_desktop.monitoring.drift import DriftSettings
 
         return DriftSettings(thresholds=dict(self.thresholds), drift_share=self.drift_share)
+
+
+def check_thresholds(thresholds: dict) -> dict[str, float]:
+    """``thresholds`` as floats, or InputError naming an unknown method or a bad value."""
+    from mlops_desktop.monitoring.drift.methods import METHODS
+
+    out = {}
+    for method, value in thresholds.items():
+        if method not in METHODS:
+            known = ", ".join(m for m in METHODS if m != "missing_share")
+            raise InputError(f"Unknown drift method {method!r}; choose from {known}.")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"The {method} threshold must be a number, not {value!r}.") from None
+        if not 0 < number < 1e6:
+            raise InputError(f"The {method} threshold must be positive, not {value!r}.")
+        if METHODS[method][2] is not None and number >= 1:  # p-value tests
+            raise InputError(
+                f"The {method} threshold is a p-value: give a number between 0 and 1 (e.g. "
+                f"0.05), not {value!r}."
+            )
+        out[method] = number
+    return out
+
+
+def parse_thresholds(items: list[str] | None) -> dict[str, float]:
+    """``["ks=0.01", "psi=0.2"]`` (command-line form) as ``{"ks": 0.01, "psi": 0.2}``."""
+    parsed: dict[str, str] = {}
+    for item in items or []:
+        method, sep, value = item.partition("=")
+        if not sep or not method.strip():
+            raise InputError(f"Give a threshold as METHOD=VALUE (e.g. ks=0.01), not {item!r}.")
+        parsed[method.strip().lower()] = value.strip()
+    return check_thresholds(parsed)
 
 
 def step_seconds(freq: str) -> float:

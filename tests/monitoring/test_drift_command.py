@@ -54,3 +54,23 @@ def test_unknown_column_and_missing_file_exit_2(bikeshare_parts, tmp_path, capsy
     assert "nope" in capsys.readouterr().err
     assert main(["drift", spring, str(tmp_path / "missing.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_thresholds_are_editable_and_checked(bikeshare_parts, capsys):
+    spring, autumn = str(bikeshare_parts["spring"]), str(bikeshare_parts["autumn"])
+    main(["drift", spring, autumn, "--json"])
+    temp = next(c for c in json.loads(capsys.readouterr().out)["columns"] if c["column"] == "temp")
+    assert temp["drifted"]
+    # A Wasserstein threshold above the column's distance: temp no longer counts as drifted.
+    loose = f"wasserstein={temp['statistic'] * 1.5:.4f}"
+    main(["drift", spring, autumn, "--json", "--threshold", loose])
+    report = json.loads(capsys.readouterr().out)
+    temp = next(c for c in report["columns"] if c["column"] == "temp")
+    assert not temp["drifted"] and temp["threshold"] == pytest.approx(float(loose.split("=")[1]))
+
+    assert main(["drift", spring, autumn, "--threshold", "kss=0.01"]) == 2
+    assert "Unknown drift method 'kss'" in capsys.readouterr().err
+    assert main(["drift", spring, autumn, "--threshold", "ks=5"]) == 2
+    assert "is a p-value" in capsys.readouterr().err
+    assert main(["drift", spring, autumn, "--threshold", "ks"]) == 2
+    assert "METHOD=VALUE" in capsys.readouterr().err

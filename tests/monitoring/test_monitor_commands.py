@@ -91,3 +91,23 @@ def test_alert_rules_and_a_bad_drift_option(monitored, capsys):
     code = main(["simulate", "credit", "--data", "x.csv", "--rate", "5", "--drift", "age", *where])
     assert code == 2
     assert "--drift takes COL=SHIFT" in capsys.readouterr().err
+
+
+def test_monitor_saves_thresholds_share_and_window_settings(monitored, capsys):
+    from mlops_desktop.monitoring.settings import get_settings
+
+    where = ["--workspace", str(monitored.path), "--once"]
+    args = ["monitor", "credit", *where, "--size", "100", "--share", "0.3"]
+    code, _ = _run(capsys, *args, "--threshold", "ks=0.01", "--threshold", "psi=0.2")
+    assert code in (0, 1)
+    settings = get_settings(monitored, "credit")
+    assert (settings.size, settings.drift_share) == (100, 0.3)
+    assert settings.thresholds == {"ks": 0.01, "psi": 0.2}
+    _run(capsys, "monitor", "credit", *where, "--threshold", "ks=default", "--no-multivariate")
+    settings = get_settings(monitored, "credit")
+    assert settings.thresholds == {"psi": 0.2} and settings.multivariate is False
+    events = [e for e in monitored.audit.recent(100) if e.action == "monitor.settings"]
+    assert len(events) == 2
+    assert main(["monitor", "credit", *where, "--threshold", "wasserstein=-1"]) == 2
+    assert "must be positive" in capsys.readouterr().err
+    assert get_settings(monitored, "credit").thresholds == {"psi": 0.2}  # nothing half-saved
