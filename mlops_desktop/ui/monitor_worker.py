@@ -5,16 +5,14 @@ draw; the snapshot arrives on the GUI thread as a signal (see ``monitor_data``).
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from mlops_desktop.errors import MlopsError
-from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.monitor_data import MonitorSnapshot, SnapshotReader
-from mlops_desktop.ui.service_monitor import POLL_MS, _Call, _Relay
+from mlops_desktop.ui.service_monitor import POLL_MS, PollConnection, _Call, _Relay
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +36,8 @@ class MonitorPoller(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
         self._path: Path | None = None
-        self._ws: Workspace | None = None
         self._reader = SnapshotReader()
-        self._ws_lock = threading.Lock()
+        self.connection = PollConnection()
         self._in_flight = False
         self._again = False
         self._relay = _Relay(self)
@@ -87,10 +84,7 @@ class MonitorPoller(QObject):
         self._close_ws()
 
     def _close_ws(self) -> None:
-        with self._ws_lock:
-            if self._ws is not None:
-                self._ws.close()
-                self._ws = None
+        self.connection.close()
 
     # -- polling ---------------------------------------------------------------------------------
 
@@ -106,12 +100,7 @@ class MonitorPoller(QObject):
         path, model, compute = self._path, self.model, self.compute
 
         def work() -> tuple[Path, MonitorSnapshot]:
-            with self._ws_lock:
-                if self._ws is None or self._ws.path != path.resolve():
-                    if self._ws is not None:
-                        self._ws.close()
-                    self._ws = Workspace.open(path, create=False)
-                return path, self._reader.read(self._ws, model, compute)
+            return path, self.connection.run(path, lambda ws: self._reader.read(ws, model, compute))
 
         self.pool.start(_Call(work, self._relay))
 

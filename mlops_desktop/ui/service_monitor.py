@@ -41,6 +41,29 @@ log = logging.getLogger(__name__)
 POLL_MS = 1000
 
 
+class PollConnection:
+    """A poller's own workspace connection, used and closed on pool threads only."""
+
+    def __init__(self) -> None:
+        self._ws: Workspace | None = None
+        self._lock = threading.Lock()
+
+    def run(self, path: Path, fn: Callable[[Workspace], Any]) -> Any:
+        """``fn(ws)`` with a connection to the workspace at ``path`` (opened when it changed)."""
+        with self._lock:
+            if self._ws is None or self._ws.path != path.resolve():
+                if self._ws is not None:
+                    self._ws.close()
+                self._ws = Workspace.open(path, create=False)
+            return fn(self._ws)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ws is not None:
+                self._ws.close()
+                self._ws = None
+
+
 class _Relay(QObject):
     """Carries a pool thread's result to the GUI thread (a queued signal to its own slot)."""
 
@@ -142,8 +165,7 @@ class ServiceMonitor(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
         self._path: Path | None = None
-        self._ws: Workspace | None = None
-        self._ws_lock = threading.Lock()
+        self.connection = PollConnection()
         self._in_flight = False
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_polled)
@@ -178,10 +200,7 @@ class ServiceMonitor(QObject):
         self._close_ws()
 
     def _close_ws(self) -> None:
-        with self._ws_lock:
-            if self._ws is not None:
-                self._ws.close()
-                self._ws = None
+        self.connection.close()
 
     # -- polling -----------------------------------------------------------------------------
 
@@ -194,12 +213,7 @@ class ServiceMonitor(QObject):
         path, watched = self._path, self.watched
 
         def work() -> tuple[Path, dict]:
-            with self._ws_lock:
-                if self._ws is None or self._ws.path != path.resolve():
-                    if self._ws is not None:
-                        self._ws.close()
-                    self._ws = Workspace.open(path, create=False)
-                return path, monitor_snapshot(self._ws, watched)
+            return path, self.connection.run(path, lambda ws: monitor_snapshot(ws, watched))
 
         self.pool.start(_Call(work, self._relay))
 
