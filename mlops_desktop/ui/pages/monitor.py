@@ -41,6 +41,7 @@ from mlops_desktop.ui.monitor_charts import (
 )
 from mlops_desktop.ui.monitor_data import MonitorSnapshot, background_pass
 from mlops_desktop.ui.monitor_quality import QualityPanel
+from mlops_desktop.ui.monitor_settings import MonitorSettingsAction
 from mlops_desktop.ui.monitor_worker import MonitorPoller
 from mlops_desktop.ui.pages.base import Page
 from mlops_desktop.ui.service_monitor import BackgroundTasks
@@ -119,7 +120,8 @@ class MonitorPage(MonitorActions, Page):
         self.status_label = note()
         self.status_label.setObjectName("monitorStatus")
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        top = row(picker_label, self.model_box, self.live_label)
+        self.settings_action = MonitorSettingsAction(self)  # "Monitoring settings…" and dialog
+        top = row(picker_label, self.model_box, self.settings_action.button, self.live_label)
         top.addWidget(self.status_label, 1)
         self.banner = NotificationBanner()
 
