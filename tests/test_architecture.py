@@ -111,3 +111,19 @@ def test_the_window_starts_without_scikit_learn():
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_drift_package_names_load_without_pandas_or_scipy():
+    """The settings dialog reads the drift methods' names and defaults on the GUI thread."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import mlops_desktop.monitoring.drift.methods, mlops_desktop.monitoring.settings;"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'sklearn'});"
+        "assert not heavy, heavy;"
+        "from mlops_desktop.monitoring.drift import compare, ReferenceProfile, METHODS;"
+        "assert callable(compare) and 'ks' in METHODS"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

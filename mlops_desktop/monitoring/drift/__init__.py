@@ -26,17 +26,55 @@ Conventions a caller should know:
 >>> report.dataset_drift, report.drifted_columns   # doctest: +SKIP
 """
 
-from mlops_desktop.monitoring.drift.api import column_drift, compare, prediction_drift
-from mlops_desktop.monitoring.drift.methods import (
-    METHODS,
-    DriftInputError,
-    DriftSettings,
-    default_method,
-)
-from mlops_desktop.monitoring.drift.multivariate import AUC_THRESHOLD, domain_classifier_auc
-from mlops_desktop.monitoring.drift.profile import ReferenceProfile
-from mlops_desktop.monitoring.drift.report import ColumnDrift, DriftReport
-from mlops_desktop.monitoring.drift.windows import windows
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names load on first use (PEP 562), so ``drift.methods`` (names and default thresholds, used
+# by the GUI's settings) imports without pandas and scipy.
+_EXPORTS = {
+    "column_drift": "api",
+    "compare": "api",
+    "prediction_drift": "api",
+    "METHODS": "methods",
+    "DriftInputError": "methods",
+    "DriftSettings": "methods",
+    "default_method": "methods",
+    "AUC_THRESHOLD": "multivariate",
+    "domain_classifier_auc": "multivariate",
+    "ReferenceProfile": "profile",
+    "ColumnDrift": "report",
+    "DriftReport": "report",
+    "windows": "windows",
+}
+
+if TYPE_CHECKING:
+    from mlops_desktop.monitoring.drift.api import column_drift, compare, prediction_drift
+    from mlops_desktop.monitoring.drift.methods import (
+        METHODS,
+        DriftInputError,
+        DriftSettings,
+        default_method,
+    )
+    from mlops_desktop.monitoring.drift.multivariate import AUC_THRESHOLD, domain_classifier_auc
+    from mlops_desktop.monitoring.drift.profile import ReferenceProfile
+    from mlops_desktop.monitoring.drift.report import ColumnDrift, DriftReport
+    from mlops_desktop.monitoring.drift.windows import windows
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "AUC_THRESHOLD",
