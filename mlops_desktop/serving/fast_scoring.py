@@ -24,6 +24,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 NUMERIC_KINDS = ("numeric", "boolean")
+_PLAIN_NUMBERS = {float, int, bool, type(None)}
 _NAMES_WARNING = "X does not have valid feature names"
 
 
@@ -44,6 +45,11 @@ class FastScorer:
 
     def _array(self, columns: dict[str, list], names: list[str]) -> np.ndarray:
         if all(self.kinds[n] in NUMERIC_KINDS for n in names):
+            for n in names:
+                if not set(map(type, columns[n])) <= _PLAIN_NUMBERS:
+                    # Text ("1_000", "yes") parses differently in NumPy and in the pipeline's
+                    # coercer: leave it to the pipeline, which accepts or refuses it by name.
+                    raise TypeError(f"column {n!r} holds text")
             return np.array([columns[n] for n in names], dtype=np.float64).T
         return np.array([columns[n] for n in names], dtype=object).T
 
