@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import CheckFailed, MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.serving.batch import score_job
+from mlops_desktop.ui.background import BackgroundTasks
 from mlops_desktop.ui.error_dialog import ErrorText, error_box, error_text, widen
-from mlops_desktop.ui.service_monitor import BackgroundTasks
 from mlops_desktop.ui.workspace_flow import use_native_dialogs
 from mlops_desktop.ui.workspace_model import WorkspaceModel
 

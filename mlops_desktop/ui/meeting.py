@@ -2,18 +2,18 @@
 
 ``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
 ``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
-few seconds, runs a monitoring pass (due drift windows, alert rules) on another, so drift and
+few seconds, runs a monitoring pass (``monitor_data.background_pass``) on another, so drift and
 alerts appear while the simulator sends traffic. Esc or F11 leaves the window; closing it stops
 the simulator.
 """
 
 from __future__ import annotations
 
-import logging
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -33,21 +33,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.errors import MlopsError
-from mlops_desktop.registry.workspace import Workspace
+from mlops_desktop.ui.background import Poller
 from mlops_desktop.ui.meeting_cards import BoardGrid
 from mlops_desktop.ui.meeting_data import Snapshot, clock, short_reason, snapshot
 from mlops_desktop.ui.meeting_simulator import SimulatorBar
-from mlops_desktop.ui.service_monitor import _Call, _Relay
+from mlops_desktop.ui.monitor_data import background_pass
 from mlops_desktop.ui.theme import is_dark
 from mlops_desktop.ui.widgets import EmptyState, EmptyStateSpec, muted_color, scaled_font
 
 if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import Alert
     from mlops_desktop.ui.main_window import MainWindow
 
-log = logging.getLogger(__name__)
 POLL_MS = 1000
 MONITOR_MS = 5000
+PASS_WINDOWS = 20  # windows a monitoring pass computes at most (the simulator is quick)
 LEAVE_KEYS = ("Esc", "F11", "Ctrl+Shift+M")
 
 NOTHING_DEPLOYED = EmptyStateSpec(
@@ -64,19 +64,13 @@ NO_WORKSPACE = EmptyStateSpec(
 )
 
 
-def _monitor_pass(ws: Workspace) -> list[Any]:
-    """One monitoring pass of every live model (due windows, then the alert rules)."""
-    from mlops_desktop.monitoring.monitor_job import monitored_models, run_once
-
-    return [run_once(ws, name, max_windows=20) for name in monitored_models(ws)]
-
-
 class BoardPoller(QObject):
-    """Reads the board every second and runs a monitoring pass every few seconds, off the GUI
-    thread; one of each at a time.
+    """Reads the board every second and runs a monitoring pass every few seconds, each on its
+    own pool thread and workspace connection (two ``Poller``s).
 
     Signals:
-        snapshot_ready(Snapshot); poll_failed(str); monitored(list[MonitorResult]).
+        snapshot_ready(Snapshot); poll_failed(str); monitored(list[Alert]): the alerts a pass
+        opened.
     """
 
     snapshot_ready = Signal(object)
@@ -91,77 +85,38 @@ class BoardPoller(QObject):
         monitor_ms: int = MONITOR_MS,
     ) -> None:
         super().__init__(parent)
-        self.path = path
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.monitor_pool = QThreadPool(self)
-        self.monitor_pool.setMaxThreadCount(1)
-        self._polling = self._monitoring = False
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_polled)
-        self._monitor_relay = _Relay(self)
-        self._monitor_relay.done.connect(self._on_monitored)
-        self.polls = 0
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.poll)
-        self._monitor_timer = QTimer(self)
-        self._monitor_timer.setInterval(monitor_ms)
-        self._monitor_timer.timeout.connect(self.monitor)
+        self.board = Poller(snapshot, self, interval_ms, what="meeting board poll")
+        self.passes = Poller(
+            partial(background_pass, max_windows=PASS_WINDOWS),
+            self,
+            monitor_ms,
+            what="meeting monitoring pass",
+        )
+        for poller in (self.board, self.passes):
+            poller.set_path(path)
+        self.board.polled.connect(self.snapshot_ready)
+        self.board.poll_failed.connect(self.poll_failed)
+        self.passes.polled.connect(self._on_monitored)
 
     def start(self) -> None:
-        self._timer.start()
-        self._monitor_timer.start()
-        self.poll()
+        self.board.start()
+        self.passes.start()
 
     def stop(self) -> None:
-        self._timer.stop()
-        self._monitor_timer.stop()
+        self.board.stop()
+        self.passes.stop()
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Wait for the work under way (tests; the window does not block on it)."""
-        return self.pool.waitForDone(timeout_ms) and self.monitor_pool.waitForDone(timeout_ms)
+        return self.board.wait(timeout_ms) and self.passes.wait(timeout_ms)
 
-    def _on_ws(self, fn: Any) -> Any:
-        def work() -> Any:
-            with Workspace.open(self.path, create=False) as ws:
-                return fn(ws)
-
-        return work
-
-    @Slot()
     def poll(self) -> None:
-        """Read the board now unless a read is under way."""
-        if self._polling:
-            return
-        self._polling = True
-        self.pool.start(_Call(self._on_ws(snapshot), self._relay))
+        """Read the board now."""
+        self.board.poll()
 
-    @Slot()
-    def monitor(self) -> None:
-        """Run a monitoring pass now unless one is under way."""
-        if self._monitoring:
-            return
-        self._monitoring = True
-        self.monitor_pool.start(_Call(self._on_ws(_monitor_pass), self._monitor_relay))
-
-    def _on_polled(self, result: Any, error: BaseException | None) -> None:
-        self._polling = False
-        if error is not None:
-            message = error.message if isinstance(error, MlopsError) else str(error)
-            log.warning("meeting board poll failed: %s", message)
-            self.poll_failed.emit(message)
-            return
-        self.polls += 1
-        self.snapshot_ready.emit(result)
-
-    def _on_monitored(self, result: Any, error: BaseException | None) -> None:
-        self._monitoring = False
-        if error is not None:
-            log.warning("meeting monitoring pass failed: %s", error)
-            return
-        self.monitored.emit(result)
-        self.poll()
+    def _on_monitored(self, opened: list) -> None:
+        self.monitored.emit(opened)
+        self.board.poll()
 
 
 class MeetingWindow(QWidget):
@@ -268,11 +223,11 @@ class MeetingWindow(QWidget):
     def _on_poll_failed(self, message: str) -> None:
         self.updated.setText(f"Could not read the workspace: {message}")
 
-    def _on_monitored(self, results: list[Any]) -> None:
-        opened = [(r.model, a) for r in results for a in r.opened]
+    def _on_monitored(self, opened: list[Alert]) -> None:
         if not opened:
             return
-        model, alert = opened[-1]
+        alert = opened[-1]
+        model = alert.model_name
         more = f"  (+{len(opened) - 1} more)" if len(opened) > 1 else ""
         message = short_reason(alert.message, 140)
         self.banner.setText(f"New {alert.severity} alert on {model}: {message}{more}")

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.serving.ui_jobs import start_local_service
+from mlops_desktop.ui.background import BackgroundTasks
 from mlops_desktop.ui.meeting_data import ModelChoice, Snapshot, parse_progress
 from mlops_desktop.ui.meeting_runner import SimulationRunner
-from mlops_desktop.ui.service_monitor import BackgroundTasks
 
 
 def _spin(low: float, high: float, value: float, suffix: str, decimals: int = 0) -> QWidget:

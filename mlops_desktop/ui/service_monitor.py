@@ -1,21 +1,17 @@
-"""Off the GUI thread: the scoring-service monitor and short background tasks.
+"""The scoring service, seen from the GUI: its card with Start/Stop, and its monitor.
 
-``ServiceCard`` shows the service with Start/Stop. ``ServiceMonitor`` polls, once a second on a pool thread, whether the workspace's scoring service
-runs (``find_service``) and, while the Deploy page wants them, the live figures of a model's
-canary or shadow; it emits the results as signals on the GUI thread. ``BackgroundTasks`` runs a
-Qt-free function ``fn(ws, *args)`` on a pool thread with its own workspace connection (deploy,
-start or stop the service: work that waits on the database or on a process for seconds).
+``ServiceMonitor`` polls, once a second on a pool thread (see ``background.Poller``), whether
+the workspace's scoring service runs (``find_service``) and, while the Deploy page wants them,
+the live figures of a model's canary or shadow; it emits the results as signals on the GUI
+thread.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -27,124 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.serving.ui_jobs import ServiceInfo, monitor_snapshot
+from mlops_desktop.ui.background import POLL_MS, Poller
 from mlops_desktop.ui.deploy_panels import note
 from mlops_desktop.ui.deploy_views import since_text
 from mlops_desktop.ui.icons import dot_pixmap
 from mlops_desktop.ui.theme import is_dark
 from mlops_desktop.ui.widgets import muted_color, scaled_font
 
-log = logging.getLogger(__name__)
-POLL_MS = 1000
 
-
-class PollConnection:
-    """A poller's own workspace connection, used and closed on pool threads only."""
-
-    def __init__(self) -> None:
-        self._ws: Workspace | None = None
-        self._lock = threading.Lock()
-
-    def run(self, path: Path, fn: Callable[[Workspace], Any]) -> Any:
-        """``fn(ws)`` with a connection to the workspace at ``path`` (opened when it changed)."""
-        with self._lock:
-            if self._ws is None or self._ws.path != path.resolve():
-                if self._ws is not None:
-                    self._ws.close()
-                self._ws = Workspace.open(path, create=False)
-            return fn(self._ws)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._ws is not None:
-                self._ws.close()
-                self._ws = None
-
-
-class _Relay(QObject):
-    """Carries a pool thread's result to the GUI thread (a queued signal to its own slot)."""
-
-    done = Signal(object, object)  # result, error (an exception or None)
-
-    def __init__(
-        self,
-        parent: QObject | None = None,
-        callback: Callable[[Any, BaseException | None], None] | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.callback = callback
-        if callback is not None:
-            self.done.connect(self.deliver)
-
-    @Slot(object, object)
-    def deliver(self, result: Any, error: BaseException | None) -> None:
-        if self.callback is not None:
-            self.callback(result, error)
-
-
-class _Call(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.fn = fn
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result, error = self.fn(), None
-        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread as it is
-            result, error = None, exc
-        try:
-            self.relay.done.emit(result, error)
-        except RuntimeError:  # the receiver is gone (window closed)
-            pass
-
-
-class BackgroundTasks(QObject):
-    """Runs ``fn(ws, *args)`` on a pool thread; ``on_done(result, error)`` on the GUI thread."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
-        self._relays: set[_Relay] = set()
-
-    def run(
-        self,
-        path: Path,
-        fn: Callable[..., Any],
-        args: tuple = (),
-        kwargs: dict | None = None,
-        on_done: Callable[[Any, BaseException | None], None] | None = None,
-    ) -> None:
-        def finished(result: Any, error: BaseException | None) -> None:
-            self._relays.discard(relay)
-            relay.deleteLater()
-            if on_done is not None:
-                on_done(result, error)
-
-        relay = _Relay(self, finished)
-        self._relays.add(relay)
-
-        def call() -> Any:
-            ws = Workspace.open(path, create=False)
-            try:
-                return fn(ws, *args, **(kwargs or {}))
-            finally:
-                ws.close()
-
-        self.pool.start(_Call(call, relay))
-
-    def busy(self) -> bool:
-        return bool(self._relays)
-
-    def wait(self, timeout_ms: int = 30_000) -> bool:
-        return self.pool.waitForDone(timeout_ms)
-
-
-class ServiceMonitor(QObject):
+class ServiceMonitor(Poller):
     """Polls the scoring service and the watched model's figures every second, off the GUI thread.
 
     Signals:
@@ -155,80 +45,34 @@ class ServiceMonitor(QObject):
 
     service_changed = Signal(object)
     figures_changed = Signal(object)
-    poll_failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = POLL_MS) -> None:
-        super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.poll)
-        self._path: Path | None = None
-        self.connection = PollConnection()
-        self._in_flight = False
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_polled)
+        super().__init__(None, parent, interval_ms, what="service monitor poll")
         self.watched: str | None = None
         self.service: ServiceInfo | None = None
-        self.polls = 0
         self._known = False
-
-    # -- control -----------------------------------------------------------------------------
+        self.polled.connect(self._deliver)
 
     def set_workspace(self, path: Path | None) -> None:
         """Watch the workspace at ``path`` (None: stop)."""
-        if path == self._path:
+        if not self.set_path(path):
             return
-        self._path = path
-        self._close_ws()
         self._known = False
         self.service = None
         if path is None:
-            self._timer.stop()
+            self.pause()
         else:
-            self._timer.start()
-            self.poll()
+            self.start()
 
     def watch(self, name: str | None) -> None:
         """Also compute rollout figures for model ``name`` on each poll (None: only the service)."""
         self.watched = name
 
-    def stop(self) -> None:
-        self._timer.stop()
-        self.pool.waitForDone(5000)
-        self._close_ws()
+    def reader(self) -> Callable[[Workspace], dict]:
+        watched = self.watched
+        return lambda ws: monitor_snapshot(ws, watched)
 
-    def _close_ws(self) -> None:
-        self.connection.close()
-
-    # -- polling -----------------------------------------------------------------------------
-
-    @Slot()
-    def poll(self) -> None:
-        """Start one poll now unless one is still running."""
-        if self._path is None or self._in_flight:
-            return
-        self._in_flight = True
-        path, watched = self._path, self.watched
-
-        def work() -> tuple[Path, dict]:
-            return path, self.connection.run(path, lambda ws: monitor_snapshot(ws, watched))
-
-        self.pool.start(_Call(work, self._relay))
-
-    @Slot(object, object)
-    def _on_polled(self, result: Any, error: BaseException | None) -> None:
-        self._in_flight = False
-        if error is not None:
-            message = error.message if isinstance(error, MlopsError) else str(error)
-            log.warning("service monitor poll failed: %s", message)
-            self.poll_failed.emit(message)
-            return
-        path, snapshot = result
-        if path != self._path:
-            return  # polled the previous workspace
-        self.polls += 1
+    def _deliver(self, snapshot: dict) -> None:
         service = snapshot["service"]
         if not self._known or service != self.service:
             self._known = True

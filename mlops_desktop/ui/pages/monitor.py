@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.serving.ui_jobs import mode_text
+from mlops_desktop.ui.background import BackgroundTasks
 from mlops_desktop.ui.deploy_panels import note
 from mlops_desktop.ui.monitor_actions import MonitorActions
 from mlops_desktop.ui.monitor_alerts import AlertsPanel, NotificationBanner
@@ -44,7 +45,6 @@ from mlops_desktop.ui.monitor_quality import QualityPanel
 from mlops_desktop.ui.monitor_settings import MonitorSettingsAction
 from mlops_desktop.ui.monitor_worker import MonitorPoller
 from mlops_desktop.ui.pages.base import Page
-from mlops_desktop.ui.service_monitor import BackgroundTasks
 from mlops_desktop.ui.widgets import EmptyState, EmptyStateSpec, scaled_font
 from mlops_desktop.ui.workspace_model import WorkspaceModel
 
@@ -103,7 +103,7 @@ class MonitorPage(MonitorActions, Page):
         self.background.start()
         self._background_busy = False
         self.poller = MonitorPoller(self)
-        self.poller.snapshot_ready.connect(self._on_snapshot)
+        self.poller.polled.connect(self._on_snapshot)
         self.poller.poll_failed.connect(self._on_poll_failed)
         self.model.workspace_changed.connect(self._on_workspace)
         self.model.summary_changed.connect(self._on_summary)

@@ -1,0 +1,227 @@
+"""Work off the GUI thread: the pool-thread plumbing every page and window shares.
+
+``BackgroundTasks`` runs a Qt-free function ``fn(ws, *args)`` once, with a fresh workspace
+connection, and hands ``on_done(result, error)`` to the GUI thread. ``Poller`` runs a read every
+second on its own pool thread and connection, never two at once, and emits the result: the
+Deploy page's service monitor, the Monitor page and meeting mode are pollers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+
+from mlops_desktop.errors import MlopsError
+from mlops_desktop.registry.workspace import Workspace
+
+log = logging.getLogger(__name__)
+POLL_MS = 1000
+
+
+class PollConnection:
+    """A poller's own workspace connection, used and closed on pool threads only."""
+
+    def __init__(self) -> None:
+        self._ws: Workspace | None = None
+        self._lock = threading.Lock()
+
+    def run(self, path: Path, fn: Callable[[Workspace], Any]) -> Any:
+        """``fn(ws)`` with a connection to the workspace at ``path`` (opened when it changed)."""
+        with self._lock:
+            if self._ws is None or self._ws.path != path.resolve():
+                if self._ws is not None:
+                    self._ws.close()
+                self._ws = Workspace.open(path, create=False)
+            return fn(self._ws)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ws is not None:
+                self._ws.close()
+                self._ws = None
+
+
+class _Relay(QObject):
+    """Carries a pool thread's result to the GUI thread (a queued signal to its own slot)."""
+
+    done = Signal(object, object)  # result, error (an exception or None)
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        callback: Callable[[Any, BaseException | None], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.callback = callback
+        if callback is not None:
+            self.done.connect(self.deliver)
+
+    @Slot(object, object)
+    def deliver(self, result: Any, error: BaseException | None) -> None:
+        if self.callback is not None:
+            self.callback(result, error)
+
+
+class _Call(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.fn = fn
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            result, error = self.fn(), None
+        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread as it is
+            result, error = None, exc
+        try:
+            self.relay.done.emit(result, error)
+        except RuntimeError:  # the receiver is gone (window closed)
+            pass
+
+
+class BackgroundTasks(QObject):
+    """Runs ``fn(ws, *args)`` on a pool thread; ``on_done(result, error)`` on the GUI thread."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self._relays: set[_Relay] = set()
+
+    def run(
+        self,
+        path: Path,
+        fn: Callable[..., Any],
+        args: tuple = (),
+        kwargs: dict | None = None,
+        on_done: Callable[[Any, BaseException | None], None] | None = None,
+    ) -> None:
+        def finished(result: Any, error: BaseException | None) -> None:
+            self._relays.discard(relay)
+            relay.deleteLater()
+            if on_done is not None:
+                on_done(result, error)
+
+        relay = _Relay(self, finished)
+        self._relays.add(relay)
+
+        def call() -> Any:
+            ws = Workspace.open(path, create=False)
+            try:
+                return fn(ws, *args, **(kwargs or {}))
+            finally:
+                ws.close()
+
+        self.pool.start(_Call(call, relay))
+
+    def busy(self) -> bool:
+        return bool(self._relays)
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        return self.pool.waitForDone(timeout_ms)
+
+
+class Poller(QObject):
+    """Runs ``reader()(ws)`` on its own pool thread and workspace connection, every
+    ``interval_ms`` while started; never two reads at once (one asked for meanwhile follows the
+    read under way).
+
+    Signals (GUI thread):
+        polled(object): the read's result, for the current workspace.
+        poll_failed(str): a read failed (the next one tries again).
+    """
+
+    polled = Signal(object)
+    poll_failed = Signal(str)
+
+    def __init__(
+        self,
+        read: Callable[[Workspace], Any] | None = None,
+        parent: QObject | None = None,
+        interval_ms: int = POLL_MS,
+        what: str = "poll",
+    ) -> None:
+        super().__init__(parent)
+        self._read = read
+        self.what = what
+        self.path: Path | None = None
+        self.polls = 0
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.connection = PollConnection()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.poll)
+        self._in_flight = self._again = False
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_polled)
+        self._quiet = _Relay(self)
+
+    def reader(self) -> Callable[[Workspace], Any]:
+        """What one poll runs (subclasses bind their current choices here, on the GUI thread)."""
+        if self._read is None:
+            raise NotImplementedError
+        return self._read
+
+    def set_path(self, path: Path | None) -> bool:
+        """Read the workspace at ``path`` from now on; False when it is the same."""
+        if path == self.path:
+            return False
+        self.path = path
+        self._close_later()
+        return True
+
+    def start(self) -> None:
+        """Poll now and then every interval."""
+        if self.path is not None:
+            self._timer.start()
+            self.poll()
+
+    def pause(self) -> None:
+        """Stop the timer; a read under way still delivers."""
+        self._timer.stop()
+
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def stop(self) -> None:
+        """Stop polling and close the connection after the read under way (never waits here)."""
+        self.pause()
+        self._close_later()
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Wait for the read under way (tests; the GUI never blocks on it)."""
+        return self.pool.waitForDone(timeout_ms)
+
+    def _close_later(self) -> None:
+        self.pool.start(_Call(self.connection.close, self._quiet))
+
+    @Slot()
+    def poll(self) -> None:
+        """Read now; when a read is under way, another follows it at once."""
+        if self.path is None:
+            return
+        if self._in_flight:
+            self._again = True
+            return
+        self._in_flight, self._again = True, False
+        path, read = self.path, self.reader()
+        self.pool.start(_Call(lambda: (path, self.connection.run(path, read)), self._relay))
+
+    @Slot(object, object)
+    def _on_polled(self, result: Any, error: BaseException | None) -> None:
+        self._in_flight = False
+        if error is not None:
+            message = error.message if isinstance(error, MlopsError) else str(error)
+            log.warning("%s failed: %s", self.what, message)
+            self.poll_failed.emit(message)
+        elif result[0] == self.path:  # not a read of the previous workspace
+            self.polls += 1
+            self.polled.emit(result[1])
+        if self._again:
+            self.poll()
