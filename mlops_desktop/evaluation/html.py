@@ -11,6 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from mlops_desktop.evaluation import charts
+from mlops_desktop.evaluation.figures import ci_text, number, signed_text
 from mlops_desktop.training.metric_names import METRIC_LABELS
 
 ChartHook = Callable[[str, str], str]
@@ -74,27 +75,7 @@ def dataset_credit(source: str | None, name: str | None = None) -> str | None:
 
 
 def _n(value, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        value = round(value, digits) + 0.0  # no "-0.000"
-        return f"{value:.{digits}f}" if abs(value) < 1e5 else f"{value:,.0f}"
-    return escape(str(value))
-
-
-def _ci(entry: dict | None) -> str:
-    if not entry or entry.get("ci_low") is None:
-        return "–"
-    return f"{_n(entry['ci_low'])} – {_n(entry['ci_high'])}"
-
-
-def _signed(entry: dict | None) -> str:
-    if not entry or entry.get("value") is None:
-        return "–"
-    text = f"{entry['value']:+.3f}"
-    if entry.get("ci_low") is not None:
-        text += f" ({entry['ci_low']:+.3f}, {entry['ci_high']:+.3f})"
-    return text
+    return escape(number(value, digits))
 
 
 def _mark(passed: bool | None) -> str:
@@ -151,15 +132,15 @@ def _metrics(report: dict) -> str:
         cells = [
             f'<td class="label">{escape(label)}</td>',
             f'<td class="num"><b>{_n(entry.get("value"))}</b></td>',
-            f'<td class="num">{_ci(entry)}</td>',
+            f'<td class="num">{ci_text(entry)}</td>',
             f'<td class="num">{_n((baseline.get("metrics") or {}).get(name, {}).get("value"))}</td>',
-            f'<td class="num wrap">{_signed((baseline.get("lift") or {}).get(name))}</td>',
+            f'<td class="num wrap">{signed_text((baseline.get("lift") or {}).get(name))}</td>',
         ]
         if decision:
             dec = (decision.get("metrics") or {}).get(name)
             cells.append(f'<td class="num">{_n(dec.get("value")) if dec else "–"}</td>')
             cells.append(
-                f'<td class="num wrap">{_signed((decision.get("model_lift") or {}).get(name))}</td>'
+                f'<td class="num wrap">{signed_text((decision.get("model_lift") or {}).get(name))}</td>'
             )
         rows.append(f"<tr>{''.join(cells)}</tr>")
     boot = report.get("bootstrap") or {}
@@ -245,7 +226,7 @@ def _slices(report: dict, hook: ChartHook) -> str:
             f"<tr{FLAG if r.get('flagged') else ''}>"
             f"<td>{escape(str(r['column']))}</td><td>{escape(str(r['label']))}</td>"
             f'<td class="num">{size}</td><td class="num">{_n(r.get("value"))}</td>'
-            f'<td class="num">{_ci(r)}</td><td class="num">{_n(r.get("gap"))}</td>'
+            f'<td class="num">{ci_text(r)}</td><td class="num">{_n(r.get("gap"))}</td>'
             f'<td class="num">{_n(r.get("base_rate"))}</td></tr>'
         )
     more = len(rows) - SLICE_ROWS_SHOWN

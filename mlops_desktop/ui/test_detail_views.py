@@ -20,13 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.evaluation.charts import standalone
+from mlops_desktop.evaluation.figures import ci_text, number
 from mlops_desktop.evaluation.ui_jobs import chart_svgs
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.test_views import (
     Column,
     RecordTable,
-    ci_text,
-    fmt,
     note_label,
     section_label,
 )
@@ -74,7 +73,7 @@ class SlicesView(QWidget):
         self.table.source.setHeaderData(3, Qt.Orientation.Horizontal, metric)
         intro = (
             f"{metric} on every category and quartile bin of {len(slices.get('columns', []))} "
-            f"columns ({len(rows)} slices), worst first. Overall: {fmt(slices.get('overall'))}. "
+            f"columns ({len(rows)} slices), worst first. Overall: {number(slices.get('overall'))}. "
         )
         if slices.get("max_gap") is not None:
             intro += (

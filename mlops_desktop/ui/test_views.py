@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.evaluation.figures import ci_text, number, signed_text
 from mlops_desktop.training.metric_names import (
     CLASSIFICATION_METRICS,
     METRIC_LABELS,
@@ -36,36 +37,6 @@ from mlops_desktop.ui.widgets import muted_color, scaled_font
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 FlagRole = Qt.ItemDataRole.UserRole + 2
-
-
-def fmt(value: Any, digits: int = 3) -> str:
-    """A number with sensible precision ("–" when missing)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if abs(value) >= 1e5:
-            return f"{value:,.0f}"
-        return f"{round(value, digits) + 0.0:.{digits}f}"
-    return str(value)
-
-
-def ci_text(entry: dict | None) -> str:
-    if not entry or entry.get("ci_low") is None:
-        return "–"
-    return f"{fmt(entry['ci_low'])} – {fmt(entry['ci_high'])}"
-
-
-def signed_text(entry: dict | None) -> str:
-    if not entry or entry.get("value") is None:
-        return "–"
-    text = f"{entry['value']:+.3f}"
-    if entry.get("ci_low") is not None:
-        text += f"  ({entry['ci_low']:+.3f} to {entry['ci_high']:+.3f})"
-    return text
 
 
 def status_colors(widget: QWidget, state: str) -> tuple[QColor, QColor]:
@@ -184,7 +155,7 @@ class RecordTable(QTableView):
             items = []
             is_flagged = bool(flagged and flagged[r])
             for column, value in zip(self.columns, values, strict=False):
-                text, sort = value if isinstance(value, tuple) else (fmt(value), value)
+                text, sort = value if isinstance(value, tuple) else (number(value), value)
                 item = QStandardItem(text)
                 item.setData(sort if sort is not None else -math.inf, SortRole)
                 item.setData(is_flagged, FlagRole)
