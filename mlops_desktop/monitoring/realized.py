@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.monitoring.logs import decode_outputs
-from mlops_desktop.monitoring.reference import positive_index
 from mlops_desktop.monitoring.series import _records
 from mlops_desktop.monitoring.settings import get_settings
+from mlops_desktop.serving.stats import positive_index
 
 #: Windows with fewer labelled rows show their count but no metrics.
 MIN_LABELS = 20

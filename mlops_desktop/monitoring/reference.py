@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError
+from mlops_desktop.serving.stats import positive_index
 
 #: Model versions whose reference stays cached in this process.
 CACHE_SIZE = 4
@@ -73,16 +74,6 @@ def clear_cache() -> None:
     """Forget every cached reference (tests, or after a dataset was replaced)."""
     with _lock:
         _cache.clear()
-
-
-def positive_index(signature: dict) -> int | None:
-    """Index of the positive class among a binary model's classes, else None."""
-    output = signature.get("output") or {}
-    classes = output.get("classes") or []
-    if output.get("task") != "binary" or len(classes) != 2:
-        return None
-    positive = output.get("positive_class")
-    return classes.index(positive) if positive in classes else 1
 
 
 def live_version_id(ws, name: str) -> int:

@@ -55,7 +55,8 @@ class ShadowAgreement:
         return asdict(self)
 
 
-def _positive_index(signature: dict) -> int | None:
+def positive_index(signature: dict) -> int | None:
+    """Index of the positive class among a binary model's classes, else None."""
     output = signature.get("output") or {}
     classes = output.get("classes") or []
     if output.get("task") != "binary" or len(classes) != 2:
@@ -98,7 +99,7 @@ def arm_figures(
         ok = [r for r in items if r[2] == 200]
         latencies = np.array([r[3] for r in ok if r[3] is not None], dtype=float)
         ref, signature = refs.get(vid, (None, {}))
-        pos = _positive_index(signature)
+        pos = positive_index(signature)
         labels, scores = [], []
         for r in ok:
             out = json.loads(r[4]) if r[4] else {}
@@ -171,7 +172,7 @@ def shadow_agreement(
         return ShadowAgreement(name, 0, 0, None, None, None)
     refs = _refs(ws, {p[2] for p in pairs} | {p[3] for p in pairs})
     live_ref, signature = refs[pairs[0][2]]
-    pos = _positive_index(signature)
+    pos = positive_index(signature)
     task = (signature.get("output") or {}).get("task")
     same, total, diffs = 0, 0, []
     for live_json, shadow_json, _, _ in pairs:
