@@ -32,31 +32,13 @@ def credit() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def template_ws(tmp_path_factory):
     """The path of a workspace where credit@1 (logreg on credit@1) is tested and live."""
-    from mlops_desktop.data.importer import import_dataset
-    from mlops_desktop.evaluation.jobs import test_model
-    from mlops_desktop.jobs.inline import run_inline
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.deployments import deploy
-    from mlops_desktop.training.jobs import train_model
+    from tests.credit import build_credit_workspace
 
     path = tmp_path_factory.mktemp("monitor-template") / "ws"
-    with Workspace.open(path) as ws:
-        run_inline(
-            ws,
-            import_dataset,
-            {
-                "path": str(SHARED_DATA / "uci_statlog_german_credit.csv"),
-                "name": MODEL,
-                "target": TARGET,
-                "seed": 7,
-            },
-        )
-        run_inline(
-            ws,
-            train_model,
-            {"dataset": "credit@1", "model": "logreg", "cv_folds": 2, "register": MODEL},
-        )
-        run_inline(ws, test_model, {"model_ref": "credit@1", "resamples": 50})
+    build_credit_workspace(path, cv_folds=2, test_resamples=50)
+    with Workspace.open(path, create=False) as ws:
         deploy(ws, "credit@1", force=True, reason="monitoring tests")
     return path
 

@@ -11,22 +11,12 @@ import pytest
 from mlops_desktop.errors import ArtifactIntegrityError, NotFoundError
 from mlops_desktop.jobs import JobPool, run_inline
 from mlops_desktop.training.jobs import retrain_model, train_model
+from tests.credit import import_credit
 
 
 @pytest.fixture
-def credit_ws(workspace, shared_data):
-    from mlops_desktop.data.importer import import_dataset
-
-    run_inline(
-        workspace,
-        import_dataset,
-        {
-            "path": str(shared_data / "uci_statlog_german_credit.csv"),
-            "name": "credit",
-            "target": "creditability",
-            "seed": 1,
-        },
-    )
+def credit_ws(workspace):
+    import_credit(workspace, seed=1)
     return workspace
 
 

@@ -19,16 +19,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.exceptions import TimeoutError
 
-from mlops_desktop.data.importer import import_dataset
-from mlops_desktop.evaluation import jobs as evaluation_jobs
-from mlops_desktop.jobs.inline import run_inline
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving import deployments as d
 from mlops_desktop.serving.process import find_service
 from mlops_desktop.serving.ui_jobs import start_local_service, stop_local_service
-from mlops_desktop.training.jobs import train_model
 from mlops_desktop.ui.pages.deploy import DeployPage
-from tests.conftest import SHARED_DATA
+from tests.credit import CREDIT_CSV, build_credit_workspace
 from tests.serving.conftest import TARGET, free_port, rows
 
 TIMEOUT_MS = 60_000
@@ -40,28 +36,8 @@ LENIENT = {"metrics": {"roc_auc": {">=": 0.6}}}
 def credit_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """German credit, credit@1 (logreg, tested: passes) and credit@2 (hgb, untested)."""
     path = tmp_path_factory.mktemp("deploy-page") / "ws"
-    with Workspace.open(path) as ws:
-        run_inline(
-            ws,
-            import_dataset,
-            {
-                "path": str(SHARED_DATA / "uci_statlog_german_credit.csv"),
-                "name": "credit",
-                "target": "creditability",
-                "seed": 7,
-            },
-        )
-        for family in ("logreg", "hgb"):
-            run_inline(
-                ws,
-                train_model,
-                {"dataset": "credit@1", "model": family, "cv_folds": 3, "register": "credit"},
-            )
-        ws.gates.set("credit", LENIENT, reason="tests")
-        _, report = run_inline(
-            ws, evaluation_jobs.test_model, {"model_ref": "credit@1", "resamples": 200}
-        )
-        assert report["passed"], report
+    report = build_credit_workspace(path, ("logreg", "hgb"), gate=LENIENT, test_resamples=200)
+    assert report["passed"], report
     return path
 
 
@@ -157,7 +133,7 @@ def pairs(page: DeployPage) -> int:
 
 @pytest.fixture(scope="module")
 def credit_frame() -> pd.DataFrame:
-    return pd.read_csv(SHARED_DATA / "uci_statlog_german_credit.csv")
+    return pd.read_csv(CREDIT_CSV)
 
 
 def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, tmp_path):

@@ -10,13 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
-from mlops_desktop.data.importer import import_dataset
-from mlops_desktop.jobs.inline import run_inline
-from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.training.jobs import train_model
 from mlops_desktop.ui.main_window import MainWindow
 from mlops_desktop.ui.pages.test import TestPage
-from tests.conftest import SHARED_DATA
+from tests.credit import build_credit_workspace
 
 JOB_TIMEOUT_MS = 180_000
 LENIENT = {"metrics": {"roc_auc": {">=": 0.6}}, "require_contracts_pass": True}
@@ -27,23 +23,7 @@ STRICT = {"metrics": {"roc_auc": {">=": 0.97}}, "min_lift_over_baseline": 0.6}
 def credit_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with German credit imported and credit@1 (logreg) registered, built once."""
     path = tmp_path_factory.mktemp("test-page") / "ws"
-    with Workspace.open(path) as ws:
-        run_inline(
-            ws,
-            import_dataset,
-            {
-                "path": str(SHARED_DATA / "uci_statlog_german_credit.csv"),
-                "name": "credit",
-                "target": "creditability",
-                "seed": 7,
-            },
-        )
-        _, result = run_inline(
-            ws,
-            train_model,
-            {"dataset": "credit@1", "model": "logreg", "cv_folds": 3, "register": "credit"},
-        )
-        assert result["registered"] == "credit@1"
+    build_credit_workspace(path)
     return path
 
 

@@ -14,20 +14,9 @@ from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.training.jobs import train_model
 from mlops_desktop.ui.pages.train import TrainPage
 from mlops_desktop.ui.train_views import COL_HOLDOUT, COL_NOTES, COL_STATUS
-from tests.conftest import SHARED_DATA
+from tests.credit import import_credit
 
 JOB_TIMEOUT_MS = 240_000
-CREDIT = SHARED_DATA / "uci_statlog_german_credit.csv"
-
-
-def import_credit(ws: Workspace, seed: int = 1) -> None:
-    from mlops_desktop.data.importer import import_dataset
-
-    run_inline(
-        ws,
-        import_dataset,
-        {"path": str(CREDIT), "name": "credit", "target": "creditability", "seed": seed},
-    )
 
 
 @pytest.fixture
@@ -36,7 +25,7 @@ def credit_path(tmp_path: Path) -> Path:
     path = tmp_path / "ws"
     ws = Workspace.open(path)
     try:
-        import_credit(ws)
+        import_credit(ws, seed=1)
     finally:
         ws.close()
     return path
