@@ -151,7 +151,7 @@ def _monitor_text(result) -> str:
 
 def _thresholds(saved: dict, items: list[str] | None) -> dict | None:
     """The saved thresholds with ``--threshold`` changes (``METHOD=default`` drops one)."""
-    from mlops_desktop.monitoring.settings import parse_thresholds
+    from mlops_desktop.monitoring.settings import check_method, parse_thresholds
 
     if not items:
         return None
@@ -160,8 +160,7 @@ def _thresholds(saved: dict, items: list[str] | None) -> dict | None:
         method, sep, value = item.partition("=")
         method = method.strip().lower()
         if sep and value.strip().lower() == "default":
-            parse_thresholds([f"{method}=0.01"])  # an unknown method still gets its error
-            merged.pop(method, None)
+            merged.pop(check_method(method), None)
         else:
             merged |= parse_thresholds([item])
     return merged

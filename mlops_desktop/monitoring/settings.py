@@ -56,7 +56,10 @@ class MonitorSettings:
             )
         step_seconds(self.freq)
         if not 0 < float(self.drift_share) <= 1:
-            raise InputError(f"drift_share must be in (0, 1], not {self.drift_share}.")
+            raise InputError(
+                "The dataset drift share is a share of the features: give a number above 0 and "
+                f"at most 1 (e.g. 0.5), not {self.drift_share}."
+            )
         check_thresholds(self.thresholds)
 
     def to_dict(self) -> dict:
@@ -69,15 +72,23 @@ class MonitorSettings:
         return DriftSettings(thresholds=dict(self.thresholds), drift_share=self.drift_share)
 
 
+def check_method(method: str) -> str:
+    """``method`` when the drift engine knows it, else InputError listing the ones it does."""
+    from mlops_desktop.monitoring.drift.methods import METHODS
+
+    if method not in METHODS:
+        known = ", ".join(m for m in METHODS if m != "missing_share")
+        raise InputError(f"Unknown drift method {method!r}; choose from {known}.")
+    return method
+
+
 def check_thresholds(thresholds: dict) -> dict[str, float]:
     """``thresholds`` as floats, or InputError naming an unknown method or a bad value."""
     from mlops_desktop.monitoring.drift.methods import METHODS
 
     out = {}
     for method, value in thresholds.items():
-        if method not in METHODS:
-            known = ", ".join(m for m in METHODS if m != "missing_share")
-            raise InputError(f"Unknown drift method {method!r}; choose from {known}.")
+        check_method(method)
         try:
             number = float(value)
         except (TypeError, ValueError):
