@@ -78,8 +78,8 @@ def child_import(csv: str, workspace: str) -> dict:
 
     import mlops_desktop.data.checks  # noqa: F401 - load libraries before the baseline RSS
     from mlops_desktop.data.importer import import_dataset
+    from mlops_desktop.drift import compare  # noqa: F401
     from mlops_desktop.jobs import run_inline
-    from mlops_desktop.monitoring.drift import compare  # noqa: F401
     from mlops_desktop.registry.dataset_store import DatasetStore
     from mlops_desktop.registry.workspace import Workspace
 

@@ -24,8 +24,8 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from mlops_desktop.monitoring.drift import ReferenceProfile, compare
-from mlops_desktop.monitoring.drift import api as compare_module
+from mlops_desktop.drift import ReferenceProfile, compare
+from mlops_desktop.drift import api as compare_module
 
 CATEGORIES = np.array([f"cat_{i:02d}" for i in range(12)])
 

@@ -152,7 +152,7 @@ def _log(ws, rows: int, drift_from: float = 0.7) -> None:
 
 def _naive_windows(ws, size: int) -> int:
     """The baseline: per-row json.loads, DataFrame from records, the same comparisons."""
-    from mlops_desktop.monitoring.drift import compare, prediction_drift
+    from mlops_desktop.drift import compare, prediction_drift
     from mlops_desktop.monitoring.reference import cast_like, reference_for
 
     rows = ws.db.execute(
@@ -281,7 +281,7 @@ def _best(fn, repeat: int) -> tuple[float, float]:
 
 def _ours(ref: pd.DataFrame, cur: pd.DataFrame, repeat: int) -> dict:
     """Our engine, cold (from DataFrames) and warm (reference prepared once)."""
-    from mlops_desktop.monitoring.drift import ReferenceProfile, compare
+    from mlops_desktop.drift import ReferenceProfile, compare
 
     compare(ref.iloc[:1000], cur.iloc[:1000])  # imports, scipy caches
     cold, cold_median = _best(lambda: compare(ref, cur), repeat)
@@ -345,7 +345,7 @@ def _competitors(ref: pd.DataFrame, cur: pd.DataFrame, repeat: int) -> dict:
 
 
 def _compare(ref: pd.DataFrame, cur: pd.DataFrame) -> object:
-    from mlops_desktop.monitoring.drift import compare
+    from mlops_desktop.drift import compare
 
     return compare(ref, cur)
 

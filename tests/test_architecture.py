@@ -66,7 +66,7 @@ def test_imports_are_absolute():
 def test_headless_commands_do_not_load_qt(tmp_path):
     """`mlops-desktop info` must work on a server with no Qt libraries at all."""
     code = (
-        "import sys; from mlops_desktop.cli import main; main(['info', '--json', '--workspace', sys.argv[1]]);"
+        "import sys; from mlops_desktop.cli.entry import main; main(['info', '--json', '--workspace', sys.argv[1]]);"
         "import mlops_desktop.jobs, mlops_desktop.registry;"
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')];"
         "assert not loaded, loaded"
@@ -83,7 +83,7 @@ def test_headless_commands_do_not_load_qt(tmp_path):
 def test_building_the_cli_parser_stays_light():
     """`mlops-desktop --help` must answer at once: no pandas, scikit-learn or Qt at parse time."""
     code = (
-        "import sys; from mlops_desktop.cli import build_parser; build_parser();"
+        "import sys; from mlops_desktop.cli.entry import build_parser; build_parser();"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', 'PySide6', 'scipy'});"
         "assert not heavy, heavy"
     )
@@ -99,7 +99,7 @@ def test_the_window_starts_without_scikit_learn():
     (pandas and numpy are loaded by sqlite-utils itself, so they are not checked here.)
     """
     code = (
-        "import sys; import mlops_desktop.ui.main_window;"
+        "import sys; import mlops_desktop.ui.shell.main_window;"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'});"
         "assert not heavy, heavy"
     )
@@ -119,10 +119,10 @@ def test_the_drift_package_names_load_without_pandas_or_scipy():
     import sys
 
     code = (
-        "import sys; import mlops_desktop.monitoring.drift.methods, mlops_desktop.monitoring.settings;"
+        "import sys; import mlops_desktop.drift.methods, mlops_desktop.monitoring.settings;"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'sklearn'});"
         "assert not heavy, heavy;"
-        "from mlops_desktop.monitoring.drift import compare, ReferenceProfile, METHODS;"
+        "from mlops_desktop.drift import compare, ReferenceProfile, METHODS;"
         "assert callable(compare) and 'ks' in METHODS"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

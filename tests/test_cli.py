@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from mlops_desktop import __version__
-from mlops_desktop.cli import main
+from mlops_desktop.cli.entry import main
 from mlops_desktop.registry.migrations import LATEST_VERSION
 from mlops_desktop.registry.workspace import Workspace
 

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from mlops_desktop.cli import main
+from mlops_desktop.cli.entry import main
 
 DRIFT_SIGNALS = ("drift_share", "feature_drift", "prediction_drift")
 
@@ -36,7 +36,7 @@ def test_demo_is_built_once_and_populated(capsys):
 
 def _check_traffic(path: Path) -> None:
     """The live model has history: predictions, windows, outcomes, an open drift alert."""
-    from mlops_desktop.demo_traffic import log_demo_traffic
+    from mlops_desktop.demo.traffic import log_demo_traffic
     from mlops_desktop.monitoring.alerts import list_alerts
     from mlops_desktop.monitoring.realized import labelled_rows, realized_series
     from mlops_desktop.registry.workspace import Workspace

@@ -32,7 +32,9 @@ def write_report_file(summary: dict, path: Path | str) -> bytes:
     """Write ``summary`` as HTML or PDF (by the file's suffix); return the bytes written."""
     path = Path(path)
     if path.suffix.lower() == ".pdf":
-        from mlops_desktop.ui.pdf_export import report_pdf_bytes  # Qt, loaded only for PDF
+        from mlops_desktop.ui.evaluation.pdf_export import (
+            report_pdf_bytes,  # Qt, loaded only for PDF
+        )
 
         data = report_pdf_bytes(summary)
     else:

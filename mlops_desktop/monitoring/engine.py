@@ -130,7 +130,7 @@ def _evaluate(
     ws, ref: Reference, rows: list[tuple], logged: LoggedInputs, settings: MonitorSettings
 ) -> dict:
     """Drift of one window's requests; returns the columns and results of its row."""
-    from mlops_desktop.monitoring.drift import compare, prediction_drift
+    from mlops_desktop.drift import compare, prediction_drift
 
     inputs = to_frame(logged, ref.columns, ref.types)
     current = cast_like(inputs.frame, ref.types)
@@ -147,7 +147,7 @@ def _evaluate(
     if settings.multivariate and len(current) >= 2:
         from threadpoolctl import threadpool_limits
 
-        from mlops_desktop.monitoring.drift import domain_classifier_auc
+        from mlops_desktop.drift import domain_classifier_auc
 
         sample = reference
         if len(sample) > MULTIVARIATE_REFERENCE_ROWS:

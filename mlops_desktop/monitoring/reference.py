@@ -60,7 +60,7 @@ class Reference:
     def profile(self):
         """The frame as a drift ``ReferenceProfile`` (sorted and counted once, then reused)."""
         if self._profile is None:
-            from mlops_desktop.monitoring.drift import ReferenceProfile
+            from mlops_desktop.drift import ReferenceProfile
 
             self._profile = ReferenceProfile(self.frame, column_kinds=self.kinds)
         return self._profile

@@ -67,14 +67,14 @@ class MonitorSettings:
 
     def drift_settings(self):
         """The drift engine's settings for these thresholds."""
-        from mlops_desktop.monitoring.drift import DriftSettings
+        from mlops_desktop.drift import DriftSettings
 
         return DriftSettings(thresholds=dict(self.thresholds), drift_share=self.drift_share)
 
 
 def check_method(method: str) -> str:
     """``method`` when the drift engine knows it, else InputError listing the ones it does."""
-    from mlops_desktop.monitoring.drift.methods import METHODS
+    from mlops_desktop.drift.methods import METHODS
 
     if method not in METHODS:
         known = ", ".join(m for m in METHODS if m != "missing_share")
@@ -84,7 +84,7 @@ def check_method(method: str) -> str:
 
 def check_thresholds(thresholds: dict) -> dict[str, float]:
     """``thresholds`` as floats, or InputError naming an unknown method or a bad value."""
-    from mlops_desktop.monitoring.drift.methods import METHODS
+    from mlops_desktop.drift.methods import METHODS
 
     out = {}
     for method, value in thresholds.items():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mlops_desktop import cli
-from mlops_desktop.data.commands import add_parsers
+from mlops_desktop.cli.data import add_parsers
 from mlops_desktop.errors import MlopsError
 
 

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from mlops_desktop.cli import _common, main
+from mlops_desktop.cli.entry import _common, main
+from mlops_desktop.cli.evaluation import add_parsers
 from mlops_desktop.errors import CheckFailed, MlopsError
 from mlops_desktop.evaluation import jobs as eval_jobs
-from mlops_desktop.evaluation.commands import add_parsers
 from mlops_desktop.evaluation.promotion import authorise_promotion, check_promotion
 from mlops_desktop.jobs.inline import run_inline
 from mlops_desktop.registry.workspace import Workspace

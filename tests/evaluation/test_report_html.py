@@ -147,7 +147,7 @@ def test_html_renders_in_qt_text_document(report):
     from PySide6.QtCore import QSizeF
     from PySide6.QtGui import QImage, QPainter
 
-    from mlops_desktop.ui.pdf_export import report_document
+    from mlops_desktop.ui.evaluation.pdf_export import report_document
 
     document = report_document(report)
     document.setPageSize(QSizeF(900, 2400))
@@ -164,7 +164,7 @@ def test_html_renders_in_qt_text_document(report):
 
 
 def test_pdf_is_written_by_qt_and_opens(report, tmp_path):
-    from mlops_desktop.ui.pdf_export import report_pdf_bytes
+    from mlops_desktop.ui.evaluation.pdf_export import report_pdf_bytes
 
     data = report_pdf_bytes(report)
     assert data.startswith(b"%PDF") and b"%%EOF" in data[-64:]

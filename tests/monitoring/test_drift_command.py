@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from mlops_desktop.cli import main
+from mlops_desktop.cli.entry import main
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_desktop.errors import InputError
-from mlops_desktop.monitoring.drift import (
+from mlops_desktop.drift import (
     ColumnDrift,
     DriftInputError,
     DriftReport,
@@ -19,6 +18,7 @@ from mlops_desktop.monitoring.drift import (
     compare,
     prediction_drift,
 )
+from mlops_desktop.errors import InputError
 
 
 def _frame(n: int, seed: int, shift: float = 0.0, mix: tuple = (0.5, 0.3, 0.2)) -> pd.DataFrame:

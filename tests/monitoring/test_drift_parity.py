@@ -11,10 +11,10 @@ import pytest
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from mlops_desktop.monitoring.drift import ReferenceProfile, column_drift, compare
-from mlops_desktop.monitoring.drift import stats as st
-from mlops_desktop.monitoring.drift.columns import label_text, to_codes
-from mlops_desktop.monitoring.drift.profile import align_counts, categorical_sample
+from mlops_desktop.drift import ReferenceProfile, column_drift, compare
+from mlops_desktop.drift import stats as st
+from mlops_desktop.drift.columns import label_text, to_codes
+from mlops_desktop.drift.profile import align_counts, categorical_sample
 
 TOL = 1e-9
 

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from mlops_desktop.monitoring.drift import DriftSettings, column_drift
-from mlops_desktop.monitoring.drift import stats as st
+from mlops_desktop.drift import DriftSettings, column_drift
+from mlops_desktop.drift import stats as st
 
 TOL = 1e-9
 

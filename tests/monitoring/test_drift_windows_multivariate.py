@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_desktop.monitoring.drift import DriftInputError, compare, domain_classifier_auc, windows
+from mlops_desktop.drift import DriftInputError, compare, domain_classifier_auc, windows
 
 
 def test_windows_by_count_follow_row_order() -> None:

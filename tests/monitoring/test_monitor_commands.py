@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from mlops_desktop.cli import main
+from mlops_desktop.cli.entry import main
 from tests.monitoring.conftest import TARGET, log_requests, shifted
 
 

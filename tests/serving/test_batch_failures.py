@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mlops_desktop.cli import main
+from mlops_desktop.cli.entry import main
 from mlops_desktop.monitoring.alerts import add_rule, evaluate, evaluate_alerts, list_alerts
 from tests.serving.conftest import TARGET
 

@@ -11,9 +11,9 @@ from datetime import datetime
 
 import httpx
 
-from mlops_desktop.cli import _common, _Parser
+from mlops_desktop.cli.entry import _common, _Parser
+from mlops_desktop.cli.serving import add_parsers
 from mlops_desktop.errors import MlopsError
-from mlops_desktop.serving.commands import add_parsers
 from tests.conftest import REPO_ROOT
 from tests.serving.conftest import TARGET, free_port
 

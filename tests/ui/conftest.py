@@ -14,9 +14,9 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from mlops_desktop.ui.main_window import MainWindow  # noqa: E402
-from mlops_desktop.ui.settings import AppSettings  # noqa: E402
-from mlops_desktop.ui.workspace_model import WorkspaceModel, wait_for_pool_shutdowns  # noqa: E402
+from mlops_desktop.ui.kit.settings import AppSettings  # noqa: E402
+from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel, wait_for_pool_shutdowns  # noqa: E402
+from mlops_desktop.ui.shell.main_window import MainWindow  # noqa: E402
 
 #: Workers that import little, so tests start jobs quickly; no idle worker kept warm.
 LIGHT_POOL: dict[str, Any] = {"preload": ("mlops_desktop.errors",), "warm_workers": 0}

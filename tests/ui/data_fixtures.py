@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from mlops_desktop.ui.data_wizard import ImportWizard
-from mlops_desktop.ui.main_window import MainWindow
+from mlops_desktop.ui.data.wizard import ImportWizard
+from mlops_desktop.ui.shell.main_window import MainWindow
 
 JOB_TIMEOUT_MS = 120_000
 NEXT = QWizard.WizardButton.NextButton

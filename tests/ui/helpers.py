@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from mlops_desktop.ui.job_table import COL_ACTION, COL_STATUS
-from mlops_desktop.ui.main_window import MainWindow
+from mlops_desktop.ui.runtime.job_table import COL_ACTION, COL_STATUS
+from mlops_desktop.ui.shell.main_window import MainWindow
 
 
 def cell_text(window: MainWindow, job_id: str, column: int) -> str:

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mlops_desktop.paths import default_workspace_dir, demo_workspace_dir
 from mlops_desktop.registry.workspace import Workspace, is_workspace
-from mlops_desktop.ui.app import run_gui, start_workspace_path
-from mlops_desktop.ui.icons import app_icon
-from mlops_desktop.ui.settings import AppSettings
-from mlops_desktop.ui.theme import THEME_ENV, ThemeManager, is_dark
+from mlops_desktop.ui.kit.icons import app_icon
+from mlops_desktop.ui.kit.settings import AppSettings
+from mlops_desktop.ui.kit.theme import THEME_ENV, ThemeManager, is_dark
+from mlops_desktop.ui.shell.app import run_gui, start_workspace_path
 from tests.ui.helpers import box_text
 
 

@@ -22,8 +22,8 @@ from pytestqt.exceptions import TimeoutError
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving import deployments as d
 from mlops_desktop.serving.process import find_service
-from mlops_desktop.serving.ui_jobs import start_local_service, stop_local_service
-from mlops_desktop.ui.pages.deploy import DeployPage
+from mlops_desktop.ui.serving.model import start_local_service, stop_local_service
+from mlops_desktop.ui.serving.page import DeployPage
 from tests.credit import CREDIT_CSV, build_credit_workspace
 from tests.serving.conftest import TARGET, free_port, rows
 
@@ -361,8 +361,8 @@ def test_running_service_is_found_and_batch_scoring_rejects_a_bad_row(
 
 
 def test_service_card_warns_when_the_service_listens_beyond_this_machine(qtbot):
-    from mlops_desktop.serving.ui_jobs import ServiceInfo
-    from mlops_desktop.ui.service_monitor import ServiceCard
+    from mlops_desktop.ui.serving.model import ServiceInfo
+    from mlops_desktop.ui.serving.service_monitor import ServiceCard
 
     card = ServiceCard()
     qtbot.addWidget(card)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.job_table import COL_ELAPSED, COL_MESSAGE, COL_PROGRESS, JobRole
+from mlops_desktop.ui.runtime.job_table import COL_ELAPSED, COL_MESSAGE, COL_PROGRESS, JobRole
 from tests import job_functions
 from tests.ui.helpers import action_index, box_text, cell_text, status_of, visible_message_boxes
 
@@ -133,7 +133,7 @@ def test_closing_with_a_running_job_asks_first(make_window, qtbot):
     window.close()
     assert not window.isVisible()
     assert not visible_message_boxes()
-    from mlops_desktop.ui.workspace_model import wait_for_pool_shutdowns
+    from mlops_desktop.ui.runtime.workspace_model import wait_for_pool_shutdowns
 
     wait_for_pool_shutdowns()
     with Workspace.open(path) as ws:
@@ -148,7 +148,7 @@ def test_quit_now_closes_without_asking_and_cancels_jobs(make_window, qtbot):
     window.quit_now()  # what SIGTERM and Ctrl+C do
     assert not window.isVisible()
     assert not visible_message_boxes()
-    from mlops_desktop.ui.workspace_model import wait_for_pool_shutdowns
+    from mlops_desktop.ui.runtime.workspace_model import wait_for_pool_shutdowns
 
     wait_for_pool_shutdowns()
     with Workspace.open(path) as ws:

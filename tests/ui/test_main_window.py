@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.settings import AppSettings
+from mlops_desktop.ui.kit.settings import AppSettings
 
 LOOP = ["data", "train", "test", "deploy", "monitor", "govern"]
 
@@ -124,7 +124,7 @@ def test_summary_change_fills_pages_and_sets_monitor_badge(make_window, tmp_path
 
 
 def test_summary_timer_picks_up_changes_made_elsewhere(qtbot, tmp_path):
-    from mlops_desktop.ui.workspace_model import WorkspaceModel
+    from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
     model = WorkspaceModel(pool_options={"warm_workers": 0, "preload": ()}, summary_interval_ms=50)
     model.open(tmp_path / "ws")

@@ -16,10 +16,10 @@ from mlops_desktop.jobs.inline import run_inline
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving.deployments import deploy
 from mlops_desktop.serving.process import find_service
-from mlops_desktop.serving.ui_jobs import stop_local_service
 from mlops_desktop.training.jobs import train_model
-from mlops_desktop.ui.meeting import MeetingWindow
-from mlops_desktop.ui.meeting_data import cadence_text, parse_progress, quality_text
+from mlops_desktop.ui.monitoring.meeting.board import MeetingWindow
+from mlops_desktop.ui.monitoring.meeting.data import cadence_text, parse_progress, quality_text
+from mlops_desktop.ui.serving.model import stop_local_service
 from tests.monitoring.conftest import free_port, template_ws  # noqa: F401 - a fixture
 
 TIMEOUT_MS = 60_000

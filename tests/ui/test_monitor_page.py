@@ -18,11 +18,11 @@ from mlops_desktop.monitoring.monitor_job import run_once
 from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.monitoring.simulate import simulate
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.monitor_alerts import NoteDialog, RetrainDialog
-from mlops_desktop.ui.monitor_data import BACKGROUND_WINDOWS
-from mlops_desktop.ui.monitor_detail import WindowDetailDialog
-from mlops_desktop.ui.monitor_quality import NO_OUTCOMES
-from mlops_desktop.ui.pages.monitor import NO_TRAFFIC, MonitorPage
+from mlops_desktop.ui.monitoring.alerts import NoteDialog, RetrainDialog
+from mlops_desktop.ui.monitoring.data import BACKGROUND_WINDOWS
+from mlops_desktop.ui.monitoring.detail import WindowDetailDialog
+from mlops_desktop.ui.monitoring.page import NO_TRAFFIC, MonitorPage
+from mlops_desktop.ui.monitoring.quality import NO_OUTCOMES
 from tests.monitoring import conftest as monitoring
 from tests.monitoring.conftest import MODEL, TARGET, free_port, log_requests, shifted
 

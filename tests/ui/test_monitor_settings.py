@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog, QLabel
 
-from mlops_desktop.monitoring.drift.methods import METHODS
+from mlops_desktop.drift.methods import METHODS
 from mlops_desktop.monitoring.settings import get_settings
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.monitor_settings import (
+from mlops_desktop.ui.monitoring.settings_dialog import (
     APPLIES_FROM_NOW,
     DISTANCE,
     P_VALUE,

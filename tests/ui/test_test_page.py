@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
-from mlops_desktop.ui.main_window import MainWindow
-from mlops_desktop.ui.pages.test import TestPage
+from mlops_desktop.ui.evaluation.page import TestPage
+from mlops_desktop.ui.shell.main_window import MainWindow
 from tests.credit import build_credit_workspace
 
 JOB_TIMEOUT_MS = 180_000

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.error_dialog import workspace_error_text
+from mlops_desktop.ui.kit.error_dialog import workspace_error_text
 from tests.ui.helpers import box_text, visible_message_boxes
 
 
@@ -135,7 +135,7 @@ def test_open_recent_drops_a_vanished_folder_with_a_message(make_window, tmp_pat
     box = visible_message_boxes()[0]
     assert "no longer exists" in box.text()
     box.close()
-    from mlops_desktop.ui.menus import fill_recent_menu
+    from mlops_desktop.ui.shell.menus import fill_recent_menu
 
     fill_recent_menu(window, window.recent_menu)
     entries = [a.data() for a in window.recent_menu.actions() if a.data()]
@@ -143,7 +143,7 @@ def test_open_recent_drops_a_vanished_folder_with_a_message(make_window, tmp_pat
 
 
 def test_recent_list_is_capped_at_eight_most_recent_first(tmp_path):
-    from mlops_desktop.ui.settings import AppSettings
+    from mlops_desktop.ui.kit.settings import AppSettings
 
     settings = AppSettings()
     for i in range(10):

@@ -9,7 +9,7 @@ import pytest
 
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.workspace_model import WorkspaceModel
+from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from tests import job_functions
 from tests.ui.conftest import LIGHT_POOL
 
@@ -92,7 +92,7 @@ def test_switching_workspace_drops_changes_from_the_previous_pool(model, qtbot, 
     qtbot.wait(500)
     assert old_job not in seen
     assert model.jobs() == []
-    from mlops_desktop.ui.workspace_model import wait_for_pool_shutdowns
+    from mlops_desktop.ui.runtime.workspace_model import wait_for_pool_shutdowns
 
     wait_for_pool_shutdowns()
     with Workspace.open(tmp_path / "one") as ws:

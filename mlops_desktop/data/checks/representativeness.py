@@ -2,7 +2,7 @@
 
 The rows are ordered by the time column when there is one, else taken in file order (assumed to
 be arrival order). The most recent ``test_size`` share is compared with the earlier rows using
-the monitor's own drift statistics (``mlops_desktop.monitoring.drift.compare``), so what the
+the monitor's own drift statistics (``mlops_desktop.drift.compare``), so what the
 import flags is what monitoring will flag later. Each side is sampled to at most 200,000 rows.
 
 drift  dataset drift (the monitor's share-of-drifted-columns rule): warning; single drifted
@@ -43,7 +43,7 @@ def _sample(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def drift(data: CheckData) -> list[Finding]:
-    from mlops_desktop.monitoring.drift import DriftInputError, compare
+    from mlops_desktop.drift import DriftInputError, compare
 
     roles = data.roles
     cols = [

@@ -1,0 +1,262 @@
+"""``mlops-desktop serve | deploy | rollback | canary | shadow | promote | abort | history | score``.
+
+The Deploy page's headless twin. Heavy modules are imported inside the handlers so that
+``mlops-desktop --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="run the scoring service in the foreground (Ctrl-C stops it cleanly)",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=5151, help="port (default 5151; 0: any free)")
+    serve.add_argument(
+        "--token",
+        help="token for admin endpoints (required, on every request, off loopback); "
+        "or set MLOPS_DESKTOP_TOKEN",
+    )
+    serve.add_argument("--model", help="model that /invocations scores when several are deployed")
+    serve.add_argument("--require-token", action="store_true", help="require the token everywhere")
+    serve.add_argument("--max-body-mb", type=float, default=16.0, help="largest request (MB)")
+    serve.set_defaults(handler=cmd_serve)
+
+    deploy = sub.add_parser("deploy", parents=[common], help="make a model version live")
+    deploy.add_argument("model", metavar="NAME@N")
+    deploy.add_argument("--force", action="store_true", help="override the promotion rule")
+    deploy.add_argument("--reason", default="", help="why (required with --force)")
+    deploy.set_defaults(handler=cmd_deploy)
+
+    rollback = sub.add_parser(
+        "rollback", parents=[common], help="return live to the previous version"
+    )
+    rollback.add_argument("model", metavar="NAME")
+    rollback.add_argument("--reason", default="")
+    rollback.set_defaults(handler=cmd_rollback)
+
+    canary = sub.add_parser("canary", parents=[common], help="send a share of traffic to a version")
+    canary.add_argument("model", metavar="NAME@N")
+    canary.add_argument("--percent", type=float, required=True, help="share of requests (0-100)")
+    canary.add_argument("--reason", default="")
+    canary.set_defaults(handler=cmd_canary)
+
+    shadow = sub.add_parser(
+        "shadow", parents=[common], help="score every request with a version too, silently"
+    )
+    shadow.add_argument("model", metavar="NAME@N")
+    shadow.add_argument("--reason", default="")
+    shadow.set_defaults(handler=cmd_shadow)
+
+    promote = sub.add_parser(
+        "promote", parents=[common], help="make the canary/shadow version live"
+    )
+    promote.add_argument("model", metavar="NAME")
+    promote.add_argument("--force", action="store_true", help="override the promotion rule")
+    promote.add_argument("--reason", default="")
+    promote.set_defaults(handler=cmd_promote)
+
+    abort = sub.add_parser("abort", parents=[common], help="end the canary or shadow")
+    abort.add_argument("model", metavar="NAME")
+    abort.add_argument("--reason", default="")
+    abort.set_defaults(handler=cmd_abort)
+
+    history = sub.add_parser(
+        "history", parents=[common], help="deployment timeline, or which version was live at a time"
+    )
+    history.add_argument("model", metavar="NAME")
+    history.add_argument(
+        "--at",
+        metavar="ISO-TIME",
+        help="e.g. 2026-03-15T09:30 (local time unless it has an offset)",
+    )
+    history.set_defaults(handler=cmd_history)
+
+    score = sub.add_parser("score", parents=[common], help="score a CSV or Parquet file (batch)")
+    score.add_argument("model", metavar="NAME[@N|@live]")
+    score.add_argument("input", metavar="IN")
+    score.add_argument(
+        "output", metavar="OUT", help=".csv or .parquet; bad rows go to OUT.rejects.csv"
+    )
+    score.set_defaults(handler=cmd_score)
+
+
+def parse_time(text: str) -> float:
+    """Seconds since the epoch for an ISO time; naive times are local time."""
+    from mlops_desktop.errors import InputError
+
+    try:
+        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(
+            f"'{text}' is not an ISO date-time. Use e.g. 2026-03-15 or 2026-03-15T09:30:00."
+        ) from exc
+    if stamp.tzinfo is None:
+        stamp = stamp.astimezone()  # local time, as the user reads clocks
+    return stamp.timestamp()
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "now"
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _done(args, ws, dep, verb: str) -> int:
+    from dataclasses import asdict
+
+    from mlops_desktop.cli.entry import emit
+    from mlops_desktop.serving.deployments import live_at
+    from mlops_desktop.serving.process import find_service
+
+    state = live_at(ws, dep.model_name)
+    running = find_service(ws)
+    data = {
+        "deployment": asdict(dep),
+        "state": state.to_dict(),
+        "service": running.url if running else None,
+    }
+    lines = [f"{verb}: {dep.model_name} live = {state.live or 'none'}"]
+    if state.candidate:
+        split = f"{state.canary_percent:g}% canary" if state.mode == "canary" else "shadow"
+        lines.append(f"  candidate = {state.candidate} ({split})")
+    lines.append(
+        f"  The service at {running.url} follows within a second."
+        if running
+        else "  No scoring service is running: start one with 'mlops-desktop serve'."
+    )
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def _run(args, operation: str, verb: str, *params) -> int:
+    from mlops_desktop.cli.entry import open_workspace
+    from mlops_desktop.serving import deployments
+
+    with open_workspace(args) as ws:
+        dep = getattr(deployments, operation)(ws, *params)
+        return _done(args, ws, dep, verb)
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    return _run(args, "deploy", "Deployed", args.model, args.force, args.reason)
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    return _run(args, "rollback", "Rolled back", args.model, args.reason)
+
+
+def cmd_canary(args: argparse.Namespace) -> int:
+    return _run(args, "canary", "Canary", args.model, args.percent, args.reason)
+
+
+def cmd_shadow(args: argparse.Namespace) -> int:
+    return _run(args, "shadow", "Shadow", args.model, args.reason)
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    return _run(args, "promote", "Promoted", args.model, args.force, args.reason)
+
+
+def cmd_abort(args: argparse.Namespace) -> int:
+    return _run(args, "abort", "Aborted", args.model, args.reason)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.serving.deployments import history, live_at
+
+    with open_workspace(args) as ws:
+        if args.at:
+            state = live_at(ws, args.model, parse_time(args.at))
+            data = state.to_dict()
+            text = f"At {_when(state.at)}: {state.model} live = {state.live or 'none'}"
+            if state.candidate:
+                text += f", candidate = {state.candidate} ({state.mode}"
+                text += f" {state.canary_percent:g}%)" if state.mode == "canary" else ")"
+            if state.reason:
+                text += f"  [{state.set_by}: {state.reason}]"
+            emit(args, data, text)
+            return 0
+        rows = history(ws, args.model)
+
+    def text() -> str:
+        if not rows:
+            return f"'{args.model}' has never been deployed. Deploy it: mlops-desktop deploy {args.model}@N"
+        lines = [
+            f"{'FROM':<20} {'UNTIL':<20} {'MODE':<8} {'LIVE':<16} {'CANDIDATE':<16} BY / REASON"
+        ]
+        for r in rows:
+            cand = r["candidate"] or ""
+            if r["mode"] == "canary":
+                cand += f" {r['canary_percent']:g}%"
+            lines.append(
+                f"{_when(r['started_at']):<20} {_when(r['ended_at']):<20} {r['mode']:<8} "
+                f"{r['live'] or '-':<16} {cand:<16} {r['set_by']}: {r['reason']}"
+            )
+        return "\n".join(lines)
+
+    emit(args, rows, text)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.serving.batch import score
+
+    with open_workspace(args) as ws:
+        result = score(ws, args.model, args.input, args.output, progress=_progress)
+    text = (
+        f"Scored {result.scored:,} of {result.rows:,} rows with {result.model} into {result.output}"
+    )
+    if result.rejected:
+        text += f"\nRejected {result.rejected:,} rows (reasons in {result.rejects})"
+    emit(args, result.to_dict(), text)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mlops_desktop.cli.entry import workspace_dir
+    from mlops_desktop.registry.workspace import Workspace
+    from mlops_desktop.serving.server import run_server
+    from mlops_desktop.serving.service import is_loopback
+
+    path = workspace_dir(args)
+    Workspace.open(path).close()  # create or check it, with the usual error messages
+
+    def ready(host: str, port: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        print(f"Serving {path} on http://{shown}:{port} (docs: /docs). Ctrl-C stops.", flush=True)
+        if not is_loopback(host):
+            print(
+                f"Warning: listening on {host}, reachable from other machines; every request "
+                "needs the token.",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    code = run_server(
+        path,
+        args.host,
+        args.port,
+        args.token,
+        require_token=args.require_token,
+        default_model=args.model,
+        max_body=int(args.max_body_mb * 1024 * 1024),
+        on_ready=ready,
+    )
+    print("Stopped cleanly; the prediction log is written.", flush=True)
+    return code

@@ -1,0 +1,1 @@
+"""The Test page: reports against the gate, slices, behavioural tests, exports."""

@@ -1,0 +1,255 @@
+"""Tabs of a stored test report beyond the summary: slices, test results and charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlops_desktop.evaluation.charts import standalone
+from mlops_desktop.evaluation.figures import ci_text, number
+from mlops_desktop.training.metric_names import METRIC_LABELS
+from mlops_desktop.ui.evaluation.model import chart_svgs
+from mlops_desktop.ui.evaluation.views import (
+    Column,
+    RecordTable,
+    note_label,
+    section_label,
+)
+
+# -- slices --------------------------------------------------------------------------------------
+
+
+class SlicesView(QWidget):
+    """Every slice, worst first; slices that break the gate's gap are highlighted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        self.intro = note_label()
+        tools = QHBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter slices (column or value)…")
+        self.filter.setClearButtonEnabled(True)
+        self.flagged_only = QCheckBox("&Flagged only")
+        tools.addWidget(self.filter, 1)
+        tools.addWidget(self.flagged_only)
+        self.table = RecordTable(
+            [
+                Column("Column", width=200),
+                Column("Slice", width=200),
+                Column("Rows", True, 70),
+                Column("Metric", True, 80),
+                Column("95% CI", True, 130),
+                Column("Gap to overall", True, 110),
+                Column("Base rate", True, 90),
+                Column("Flagged"),
+            ]
+        )
+        self.filter.textChanged.connect(self.table.proxy.setFilterFixedString)
+        self.flagged_only.toggled.connect(self.table.proxy.set_flagged_only)
+        layout.addWidget(self.intro)
+        layout.addLayout(tools)
+        layout.addWidget(self.table, 1)
+
+    def set_report(self, report: dict) -> None:
+        slices = report.get("slices") or {}
+        rows = slices.get("rows") or []
+        metric = METRIC_LABELS.get(slices.get("metric"), slices.get("metric") or "metric")
+        self.table.source.setHeaderData(3, Qt.Orientation.Horizontal, metric)
+        intro = (
+            f"{metric} on every category and quartile bin of {len(slices.get('columns', []))} "
+            f"columns ({len(rows)} slices), worst first. Overall: {number(slices.get('overall'))}. "
+        )
+        if slices.get("max_gap") is not None:
+            intro += (
+                f"Flagged: slices of at least {slices.get('min_rows')} rows trailing overall by "
+                f"more than {slices['max_gap']:g} — {slices.get('flagged', 0)} found."
+            )
+        else:
+            intro += "No gate sets a maximum slice gap, so nothing is flagged."
+        self.intro.setText(intro)
+        table_rows = []
+        for harm, r in enumerate(rows):
+            size = f"{r['rows']:,}" + (" (small)" if r.get("small") else "")
+            table_rows.append(
+                [
+                    (str(r["column"]), str(r["column"])),
+                    (str(r["label"]), harm),
+                    (size, r["rows"]),
+                    r.get("value"),
+                    (ci_text(r), r.get("ci_low")),
+                    r.get("gap"),
+                    r.get("base_rate"),
+                    ("flagged" if r.get("flagged") else "", int(bool(r.get("flagged")))),
+                ]
+            )
+        self.table.set_rows(table_rows, [bool(r.get("flagged")) for r in rows])
+
+
+# -- behavioural and contract results -------------------------------------------------------------
+
+
+def _mark(passed: bool | None) -> tuple[str, int]:
+    if passed is None:
+        return ("n/a", -1)
+    return ("✔ pass", 1) if passed else ("✘ FAIL", 0)
+
+
+class ResultsView(QWidget):
+    """Behavioural test results above pipeline contract test results."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        self.behaviour_heading = section_label("Behavioural tests", self)
+        self.behaviour_note = note_label()
+        self.behaviour = RecordTable(
+            [
+                Column("Result", width=80),
+                Column("Kind", width=100),
+                Column("Test", width=300),
+                Column("What happened"),
+            ]  # fmt: skip
+        )
+        self.contracts_heading = section_label("Pipeline contract tests", self)
+        self.contracts = RecordTable(
+            [
+                Column("Result", width=80),
+                Column("Case", width=170),
+                Column("Column", width=200),
+                Column("By design", width=230),
+                Column("What happened"),
+            ]  # fmt: skip
+        )
+        layout.addWidget(self.behaviour_heading)
+        layout.addWidget(self.behaviour_note)
+        layout.addWidget(self.behaviour, 1)
+        layout.addSpacing(8)
+        layout.addWidget(self.contracts_heading)
+        layout.addWidget(self.contracts, 1)
+
+    def set_report(self, report: dict) -> None:
+        results = report.get("behavioural") or []
+        failed = sum(not r["passed"] for r in results)
+        self.behaviour_note.setText(
+            f"{len(results) - failed} of {len(results)} passed."
+            if results
+            else "No behavioural tests were enabled for this model when it was tested. Add or "
+            "accept some on the Behavioural tests tab."
+        )
+        self.behaviour.set_rows(
+            [
+                [
+                    _mark(r["passed"]),
+                    (r["kind"], r["kind"]),
+                    (r["name"], r["name"]),
+                    (r["message"], r["message"]),
+                ]  # fmt: skip
+                for r in results
+            ],
+            [not r["passed"] for r in results],
+        )
+        contracts = report.get("contracts") or []
+        cfailed = sum(not r["passed"] for r in contracts)
+        self.contracts_heading.setText(
+            f"Pipeline contract tests: {len(contracts) - cfailed} of {len(contracts)} passed"
+        )
+        self.contracts.set_rows(
+            [
+                [
+                    _mark(r["passed"]),
+                    (r["name"], r["name"]),
+                    (str(r.get("column") or "–"), ""),
+                    (r["expected"], r["expected"]),
+                    (r["message"], r["message"]),
+                ]  # fmt: skip
+                for r in contracts
+            ],
+            [not r["passed"] for r in contracts],
+        )
+
+
+# -- charts --------------------------------------------------------------------------------------
+
+
+class SvgChart(QWidget):
+    """One of the report's SVG charts, scaled to the width with its aspect ratio kept."""
+
+    def __init__(self, name: str, svg: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.renderer = QSvgRenderer(QByteArray(standalone(svg).encode("utf-8")), self)
+        size = self.renderer.defaultSize()
+        self._ratio = size.height() / max(size.width(), 1)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setMinimumWidth(280)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return int(width * self._ratio)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(480, int(480 * self._ratio))
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        width = min(self.width(), int(self.height() / self._ratio))
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.renderer.render(painter, QRectF(0, 0, width, width * self._ratio))
+        painter.end()
+
+
+class ChartsView(QScrollArea):
+    """The report's charts two per row (ROC, PR, calibration, confusion; or the regression
+    pair), then the slice gap chart across the full width."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.charts: list[SvgChart] = []
+        self._key: tuple = ()
+
+    def set_report(self, report: dict, key: Any = None) -> None:
+        if key is not None and key == self._key:
+            return
+        self._key = key
+        inner = QWidget()
+        grid = QGridLayout(inner)
+        grid.setContentsMargins(0, 8, 8, 8)
+        grid.setSpacing(12)
+        self.charts = []
+        pairs = chart_svgs(report)
+        small = [(n, s) for n, s in pairs if n != "slices"]
+        for i, (name, svg) in enumerate(small):
+            chart = SvgChart(name, svg)
+            self.charts.append(chart)
+            grid.addWidget(chart, i // 2, i % 2, Qt.AlignmentFlag.AlignTop)
+        row = (len(small) + 1) // 2
+        for name, svg in pairs:
+            if name == "slices":
+                chart = SvgChart(name, svg)
+                self.charts.append(chart)
+                grid.addWidget(chart, row, 0, 1, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setRowStretch(row + 1, 1)
+        self.setWidget(inner)

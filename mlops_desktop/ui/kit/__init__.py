@@ -1,0 +1,1 @@
+"""Widgets and helpers every page shares: theme, icons, labels, tables, dialogs, settings."""

@@ -1,0 +1,1 @@
+"""The Monitor page: live drift, quality and traffic charts, alerts and their settings."""

@@ -1,0 +1,1 @@
+"""Meeting mode: a full-screen model-health board with a traffic simulator."""

@@ -1,0 +1,323 @@
+"""Meeting mode: a full-screen model-health board with a traffic simulator, for a projector.
+
+``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
+``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
+few seconds, runs a monitoring pass (``monitor_data.background_pass``) on another, so drift and
+alerts appear while the simulator sends traffic. Esc or F11 leaves the window; closing it stops
+the simulator.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlops_desktop.ui.kit.theme import is_dark
+from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, muted_color, scaled_font
+from mlops_desktop.ui.monitoring.data import background_pass
+from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
+from mlops_desktop.ui.monitoring.meeting.data import Snapshot, clock, short_reason, snapshot
+from mlops_desktop.ui.monitoring.meeting.simulator import SimulatorBar
+from mlops_desktop.ui.runtime.background import Poller
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import Alert
+    from mlops_desktop.ui.shell.main_window import MainWindow
+
+POLL_MS = 1000
+MONITOR_MS = 5000
+PASS_WINDOWS = 20  # windows a monitoring pass computes at most (the simulator is quick)
+LEAVE_KEYS = ("Esc", "F11", "Ctrl+Shift+M")
+
+NOTHING_DEPLOYED = EmptyStateSpec(
+    "Nothing is deployed yet",
+    "Deploy a model on the Deploy page, then come back: each live model gets a card here with "
+    "its traffic light, quality against its gate, drift and requests today.",
+    "mlops-desktop deploy credit@1",
+    "Open the &Deploy page",
+    "deploy",
+)
+NO_WORKSPACE = EmptyStateSpec(
+    "No workspace is open",
+    "Open a workspace (File ▸ Open Workspace…) or the demo workspace, then start meeting mode.",
+)
+
+
+class BoardPoller(QObject):
+    """Reads the board every second and runs a monitoring pass every few seconds, each on its
+    own pool thread and workspace connection (two ``Poller``s).
+
+    Signals:
+        snapshot_ready(Snapshot); poll_failed(str); monitored(list[Alert]): the alerts a pass
+        opened.
+    """
+
+    snapshot_ready = Signal(object)
+    poll_failed = Signal(str)
+    monitored = Signal(object)
+
+    def __init__(
+        self,
+        path: Path,
+        parent: QObject | None = None,
+        interval_ms: int = POLL_MS,
+        monitor_ms: int = MONITOR_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.board = Poller(snapshot, self, interval_ms, what="meeting board poll")
+        self.passes = Poller(
+            partial(background_pass, max_windows=PASS_WINDOWS),
+            self,
+            monitor_ms,
+            what="meeting monitoring pass",
+        )
+        for poller in (self.board, self.passes):
+            poller.set_path(path)
+        self.board.polled.connect(self.snapshot_ready)
+        self.board.poll_failed.connect(self.poll_failed)
+        self.passes.polled.connect(self._on_monitored)
+
+    def start(self) -> None:
+        self.board.start()
+        self.passes.start()
+
+    def stop(self) -> None:
+        self.board.stop()
+        self.passes.stop()
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Wait for the work under way (tests; the window does not block on it)."""
+        return self.board.wait(timeout_ms) and self.passes.wait(timeout_ms)
+
+    def poll(self) -> None:
+        """Read the board now."""
+        self.board.poll()
+
+    def _on_monitored(self, opened: list) -> None:
+        self.monitored.emit(opened)
+        self.board.poll()
+
+
+class MeetingWindow(QWidget):
+    """The full-screen health board. ``navigate_requested(page)`` asks the app for a page.
+
+    ``path`` is the workspace (None: the empty state says to open one).
+    """
+
+    navigate_requested = Signal(str)
+
+    def __init__(self, path: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("meetingWindow")
+        self.setWindowTitle("Meeting mode — MLOps Desktop")
+        self.path = path
+        self.last: Snapshot | None = None
+
+        self.title = QLabel("Model health")
+        self.title.setObjectName("meetingTitle")
+        self.title.setFont(scaled_font(self, 2.4, bold=True))
+        self.subtitle = QLabel(path.name if path else "")
+        self.subtitle.setFont(scaled_font(self, 1.3))
+        self.updated = QLabel("Reading the workspace…")
+        self.updated.setObjectName("meetingUpdated")
+        self.updated.setFont(scaled_font(self, 1.2))
+        self.leave = QPushButton("&Leave meeting mode (Esc)")
+        self.leave.setObjectName("leaveMeeting")
+        self.leave.clicked.connect(self.close)
+        self.banner = QLabel()
+        self.banner.setObjectName("meetingBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setMargin(12)
+        self.banner.setAutoFillBackground(True)
+        self.banner.setFont(scaled_font(self, 1.5, bold=True))
+        self.banner.hide()
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.banner.hide)
+
+        self.board = BoardGrid()
+        self.empty = EmptyState("deploy")
+        self.empty.setObjectName("meetingEmpty")
+        self.empty.action_requested.connect(self._navigate)
+        self.empty.set_spec(NOTHING_DEPLOYED if path else NO_WORKSPACE)
+        self._enlarge_empty_state()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.board)
+        self.simulator = SimulatorBar(path)
+        self.simulator.refresh_requested.connect(self.refresh)
+
+        head = QHBoxLayout()
+        head.setSpacing(16)
+        head.addWidget(self.title)
+        head.addWidget(self.subtitle, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch(1)
+        head.addWidget(self.updated)
+        head.addWidget(self.leave)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 20, 28, 16)
+        layout.setSpacing(14)
+        layout.addLayout(head)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.simulator)
+
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        for keys in LEAVE_KEYS:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self.close)
+        self._apply_colors()
+
+        self.poller: BoardPoller | None = None
+        if path is not None:
+            self.poller = BoardPoller(path, self)
+            self.poller.snapshot_ready.connect(self._on_snapshot)
+            self.poller.poll_failed.connect(self._on_poll_failed)
+            self.poller.monitored.connect(self._on_monitored)
+        else:
+            self.updated.setText("")
+            self.simulator.hide()
+
+    # -- data --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the board now."""
+        if self.poller is not None:
+            self.poller.poll()
+
+    def showing_empty_state(self) -> bool:
+        return self.stack.currentWidget() is self.empty
+
+    def _on_snapshot(self, shot: Snapshot) -> None:
+        self.last = shot
+        self.board.set_cards(shot.cards, shot.history)
+        self.stack.setCurrentWidget(self.board if shot.cards else self.empty)
+        self.simulator.set_snapshot(shot)
+        self.simulator.setVisible(bool(shot.cards))
+        self.updated.setText(f"Updated {clock(shot.at)}")
+
+    def _on_poll_failed(self, message: str) -> None:
+        self.updated.setText(f"Could not read the workspace: {message}")
+
+    def _on_monitored(self, opened: list[Alert]) -> None:
+        if not opened:
+            return
+        alert = opened[-1]
+        model = alert.model_name
+        more = f"  (+{len(opened) - 1} more)" if len(opened) > 1 else ""
+        message = short_reason(alert.message, 140)
+        self.banner.setText(f"New {alert.severity} alert on {model}: {message}{more}")
+        self._banner_colors(alert.severity)
+        self.banner.show()
+        self._banner_timer.start(20_000)
+
+    # -- look --------------------------------------------------------------------------------
+
+    def _enlarge_empty_state(self, width: int = 700) -> None:
+        """Projector-sized empty state: larger texts in a wider column that fits them."""
+        self.empty.heading.setFont(scaled_font(self, 2.2, bold=True))
+        self.empty.text.setFont(scaled_font(self, 1.4))
+        column = self.empty.text.parentWidget()
+        column.setMinimumWidth(width)
+        column.setMaximumWidth(width)
+        margins = column.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        for label in (self.empty.heading, self.empty.text):
+            label.setMinimumHeight(label.heightForWidth(inner))
+
+    def _apply_colors(self) -> None:
+        pal = self.updated.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, muted_color(self))
+        for label in (self.updated, self.subtitle):
+            label.setPalette(pal)
+
+    def _banner_colors(self, severity: str) -> None:
+        dark = is_dark(self.palette())
+        if severity == "critical":
+            back, text = ("#5c1612", "#ffd7d3") if dark else ("#fce8e6", "#8c1d18")
+        else:
+            back, text = ("#4a3a0a", "#fde68a") if dark else ("#fef3c7", "#78350f")
+        pal = self.banner.palette()
+        pal.setColor(QPalette.ColorRole.Window, QColor(back))
+        pal.setColor(QPalette.ColorRole.WindowText, QColor(text))
+        self.banner.setPalette(pal)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.PaletteChange:
+            self._apply_colors()
+        super().changeEvent(event)
+
+    # -- leaving -----------------------------------------------------------------------------
+
+    def _navigate(self, page: str) -> None:
+        self.navigate_requested.emit(page)
+        self.close()
+
+    def shutdown(self) -> bool:
+        """Stop polling and the simulator; True when the simulator's thread has ended."""
+        if self.poller is not None:
+            self.poller.stop()
+        return self.simulator.shutdown()
+
+    def wait_idle(self, timeout_ms: int = 30_000) -> bool:
+        """Wait for background reads, passes and service starts (tests)."""
+        done = self.poller.wait(timeout_ms) if self.poller is not None else True
+        return done and self.simulator.tasks.wait(timeout_ms)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc or F11 leaves (also when a shortcut cannot fire: the window is not active)."""
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.poller is not None:
+            self.poller.start()
+        super().showEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        event.accept()
+
+
+def open_meeting(window: MainWindow) -> MeetingWindow:
+    """Show meeting mode full screen for ``window``'s workspace (reusing an open one)."""
+    path = window.model.path
+    current: MeetingWindow | None = getattr(window, "meeting_window", None)
+    if current is not None and current.path != path:
+        current.close()
+        current.deleteLater()
+        current = None
+    if current is None:
+        current = MeetingWindow(path, window)
+        current.navigate_requested.connect(window.show_page)
+        window.meeting_window = current
+    current.showFullScreen()
+    current.raise_()
+    current.activateWindow()
+    return current

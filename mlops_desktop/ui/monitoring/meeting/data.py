@@ -1,0 +1,262 @@
+"""Meeting mode without Qt: what the board polls, the card texts, the simulator's inputs.
+
+Everything here runs on a pool thread (``snapshot``, ``prepare_replay``) or is a pure function
+of a ``BoardCard`` (the texts), so it is tested without a display.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mlops_desktop.errors import InputError
+from mlops_desktop.monitoring.board import BoardCard, board
+from mlops_desktop.training.metric_names import METRIC_LABELS
+from mlops_desktop.ui.serving.model import ServiceInfo, service_info
+
+LIGHT_WORDS = {"green": "Healthy", "amber": "Needs a look", "red": "Action needed"}
+_PROGRESS = re.compile(r"([\d,]+) requests sent, ([\d,]+) failed")
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """What the simulator bar offers for one live model."""
+
+    name: str
+    live: str
+    dataset: str | None  # the live version's training dataset (the default replay)
+    columns: tuple[tuple[str, str], ...] = ()  # (input column, "numeric" | "categorical")
+
+
+@dataclass(frozen=True)
+class DriftHistory:
+    """A model's latest drift windows (oldest first) and how its windows are cut."""
+
+    shares: tuple[float, ...] = ()
+    dataset_drift: tuple[bool, ...] = ()
+    threshold: float = 0.5  # dataset drift from this share of drifted features
+    kind: str = "count"
+    size: int = 500
+    freq: str = "1h"
+    pending: int = 0  # scored requests since the last count window
+
+
+@dataclass
+class Snapshot:
+    """One poll of the board: the cards, the service and the simulator's choices."""
+
+    at: float
+    cards: list[BoardCard] = field(default_factory=list)
+    history: dict[str, DriftHistory] = field(default_factory=dict)
+    service: ServiceInfo | None = None
+    models: list[ModelChoice] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+
+
+def _choice(ws: Any, name: str) -> ModelChoice:
+    version = ws.models.get(f"{name}@live")
+    dataset = None
+    try:
+        run = ws.runs.get(version.run_id)
+        dataset = ws.datasets.get_by_id(run.dataset_version_id).ref
+    except Exception:  # noqa: BLE001 - a missing run or dataset only loses the default
+        dataset = None
+    columns = []
+    for spec in version.signature.get("inputs") or []:
+        numeric = spec.get("type") == "numeric" and not spec.get("categories")
+        columns.append((str(spec.get("name")), "numeric" if numeric else "categorical"))
+    return ModelChoice(name, version.ref, dataset, tuple(columns))
+
+
+def drift_history(ws: Any, name: str, last: int = 24) -> DriftHistory:
+    """The latest ``last`` windows of ``name`` (of its window kind) and the pending traffic."""
+    from mlops_desktop.monitoring.settings import get_settings
+
+    settings = get_settings(ws, name)
+    order = "id" if settings.kind == "count" else "window_start"
+    rows = ws.db.execute(
+        "SELECT drift_share, dataset_drift FROM drift_windows WHERE model_name = ? AND"
+        f" window_kind = ? AND n_rows > 0 ORDER BY {order} DESC LIMIT ?",
+        [name, settings.kind, last],
+    ).fetchall()[::-1]
+    pending = 0
+    if settings.kind == "count":
+        row = ws.db.execute(
+            "SELECT json_extract(results_json, '$.last_id') FROM drift_windows WHERE"
+            " model_name = ? AND window_kind = 'count' ORDER BY id DESC LIMIT 1",
+            [name],
+        ).fetchone()
+        pending = ws.db.execute(
+            "SELECT COUNT(*) FROM predictions WHERE id > ? AND +model_name = ? AND arm = 'live'"
+            " AND status = 200",
+            [int(row[0] or 0) if row else 0, name],
+        ).fetchone()[0]
+    return DriftHistory(
+        tuple(float(r[0] or 0.0) for r in rows),
+        tuple(bool(r[1]) for r in rows),
+        float(settings.drift_share),
+        settings.kind,
+        int(settings.size),
+        settings.freq,
+        int(pending),
+    )
+
+
+def snapshot(ws: Any, with_choices: bool = True) -> Snapshot:
+    """Read the board (and, with ``with_choices``, the models and datasets to replay)."""
+    from mlops_desktop.serving.process import find_service
+
+    now = time.time()
+    shot = Snapshot(at=now, cards=board(ws, now=now), service=service_info(find_service(ws)))
+    shot.history = {card.model: drift_history(ws, card.model) for card in shot.cards}
+    if with_choices:
+        shot.models = [_choice(ws, card.model) for card in shot.cards]
+        shot.datasets = [v.ref for v in ws.datasets.list()]
+    return shot
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Everything ``simulate`` needs, read from the workspace."""
+
+    url: str
+    model: str
+    frame: Any  # pandas.DataFrame
+    target: str | None
+    token: str | None
+
+
+def prepare_replay(ws: Any, model: str, dataset: str) -> Replay:
+    """The running service's address, the dataset's rows and the live model's target."""
+    from mlops_desktop.serving.process import find_service
+    from mlops_desktop.serving.server import TOKEN_ENV
+
+    handle = find_service(ws)
+    if handle is None:
+        raise InputError(
+            "The scoring service is not running, so there is nothing to send traffic to. "
+            "Start it here or on the Deploy page."
+        )
+    version = ws.models.get(f"{model}@live")
+    target = (version.signature.get("output") or {}).get("name")
+    frame, _ = ws.datasets.load_frame(dataset)
+    return Replay(handle.url, model, frame, target, os.environ.get(TOKEN_ENV) or None)
+
+
+# -- texts -------------------------------------------------------------------------------------
+
+
+def clock(ts: float | None) -> str:
+    """A local time of day, with the date when it is not today."""
+    if ts is None:
+        return "—"
+    when = datetime.fromtimestamp(ts)
+    if when.date() == datetime.now().date():
+        return when.strftime("%H:%M:%S")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def metric_label(metric: str | None) -> str:
+    return METRIC_LABELS.get(metric or "", metric or "quality")
+
+
+def rollout_text(card: BoardCard) -> str:
+    """The candidate line: canary share, shadow, or none."""
+    if card.candidate and card.mode == "canary":
+        return f"Canary: {card.candidate} gets {card.canary_percent:g}% of traffic"
+    if card.candidate and card.mode == "shadow":
+        return f"Shadow: {card.candidate} scores every request"
+    return "No candidate on trial"
+
+
+def quality_text(card: BoardCard) -> str:
+    """E.g. ``ROC AUC 0.781 (gate ≥ 0.700)``."""
+    q = card.quality or {}
+    label = metric_label(q.get("metric"))
+    value = q.get("value")
+    if value is None:
+        return f"{label}: not measured yet" if q.get("tested") else "Not tested yet"
+    text = f"{label} {value:.3f}"
+    if q.get("threshold") is not None:
+        op = {">=": "≥", "<=": "≤"}.get(q.get("op", ""), q.get("op", ""))
+        return f"{text}  (gate {op} {q['threshold']:.3f})"
+    return f"{text}  (no gate set)"
+
+
+def quality_source(card: BoardCard) -> str:
+    """Where the quality figure comes from, in words."""
+    q = card.quality or {}
+    if q.get("source") == "realized":
+        return f"measured on the latest {q.get('n', 0):,} real outcomes"
+    if q.get("source") == "test report":
+        return "from the test report (too few real outcomes yet)"
+    return ""
+
+
+def drift_text(card: BoardCard) -> tuple[str, str]:
+    """(headline, detail) of the drift status."""
+    d = card.drift or {}
+    if not d.get("windows"):
+        return "No drift windows yet", "a window closes after enough scored requests"
+    share = d.get("drift_share") or 0.0
+    columns = d.get("drifted_columns") or []
+    if d.get("dataset_drift"):
+        head = f"Dataset drift: {share:.0%} of features"
+    elif columns:
+        head = f"{len(columns)} feature{'s' if len(columns) != 1 else ''} drifted ({share:.0%})"
+    else:
+        head = "Stable: no feature drifted"
+    count = d["windows"]
+    detail = f"last window {clock(d.get('window_end'))} · {count:,} window{'s' * (count != 1)}"
+    if columns:
+        shown = ", ".join(columns[:3]) + (" …" if len(columns) > 3 else "")
+        detail = f"{shown} · {detail}"
+    return head, detail
+
+
+def cadence_text(history: DriftHistory) -> str:
+    """How windows are cut, and how far the next one is (count windows)."""
+    if history.kind == "count":
+        pending = min(history.pending, history.size)
+        return f"{history.size:,} rows per window · next: {pending:,}/{history.size:,}"
+    return f"one window per {history.freq}"
+
+
+def short_reason(text: str, limit: int = 90) -> str:
+    """A reason or alert message without its parenthesised evidence, at most ``limit`` chars."""
+    text = text.split(" (")[0].strip().rstrip(".")
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def reasons_text(card: BoardCard, most: int = 3) -> str:
+    """Why the light is amber or red, one short line per reason."""
+    if not card.reasons:
+        return "All checks pass: no alert, no drift, quality within its gate."
+    lines = [f"•  {short_reason(r)}" for r in card.reasons[:most]]
+    if len(card.reasons) > most:
+        lines.append(f"   and {len(card.reasons) - most} more")
+    return f"Why {card.light}:\n" + "\n".join(lines)
+
+
+def alerts_text(card: BoardCard) -> str:
+    counts = card.alerts or {}
+    parts = []
+    for severity in ("critical", "warning", "info"):
+        n = int(counts.get(severity, 0))
+        if n:
+            parts.append(f"{n} {severity}" + ("s" if n != 1 and severity == "warning" else ""))
+    return ("Open alerts: " + ", ".join(parts)) if parts else "No open alerts"
+
+
+def parse_progress(message: str) -> tuple[int, int] | None:
+    """(sent, failed) from the simulator's progress message, or None."""
+    match = _PROGRESS.search(message)
+    if match is None:
+        return None
+    return int(match.group(1).replace(",", "")), int(match.group(2).replace(",", ""))

@@ -1,0 +1,197 @@
+"""Realized performance per window against the test report's value and confidence band, with the
+quality gate's threshold; an empty state that says how to send outcomes when there are none."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from mlops_desktop.monitoring.realized import MIN_LABELS, RealizedSeries
+from mlops_desktop.training.metric_names import METRIC_LABELS
+from mlops_desktop.ui.kit.widgets import CommandLine, scaled_font
+from mlops_desktop.ui.monitoring.charts import MAX_WINDOWS, tail
+from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, series_color
+
+NO_OUTCOMES = (
+    "No outcomes yet: import them with `mlops-desktop outcomes import ...` or POST /outcomes"
+)
+OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric)
+
+
+def chosen_metric(realized: RealizedSeries) -> str | None:
+    """The gate's first metric that has values, else the primary metric, else any."""
+    for metric in list(realized.gate) + [realized.primary_metric]:
+        if metric and metric in realized.values:
+            return metric
+    return next(iter(realized.values), None)
+
+
+class QualityChart(MonitorPlot):
+    """One realized metric per window, the test report's value with its CI band, the gate."""
+
+    def __init__(self) -> None:
+        super().__init__("Realized performance", "Metric value")
+        self.low = pg.PlotDataItem([], [])
+        self.high = pg.PlotDataItem([], [])
+        self.band = pg.FillBetweenItem(self.low, self.high)
+        self.item.addItem(self.low)
+        self.item.addItem(self.high)
+        self.item.addItem(self.band)
+        self.band.setZValue(-10)
+        self.curve = self.item.plot([], [], symbol="o", symbolSize=9, connect="finite")
+        self.reference = self.threshold_line("reference", position=0.02)
+        self.gate = self.threshold_line("alarm", position=0.55)
+        self.band_sample = pg.BarGraphItem(x=[0], height=[1], width=1)
+        if self.legend is not None:
+            self.legend.addItem(self.curve, "realized")
+            self.legend.addItem(self.band_sample, "test report 95 % CI")
+        self.apply_theme()
+
+    def recolor(self) -> None:
+        color = series_color(0, self.dark)
+        self.curve.setPen(pg.mkPen(color, width=2.5))
+        self.curve.setSymbolBrush(pg.mkBrush(color))
+        self.curve.setSymbolPen(pg.mkPen(color))
+        fill = QColor(reference_color(self.dark))
+        fill.setAlpha(60)
+        self.band.setBrush(pg.mkBrush(fill))
+        self.band_sample.setOpts(brush=pg.mkBrush(fill), pen=pg.mkPen(None))
+        self.band.setPen(pg.mkPen(None))
+        for edge in (self.low, self.high):
+            edge.setPen(pg.mkPen(None))
+
+    def update_series(self, realized: RealizedSeries, metric: str) -> None:
+        n = min(len(realized.ids), MAX_WINDOWS)
+        values = tail(realized.values.get(metric, np.zeros(0)), n)
+        x = np.arange(n, dtype=float)
+        self.curve.setData(x, values, connect="finite")
+        ref = realized.reference.get(metric) or {}
+        lo, hi = ref.get("ci_low"), ref.get("ci_high")
+        span = np.array([-0.6, max(n, 1) - 0.4])
+        if lo is not None and hi is not None:
+            self.low.setData(span, [lo, lo])
+            self.high.setData(span, [hi, hi])
+            self.band.setVisible(True)
+        else:
+            self.band.setVisible(False)
+        value = ref.get("value")
+        name = metric_label(metric)
+        self.set_line(
+            self.reference, value, f"test report {value:.3f}" if value is not None else ""
+        )
+        rule = realized.gate.get(metric) or {}
+        threshold = rule.get("threshold")
+        op = OPS.get(rule.get("op", ""), rule.get("op", ""))
+        self.set_line(self.gate, threshold, f"gate: {name} {op} {threshold}")
+        if self._y_label != name:
+            self._y_label = name
+            self.apply_theme()
+        self.set_windows(tail(realized.end, n))
+        points = [v for v in (lo, hi, value, threshold) if v is not None]
+        points += [float(v) for v in values if math.isfinite(v)]
+        if points:
+            low, high = min(points), max(points)
+            pad = max((high - low) * 0.15, 0.02)
+            self.item.setYRange(low - pad, high + pad, padding=0)
+
+
+class QualityPanel(QWidget):
+    """The realized-performance chart with a metric picker, or the "no outcomes" state."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart = QualityChart()
+        self.metric_box = QComboBox()
+        self.metric_box.setMinimumContentsLength(12)
+        self.metric_box.currentIndexChanged.connect(self._redraw)
+        label = QLabel("Me&tric:")
+        label.setBuddy(self.metric_box)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(label)
+        top.addWidget(self.metric_box)
+        top.addWidget(self.note, 1)
+        chart_page = QWidget()
+        chart_layout = QVBoxLayout(chart_page)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addLayout(top)
+        chart_layout.addWidget(self.chart, 1)
+
+        self.empty = QWidget()
+        empty_layout = QVBoxLayout(self.empty)
+        empty_layout.addStretch(1)
+        heading = QLabel("No outcomes yet")
+        heading.setFont(scaled_font(self, 1.25, bold=True))
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text = QLabel(NO_OUTCOMES)
+        self.empty_text.setObjectName("noOutcomes")
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.command = CommandLine()
+        empty_layout.addWidget(heading)
+        empty_layout.addWidget(self.empty_text)
+        empty_layout.addWidget(self.command)
+        empty_layout.addStretch(2)
+        empty_layout.setContentsMargins(80, 0, 80, 0)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(chart_page)
+        self.stack.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.realized: RealizedSeries | None = None
+
+    def showing_empty_state(self) -> bool:
+        return self.stack.currentWidget() is self.empty
+
+    def set_realized(self, realized: RealizedSeries | None, model: str) -> None:
+        self.realized = realized
+        metrics = sorted(realized.values) if realized is not None else []
+        if realized is None or realized.total_labelled == 0 or not metrics:
+            self.command.set_command(
+                f"mlops-desktop outcomes import outcomes.csv --model {model} "
+                "--key request_id --label LABEL"
+            )
+            if realized is not None and realized.total_labelled:
+                self.empty_text.setText(
+                    f"{realized.total_labelled:,} labelled rows so far; a window needs "
+                    f"{MIN_LABELS} before its metrics are shown. " + NO_OUTCOMES
+                )
+            else:
+                self.empty_text.setText(NO_OUTCOMES)
+            self.stack.setCurrentWidget(self.empty)
+            return
+        current = self.metric_box.currentData()
+        if [self.metric_box.itemData(i) for i in range(self.metric_box.count())] != metrics:
+            self.metric_box.blockSignals(True)
+            self.metric_box.clear()
+            for metric in metrics:
+                self.metric_box.addItem(metric_label(metric), metric)
+            pick = current if current in metrics else chosen_metric(realized)
+            self.metric_box.setCurrentIndex(max(0, metrics.index(pick)) if pick else 0)
+            self.metric_box.blockSignals(False)
+        unmatched = (
+            f"; {realized.unmatched:,} outcomes match no prediction" if realized.unmatched else ""
+        )
+        self.note.setText(
+            f"{realized.total_labelled:,} labelled rows{unmatched}. Windows with fewer than "
+            f"{MIN_LABELS} labelled rows have no point."
+        )
+        self.stack.setCurrentIndex(0)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        metric = self.metric_box.currentData()
+        if self.realized is not None and metric:
+            self.chart.update_series(self.realized, metric)

@@ -1,0 +1,1 @@
+"""The Deploy page: versions, the service, canary and shadow figures, the timeline."""

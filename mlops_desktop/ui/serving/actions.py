@@ -1,0 +1,170 @@
+"""The Deploy page's deployment actions: deploy, roll back, canary, shadow, promote, abort.
+
+A mixin of ``DeployPage``: each action confirms with the user, runs the registry change off the
+GUI thread through ``self._run`` and reports a refusal (with "… anyway" and a reason) in words.
+"""
+
+from __future__ import annotations
+
+from mlops_desktop.serving import deployments as ops
+from mlops_desktop.ui.kit.error_dialog import ErrorText, error_box
+from mlops_desktop.ui.serving.dialogs import confirm
+from mlops_desktop.ui.serving.model import (
+    deploy_and_serve,
+    rollback_target,
+)
+
+CLI_EXAMPLE = "mlops-desktop deploy credit@1"
+
+
+class DeployActions:
+    """Deployment actions of the Deploy page (mixed into ``DeployPage``)."""
+
+    def deploy_selected(self, force: bool = False, reason: str = "") -> None:
+        """Make the selected version live; start the service when none runs."""
+        row = self.selected()
+        if row is None or row.is_live or self.busy:
+            return
+        port = self.service_card.port.value()
+        starting = "" if self.service else f" and starting the scoring service on port {port}"
+        self._run(
+            f"Deploying {row.ref}{starting}…",
+            deploy_and_serve,
+            (row.ref, force, reason),
+            {"port": port},
+            ref=row.ref,
+            action="Deploy",
+            retry=lambda why: self.deploy_selected(True, why),
+            title="Cannot Deploy",
+            headline=f"{row.ref} was not deployed",
+            done_text=lambda r: (
+                f"{r['live']} is live; the service at {r['service'].url} serves it."
+                if r["service"]
+                else f"{r['live']} is live, but the scoring service is not running."
+            ),
+            after=self._check_service_started,
+        )
+
+    def _check_service_started(self, result: dict) -> None:
+        if result["service_error"]:
+            headline = f"{result['live']} is live, but the scoring service did not start"
+            text = ErrorText(
+                "Scoring Service",
+                headline,
+                result["service_error"] + " Choose another port and press Start service.",
+                result["service_error_details"],
+            )
+            self.dialog = error_box(self, text)
+            self.dialog.open()
+
+    def roll_back(self) -> None:
+        ws, row = self.model.workspace, self.selected()
+        if ws is None or row is None or self.busy:
+            return
+        target, live = rollback_target(ws, row.name), ops.live_at(ws, row.name).live
+        if target is None:
+            return
+        self.dialog = confirm(
+            self,
+            "Roll Back",
+            f"Return {row.name} to {target}?",
+            f"{live} stops serving; {target} answers every request within a second.",
+            "&Roll back",
+            lambda: self._run(
+                f"Rolling {row.name} back to {target}…",
+                ops.rollback,
+                (row.name,),
+                title="Cannot Roll Back",
+                done_text=lambda _r: f"{row.name} is back on {target}.",
+            ),
+        )
+
+    def request_canary(self, percent: int) -> None:
+        ref, state = self.candidate_ref(), self.state
+        if ref is None or state is None or state.live is None or self.busy:
+            return
+        rest = 100 - percent
+        self.dialog = confirm(
+            self,
+            "Canary",
+            f"Send {percent}% of {state.model}'s traffic to {ref}?",
+            f"{state.live} keeps answering the other {rest}%. Promote or abort afterwards.",
+            "&Apply",
+            lambda: self._run(
+                f"Sending {percent}% of the traffic to {ref}…",
+                ops.canary,
+                (ref, float(percent)),
+                title="Cannot Start the Canary",
+                done_text=lambda _r: f"{ref} is a {percent}% canary.",
+            ),
+            on_no=lambda: self.canary.set_applied(self.canary.applied),
+        )
+
+    def toggle_shadow(self, on: bool) -> None:
+        ref, state = self.candidate_ref(), self.state
+        if ref is None or state is None or self.busy:
+            return
+        if on:
+            self._run(
+                f"Shadowing {ref}…",
+                ops.shadow,
+                (ref,),
+                title="Cannot Start the Shadow",
+                done_text=lambda _r: f"{ref} scores every request in shadow.",
+            )
+        elif state.mode == "shadow":
+            self._run(
+                "Ending the shadow…",
+                ops.abort,
+                (state.model,),
+                done_text=lambda _r: f"The shadow of {ref} ended.",
+            )
+
+    def promote(self, force: bool = False, reason: str = "") -> None:
+        state = self.state
+        if state is None or not state.candidate or self.busy:
+            return
+        name, cand = state.model, state.candidate
+
+        def go(force: bool = force, reason: str = reason) -> None:
+            self._run(
+                f"Promoting {cand}…",
+                ops.promote,
+                (name, force, reason),
+                ref=cand,
+                action="Promote",
+                retry=lambda why: go(True, why),
+                title="Cannot Promote",
+                headline=f"{cand} was not promoted",
+                done_text=lambda _r: f"{cand} is live.",
+            )
+
+        if force:
+            go()
+            return
+        self.dialog = confirm(
+            self,
+            "Promote",
+            f"Make {cand} live?",
+            f"{state.live} stops serving; {cand} answers every request of {name}.",
+            "&Promote",
+            go,
+        )
+
+    def abort(self) -> None:
+        state = self.state
+        if state is None or not state.candidate or self.busy:
+            return
+        self.dialog = confirm(
+            self,
+            "Abort",
+            f"End the {state.mode} of {state.candidate}?",
+            f"Every request of {state.model} goes to {state.live} again.",
+            "&End it",
+            lambda: self._run(
+                f"Ending the {state.mode} of {state.candidate}…",
+                ops.abort,
+                (state.model,),
+                done_text=lambda _r: f"All traffic is on {state.live}.",
+            ),
+        )

@@ -1,0 +1,207 @@
+"""The main window: navigation rail, the six pages, the Jobs panel, menus and status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
+
+from mlops_desktop.registry.entities import Job, WorkspaceSummary
+from mlops_desktop.ui.kit.icons import app_icon
+from mlops_desktop.ui.kit.settings import AppSettings
+from mlops_desktop.ui.runtime.jobs_panel import JobsDock
+from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
+from mlops_desktop.ui.shell.menus import build_menus
+from mlops_desktop.ui.shell.nav_rail import NavigationRail
+from mlops_desktop.ui.shell.pages import PAGE_CLASSES, Page
+from mlops_desktop.ui.shell.status_bar import WorkspaceStatusBar
+from mlops_desktop.ui.shell.workspace_flow import WorkspaceFlow
+
+APP_TITLE = "MLOps Desktop"
+DEFAULT_SIZE = (1240, 800)
+
+
+class MainWindow(QMainWindow):
+    """The app's window. Pages are reached by name: ``data``, ``train``, ``test``, ``deploy``,
+    ``monitor``, ``govern``.
+
+    Public API for later features:
+        ``model``: the WorkspaceModel (open workspace, summary, ``submit`` jobs).
+        ``page(name)``, ``show_page(name)``, ``current_page_name()``.
+        ``set_badge(name, count)``: the rail's "needs attention" count for a page.
+        ``set_service_state(text, ok)``: the scoring service line in the status bar.
+        ``jobs_dock``: the Jobs panel; ``flow``: New/Open/Recent/Demo workspace actions.
+    """
+
+    def __init__(
+        self,
+        model: WorkspaceModel | None = None,
+        settings: AppSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model or WorkspaceModel(self)
+        self.settings = settings or AppSettings()
+        self.setWindowTitle(APP_TITLE)
+        self.setWindowIcon(app_icon())
+        self.setObjectName("mainWindow")
+
+        self.rail = NavigationRail()
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        for cls in PAGE_CLASSES:
+            page = cls(self.model)
+            self.pages[page.name] = page
+            self.stack.addWidget(page)
+            self.rail.add_page(
+                page.name, page.title, page.glyph, f"{page.title}: {page.explanation}"
+            )
+            page.navigate_requested.connect(self.show_page)
+            page.badge_changed.connect(lambda count, n=page.name: self.set_badge(n, count))
+        self.rail.page_selected.connect(self.show_page)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setFrameShadow(QFrame.Shadow.Plain)
+        line.setForegroundRole(QPalette.ColorRole.Mid)
+        layout.addWidget(self.rail)
+        layout.addWidget(line)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.jobs_dock = JobsDock(self.model, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.status = WorkspaceStatusBar(self)
+        self.status.jobs_clicked.connect(self.show_jobs)
+        self.setStatusBar(self.status)
+
+        self.flow = WorkspaceFlow(self)
+        self.actions_by_name = build_menus(self)
+
+        self.model.workspace_changed.connect(self._on_workspace_changed)
+        self.model.summary_changed.connect(self._on_summary_changed)
+        self.model.job_changed.connect(self._on_job_changed)
+        self.model.job_finished.connect(self._on_job_finished)
+        self.model.job_submitted.connect(lambda _job_id: self.show_jobs())
+
+        self._restore_window()
+        self.show_page(self.settings.last_page() or PAGE_CLASSES[0].name)
+        if self.model.is_open():
+            self._on_workspace_changed()
+        else:
+            self.status.set_summary(None)
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    def page(self, name: str) -> Page:
+        return self.pages[name]
+
+    def show_page(self, name: str) -> None:
+        """Show page ``name`` and check it on the rail and in the View menu."""
+        if name not in self.pages:
+            return
+        self.stack.setCurrentWidget(self.pages[name])
+        self.rail.select(name)
+        action = getattr(self, "actions_by_name", {}).get(f"page:{name}")
+        if action is not None:
+            action.setChecked(True)
+
+    def current_page_name(self) -> str:
+        page = self.stack.currentWidget()
+        return page.name if isinstance(page, Page) else ""
+
+    def set_badge(self, name: str, count: int) -> None:
+        """Show ``count`` things needing attention on page ``name``'s rail item (0 hides it)."""
+        self.rail.set_badge(name, count)
+        page = self.pages[name]
+        suffix = f" ({count} need attention)" if count else ""
+        self.rail.buttons[name].setToolTip(f"{page.title}: {page.explanation}{suffix}")
+
+    def badge(self, name: str) -> int:
+        return self.rail.badge(name)
+
+    def set_service_state(self, text: str, ok: bool) -> None:
+        """Set the status bar's scoring-service line, e.g. ("Scoring service: running on :8080",
+        True)."""
+        self.status.set_service_state(text, ok)
+
+    def refresh_pages(self) -> None:
+        """Let every page re-read the model and update the rail's badges."""
+        for name, page in self.pages.items():
+            page.refresh(self.model)
+            self.set_badge(name, page.badge_count(self.model))
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    def show_jobs(self) -> None:
+        self.jobs_dock.show()
+        self.jobs_dock.raise_()
+
+    def _on_job_changed(self, _job: Job) -> None:
+        self.status.set_running(self.model.running_count())
+
+    def _on_job_finished(self, job: Job) -> None:
+        self.status.set_running(self.model.running_count())
+        verb = {
+            "succeeded": "finished",
+            "failed": "failed",
+            "cancelled": "was cancelled",
+            "interrupted": "was interrupted",
+        }.get(job.status, job.status)
+        self.status.showMessage(f"“{job.title}” {verb}.", 8000)
+
+    # -- workspace -------------------------------------------------------------------------------
+
+    def _on_workspace_changed(self) -> None:
+        path = self.model.path
+        self.setWindowTitle(f"{path.name} — {APP_TITLE}" if path else APP_TITLE)
+        self.status.set_summary(self.model.summary)
+        self.status.set_running(self.model.running_count())
+        self.refresh_pages()
+
+    def _on_summary_changed(self, summary: WorkspaceSummary) -> None:
+        self.status.set_summary(summary)
+        self.refresh_pages()
+
+    # -- window ----------------------------------------------------------------------------------
+
+    def toggle_full_screen(self, on: bool | None = None) -> None:
+        on = not self.isFullScreen() if on is None else on
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+        action = self.actions_by_name.get("fullscreen")
+        if action is not None:
+            action.setChecked(on)
+
+    def open_meeting(self) -> None:
+        """Show meeting mode: the full-screen health board with the traffic simulator."""
+        from mlops_desktop.ui.monitoring.meeting.board import open_meeting
+
+        open_meeting(self)
+
+    def _restore_window(self) -> None:
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        if state is None or not self.restoreState(state):
+            self.resizeDocks([self.jobs_dock], [190], Qt.Orientation.Vertical)
+
+    def quit_now(self) -> None:
+        """Close without asking (running jobs are cancelled): for SIGTERM and Ctrl+C."""
+        self._force_close = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Ask before cancelling running jobs; then save the window and stop the pool."""
+        if not getattr(self, "_force_close", False) and not self.flow.confirm_stop_jobs("Quit"):
+            event.ignore()
+            return
+        self.settings.save_window(self.saveGeometry(), self.saveState(), self.current_page_name())
+        self.model.close(wait=False)
+        event.accept()

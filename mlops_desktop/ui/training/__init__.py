@@ -1,0 +1,1 @@
+"""The Train page: runs, their details and comparison, registering and retraining."""

@@ -1,0 +1,255 @@
+"""The runs table: a model over RunRow records and a proxy that sorts and filters it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from mlops_desktop.training.run_summary import (
+    FAMILY_LABELS,
+    METRIC_LABELS,
+    RunRow,
+    format_duration,
+    format_number,
+)
+from mlops_desktop.ui.kit.icons import dot_pixmap
+from mlops_desktop.ui.runtime.job_table import STATUS_COLORS
+
+COLUMNS = (
+    "Run",
+    "Dataset",
+    "Model",
+    "Status",
+    "Metric",
+    "Holdout",
+    "CV mean ± std",
+    "Baseline",
+    "Seed",
+    "Duration",
+    "Started",
+    "Notes",
+)
+(
+    COL_RUN,
+    COL_DATASET,
+    COL_MODEL,
+    COL_STATUS,
+    COL_METRIC,
+    COL_HOLDOUT,
+    COL_CV,
+    COL_BASELINE,
+    COL_SEED,
+    COL_DURATION,
+    COL_STARTED,
+    COL_NOTES,
+) = range(len(COLUMNS))
+NUMERIC = {COL_HOLDOUT, COL_CV, COL_BASELINE, COL_SEED, COL_DURATION, COL_STARTED}
+RowRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+KeyRole = Qt.ItemDataRole.UserRole + 3
+ModelIndex = QModelIndex | QPersistentModelIndex
+#: Sorts after every real number, so runs without a value gather at one end.
+MISSING = float("-inf")
+
+
+def format_started(ts: float | None) -> str:
+    """Local date and time, e.g. ``2026-05-04 14:03``."""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
+
+
+def model_label(row: RunRow) -> str:
+    return FAMILY_LABELS.get(row.family, row.family)
+
+
+class RunsTableModel(QAbstractTableModel):
+    """Runs (and training jobs without a run) as rows, updated in place by key."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[RunRow] = []
+        self._index_of: dict[str, int] = {}
+        self._icons = {s: dot_pixmap(QColor(c), 10, 2.0) for s, c in STATUS_COLORS.items()}
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {
+                COL_METRIC: "The task's primary metric (ROC AUC, or RMSE for regression)",
+                COL_HOLDOUT: "The primary metric on the held-out test part",
+                COL_CV: "Cross-validated on the training part: mean ± standard deviation",
+                COL_BASELINE: "The dummy baseline's primary metric on the holdout",
+            }.get(section)
+        return None
+
+    def rows(self) -> list[RunRow]:
+        return list(self._rows)
+
+    def row_of(self, key: str) -> int | None:
+        return self._index_of.get(key)
+
+    def set_rows(self, rows: list[RunRow]) -> None:
+        """Update in place: changed rows emit dataChanged, new rows are appended, gone rows are
+        removed, so views keep their selection and scroll position."""
+        new = {row.key: row for row in rows}
+        for index in range(len(self._rows) - 1, -1, -1):
+            if self._rows[index].key not in new:
+                self.beginRemoveRows(QModelIndex(), index, index)
+                del self._rows[index]
+                self.endRemoveRows()
+        self._index_of = {row.key: i for i, row in enumerate(self._rows)}
+        for key, row in new.items():
+            at = self._index_of.get(key)
+            if at is None:
+                continue
+            if self._rows[at] != row:
+                self._rows[at] = row
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+        added = [row for key, row in new.items() if key not in self._index_of]
+        if added:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
+            self._rows.extend(added)
+            self.endInsertRows()
+        self._index_of = {row.key: i for i, row in enumerate(self._rows)}
+
+    # -- data --------------------------------------------------------------------------------
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == SortRole:
+            return self._sort_key(row, col)
+        if role == RowRole:
+            return row
+        if role == KeyRole:
+            return row.key
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (
+                Qt.AlignmentFlag.AlignRight if col in NUMERIC else Qt.AlignmentFlag.AlignLeft
+            )
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATUS:
+            return self._icons.get(row.status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col in (COL_NOTES, COL_STATUS) and row.note:
+                return row.note
+            if col == COL_RUN and row.run_id is None:
+                return f"Job {row.job_id}: no run was recorded"
+        return None
+
+    def _display(self, row: RunRow, col: int) -> str:
+        if col == COL_RUN:
+            return row.run_id or "—"
+        if col == COL_DATASET:
+            return row.dataset
+        if col == COL_MODEL:
+            return model_label(row)
+        if col == COL_STATUS:
+            return row.status.capitalize()
+        if col == COL_METRIC:
+            return METRIC_LABELS.get(row.metric, row.metric)
+        if col == COL_HOLDOUT:
+            return format_number(row.holdout) if row.holdout is not None else ""
+        if col == COL_CV:
+            if row.cv_mean is None:
+                return ""
+            std = f" ± {format_number(row.cv_std)}" if row.cv_std is not None else ""
+            return format_number(row.cv_mean) + std
+        if col == COL_BASELINE:
+            return format_number(row.baseline) if row.baseline is not None else ""
+        if col == COL_SEED:
+            return "" if row.seed is None else str(row.seed)
+        if col == COL_DURATION:
+            return format_duration(row.duration_s) if row.duration_s is not None else ""
+        if col == COL_STARTED:
+            return format_started(row.started_at)
+        if col == COL_NOTES:
+            return row.note
+        return ""
+
+    def _sort_key(self, row: RunRow, col: int) -> Any:
+        numbers = {
+            COL_HOLDOUT: row.holdout,
+            COL_CV: row.cv_mean,
+            COL_BASELINE: row.baseline,
+            COL_SEED: row.seed,
+            COL_DURATION: row.duration_s,
+            COL_STARTED: row.started_at,
+        }
+        if col in numbers:
+            value = numbers[col]
+            return MISSING if value is None else float(value)
+        return self._display(row, col).casefold()
+
+
+ALL = ""
+
+
+class RunsFilterProxy(QSortFilterProxyModel):
+    """Sorts by the model's SortRole; filters by text (run id, dataset, model), status and
+    dataset name."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SortRole)
+        self._text = ""
+        self._status = ALL
+        self._dataset = ALL
+
+    def set_text(self, text: str) -> None:
+        self._change(_text=text.strip().casefold())
+
+    def set_status(self, status: str) -> None:
+        self._change(_status=status or ALL)
+
+    def set_dataset(self, name: str) -> None:
+        self._change(_dataset=name or ALL)
+
+    def _change(self, **values: str) -> None:
+        self.beginFilterChange()
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
+        model = self.sourceModel()
+        row: RunRow = model.data(model.index(source_row, 0, source_parent), RowRole)
+        if row is None:
+            return False
+        if self._status and row.status != self._status:
+            return False
+        if self._dataset and row.dataset.partition("@")[0] != self._dataset:
+            return False
+        if self._text:
+            haystack = " ".join(
+                [row.run_id or "", row.job_id or "", row.dataset, row.family, model_label(row)]
+            ).casefold()
+            return all(word in haystack for word in self._text.split())
+        return True
