@@ -11,10 +11,10 @@ import sys
 import time
 from typing import Any
 
+from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE
 from mlops_desktop.data.vocabulary import SPLIT_METHODS as METHODS
 from mlops_desktop.data.vocabulary import ColumnType
 
-EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 SEVERITY_MARK = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
 
 
@@ -143,7 +143,7 @@ def findings_text(findings: list[dict]) -> list[str]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.data.importer import import_dataset
     from mlops_desktop.jobs import run_inline
 
@@ -204,11 +204,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     emit(args, result, text)
-    return EXIT_BLOCKED if result["status"] == "blocked" else EXIT_OK
+    return EXIT_CHECK_FAILED if result["status"] == "blocked" else EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.registry.dataset_store import DatasetStore
 
     with open_workspace(args) as ws:
@@ -271,7 +271,7 @@ def _column_summary(info: dict) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.registry.dataset_store import DatasetStore
 
     with open_workspace(args) as ws:

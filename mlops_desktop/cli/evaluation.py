@@ -13,10 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.evaluation.gates import load_gate_file
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def add_parsers(subparsers, common: argparse.ArgumentParser) -> None:
@@ -65,13 +64,13 @@ def add_parsers(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _open(args):
-    from mlops_desktop.cli.entry import open_workspace
+    from mlops_desktop.cli.output import open_workspace
 
     return open_workspace(args)
 
 
 def _emit(args, data, text) -> None:
-    from mlops_desktop.cli.entry import emit
+    from mlops_desktop.cli.output import emit
 
     emit(args, data, text)
 
@@ -146,7 +145,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         if printer:
             print(file=sys.stderr)
     _emit(args, result, lambda: _test_text(result))
-    return EXIT_FAILED if result["passed"] is False else EXIT_OK
+    return EXIT_CHECK_FAILED if result["passed"] is False else EXIT_OK
 
 
 # -- gate --------------------------------------------------------------------------------------

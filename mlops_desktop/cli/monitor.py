@@ -167,7 +167,7 @@ def _thresholds(saved: dict, items: list[str] | None) -> dict | None:
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.monitoring.monitor_job import run_once
     from mlops_desktop.monitoring.settings import get_settings, save_settings, with_overrides
 
@@ -194,7 +194,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
 
 def cmd_outcomes_import(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.monitoring.outcomes import import_outcomes
 
     with open_workspace(args) as ws:
@@ -221,7 +221,7 @@ def _parse_drift(items: list[str]) -> dict[str, float]:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.data.readers import read_frame
     from mlops_desktop.errors import InputError
     from mlops_desktop.monitoring.outcomes import record_outcomes
@@ -280,7 +280,7 @@ def _alert_line(a) -> str:
 def cmd_alerts_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.monitoring.alerts import list_alerts
 
     states = {"active": ("open", "acknowledged"), "all": None}.get(args.state, (args.state,))
@@ -298,7 +298,7 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
 def cmd_alerts_change(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.monitoring.alerts import acknowledge, resolve
 
     with open_workspace(args) as ws:
@@ -311,7 +311,7 @@ def cmd_alerts_change(args: argparse.Namespace) -> int:
 def cmd_alerts_rules(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.monitoring.alerts import list_rules
 
     with open_workspace(args) as ws:

@@ -64,7 +64,7 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit
+    from mlops_desktop.cli.output import emit
     from mlops_desktop.drift import DriftSettings, compare
     from mlops_desktop.errors import InputError
     from mlops_desktop.monitoring.settings import parse_thresholds

@@ -118,7 +118,7 @@ def _when(ts: float | None) -> str:
 def _done(args, ws, dep, verb: str) -> int:
     from dataclasses import asdict
 
-    from mlops_desktop.cli.entry import emit
+    from mlops_desktop.cli.output import emit
     from mlops_desktop.serving.deployments import live_at
     from mlops_desktop.serving.process import find_service
 
@@ -143,7 +143,7 @@ def _done(args, ws, dep, verb: str) -> int:
 
 
 def _run(args, operation: str, verb: str, *params) -> int:
-    from mlops_desktop.cli.entry import open_workspace
+    from mlops_desktop.cli.output import open_workspace
     from mlops_desktop.serving import deployments
 
     with open_workspace(args) as ws:
@@ -176,7 +176,7 @@ def cmd_abort(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.serving.deployments import history, live_at
 
     with open_workspace(args) as ws:
@@ -214,7 +214,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.serving.batch import score
 
     with open_workspace(args) as ws:
@@ -229,7 +229,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import workspace_dir
+    from mlops_desktop.cli.output import workspace_dir
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.server import run_server
     from mlops_desktop.serving.service import is_loopback

@@ -68,7 +68,7 @@ def _summary_text(result: dict[str, Any]) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.jobs.inline import run_inline
     from mlops_desktop.training.jobs import train_model
 
@@ -92,7 +92,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.jobs.inline import run_inline
     from mlops_desktop.training.jobs import retrain_model
 
@@ -135,7 +135,7 @@ def _version_dict(ws, version) -> dict[str, Any]:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
 
     with open_workspace(args) as ws:
         rows = [_version_dict(ws, v) for v in ws.models.list()]
@@ -158,7 +158,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_show(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.entry import emit, open_workspace
+    from mlops_desktop.cli.output import emit, open_workspace
 
     with open_workspace(args) as ws:
         data = _version_dict(ws, ws.models.get(args.model))
