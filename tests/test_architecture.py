@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from tests.architecture_graph import cycles, import_edges
 from tests.conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "mlops_desktop"
@@ -45,10 +46,112 @@ def test_only_the_ui_package_imports_qt():
     assert offenders == []
 
 
+#: The layers, lowest first. A module may import its own package and any lower layer, never a
+#: higher one nor another package of its own layer.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("(root)", "errors", "paths", "assets", "formatting", "resources"),
+    ("registry", "drift"),
+    ("data", "jobs"),
+    ("training",),
+    ("evaluation",),
+    ("serving",),
+    ("monitoring",),
+    ("governance",),
+    ("demo",),
+    ("ui",),
+    ("cli",),
+    ("__main__",),
+)
+#: Inside ui/: the kit, then what keeps the window live, then the pages of the steps, then the shell.
+UI_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("(root)", "kit"),
+    ("runtime",),
+    ("data", "training", "evaluation", "serving", "monitoring", "governance"),
+    ("shell",),
+)
+STEP_VIEW_MODEL = "model"  # a step page may read another step's Qt-free view-model, nothing else
+
+
+def _package(module: str, depth: int) -> str:
+    parts = module.split(".")
+    return parts[depth] if len(parts) > depth else "(root)"
+
+
+def _layer(package: str, layers: tuple[tuple[str, ...], ...]) -> int:
+    for number, members in enumerate(layers):
+        if package in members:
+            return number
+    raise AssertionError(f"{package} has no layer: add it to the layer table")
+
+
+def _crossings(edges, depth: int, layers) -> tuple[list[str], list[str]]:
+    """Edges to a higher layer, and edges to another package of the same layer."""
+    upward, sideways = [], []
+    for edge in edges:
+        source, target = _package(edge.source, depth), _package(edge.target, depth)
+        if source == target:
+            continue
+        source_layer, target_layer = _layer(source, layers), _layer(target, layers)
+        if target_layer > source_layer:
+            upward.append(str(edge))
+        elif target_layer == source_layer and source_layer > 0:
+            sideways.append(str(edge))
+    return upward, sideways
+
+
+def test_every_package_has_a_layer():
+    for path in PACKAGE.iterdir():
+        name = path.stem if path.suffix == ".py" else path.name
+        if path.is_dir() and not (path / "__init__.py").exists():
+            continue
+        if name != "__init__":
+            _layer(name, LAYERS)
+
+
+def test_lower_layers_never_import_higher_ones():
+    """Every import counts: module-level, function-level, and job references by name."""
+    upward, sideways = _crossings(import_edges(PACKAGE), 1, LAYERS)
+    assert upward == []
+    assert sideways == []
+
+
+def test_ui_pages_sit_between_the_kit_and_the_shell():
+    edges = [
+        e
+        for e in import_edges(PACKAGE)
+        if e.source.startswith("mlops_desktop.ui.") and e.target.startswith("mlops_desktop.ui.")
+    ]
+    upward, sideways = _crossings(edges, 2, UI_LAYERS)
+    assert upward == []
+    model = f".{STEP_VIEW_MODEL} "
+    assert [edge for edge in sideways if not (edge + " ").endswith(model)] == []
+
+
+def test_there_are_no_import_cycles():
+    """No two modules import each other, directly or around a circle, at any depth."""
+    assert cycles(import_edges(PACKAGE)) == []
+
+
+def test_the_graph_sees_function_level_imports_and_job_references(tmp_path):
+    """The checks above cannot pass by missing the imports they are about."""
+    package = tmp_path / "mlops_desktop"
+    (package / "low").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "low" / "__init__.py").write_text("")
+    (package / "high.py").write_text("import mlops_desktop.low.a\n")
+    (package / "low" / "a.py").write_text("def f():\n    from mlops_desktop import high\n")
+    (package / "low" / "b.py").write_text("JOB = 'mlops_desktop.high:run'\n")
+    edges = {(e.source, e.target) for e in import_edges(package)}
+    assert ("mlops_desktop.low.a", "mlops_desktop.high") in edges
+    assert ("mlops_desktop.low.b", "mlops_desktop.high") in edges
+    assert cycles(import_edges(package)) == [["mlops_desktop.high", "mlops_desktop.low.a"]]
+
+
 def test_one_subpackage_per_step():
-    for step in STEPS + ("ui",):
+    for step in STEPS + ("ui", "cli", "drift"):
         assert (PACKAGE / step / "__init__.py").is_file(), step
-    assert (PACKAGE / "cli.py").is_file()
+    for step in ("data", "training", "evaluation", "serving", "monitoring", "governance"):
+        assert (PACKAGE / "ui" / step / "__init__.py").is_file(), f"ui/{step}"
 
 
 def test_imports_are_absolute():

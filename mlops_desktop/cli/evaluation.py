@@ -122,11 +122,13 @@ def _test_text(result: dict) -> str:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from mlops_desktop.evaluation.jobs import test_model
+    from mlops_desktop.evaluation.jobs import check_report_path, test_model
     from mlops_desktop.jobs.inline import run_inline
 
     if args.resamples < 100:
         raise InputError("Use at least 100 bootstrap resamples (--resamples) for usable intervals.")
+    path = check_report_path(str(Path(args.report).resolve()) if args.report else None)
+    pdf = path is not None and path.suffix.lower() == ".pdf"
     with _open(args) as ws:
         printer = _progress_printer(args)
         _, result = run_inline(
@@ -134,7 +136,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             test_model,
             {
                 "model_ref": args.ref,
-                "report_path": str(Path(args.report).resolve()) if args.report else None,
+                "report_path": None if pdf or path is None else str(path),
                 "current_decision_column": args.decision_column,
                 "resamples": args.resamples,
                 "seed": args.seed,
@@ -144,8 +146,22 @@ def cmd_test(args: argparse.Namespace) -> int:
         )
         if printer:
             print(file=sys.stderr)
+        if pdf:
+            result = _export_pdf(ws, result, path)
     _emit(args, result, lambda: _test_text(result))
     return EXIT_CHECK_FAILED if result["passed"] is False else EXIT_OK
+
+
+def _export_pdf(ws, result: dict, path: Path) -> dict:
+    """Draw the stored report as a PDF at ``path`` (Qt, offscreen) and store it with the version."""
+    from mlops_desktop.jobs.inline import run_inline
+    from mlops_desktop.ui.evaluation.model import export_report
+
+    run_inline(
+        ws, export_report, {"report_id": result["report_id"], "path": str(path)}, title="Export PDF"
+    )
+    pdf_hash = ws.reports.get(result["report_id"]).pdf_hash
+    return result | {"pdf_hash": pdf_hash, "report_path": str(path)}
 
 
 # -- gate --------------------------------------------------------------------------------------

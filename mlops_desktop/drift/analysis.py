@@ -59,53 +59,78 @@ def analyse_numeric(
         return out
     sr, sc = reference.sorted, current.sorted
     n_r, n_c = out.n_reference, out.n_current
-    datetime = reference.datetime
 
     compressed = n_r > settings.exact_max_rows
     atoms, weights = st.compress_sorted(sr, settings.max_bins) if compressed else (sr, None)
     psi_probs = np.arange(1, settings.psi_bins) / settings.psi_bins
     probs = np.concatenate([psi_probs, [0.005, 0.995]])
     merged = st.ecdf_compare(atoms, weights, sc, probs)
-    ks, ks_p = st.ks_pvalue(merged.ks, n_r, n_c)
     pooled_q = merged.quantiles
-
-    n_distinct_r = reference.n_distinct
-    if compressed:
-        distinct_r, distinct_c = reference.distinct_values(), current.distinct_values()
-        common = np.minimum(np.searchsorted(distinct_r, distinct_c), distinct_r.shape[0] - 1)
-        n_common = int(np.count_nonzero(distinct_r[common] == distinct_c))
-        n_unique = int(distinct_r.shape[0] + distinct_c.shape[0] - n_common)
-    else:
-        n_unique = merged.n_unique
-    out.n_unique = n_unique
-    pooled_distinct = None
-    if n_unique <= DISCRETE_MAX or n_distinct_r <= DISCRETE_MAX:
-        pooled_distinct = np.union1d(reference.distinct_values(), current.distinct_values())
-    wasserstein = merged.wasserstein
+    out.n_unique = n_unique = _n_unique(reference, current, merged, compressed)
 
     mean_r, std_r = reference.mean, reference.std
-    mean_c, std_c = current.mean, current.std
     constant = std_r <= 1e-12 * max(1.0, abs(mean_r))
     scale = 1.0 if constant else std_r
-
     s = out.stats
-    s["ks"], s["ks_p"] = ks, ks_p
-    s["wasserstein"] = wasserstein
-    s["wasserstein_norm"] = wasserstein / scale
-
+    s["ks"], s["ks_p"] = st.ks_pvalue(merged.ks, n_r, n_c)
+    s["wasserstein"] = merged.wasserstein
+    s["wasserstein_norm"] = merged.wasserstein / scale
     # PSI on pooled-quantile bins (-inf, q1], (q1, q2], ..., (q_last, inf).
     cuts = np.unique(pooled_q[: psi_probs.shape[0]])
     psi_r = st.sorted_interval_counts(sr, cuts)
     psi_c = st.sorted_interval_counts(sc, cuts)
     s["psi"] = st.psi(psi_r, psi_c)
+    _count_statistics(s, reference, current, n_unique, (psi_r, psi_c))
 
-    # Jensen-Shannon as Evidently bins it: per value while the reference has <= 20 distinct
-    # values, else Sturges bins on the pooled range.
+    edges = _summary_edges(sr, sc, pooled_q, n_unique)
+    out.reference_summary = _numeric_summary(sr, mean_r, std_r, edges, reference.datetime)
+    out.current_summary = _numeric_summary(sc, current.mean, current.std, edges, reference.datetime)
+    out.notes = {
+        "mean_reference": mean_r,
+        "mean_current": current.mean,
+        "constant_reference": constant,
+        "scale": scale,
+        "compressed": compressed,
+        "datetime": reference.datetime,
+    }
+    return out
+
+
+def _n_unique(
+    reference: NumericSample, current: NumericSample, merged: st.EcdfComparison, compressed: bool
+) -> int:
+    """Distinct values of both samples together."""
+    if not compressed:
+        return merged.n_unique
+    distinct_r, distinct_c = reference.distinct_values(), current.distinct_values()
+    common = np.minimum(np.searchsorted(distinct_r, distinct_c), distinct_r.shape[0] - 1)
+    n_common = int(np.count_nonzero(distinct_r[common] == distinct_c))
+    return int(distinct_r.shape[0] + distinct_c.shape[0] - n_common)
+
+
+def _count_statistics(
+    s: dict[str, float],
+    reference: NumericSample,
+    current: NumericSample,
+    n_unique: int,
+    psi_counts: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """Jensen-Shannon, chi-square and (two values) the z-test of a numeric column, into ``s``.
+
+    Jensen-Shannon is binned as Evidently bins it: per value while the reference has <= 20
+    distinct values, else Sturges bins on the pooled range. Chi-square is per value for discrete
+    columns, else on the PSI bins.
+    """
+    sr, sc = reference.sorted, current.sorted
+    n_distinct_r = reference.n_distinct
+    pooled_distinct = None
+    if n_unique <= DISCRETE_MAX or n_distinct_r <= DISCRETE_MAX:
+        pooled_distinct = np.union1d(reference.distinct_values(), current.distinct_values())
     if n_unique <= DISCRETE_MAX:
         value_r = st.sorted_value_counts(sr, pooled_distinct)
         value_c = st.sorted_value_counts(sc, pooled_distinct)
     if n_distinct_r > DISCRETE_MAX:
-        edges = st.sturges_edges(min(sr[0], sc[0]), max(sr[-1], sc[-1]), n_r + n_c)
+        edges = st.sturges_edges(min(sr[0], sc[0]), max(sr[-1], sc[-1]), reference.n + current.n)
         s["jensen_shannon"] = st.jensen_shannon(
             st.sorted_bin_counts(sr, edges), st.sorted_bin_counts(sc, edges)
         )
@@ -115,34 +140,28 @@ def analyse_numeric(
         s["jensen_shannon"] = st.jensen_shannon(
             st.sorted_value_counts(sr, pooled_distinct), st.sorted_value_counts(sc, pooled_distinct)
         )
-
-    # Chi-square per value for discrete columns, else on the PSI bins.
     if n_unique <= DISCRETE_MAX:
         s["chi2"], s["chi2_p"] = st.chi2_homogeneity(value_r, value_c)
     else:
-        s["chi2"], s["chi2_p"] = st.chi2_homogeneity(psi_r, psi_c)
+        s["chi2"], s["chi2_p"] = st.chi2_homogeneity(*psi_counts)
     if n_unique <= 2:
         second = value_r[1] if n_unique == 2 else 0
         second_c = value_c[1] if n_unique == 2 else 0
-        s["z"], s["z_p"] = st.z_test_proportions(float(second), n_r, float(second_c), n_c)
+        s["z"], s["z_p"] = st.z_test_proportions(
+            float(second), reference.n, float(second_c), current.n
+        )
 
+
+def _summary_edges(
+    sr: np.ndarray, sc: np.ndarray, pooled_q: np.ndarray, n_unique: int
+) -> np.ndarray:
+    """Shared histogram edges for the summaries: the pooled 0.5%-99.5% range, or the full one."""
     lo, hi = float(pooled_q[-2]), float(pooled_q[-1])
     if lo == hi:
         lo, hi = float(min(sr[0], sc[0])), float(max(sr[-1], sc[-1]))
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
-    edges = np.linspace(lo, hi, min(SUMMARY_BINS, max(n_unique, 1)) + 1)
-    out.reference_summary = _numeric_summary(sr, mean_r, std_r, edges, datetime)
-    out.current_summary = _numeric_summary(sc, mean_c, std_c, edges, datetime)
-    out.notes = {
-        "mean_reference": mean_r,
-        "mean_current": mean_c,
-        "constant_reference": constant,
-        "scale": scale,
-        "compressed": compressed,
-        "datetime": datetime,
-    }
-    return out
+    return np.linspace(lo, hi, min(SUMMARY_BINS, max(n_unique, 1)) + 1)
 
 
 def _numeric_summary(
@@ -201,24 +220,10 @@ def analyse_categorical(
         s["z"], s["z_p"] = st.z_test_proportions(k_r, n_r, k_c, n_c)
 
     share_r, share_c = cnt_r / n_r, cnt_c / n_c
-    top = np.argsort(-(cnt_r + cnt_c), kind="stable")[:SUMMARY_TOP]
-    names = [texts[i] for i in top]
+    out.reference_summary, out.current_summary = _categorical_summaries(
+        cnt_r, cnt_c, share_r, share_c, texts
+    )
     unseen = np.flatnonzero((cnt_r == 0) & (cnt_c > 0))
-    out.reference_summary = {
-        "categories": names,
-        "shares": [float(share_r[i]) for i in top],
-        "other_share": float(max(0.0, 1.0 - share_r[top].sum())),
-        "n_categories": int(np.count_nonzero(cnt_r)),
-    }
-    out.current_summary = {
-        "categories": names,
-        "shares": [float(share_c[i]) for i in top],
-        "other_share": float(max(0.0, 1.0 - share_c[top].sum())),
-        "n_categories": int(np.count_nonzero(cnt_c)),
-        "unseen_categories": int(unseen.shape[0]),
-        "unseen_share": float(share_c[unseen].sum()),
-        "unseen_examples": [texts[i] for i in unseen[np.argsort(-cnt_c[unseen])][:5]],
-    }
     biggest = int(np.argmax(np.abs(share_c - share_r)))
     out.notes = {
         "category": texts[biggest],
@@ -228,6 +233,35 @@ def analyse_categorical(
         "unseen_share": float(share_c[unseen].sum()),
     }
     return out
+
+
+def _categorical_summaries(
+    cnt_r: np.ndarray,
+    cnt_c: np.ndarray,
+    share_r: np.ndarray,
+    share_c: np.ndarray,
+    texts: list[str],
+) -> tuple[dict, dict]:
+    """The top categories' shares on each side, and what the current side has that is new."""
+    top = np.argsort(-(cnt_r + cnt_c), kind="stable")[:SUMMARY_TOP]
+    names = [texts[i] for i in top]
+    unseen = np.flatnonzero((cnt_r == 0) & (cnt_c > 0))
+    reference = {
+        "categories": names,
+        "shares": [float(share_r[i]) for i in top],
+        "other_share": float(max(0.0, 1.0 - share_r[top].sum())),
+        "n_categories": int(np.count_nonzero(cnt_r)),
+    }
+    current = {
+        "categories": names,
+        "shares": [float(share_c[i]) for i in top],
+        "other_share": float(max(0.0, 1.0 - share_c[top].sum())),
+        "n_categories": int(np.count_nonzero(cnt_c)),
+        "unseen_categories": int(unseen.shape[0]),
+        "unseen_share": float(share_c[unseen].sum()),
+        "unseen_examples": [texts[i] for i in unseen[np.argsort(-cnt_c[unseen])][:5]],
+    }
+    return reference, current
 
 
 def _share(part: int, whole: int) -> float:

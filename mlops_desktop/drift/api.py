@@ -178,22 +178,7 @@ def compare(
     profile = reference if isinstance(reference, ReferenceProfile) else None
     reference = _as_frame(profile.frame if profile else reference, "reference")
     current = _as_frame(current, "current")
-    if columns is None:
-        shared = set(current.columns)
-        columns = [c for c in reference.columns if c in shared]
-        if not columns:
-            raise DriftInputError("The reference and current data have no column in common.")
-    else:
-        columns = list(columns)
-        for name, frame in (("reference", reference), ("current", current)):
-            absent = [str(c) for c in columns if c not in frame.columns]
-            if absent:
-                raise DriftInputError(
-                    f"Column{'s' if len(absent) > 1 else ''} {', '.join(map(repr, absent))} "
-                    f"{'are' if len(absent) > 1 else 'is'} missing in the {name} data."
-                )
-        if not columns:
-            raise DriftInputError("No columns to compare.")
+    columns = _columns_to_compare(reference, current, columns)
     kinds_in = column_kinds or {}
     kinds = {
         c: check_kind(str(c), kinds_in[c])
@@ -212,6 +197,43 @@ def compare(
             results = list(pool.map(one, columns))
     else:
         results = [one(c) for c in columns]
+    return _report(results, reference, current, columns, kinds, settings, multivariate, seed)
+
+
+def _columns_to_compare(
+    reference: pd.DataFrame, current: pd.DataFrame, columns: Sequence[str] | None
+) -> list:
+    """The named columns (each checked on both sides), or the shared ones in reference order."""
+    if columns is None:
+        shared = set(current.columns)
+        columns = [c for c in reference.columns if c in shared]
+        if not columns:
+            raise DriftInputError("The reference and current data have no column in common.")
+        return columns
+    columns = list(columns)
+    for name, frame in (("reference", reference), ("current", current)):
+        absent = [str(c) for c in columns if c not in frame.columns]
+        if absent:
+            raise DriftInputError(
+                f"Column{'s' if len(absent) > 1 else ''} {', '.join(map(repr, absent))} "
+                f"{'are' if len(absent) > 1 else 'is'} missing in the {name} data."
+            )
+    if not columns:
+        raise DriftInputError("No columns to compare.")
+    return columns
+
+
+def _report(
+    results: list[ColumnDrift],
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    columns: list,
+    kinds: dict,
+    settings: DriftSettings,
+    multivariate: bool,
+    seed: int,
+) -> DriftReport:
+    """The dataset verdict over the judged columns, with the multivariate check if asked."""
     n_drifted = sum(r.drifted for r in results)
     share = n_drifted / len(results)
     auc = None

@@ -82,18 +82,7 @@ def domain_classifier_auc(
     cur = _sample(current, row_cap, rng)
     if min(len(ref), len(cur)) < 2 * FOLDS:
         return None
-    blocks: list[np.ndarray] = []
-    categorical: list[bool] = []
-    for name, kind in kinds.items():
-        if is_datetime_like(ref[name]):
-            continue
-        if kind == "numeric":
-            blocks.append(np.concatenate([to_float(ref[name], name), to_float(cur[name], name)]))
-            categorical.append(False)
-        else:
-            codes_r, codes_c, _ = to_codes(ref[name], cur[name], kind)
-            blocks.append(_cap_categories(np.concatenate([codes_r, codes_c])))
-            categorical.append(True)
+    blocks, categorical = _feature_blocks(ref, cur, kinds)
     if not blocks:
         return None
     x = np.column_stack(blocks)
@@ -114,3 +103,22 @@ def domain_classifier_auc(
     with threadpool_limits(1):
         scores = cross_val_score(model, x, y, cv=folds, scoring="roc_auc")
     return float(np.mean(scores))
+
+
+def _feature_blocks(
+    ref: pd.DataFrame, cur: pd.DataFrame, kinds: dict[str, str]
+) -> tuple[list[np.ndarray], list[bool]]:
+    """One column of features per usable input (both sides stacked), and which are categorical."""
+    blocks: list[np.ndarray] = []
+    categorical: list[bool] = []
+    for name, kind in kinds.items():
+        if is_datetime_like(ref[name]):
+            continue
+        if kind == "numeric":
+            blocks.append(np.concatenate([to_float(ref[name], name), to_float(cur[name], name)]))
+            categorical.append(False)
+        else:
+            codes_r, codes_c, _ = to_codes(ref[name], cur[name], kind)
+            blocks.append(_cap_categories(np.concatenate([codes_r, codes_c])))
+            categorical.append(True)
+    return blocks, categorical

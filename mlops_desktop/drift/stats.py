@@ -126,15 +126,32 @@ def ecdf_compare(
     wasserstein = float(np.sum(gaps))
     quantiles = np.empty(0)
     if quantile_probs is not None and len(quantile_probs):
-        target = np.asarray(quantile_probs) * (n_ref + n_cur) - 1e-9
-        if ref_weights is not None:
-            pos = np.searchsorted(count_ref + count_cur, target, side="left")
-        elif up_to is None:  # pooled counts 1, 2, ..., n_all: the ceil(target)-th value
-            pos = np.maximum(np.ceil(target).astype(np.int64) - 1, 0)
-        else:  # integer counts: compare with ceil(target), no float copy
-            pos = np.searchsorted(up_to, np.ceil(target).astype(count_type), side="left")
-        quantiles = distinct[np.minimum(pos, distinct.shape[0] - 1)]
+        counts = count_ref + count_cur if ref_weights is not None else up_to
+        quantiles = _pooled_quantiles(distinct, counts, n_ref + n_cur, quantile_probs, count_type)
     return EcdfComparison(ks, wasserstein, int(distinct.shape[0]), quantiles)
+
+
+def _pooled_quantiles(
+    distinct: np.ndarray,
+    counts: np.ndarray | None,
+    n_pooled: float,
+    probs: np.ndarray,
+    count_type: type,
+) -> np.ndarray:
+    """Lower quantiles of the pooled sample from its cumulative counts at each distinct value.
+
+    ``counts`` is ``None`` when every pooled value is distinct (counts 1, 2, ..., n); integer
+    counts are compared with ``ceil(target)`` without a float copy; float (weighted) counts as
+    they are.
+    """
+    target = np.asarray(probs) * n_pooled - 1e-9
+    if counts is None:  # pooled counts 1, 2, ..., n_all: the ceil(target)-th value
+        pos = np.maximum(np.ceil(target).astype(np.int64) - 1, 0)
+    elif counts.dtype.kind == "f":
+        pos = np.searchsorted(counts, target, side="left")
+    else:
+        pos = np.searchsorted(counts, np.ceil(target).astype(count_type), side="left")
+    return distinct[np.minimum(pos, distinct.shape[0] - 1)]
 
 
 def compress_sorted(sorted_values: np.ndarray, n_atoms: int) -> tuple[np.ndarray, np.ndarray]:

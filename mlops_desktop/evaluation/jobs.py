@@ -1,5 +1,8 @@
 """Testing as a background job: ``test_model`` loads a model version and its dataset's test part,
-runs every test with progress and cancel, and stores the report with the version."""
+runs every test with progress and cancel, and stores the report with the version.
+
+The job writes HTML reports; a PDF is drawn by Qt, so the desktop layer exports it from the stored
+report (``mlops_desktop.ui.evaluation.model.export_report``)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from mlops_desktop.jobs.context import JobContext
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
 
-def _check_path(report_path: str | None) -> Path | None:
+def check_report_path(report_path: str | None) -> Path | None:
+    """The report file to write (.html or .pdf), checked before any work starts."""
     if not report_path:
         return None
     path = Path(report_path).expanduser()
@@ -26,21 +30,6 @@ def _check_path(report_path: str | None) -> Path | None:
     if not path.parent.exists():
         raise InputError(f"The folder {path.parent} does not exist; create it or choose another.")
     return path
-
-
-def write_report_file(summary: dict, path: Path | str) -> bytes:
-    """Write ``summary`` as HTML or PDF (by the file's suffix); return the bytes written."""
-    path = Path(path)
-    if path.suffix.lower() == ".pdf":
-        from mlops_desktop.ui.evaluation.pdf_export import (
-            report_pdf_bytes,  # Qt, loaded only for PDF
-        )
-
-        data = report_pdf_bytes(summary)
-    else:
-        data = render_html(summary).encode("utf-8")
-    path.write_bytes(data)
-    return data
 
 
 def load_inputs(ws: Any, model_ref: str) -> tuple[Any, Any, ReportInputs]:
@@ -109,9 +98,11 @@ def test_model(
     """Test ``model_ref`` (``name@N`` or ``name@live``) on its dataset's test part.
 
     Stores the HTML report as an artifact and a ``test_reports`` row (with the gate verdict),
-    records a ``model.test`` audit event, and writes ``report_path`` (.html or .pdf) if given.
+    records a ``model.test`` audit event, and writes ``report_path`` (.html) if given.
     """
-    path = _check_path(report_path)
+    path = check_report_path(report_path)
+    if path is not None and path.suffix.lower() == ".pdf":
+        raise InputError("test_model writes HTML reports; export a PDF with export_report.")
     ws = ctx.workspace()
     ctx.report(0.0, f"Loading {model_ref}")
     version, gate_row, inputs = load_inputs(ws, model_ref)
@@ -121,11 +112,8 @@ def test_model(
     ctx.report(0.94, "Rendering the report")
     html = render_html(summary).encode("utf-8")
     html_hash = ws.artifacts.put_bytes(html)
-    pdf_hash = None
     if path is not None:
-        data = write_report_file(summary, path)
-        if path.suffix.lower() == ".pdf":
-            pdf_hash = ws.artifacts.put_bytes(data)
+        path.write_bytes(html)
     ctx.check_cancelled()
     passed = verdict_of(summary)
     saved = ws.reports.add(
@@ -135,7 +123,6 @@ def test_model(
         gate_id=gate_row.id if gate_row else None,
         job_id=ctx.job_id,
         html_hash=html_hash,
-        pdf_hash=pdf_hash,
     )
     ws.audit.record(
         "model.test",
@@ -149,7 +136,7 @@ def test_model(
         },
     )
     ctx.report(1.0, "Done")
-    return outcome(summary, saved.id, html_hash, pdf_hash, str(path) if path else None)
+    return outcome(summary, saved.id, html_hash, None, str(path) if path else None)
 
 
 def outcome(summary: dict, report_id: int, html_hash, pdf_hash, path: str | None) -> dict:
