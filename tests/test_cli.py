@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import pty
 import subprocess
 import sys
 
 from mlops_desktop import __version__
 from mlops_desktop.cli.entry import main
+from mlops_desktop.cli.output import Progress
 from mlops_desktop.registry.migrations import LATEST_VERSION
 from mlops_desktop.registry.workspace import Workspace
 
@@ -75,3 +79,23 @@ def test_json_error_is_machine_readable(tmp_path):
     result = run("info", "--json", "--workspace", str(tmp_path))
     assert result.returncode == 2
     assert "not an MLOps Desktop workspace" in json.loads(result.stdout)["error"]
+
+
+def test_progress_redraws_one_line_on_a_terminal_and_stays_silent_elsewhere(monkeypatch, capsys):
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        with Progress(argparse.Namespace(json=False)) as progress:
+            progress(0.25, "Reading")
+            progress(1.0, "Done")
+        with Progress(argparse.Namespace(json=True)) as progress:
+            progress(0.5, "not shown: --json")
+        terminal.flush()
+        shown = os.read(master, 4096).decode()
+    os.close(master)
+    lines = [part.strip() for part in shown.split("\r") if part.strip()]
+    assert lines == ["[ 25%] Reading", "[100%] Done"] and shown.count("\n") == 1
+    monkeypatch.undo()
+    with Progress(argparse.Namespace(json=False)) as progress:  # stderr is not a terminal
+        progress(0.5, "not shown: a log")
+    assert capsys.readouterr().err == ""

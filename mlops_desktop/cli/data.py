@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from typing import Any
 
-from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE
+from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, Progress
 from mlops_desktop.data.vocabulary import SPLIT_METHODS as METHODS
 from mlops_desktop.data.vocabulary import ColumnType
+from mlops_desktop.formatting import local_time, significant
 
 SEVERITY_MARK = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
 
@@ -115,18 +115,6 @@ def _types(pairs: list[str]) -> dict[str, str]:
     return types
 
 
-def _progress_printer():
-    state = {"last": 0.0, "message": None}
-
-    def show(fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if message != state["message"] and (now - state["last"] >= 0.5 or fraction >= 1.0):
-            state["last"], state["message"] = now, message
-            print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
-
-    return show
-
-
 def findings_text(findings: list[dict]) -> list[str]:
     if not findings:
         return ["Checks: no findings."]
@@ -174,13 +162,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         "reason": args.reason,
         "read_options": read_options or None,
     }
-    with open_workspace(args) as ws:
+    with open_workspace(args) as ws, Progress(args) as progress:
         _job, result = run_inline(
-            ws,
-            import_dataset,
-            kwargs,
-            title=f"Import {args.name}",
-            on_progress=None if args.json else _progress_printer(),
+            ws, import_dataset, kwargs, title=f"Import {args.name}", on_progress=progress
         )
 
     def text() -> str:
@@ -259,7 +243,8 @@ def _counts(checks: list[dict]) -> dict[str, int]:
 
 def _column_summary(info: dict) -> str:
     if "mean" in info:
-        return f"min {info['min']:.4g}, mean {info['mean']:.4g}, max {info['max']:.4g}"
+        low, mean, high = (significant(info.get(k), 4) for k in ("min", "mean", "max"))
+        return f"min {low}, mean {mean}, max {high}"
     if "top_values" in info:
         tops = ", ".join(f"{t['value']} ({t['count']:,})" for t in info["top_values"][:3])
         return tops + (" …" if len(info["top_values"]) > 3 else "")
@@ -283,8 +268,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         lines = [
             f"Dataset {version.ref}: {version.rows:,} rows x {version.columns} columns",
             f"Source:   {version.source}",
-            f"Created:  {time.strftime('%Y-%m-%d %H:%M', time.localtime(version.created_at))} "
-            f"by {version.created_by}",
+            f"Created:  {local_time(version.created_at)} by {version.created_by}",
             f"Target:   {roles.get('target')} ({roles.get('task')})",
             f"Split:    {split.get('method')}, test {split.get('test_size')}, seed "
             f"{split.get('seed')} ({split.get('n_train', 0):,} train / "

@@ -7,15 +7,14 @@ run in CI. Wired into ``mlops_desktop.cli.entry`` by ``add_parsers``.
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
 
 import yaml
 
-from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK
+from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, Progress
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.evaluation.gates import load_gate_file
+from mlops_desktop.formatting import ci, local_time, number
 
 
 def add_parsers(subparsers, common: argparse.ArgumentParser) -> None:
@@ -78,16 +77,6 @@ def _emit(args, data, text) -> None:
 # -- test --------------------------------------------------------------------------------------
 
 
-def _progress_printer(args):
-    if getattr(args, "json", False) or not sys.stderr.isatty():
-        return None
-
-    def show(fraction: float, message: str) -> None:
-        print(f"\r[{fraction:4.0%}] {message[:70]:<70}", end="", file=sys.stderr, flush=True)
-
-    return show
-
-
 def _test_text(result: dict) -> str:
     lines = [f"{result['model']} tested on the test part of {result['dataset']}."]
     gate = result.get("gate")
@@ -106,12 +95,9 @@ def _test_text(result: dict) -> str:
     primary = result.get("primary_metric")
     entry = (result.get("metrics") or {}).get(primary) or {}
     if entry.get("value") is not None:
-        ci = (
-            f" (95% CI {entry['ci_low']:.3f} to {entry['ci_high']:.3f})"
-            if entry.get("ci_low") is not None
-            else ""
-        )
-        lines.append(f"{primary}: {entry['value']:.4f}{ci}")
+        interval = ci(entry.get("ci_low"), entry.get("ci_high"))
+        shown = f" (95% CI {interval})" if entry.get("ci_low") is not None else ""
+        lines.append(f"{primary}: {number(entry['value'])}{shown}")
     lines.append(
         f"Slices flagged: {result['slices_flagged']}; behavioural tests failed: "
         f"{result['behavioural_failed']}; contract tests failed: {result['contracts_failed']}."
@@ -129,8 +115,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         raise InputError("Use at least 100 bootstrap resamples (--resamples) for usable intervals.")
     path = check_report_path(str(Path(args.report).resolve()) if args.report else None)
     pdf = path is not None and path.suffix.lower() == ".pdf"
-    with _open(args) as ws:
-        printer = _progress_printer(args)
+    with _open(args) as ws, Progress(args) as progress:
         _, result = run_inline(
             ws,
             test_model,
@@ -142,10 +127,8 @@ def cmd_test(args: argparse.Namespace) -> int:
                 "seed": args.seed,
             },
             title=f"Test {args.ref}",
-            on_progress=printer,
+            on_progress=progress,
         )
-        if printer:
-            print(file=sys.stderr)
         if pdf:
             result = _export_pdf(ws, result, path)
     _emit(args, result, lambda: _test_text(result))
@@ -180,7 +163,7 @@ def _gate_dict(gate) -> dict:
 
 
 def _gate_text(gate) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(gate.created_at))
+    when = local_time(gate.created_at)
     why = f" ({gate.reason})" if gate.reason else ""
     spec = yaml.safe_dump(gate.spec, sort_keys=False, allow_unicode=True).rstrip()
     return f"Gate for {gate.model_name}, version {gate.version}, set by {gate.created_by} on {when}{why}:\n{spec}"

@@ -10,15 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime
 
-
-def _progress(fraction: float, message: str) -> None:
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
-
-
-def _when(ts: float | None) -> str:
-    return "—" if ts is None else datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+from mlops_desktop.cli.output import Progress
+from mlops_desktop.formatting import duration, local_time
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -132,8 +126,8 @@ def _monitor_text(result) -> str:
     for w in result.windows:
         cols = (w.results or {}).get("drifted_columns", [])
         lines.append(
-            f"window {w.id}: {w.n_rows} rows to {_when(w.window_end)}, drift share "
-            f"{(w.drift_share or 0):.0%}{' DATASET DRIFT' if w.dataset_drift else ''}"
+            f"window {w.id}: {w.n_rows} rows to {local_time(w.window_end, seconds=True)}, drift "
+            f"share {(w.drift_share or 0):.0%}{' DATASET DRIFT' if w.dataset_drift else ''}"
             f"{' (' + ', '.join(cols[:5]) + ')' if cols else ''}"
         )
     lines.append(f"{len(result.windows)} new window(s) for {result.model}.")
@@ -185,8 +179,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         if new != current:
             save_settings(ws, args.model, new, reason="mlops-desktop monitor")
         while True:
-            quiet = getattr(args, "json", False) or not sys.stderr.isatty()
-            result = run_once(ws, args.model, on_progress=None if quiet else _progress)
+            with Progress(args) as progress:
+                result = run_once(ws, args.model, on_progress=progress)
             emit(args, result.to_dict(), lambda r=result: _monitor_text(r))
             if args.once:
                 return 1 if result.open_alerts else 0
@@ -243,23 +237,25 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             url = handle.url
         frame, _ = read_frame(args.data)
         print(f"Replaying {len(frame):,} rows to {url} at {args.rate:g}/s…", file=sys.stderr)
-        result = simulate(
-            url,
-            args.model,
-            frame,
-            args.rate,
-            args.duration,
-            drift=drift,
-            seed=args.seed,
-            on_progress=_progress,
-            target=target,
-            outcome_share=args.outcomes,
-            outcome_delay=args.outcome_delay,
-            record=lambda rows: record_outcomes(ws, args.model, rows, source="simulator"),
-            max_requests=args.max_requests,
-        )
+        with Progress(args) as progress:
+            result = simulate(
+                url,
+                args.model,
+                frame,
+                args.rate,
+                args.duration,
+                drift=drift,
+                seed=args.seed,
+                on_progress=progress,
+                target=target,
+                outcome_share=args.outcomes,
+                outcome_delay=args.outcome_delay,
+                record=lambda rows: record_outcomes(ws, args.model, rows, source="simulator"),
+                max_requests=args.max_requests,
+            )
     text = (
-        f"Sent {result.requests:,} requests in {result.seconds:.0f} s ({result.achieved_rate:.1f}/s): "
+        f"Sent {result.requests:,} requests in {duration(result.seconds)} "
+        f"({result.achieved_rate:.1f}/s): "
         f"{result.ok:,} answered, {result.failed:,} failed; {result.outcomes_sent:,} outcomes recorded."
     )
     if result.errors:
@@ -271,10 +267,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _alert_line(a) -> str:
-    return (
-        f"{a.id:>5}  {a.model_name:<14} {a.severity:<8} {a.state:<12} {_when(a.opened_at)}  "
-        f"{a.message}"
-    )
+    opened = local_time(a.opened_at, seconds=True)
+    return f"{a.id:>5}  {a.model_name:<14} {a.severity:<8} {a.state:<12} {opened}  {a.message}"
 
 
 def cmd_alerts_list(args: argparse.Namespace) -> int:

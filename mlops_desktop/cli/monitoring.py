@@ -7,9 +7,10 @@ import, simulate, alerts.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
+
+from mlops_desktop.formatting import number, p_value, significant
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -57,12 +58,6 @@ def _read(path: Path):
     return frame
 
 
-def _fmt(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.4g}"
-
-
 def cmd_drift(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit
     from mlops_desktop.drift import DriftSettings, compare
@@ -94,8 +89,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
         ]
         for col in report.columns:
             lines.append(
-                f"{col.column[:28]:<28} {col.kind:<12} {col.method:<14} {_fmt(col.statistic):>10} "
-                f"{_fmt(col.p_value):>9} {_fmt(col.threshold):>9}  "
+                f"{col.column[:28]:<28} {col.kind:<12} {col.method:<14} "
+                f"{significant(col.statistic):>10} {p_value(col.p_value):>9} "
+                f"{significant(col.threshold):>9}  "
                 f"{'DRIFT' if col.drifted else 'ok'}"
             )
         drifted = len(report.drifted_columns)
@@ -107,7 +103,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         )
         if report.multivariate_auc is not None:
             lines.append(
-                f"Domain classifier AUC {report.multivariate_auc:.3f}"
+                f"Domain classifier AUC {number(report.multivariate_auc)}"
                 f"{' (drift)' if report.multivariate_drift else ''}."
             )
         for col in report.columns:

@@ -1,10 +1,12 @@
-"""What every command shares: exit codes, printing text or JSON, opening the workspace."""
+"""What every command shares: exit codes, printing text or JSON, job progress, opening the
+workspace."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,3 +49,38 @@ def emit(args: argparse.Namespace, data: Any, text: str | Callable[[], str]) -> 
         print(json.dumps(data, indent=2, default=str))
     else:
         print(text() if callable(text) else text)
+
+
+class Progress:
+    """Job progress on stderr, for a person watching a terminal: one line, ``[ 42%] message``,
+    redrawn in place (at most ten times a second) and ended when the job is.
+
+    Silent with --json or when stderr is not a terminal, so logs, CI and cron mail get only the
+    result. Use it as ``on_progress`` inside ``with Progress(args) as progress:``.
+    """
+
+    def __init__(self, args: argparse.Namespace | None = None) -> None:
+        self.shown = not getattr(args, "json", False) and sys.stderr.isatty()
+        self._latest = self._drawn = ""
+        self._drawn_at = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if not self.shown:
+            return
+        self._latest = f"[{fraction:4.0%}] {message}"[:79]
+        if time.monotonic() - self._drawn_at >= 0.1 or fraction >= 1.0:
+            self._draw()
+
+    def _draw(self) -> None:
+        if self._latest != self._drawn:
+            print(f"\r{self._latest:<79}", end="", file=sys.stderr, flush=True)
+            self._drawn, self._drawn_at = self._latest, time.monotonic()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._draw()
+        if self._drawn:
+            print(file=sys.stderr, flush=True)
+            self._latest = self._drawn = ""

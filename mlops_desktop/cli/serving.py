@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 
-
-def _progress(fraction: float, message: str) -> None:
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+from mlops_desktop.cli.output import Progress
+from mlops_desktop.formatting import MISSING, local_time
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -109,12 +108,6 @@ def parse_time(text: str) -> float:
     return stamp.timestamp()
 
 
-def _when(ts: float | None) -> str:
-    if ts is None:
-        return "now"
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _done(args, ws, dep, verb: str) -> int:
     from dataclasses import asdict
 
@@ -183,7 +176,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         if args.at:
             state = live_at(ws, args.model, parse_time(args.at))
             data = state.to_dict()
-            text = f"At {_when(state.at)}: {state.model} live = {state.live or 'none'}"
+            when = local_time(state.at, seconds=True)
+            text = f"At {when}: {state.model} live = {state.live or 'none'}"
             if state.candidate:
                 text += f", candidate = {state.candidate} ({state.mode}"
                 text += f" {state.canary_percent:g}%)" if state.mode == "canary" else ")"
@@ -204,8 +198,9 @@ def cmd_history(args: argparse.Namespace) -> int:
             if r["mode"] == "canary":
                 cand += f" {r['canary_percent']:g}%"
             lines.append(
-                f"{_when(r['started_at']):<20} {_when(r['ended_at']):<20} {r['mode']:<8} "
-                f"{r['live'] or '-':<16} {cand:<16} {r['set_by']}: {r['reason']}"
+                f"{local_time(r['started_at'], seconds=True):<20} "
+                f"{local_time(r['ended_at'], seconds=True, empty='now'):<20} {r['mode']:<8} "
+                f"{r['live'] or MISSING:<16} {cand:<16} {r['set_by']}: {r['reason']}"
             )
         return "\n".join(lines)
 
@@ -217,8 +212,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.serving.batch import score
 
-    with open_workspace(args) as ws:
-        result = score(ws, args.model, args.input, args.output, progress=_progress)
+    with open_workspace(args) as ws, Progress(args) as progress:
+        result = score(ws, args.model, args.input, args.output, progress=progress)
     text = (
         f"Scored {result.scored:,} of {result.rows:,} rows with {result.model} into {result.output}"
     )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import asdict
 from typing import Any
 
+from mlops_desktop.cli.output import Progress
+from mlops_desktop.formatting import number
+from mlops_desktop.training.families import family_label
+
 # Heavy modules (pandas, scikit-learn) are imported inside the handlers so that
 # `mlops-desktop --help` and `--version` stay instant.
-
-
-def _progress(fraction: float, message: str) -> None:
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -57,10 +56,10 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 def _summary_text(result: dict[str, Any]) -> str:
     holdout = result["metrics"]["holdout"]
     baseline = result["metrics"]["baseline"]
-    lines = [f"Run {result['run_id']}: {result['model']} on {result['dataset']}"]
+    lines = [f"Run {result['run_id']}: {family_label(result['model'])} on {result['dataset']}"]
     for key, value in holdout.items():
         lines.append(
-            f"  {key:<10} {value:8.4f}   (dummy baseline {baseline.get(key, float('nan')):.4f})"
+            f"  {key:<10} {number(value):>8}   (dummy baseline {number(baseline.get(key))})"
         )
     if result.get("registered"):
         lines.append(f"Registered {result['registered']}")
@@ -72,7 +71,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from mlops_desktop.jobs.inline import run_inline
     from mlops_desktop.training.jobs import train_model
 
-    with open_workspace(args) as ws:
+    with open_workspace(args) as ws, Progress(args) as progress:
         _, result = run_inline(
             ws,
             train_model,
@@ -85,7 +84,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 "register": args.register,
             },
             title=f"Train {args.model} on {args.dataset}",
-            on_progress=_progress,
+            on_progress=progress,
         )
     emit(args, result, lambda: _summary_text(result))
     return 0
@@ -96,13 +95,13 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     from mlops_desktop.jobs.inline import run_inline
     from mlops_desktop.training.jobs import retrain_model
 
-    with open_workspace(args) as ws:
+    with open_workspace(args) as ws, Progress(args) as progress:
         _, result = run_inline(
             ws,
             retrain_model,
             {"model_ref": args.model, "dataset": args.dataset},
             title=f"Retrain {args.model} on {args.dataset}",
-            on_progress=_progress,
+            on_progress=progress,
         )
     emit(args, result, lambda: _summary_text(result) + f"\nParent: {result['parent']}")
     return 0
@@ -143,13 +142,13 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     def text() -> str:
         if not rows:
             return "No model versions yet. Train one with: mlops-desktop train DATASET --model hgb --register NAME"
-        lines = [f"{'MODEL':<24} {'FAMILY':<8} {'METRIC':<10} {'VALUE':>8}  ALIASES"]
+        lines = [f"{'MODEL':<24} {'FAMILY':<28} {'METRIC':<10} {'VALUE':>8}  ALIASES"]
         for row in rows:
             metric = row["primary_metric"]
-            value = row["run"]["metrics"].get("holdout", {}).get(metric, float("nan"))
+            value = row["run"]["metrics"].get("holdout", {}).get(metric)
             lines.append(
-                f"{row['ref']:<24} {row['run']['model_family']:<8} {metric:<10} "
-                f"{value:8.4f}  {', '.join(row['aliases'])}"
+                f"{row['ref']:<24} {family_label(row['run']['model_family']):<28} {metric:<10} "
+                f"{number(value):>8}  {', '.join(row['aliases'])}"
             )
         return "\n".join(lines)
 
@@ -166,14 +165,15 @@ def cmd_models_show(args: argparse.Namespace) -> int:
     def text() -> str:
         run = data["run"]
         lines = [
-            f"{data['ref']}  (run {run['id']}, {run['model_family']}, seed {run['seed']})",
+            f"{data['ref']}  (run {run['id']}, {family_label(run['model_family'])}, "
+            f"seed {run['seed']})",
             f"Lineage:  {' ← '.join(data['lineage'])}",
             f"Aliases:  {', '.join(data['aliases']) or 'none'}",
             f"Params:   {run['params'] or 'defaults'}",
             "Holdout metrics:",
         ]
         for key, value in run["metrics"].get("holdout", {}).items():
-            lines.append(f"  {key:<10} {value:.4f}")
+            lines.append(f"  {key:<10} {number(value)}")
         lines.append(
             f"Inputs:   {', '.join(i['name'] for i in data['signature'].get('inputs', []))}"
         )

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mlops_desktop import formatting
 from mlops_desktop.drift.analysis import Analysis
 from mlops_desktop.drift.methods import DISPLAY_NAMES
 
 
-def _num(value: float) -> str:
-    return f"{value:.3g}"
-
-
 def _when(seconds: float) -> str:
+    """A mean of a datetime column (naive datetimes count as UTC, so shown in UTC)."""
     stamp = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
     return stamp.strftime("%Y-%m-%d %H:%M")
 
@@ -23,7 +21,7 @@ def _verdict(
     name = DISPLAY_NAMES[method]
     if p_value is not None:
         where = "is below" if drifted else "is not below"
-        return f"{name} p-value {p_value:.3g} {where} {threshold:g}"
+        return f"{name} p-value {formatting.p_value(p_value)} {where} {threshold:g}"
     if method == "wasserstein":
         what = f"{name} {statistic:.2f} × the reference spread"
     elif method == "missing_share":
@@ -51,7 +49,7 @@ def explain(
         side = "reference" if analysis.n_reference == 0 else "current data"
         parts.append(f"{column} has no values in the {side}")
     elif analysis.kind == "numeric":
-        fmt = _when if notes.get("datetime") else _num
+        fmt = _when if notes.get("datetime") else formatting.significant
         a, b = notes["mean_reference"], notes["mean_current"]
         verb = "stayed at" if fmt(a) == fmt(b) else "moved from"
         tail = "" if verb == "stayed at" else f" to {fmt(b)}"

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from html import escape
 
+from mlops_desktop.formatting import number, percent
+
 WIDTH, HEIGHT = 600, 460
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 INK, GRID, MUTED = "#111111", "#d0d0d0", "#555555"
@@ -184,7 +186,7 @@ def roc_chart(curves: dict, auc: dict[str, float]) -> str:
     plot.line([0, 1], [0, 1], MUTED, "chance (AUC 0.5)", 2, "8 6")
     for i, (cls, data) in enumerate(curves.items()):
         value = auc.get(cls)
-        label = f"'{cls}'" + (f" (AUC {value:.3f})" if value is not None else "")
+        label = f"'{cls}'" + (f" (AUC {number(value)})" if value is not None else "")
         plot.line(data["roc"]["x"], data["roc"]["y"], PALETTE[i % len(PALETTE)], label)
     return plot.render()
 
@@ -194,11 +196,13 @@ def pr_chart(curves: dict, ap: dict[str, float]) -> str:
     for i, (cls, data) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         value = ap.get(cls)
-        label = f"'{cls}'" + (f" (AP {value:.3f})" if value is not None else "")
+        label = f"'{cls}'" + (f" (AP {number(value)})" if value is not None else "")
         plot.line(data["pr"]["x"], data["pr"]["y"], colour, label)
         if len(curves) == 1:
             rate = data["prevalence"]
-            plot.line([0, 1], [rate, rate], MUTED, f"chance (prevalence {rate:.0%})", 2, "8 6")
+            plot.line(
+                [0, 1], [rate, rate], MUTED, f"chance (prevalence {percent(rate, 0)})", 2, "8 6"
+            )
     return plot.render(legend_at="top-right" if len(curves) > 1 else "bottom-right")
 
 

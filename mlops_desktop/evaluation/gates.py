@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from mlops_desktop.errors import InputError
+from mlops_desktop.formatting import significant
 from mlops_desktop.training.metric_names import HIGHER_IS_BETTER, PRIMARY
 
 OPERATORS = (">=", ">", "<=", "<")
@@ -251,10 +252,6 @@ def _compare(value: float, op: str, threshold: float) -> bool:
     }[op]
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.4g}"
-
-
 def _metric_line(rule: MetricRule, report: dict) -> GateLine:
     entry = (report.get("metrics") or {}).get(rule.metric)
     if entry is None or entry.get("value") is None or not math.isfinite(entry["value"]):
@@ -276,7 +273,8 @@ def _metric_line(rule: MetricRule, report: dict) -> GateLine:
     return GateLine(
         rule.describe(),
         ok,
-        f"{rule.metric} {what} {_fmt(value)}, which {verdict} {rule.op} {rule.threshold:g}.",
+        f"{rule.metric} {what} {significant(value, 4)}, which {verdict} {rule.op} "
+        f"{rule.threshold:g}.",
     )
 
 
@@ -291,7 +289,7 @@ def _lift_line(spec: GateSpec, report: dict) -> GateLine:
     return GateLine(
         rule,
         ok,
-        f"{primary} is {_fmt(value)} better than the dummy baseline "
+        f"{primary} is {significant(value, 4)} better than the dummy baseline "
         f"({'enough' if ok else 'not enough'}; the gate asks for {spec.min_lift_over_baseline:g}).",
     )
 
@@ -324,7 +322,8 @@ def _slice_line(spec: GateSpec, report: dict) -> GateLine:
         rule,
         False,
         f"{worst['column']} = {worst['label']} ({worst['rows']} rows) has {metric} "
-        f"{_fmt(worst['value'])}, {_fmt(worst['gap'])} worse than overall{more}.",
+        f"{significant(worst['value'], 4)}, {significant(worst['gap'], 4)} worse than "
+        f"overall{more}.",
     )
 
 

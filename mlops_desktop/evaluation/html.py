@@ -11,7 +11,8 @@ from collections.abc import Callable
 from html import escape
 
 from mlops_desktop.evaluation import charts
-from mlops_desktop.evaluation.figures import ci_text, number, signed_text
+from mlops_desktop.formatting import MISSING, ci, difference, local_time, number
+from mlops_desktop.training.families import family_label
 from mlops_desktop.training.metric_names import METRIC_LABELS
 
 ChartHook = Callable[[str, str], str]
@@ -74,8 +75,18 @@ def dataset_credit(source: str | None, name: str | None = None) -> str | None:
     return next((credit for stem, credit in SHIPPED_CREDITS.items() if stem in text), None)
 
 
-def _n(value, digits: int = 3) -> str:
-    return escape(number(value, digits))
+def _n(value) -> str:
+    return escape(number(value))
+
+
+def _ci(entry: dict | None) -> str:
+    entry = entry or {}
+    return escape(ci(entry.get("ci_low"), entry.get("ci_high")))
+
+
+def _difference(entry: dict | None) -> str:
+    entry = entry or {}
+    return escape(difference(entry.get("value"), entry.get("ci_low"), entry.get("ci_high")))
 
 
 def _mark(passed: bool | None) -> str:
@@ -132,16 +143,15 @@ def _metrics(report: dict) -> str:
         cells = [
             f'<td class="label">{escape(label)}</td>',
             f'<td class="num"><b>{_n(entry.get("value"))}</b></td>',
-            f'<td class="num">{ci_text(entry)}</td>',
+            f'<td class="num">{_ci(entry)}</td>',
             f'<td class="num">{_n((baseline.get("metrics") or {}).get(name, {}).get("value"))}</td>',
-            f'<td class="num wrap">{signed_text((baseline.get("lift") or {}).get(name))}</td>',
+            f'<td class="num wrap">{_difference((baseline.get("lift") or {}).get(name))}</td>',
         ]
         if decision:
-            dec = (decision.get("metrics") or {}).get(name)
-            cells.append(f'<td class="num">{_n(dec.get("value")) if dec else "–"}</td>')
-            cells.append(
-                f'<td class="num wrap">{signed_text((decision.get("model_lift") or {}).get(name))}</td>'
-            )
+            dec = (decision.get("metrics") or {}).get(name) or {}
+            lift = (decision.get("model_lift") or {}).get(name)
+            cells.append(f'<td class="num">{_n(dec.get("value"))}</td>')
+            cells.append(f'<td class="num wrap">{_difference(lift)}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     boot = report.get("bootstrap") or {}
     note = (
@@ -226,7 +236,7 @@ def _slices(report: dict, hook: ChartHook) -> str:
             f"<tr{FLAG if r.get('flagged') else ''}>"
             f"<td>{escape(str(r['column']))}</td><td>{escape(str(r['label']))}</td>"
             f'<td class="num">{size}</td><td class="num">{_n(r.get("value"))}</td>'
-            f'<td class="num">{ci_text(r)}</td><td class="num">{_n(r.get("gap"))}</td>'
+            f'<td class="num">{_ci(r)}</td><td class="num">{_n(r.get("gap"))}</td>'
             f'<td class="num">{_n(r.get("base_rate"))}</td></tr>'
         )
     more = len(rows) - SLICE_ROWS_SHOWN
@@ -253,7 +263,7 @@ def _behavioural(report: dict) -> str:
 def _contracts(report: dict) -> str:
     rows = [
         f"<tr>{_mark(r['passed'])}<td>{escape(r['name'])}</td>"
-        f"<td>{escape(str(r.get('column') or '–'))}</td><td>{escape(r['expected'])}</td>"
+        f"<td>{escape(str(r.get('column') or MISSING))}</td><td>{escape(r['expected'])}</td>"
         f"<td>{escape(r['message'])}</td></tr>"
         for r in report.get("contracts") or []
     ]
@@ -267,10 +277,10 @@ def render_html(report: dict, chart_hook: ChartHook | None = None, chart_grid: b
     model = report.get("model") or {}
     dataset = report.get("dataset") or {}
     title = f"Test report: {model.get('ref', 'model')}"
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.get("created_at") or time.time()))
+    when = local_time(report.get("created_at") or time.time())
     sub = (
         f"{escape(str(report.get('task', '')))} model"
-        + (f" ({escape(str(model.get('family')))})" if model.get("family") else "")
+        + (f" ({escape(family_label(str(model['family'])))})" if model.get("family") else "")
         + f" · tested on {report.get('rows', 0):,} held-out rows of "
         f"{escape(str(dataset.get('ref', 'its dataset')))} · {when}"
     )

@@ -1,74 +1,72 @@
-"""Model families users choose from, with the search ranges used by random search."""
+"""Model families users choose from, their labels, and the search ranges used by random search.
+
+Importable without scikit-learn or scipy (the window and the CLI read the labels): estimators
+and search distributions are built on first use.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from scipy.stats import loguniform, randint, uniform
-from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import (
-    HistGradientBoostingClassifier,
-    HistGradientBoostingRegressor,
-    RandomForestClassifier,
-    RandomForestRegressor,
-)
-from sklearn.linear_model import LogisticRegression, Ridge
 
 from mlops_desktop.errors import InputError
 
 CLASSIFICATION = ("binary", "multiclass")
 
+#: What the CLI, the test report and every page call each family.
+FAMILY_LABELS = {
+    "logreg": "Logistic regression",
+    "linear": "Ridge regression",
+    "rf": "Random forest",
+    "hgb": "Histogram gradient boosting",
+    "dummy": "Dummy baseline",
+}
+
+
+def family_label(key: str) -> str:
+    """The family's name in words (an unknown key reads as itself)."""
+    return FAMILY_LABELS.get(key, key)
+
 
 @dataclass(frozen=True)
 class Family:
     key: str
-    label: str
     scale: bool
     one_hot: bool
-    search_space: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return family_label(self.key)
+
+    @property
+    def search_space(self) -> dict[str, Any]:
+        """Random-search ranges: scipy distributions or lists (empty: nothing to search)."""
+        from scipy.stats import loguniform, randint, uniform
+
+        return {
+            "logreg": {"C": loguniform(1e-3, 1e2)},
+            "linear": {"alpha": loguniform(1e-3, 1e3)},
+            "rf": {
+                "n_estimators": randint(100, 400),
+                "max_depth": [None, 6, 10, 16],
+                "min_samples_leaf": randint(1, 20),
+                "max_features": ["sqrt", 0.5, 1.0],
+            },
+            "hgb": {
+                "learning_rate": loguniform(0.02, 0.3),
+                "max_leaf_nodes": randint(15, 64),
+                "min_samples_leaf": randint(10, 100),
+                "l2_regularization": uniform(0, 1),
+            },
+        }.get(self.key, {})
 
 
 FAMILIES = {
-    "logreg": Family(
-        "logreg",
-        "Logistic regression",
-        scale=True,
-        one_hot=True,
-        search_space={"C": loguniform(1e-3, 1e2)},
-    ),
-    "linear": Family(
-        "linear",
-        "Ridge regression",
-        scale=True,
-        one_hot=True,
-        search_space={"alpha": loguniform(1e-3, 1e3)},
-    ),
-    "rf": Family(
-        "rf",
-        "Random forest",
-        scale=False,
-        one_hot=False,
-        search_space={
-            "n_estimators": randint(100, 400),
-            "max_depth": [None, 6, 10, 16],
-            "min_samples_leaf": randint(1, 20),
-            "max_features": ["sqrt", 0.5, 1.0],
-        },
-    ),
-    "hgb": Family(
-        "hgb",
-        "Histogram gradient boosting",
-        scale=False,
-        one_hot=False,
-        search_space={
-            "learning_rate": loguniform(0.02, 0.3),
-            "max_leaf_nodes": randint(15, 64),
-            "min_samples_leaf": randint(10, 100),
-            "l2_regularization": uniform(0, 1),
-        },
-    ),
-    "dummy": Family("dummy", "Dummy baseline", scale=False, one_hot=False),
+    "logreg": Family("logreg", scale=True, one_hot=True),
+    "linear": Family("linear", scale=True, one_hot=True),
+    "rf": Family("rf", scale=False, one_hot=False),
+    "hgb": Family("hgb", scale=False, one_hot=False),
+    "dummy": Family("dummy", scale=False, one_hot=False),
 }
 
 
@@ -86,6 +84,15 @@ def family(key: str, task: str) -> Family:
 
 def make_estimator(key: str, task: str, seed: int, params: dict[str, Any] | None = None):
     """A fresh, seeded estimator for the family and task."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+    from sklearn.linear_model import LogisticRegression, Ridge
+
     params = dict(params or {})
     classify = task in CLASSIFICATION
     key = family(key, task).key

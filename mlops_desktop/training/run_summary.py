@@ -1,4 +1,4 @@
-"""What the Train page says about a run, computed without Qt: its headline numbers, texts for
+"""What the Train page says about a run, computed without Qt: its headline numbers, the rows of
 the table, its lineage and the CLI command equivalent to a training form."""
 
 from __future__ import annotations
@@ -10,15 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_desktop.registry.entities import DatasetVersion, ModelVersion, Run
+from mlops_desktop.training.families import family_label
 from mlops_desktop.training.metric_names import METRIC_LABELS, PRIMARY  # noqa: F401 - METRIC_LABELS re-exported
 
-FAMILY_LABELS = {
-    "logreg": "Logistic regression",
-    "linear": "Ridge regression",
-    "rf": "Random forest",
-    "hgb": "Histogram gradient boosting",
-    "dummy": "Dummy baseline",
-}
 TASK_LABELS = {
     "binary": "binary classification",
     "multiclass": "multiclass classification",
@@ -72,48 +66,6 @@ def headline(run: Run) -> Headline:
     )
 
 
-def format_number(value: float | None, digits: int = 4) -> str:
-    """Sensible precision: 4 decimals for scores, fewer as magnitudes grow; '—' when unknown."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    size = abs(value)
-    if size >= 10_000:
-        return f"{value:,.0f}"
-    if size >= 100:
-        return f"{value:,.1f}"
-    if size >= 10:
-        return f"{value:.2f}"
-    return f"{value:.{digits}f}"
-
-
-def format_signed(value: float | None) -> str:
-    """A difference with its sign ("+0.0123", "−0.0040")."""
-    if value is None or not math.isfinite(value):
-        return ""
-    text = format_number(abs(value))
-    return ("+" if value >= 0 else "−") + text
-
-
-def cv_text(line: Headline) -> str:
-    if line.cv_mean is None:
-        return "—"
-    std = f" ± {format_number(line.cv_std)}" if line.cv_std is not None else ""
-    return format_number(line.cv_mean) + std
-
-
-def format_duration(seconds: float | None) -> str:
-    """``4.2 s``, ``1 min 05 s`` or ``1 h 02 min``."""
-    if seconds is None or not math.isfinite(seconds):
-        return "—"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
 def registered_by_run(versions: Iterable[ModelVersion]) -> dict[str, list[ModelVersion]]:
     """Model versions grouped by the run they were registered from (oldest first)."""
     out: dict[str, list[ModelVersion]] = {}
@@ -151,11 +103,7 @@ def lineage(ws: Any, run: Run) -> list[LineageStep]:
     steps: list[LineageStep] = []
     version = ws.datasets.get_by_id(run.dataset_version_id)
     steps.append(LineageStep("dataset", version.ref, f"{version.rows:,} rows"))
-    steps.append(
-        LineageStep(
-            "run", run.id, f"{FAMILY_LABELS.get(run.model_family, run.model_family)}", run.id
-        )
-    )
+    steps.append(LineageStep("run", run.id, family_label(run.model_family), run.id))
     registered = [v for v in ws.models.list() if v.run_id == run.id]
     for model in registered:
         aliases = ws.models.aliases_of(model.id)

@@ -19,8 +19,6 @@ from mlops_desktop.training.comparison import (
 )
 from mlops_desktop.training.jobs import train_model
 from mlops_desktop.training.run_summary import (
-    format_duration,
-    format_number,
     headline,
     lineage,
     newer_dataset_versions,
@@ -215,12 +213,9 @@ def test_lineage_follows_retraining_to_the_parent(credit_runs, shared_data):
     ]
 
 
-def test_texts_and_cli_command():
+def test_downsampling_and_cli_command():
     assert downsample(np.arange(1000), np.arange(1000), 300)[0][-1] == 999.0
     assert len(downsample(np.arange(1000), np.arange(1000), 300)[0]) == 300
-    assert format_number(0.781234) == "0.7812" and format_number(None) == "—"
-    assert format_number(12345.6) == "12,346" and format_number(123.45) == "123.5"
-    assert format_duration(4.25) == "4.2 s" and format_duration(65) == "1 min 05 s"
     assert train_command("credit@1", ["hgb"], register="credit") == (
         "mlops-desktop train credit@1 --model hgb --register credit"
     )

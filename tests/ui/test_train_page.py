@@ -106,7 +106,7 @@ def test_train_sort_filter_register_and_compare(make_window, qtbot, credit_path)
     assert sorted(page.row_keys()) == sorted(r.id for r in runs.values())
     for run in runs.values():
         assert cell(page, run.id, COL_STATUS) == "Succeeded"
-        assert cell(page, run.id, COL_HOLDOUT) == f"{run.metrics['holdout']['roc_auc']:.4f}"
+        assert cell(page, run.id, COL_HOLDOUT) == f"{run.metrics['holdout']['roc_auc']:.3f}"
     assert page.current_row() is not None and page.current_row().run_id in page.row_keys()
     assert page.details.isVisible()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import Any
 
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import MISSING, significant
 from mlops_desktop.ui.data.charts import (
     BARS_KIND_ROLE,
     BARS_ROLE,
@@ -59,20 +59,12 @@ def counts_text(findings: list[dict]) -> str:
     return ", ".join(parts)
 
 
-def format_number(value: Any) -> str:
-    """Right-sized numbers: thousands separators for whole numbers, 4 significant digits else."""
-    if value is None or value == "":
-        return ""
+def profile_value(value: Any) -> str:
+    """A minimum, mean or maximum of the profile: a date as stored (ISO, without the "T"), a
+    number to four significant digits."""
     if isinstance(value, str):
-        return value[:19].replace("T", " ")
-    x = float(value)
-    if not math.isfinite(x):
-        return ""
-    if x.is_integer() and abs(x) < 1e12:
-        return f"{int(x):,}"
-    if 1e-3 <= abs(x) < 1e6:
-        return f"{x:,.4g}" if abs(x) >= 1000 else f"{x:.4g}"
-    return f"{x:.3e}"
+        return value[:19].replace("T", " ") or MISSING
+    return significant(value, 4)
 
 
 class _Stripe(QWidget):
@@ -214,7 +206,7 @@ def _distribution(info: dict) -> tuple[list[float], str, str]:
     if info.get("histogram", {}).get("counts"):
         hist = info["histogram"]
         edges = hist.get("edges") or []
-        span = f"{format_number(edges[0])} to {format_number(edges[-1])}" if edges else ""
+        span = f"{profile_value(edges[0])} to {profile_value(edges[-1])}" if edges else ""
         return list(hist["counts"]), "hist", f"Histogram, {len(hist['counts'])} bins, {span}"
     tops = info.get("top_values") or []
     if tops:
@@ -286,9 +278,9 @@ class ProfileTable(QTableView):
             (info.get("type", ""), info.get("type", "")),
             (f"{share:.1%}", share),
             (f"{int(info.get('unique') or 0):,}", int(info.get("unique") or 0)),
-            (format_number(info.get("min")), info.get("min")),
-            (format_number(info.get("mean")), info.get("mean")),
-            (format_number(info.get("max")), info.get("max")),
+            (profile_value(info.get("min")), info.get("min")),
+            (profile_value(info.get("mean")), info.get("mean")),
+            (profile_value(info.get("max")), info.get("max")),
         ]
         items = []
         for col, (text, key) in enumerate(cells):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from html import escape
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import MISSING, local_time
 from mlops_desktop.registry.entities import DatasetVersion
 from mlops_desktop.ui.data.charts import severity_color
 from mlops_desktop.ui.data.report_views import (
@@ -35,11 +35,6 @@ from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
 
 LIST_HEADERS = ("Version", "Rows", "Columns", "Target", "Task", "Blocking", "Warnings", "Created")
 REF_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def local_time(ts: float | None) -> str:
-    """A timestamp in local time, minutes precision."""
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else ""
 
 
 class VersionList(QTableView):
@@ -242,7 +237,7 @@ class VersionDetails(QWidget):
         self.size_label.setText(f"{version.rows:,} rows × {version.columns:,} columns")
         self._apply_muted(self.size_label)
         roles, split = version.roles, version.split
-        self.fields["source"].setText(version.source or "—")
+        self.fields["source"].setText(version.source or MISSING)
         self.fields["target"].setText(f"{roles.get('target')} ({roles.get('task')})")
         self.fields["split"].setText(
             f"{split.get('method')}, test fraction {split.get('test_size')}, seed "

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.evaluation.charts import standalone
-from mlops_desktop.evaluation.figures import ci_text, number
+from mlops_desktop.formatting import MISSING, ci, number
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.evaluation.model import chart_svgs
 from mlops_desktop.ui.evaluation.views import (
@@ -92,7 +92,7 @@ class SlicesView(QWidget):
                     (str(r["label"]), harm),
                     (size, r["rows"]),
                     r.get("value"),
-                    (ci_text(r), r.get("ci_low")),
+                    (ci(r.get("ci_low"), r.get("ci_high")), r.get("ci_low")),
                     r.get("gap"),
                     r.get("base_rate"),
                     ("flagged" if r.get("flagged") else "", int(bool(r.get("flagged")))),
@@ -175,7 +175,7 @@ class ResultsView(QWidget):
                 [
                     _mark(r["passed"]),
                     (r["name"], r["name"]),
-                    (str(r.get("column") or "–"), ""),
+                    (str(r.get("column") or MISSING), ""),
                     (r["expected"], r["expected"]),
                     (r["message"], r["message"]),
                 ]  # fmt: skip

@@ -3,8 +3,6 @@ editor that writes a new version (with a required reason, kept in the audit trai
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, OPERATORS, parse_gate
+from mlops_desktop.formatting import MISSING, local_time
 from mlops_desktop.registry.entities import QualityGate
 from mlops_desktop.training.metric_names import (
     CLASSIFICATION_METRICS,
@@ -48,10 +47,6 @@ def _mono(widget: QPlainTextEdit) -> None:
     widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     widget.setReadOnly(True)
     widget.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-
-
-def _when(ts: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
 def rules_summary(spec: dict) -> str:
@@ -120,7 +115,7 @@ class GateCard(QWidget):
             why = f" — “{current.reason}”" if current.reason else ""
             self.info.setText(
                 f"Version {current.version}, set by {current.created_by} on "
-                f"{_when(current.created_at)}{why}. Saving an edit makes version "
+                f"{local_time(current.created_at)}{why}. Saving an edit makes version "
                 f"{current.version + 1}; reports are re-checked against the newest version."
             )
             self.edit_button.setText("&Edit gate…")
@@ -135,9 +130,9 @@ class GateCard(QWidget):
             [
                 [
                     g.version,
-                    (_when(g.created_at), g.created_at),
+                    (local_time(g.created_at), g.created_at),
                     (g.created_by, g.created_by),
-                    (g.reason or "–", g.reason),
+                    (g.reason or MISSING, g.reason),
                     (rules_summary(g.spec), ""),
                 ]  # fmt: skip
                 for g in history

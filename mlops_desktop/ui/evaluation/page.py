@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.evaluation.promotion import promotion_status
 from mlops_desktop.registry.entities import Job, ModelVersion, TestReport, WorkspaceSummary
+from mlops_desktop.training.families import family_label
 from mlops_desktop.ui.evaluation.behaviour_panel import BehaviourPanel
 from mlops_desktop.ui.evaluation.detail_views import ChartsView, ResultsView, SlicesView
 from mlops_desktop.ui.evaluation.gate_editor import GateCard, GateEditorDialog
@@ -274,8 +275,8 @@ class TestPage(Page):
         alias_text = f" · aliases: {', '.join(aliases)}" if aliases else ""
         self.ref_label.setText(version.ref)
         self.meta_label.setText(
-            f"{run.model_family} on {ws.datasets.get_by_id(run.dataset_version_id).ref} · "
-            f"run {run.id}{alias_text}"
+            f"{family_label(run.model_family)} on "
+            f"{ws.datasets.get_by_id(run.dataset_version_id).ref} · run {run.id}{alias_text}"
         )
         self.report = ws.reports.latest(version.id)
         self.report_tab.set_report(version, self.report)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.evaluation.figures import ci_text, number, signed_text
+from mlops_desktop.formatting import ci, difference, local_time, number
 from mlops_desktop.training.metric_names import (
     CLASSIFICATION_METRICS,
     METRIC_LABELS,
@@ -291,18 +290,22 @@ def metric_rows(report: dict) -> tuple[list[Column], list[list]]:
         if name == report.get("primary_metric"):
             label += " (primary)"
         base = (baseline.get("metrics") or {}).get(name) or {}
-        lift = (baseline.get("lift") or {}).get(name)
+        lift = (baseline.get("lift") or {}).get(name) or {}
         row = [
             (label, label),
             entry.get("value"),
-            (ci_text(entry), entry.get("ci_low")),
+            (ci(entry.get("ci_low"), entry.get("ci_high")), entry.get("ci_low")),
             base.get("value"),
-            (signed_text(lift), (lift or {}).get("value")),
+            (
+                difference(lift.get("value"), lift.get("ci_low"), lift.get("ci_high")),
+                lift.get("value"),
+            ),
         ]
         if decision:
             dec = (decision.get("metrics") or {}).get(name) or {}
-            dlift = (decision.get("model_lift") or {}).get(name)
-            row += [dec.get("value"), (signed_text(dlift), (dlift or {}).get("value"))]
+            dlift = (decision.get("model_lift") or {}).get(name) or {}
+            diff = difference(dlift.get("value"), dlift.get("ci_low"), dlift.get("ci_high"))
+            row += [dec.get("value"), (diff, dlift.get("value"))]
         rows.append(row)
     return columns, rows
 
@@ -310,7 +313,7 @@ def metric_rows(report: dict) -> tuple[list[Column], list[list]]:
 def metrics_note(report: dict) -> str:
     boot = report.get("bootstrap") or {}
     baseline = report.get("baseline") or {}
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.get("created_at") or 0))
+    when = local_time(report.get("created_at"))
     text = (
         f"{report.get('rows', 0):,} held-out rows of {(report.get('dataset') or {}).get('ref')}, "
         f"tested {when}. Intervals: percentile bootstrap, {boot.get('resamples')} resamples "

@@ -4,7 +4,6 @@ choice, and the in-window banner that announces a new alert."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.entities import Alert
 from mlops_desktop.ui.data.charts import severity_color
 from mlops_desktop.ui.kit.theme import is_dark
@@ -53,10 +53,6 @@ SIGNAL_TEXT = {
     "error_rate": "Error rate",
     "batch_feed": "Batch feed",
 }
-
-
-def opened_text(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class AlertTableModel(QAbstractTableModel):
@@ -87,7 +83,7 @@ class AlertTableModel(QAbstractTableModel):
                 alert.model_name,
                 SIGNAL_TEXT.get(alert.signal, alert.signal),
                 alert.message,
-                opened_text(alert.opened_at),
+                local_time(alert.opened_at, seconds=True),
                 alert.state.capitalize(),
             )[col]
         if role == SortRole:

@@ -4,8 +4,6 @@ method's verdict in words. Opens when a drift point or a heat map cell is clicke
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -19,27 +17,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import local_time, p_value, significant
 from mlops_desktop.ui.kit.widgets import scaled_font
 from mlops_desktop.ui.monitoring.data import column_detail, histogram_shares
 from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, series_color, short
 
 
-def number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
 def stats_line(column: dict) -> str:
     """Method, statistic against threshold, and the sample sizes, in one line."""
     method = column.get("method", "")
-    p_value = column.get("p_value")
-    if p_value is not None:
-        judged = f"{method} p-value {number(p_value)} (drift below {number(column['threshold'])})"
+    if column.get("p_value") is not None:
+        judged = (
+            f"{method} p-value {p_value(column['p_value'])} "
+            f"(drift below {significant(column['threshold'])})"
+        )
     else:
         judged = (
-            f"{method} {number(column.get('statistic'))} "
-            f"(drift at or above {number(column['threshold'])})"
+            f"{method} {significant(column.get('statistic'))} "
+            f"(drift at or above {significant(column['threshold'])})"
         )
     return (
         f"{judged} · {column.get('n_current', 0):,} current values against "
@@ -160,7 +155,7 @@ class WindowDetailDialog(QDialog):
         names = [c["column"] for c in order]
         if feature not in names:
             feature = names[0] if names else None
-        end = datetime.fromtimestamp(window.window_end).strftime("%Y-%m-%d %H:%M:%S")
+        end = local_time(window.window_end, seconds=True)
         self.heading.setText(
             f"Window {window.id} of {window.model_name}: {window.n_rows:,} rows, ending {end}"
         )

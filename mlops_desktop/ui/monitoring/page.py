@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.ui.kit.page import Page
 from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, scaled_font
@@ -359,7 +360,7 @@ class MonitorPage(MonitorActions, Page):
             parts.append("computing the backlog in the Jobs panel")
         if snap.compute_error:
             parts.append(snap.compute_error)
-        parts.append(f"updated {time.strftime('%H:%M:%S', time.localtime(snap.at))}")
+        parts.append(f"updated {local_time(snap.at, now=time.time())}")
         self.status_label.setText(" · ".join(parts))
 
     def _draw(self) -> None:

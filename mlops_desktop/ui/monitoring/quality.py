@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from mlops_desktop.formatting import number
 from mlops_desktop.monitoring.realized import MIN_LABELS, RealizedSeries
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.kit.widgets import CommandLine, scaled_font
@@ -86,7 +87,7 @@ class QualityChart(MonitorPlot):
         value = ref.get("value")
         name = metric_label(metric)
         self.set_line(
-            self.reference, value, f"test report {value:.3f}" if value is not None else ""
+            self.reference, value, f"test report {number(value)}" if value is not None else ""
         )
         rule = realized.gate.get(metric) or {}
         threshold = rule.get("threshold")

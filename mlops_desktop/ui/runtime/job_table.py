@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from mlops_desktop.formatting import MISSING, elapsed, local_time
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.kit.icons import dot_pixmap
 
@@ -59,22 +59,6 @@ def action_for(job: Job) -> str:
     if job.status in ("failed", "interrupted"):
         return "Details…"
     return ""
-
-
-def format_elapsed(seconds: float) -> str:
-    """``0:07``, ``12:30`` or ``1:02:03``."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_started(ts: float | None, now: float) -> str:
-    """Local time; the date too when it was not today."""
-    if not ts:
-        return ""
-    when, today = datetime.fromtimestamp(ts), datetime.fromtimestamp(now)
-    return when.strftime("%H:%M:%S" if when.date() == today.date() else "%Y-%m-%d %H:%M")
 
 
 class JobTableModel(QAbstractTableModel):
@@ -169,9 +153,9 @@ class JobTableModel(QAbstractTableModel):
                 job.error if job.status in ("failed", "interrupted") and job.error else job.message
             )
         if col == COL_STARTED:
-            return format_started(job.started_at or job.created_at, self.now())
+            return local_time(job.started_at or job.created_at, now=self.now())
         if col == COL_ELAPSED:
-            return format_elapsed(job.elapsed(self.now())) if job.started_at else ""
+            return elapsed(job.elapsed(self.now())) if job.started_at else MISSING
         if col == COL_ACTION:
             return action_for(job)
         return None

@@ -12,11 +12,11 @@ import json
 import subprocess
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.evaluation.promotion import promotion_status
+from mlops_desktop.formatting import MISSING, count, local_time, millis, number, percent
 from mlops_desktop.serving.deployments import DeploymentStore, LiveAt, history, live_at
 from mlops_desktop.serving.process import ServiceHandle, find_service, start_service, stop_service
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
@@ -123,17 +123,10 @@ def rollback_target(ws: Any, name: str) -> str | None:
 # -- timeline and "live at" --------------------------------------------------------------------
 
 
-def local_time(ts: float | None, empty: str = "now") -> str:
-    """A timestamp in local time, ``YYYY-MM-DD HH:MM:SS``."""
-    if ts is None:
-        return empty
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def mode_text(mode: str | None, percent: float = 0.0) -> str:
     if mode == "canary":
         return f"canary {percent:g}%"
-    return mode or "—"
+    return mode or MISSING
 
 
 def timeline(ws: Any, name: str) -> list[dict]:
@@ -146,7 +139,7 @@ def timeline(ws: Any, name: str) -> list[dict]:
 
 def describe_live_at(state: LiveAt) -> str:
     """One sentence answering "which version was live at…"."""
-    when = local_time(state.at)
+    when = local_time(state.at, seconds=True, empty="now")
     if state.live is None:
         return f"At {when}, no version of {state.model} was live."
     text = f"At {when}, {state.live} was live"
@@ -323,29 +316,21 @@ def monitor_snapshot(ws: Any, figures_for: str | None = None) -> dict:
     return snapshot
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
-
-def millis(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f} ms"
-
-
 def figure_lines(fig: ArmFigures | None) -> list[tuple[str, str]]:
     """(label, value) lines of one arm for the side-by-side panel."""
     if fig is None:
         fig = ArmFigures("", None, 0, 0, 0, 0.0, None, None, None)
-        rate = "—"
+        rate = MISSING
     else:
         rate = percent(fig.error_rate)
     return [
-        ("Requests", f"{fig.requests:,}"),
+        ("Requests", count(fig.requests)),
         ("Error rate", rate),
         ("Latency p50", millis(fig.latency_p50_ms)),
         ("Latency p95", millis(fig.latency_p95_ms)),
         ("Latency p99", millis(fig.latency_p99_ms)),
         ("Positive rate", percent(fig.positive_rate)),
-        ("Mean score", "—" if fig.mean_score is None else f"{fig.mean_score:.3f}"),
+        ("Mean score", number(fig.mean_score)),
     ]
 
 

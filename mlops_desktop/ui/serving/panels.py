@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import MISSING, count, local_time, number, percent
 from mlops_desktop.serving.deployments import LiveAt
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.stats import ShadowAgreement
@@ -28,8 +29,6 @@ from mlops_desktop.ui.serving.model import (
     RolloutFigures,
     example_requests,
     figure_lines,
-    local_time,
-    percent,
     rollout_sentence,
 )
 
@@ -66,7 +65,7 @@ class FiguresGrid(QWidget):
             self.grid.addWidget(QLabel(name), row, 0)
             cells = []
             for col in (1, 2):
-                cell = QLabel("—")
+                cell = QLabel(MISSING)
                 cell.setAlignment(RIGHT)
                 cell.setMinimumWidth(110)
                 self.grid.addWidget(cell, row, col)
@@ -215,7 +214,7 @@ class ShadowPanel(QGroupBox):
             box.setFrameShape(QFrame.Shape.StyledPanel)
             inner = QVBoxLayout(box)
             inner.setContentsMargins(12, 6, 12, 6)
-            value = QLabel("—")
+            value = QLabel(MISSING)
             value.setFont(scaled_font(self, 1.5, bold=True))
             value.setAlignment(RIGHT)
             label = QLabel(caption)
@@ -263,20 +262,16 @@ class ShadowPanel(QGroupBox):
         """Show the agreement figures and histogram (None: no shadow figures yet)."""
         if agreement is None or agreement.pairs == 0:
             for value in self.cards.values():
-                value.setText("—")
+                value.setText(MISSING)
             if self.bars is not None:
                 self.plot.removeItem(self.bars)
                 self.bars = None
             return
         a = agreement
         self.cards["agreement"].setText(percent(a.agreement_rate))
-        self.cards["pairs"].setText(f"{a.pairs:,}")
-        self.cards["mean"].setText(
-            "—" if a.mean_abs_difference is None else f"{a.mean_abs_difference:.3f}"
-        )
-        self.cards["p95"].setText(
-            "—" if a.p95_abs_difference is None else f"{a.p95_abs_difference:.3f}"
-        )
+        self.cards["pairs"].setText(count(a.pairs))
+        self.cards["mean"].setText(number(a.mean_abs_difference))
+        self.cards["p95"].setText(number(a.p95_abs_difference))
         edges, counts = a.histogram_edges, a.histogram_counts
         if self.bars is not None:
             self.plot.removeItem(self.bars)
@@ -339,7 +334,7 @@ class RolloutView(QWidget):
         if mode == "shadow" and cand:
             shadow.summary.setText(
                 f"{cand}'s answers compared with {live}'s on the same requests since "
-                f"{local_time(since)}."
+                f"{local_time(since, seconds=True, empty='now')}."
             )
         else:
             shadow.summary.setText("No shadow is running.")

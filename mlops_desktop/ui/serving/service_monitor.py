@@ -8,6 +8,7 @@ thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.ui.kit.icons import dot_pixmap
@@ -31,7 +33,6 @@ from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
 from mlops_desktop.ui.runtime.background import POLL_MS, Poller
 from mlops_desktop.ui.serving.model import ServiceInfo, monitor_snapshot
 from mlops_desktop.ui.serving.panels import note
-from mlops_desktop.ui.serving.views import since_text
 
 
 class ServiceMonitor(Poller):
@@ -158,8 +159,9 @@ class ServiceCard(QFrame):
         else:
             self.state.setText("Scoring service: not running")
         if running:
+            since = local_time(info.started_at, now=time.time())
             self.detail.setText(
-                f"pid {info.pid} · {since_text(info.started_at)} · API docs at {info.url}/docs · "
+                f"pid {info.pid} · since {since} · API docs at {info.url}/docs · "
                 "keeps serving when this window closes"
             )
         else:

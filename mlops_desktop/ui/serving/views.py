@@ -4,7 +4,6 @@ with the "which version was live at…" picker."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from PySide6.QtCore import QDateTime, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import (
@@ -27,23 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import MISSING, local_time, number
+from mlops_desktop.training.families import family_label
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.kit.widgets import CommandLine, muted_color, scaled_font
-from mlops_desktop.ui.serving.model import VersionRow, local_time
+from mlops_desktop.ui.serving.model import VersionRow
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 VERSION_COLUMNS = ("Version", "Serving", "Gate", "Holdout", "Model", "Registered")
 TIMELINE_COLUMNS = ("From", "Until", "Mode", "Live", "Candidate", "By", "Reason")
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-FAMILIES = {
-    "logreg": "Logistic regression",
-    "linear": "Ridge regression",
-    "rf": "Random forest",
-    "hgb": "Gradient boosting",
-}
 
 
 def verdict_color(verdict: str) -> QColor:
@@ -151,7 +145,7 @@ class VersionTable(QWidget):
             tip=f"{row.ref} (copy it for the CLI)",
         )
         ref.setData(row.version_id, IdRole)
-        serving = ", ".join(row.aliases) or "—"
+        serving = ", ".join(row.aliases) or MISSING
         serving_item = _item(serving, sort=(0 if row.is_live else 1 if row.is_candidate else 2))
         if row.is_live:
             font = serving_item.font()
@@ -159,17 +153,10 @@ class VersionTable(QWidget):
             serving_item.setFont(font)
         gate = _item(row.verdict, tip=row.gate_reason)
         gate.setForeground(verdict_color(row.verdict))
-        registered = _item(local_time(row.registered_at)[:16], sort=row.registered_at)
-        family = _item(FAMILIES.get(row.family, row.family))
-        metric = (
-            _item("—", sort=float("-inf"), align=RIGHT)
-            if row.metric_value is None
-            else _item(
-                f"{row.metric_value:.3f}",
-                sort=row.metric_value,
-                align=RIGHT,
-            )
-        )
+        registered = _item(local_time(row.registered_at), sort=row.registered_at)
+        family = _item(family_label(row.family))
+        sort = float("-inf") if row.metric_value is None else row.metric_value
+        metric = _item(number(row.metric_value), sort=sort, align=RIGHT)
         metric.setToolTip(f"{row.metric_name} on the holdout part of the training data")
         return [ref, serving_item, gate, metric, family, registered]
 
@@ -266,16 +253,19 @@ class TimelineView(QWidget):
         self.view.setSortingEnabled(False)
         self.source.setRowCount(0)
         for e in entries:
-            cand = e["candidate"] or "—"
+            cand = e["candidate"] or MISSING
             self.source.appendRow(
                 [
-                    _item(local_time(e["started_at"]), sort=e["started_at"]),
-                    _item(local_time(e["ended_at"]), sort=e["ended_at"] or float("inf")),
+                    _item(local_time(e["started_at"], seconds=True), sort=e["started_at"]),
+                    _item(
+                        local_time(e["ended_at"], seconds=True, empty="now"),
+                        sort=e["ended_at"] or float("inf"),
+                    ),
                     _item(e["mode_text"]),
-                    _item(e["live"] or "—"),
+                    _item(e["live"] or MISSING),
                     _item(cand),
                     _item(e["set_by"] or ""),
-                    _item(e["reason"] or "—", tip=e["reason"] or ""),
+                    _item(e["reason"] or MISSING, tip=e["reason"] or ""),
                 ]
             )
         self.view.setSortingEnabled(True)
@@ -299,14 +289,6 @@ class TimelineView(QWidget):
 
     def show_answer(self, text: str) -> None:
         self.answer.setText(text)
-
-
-def since_text(ts: float) -> str:
-    """``since 10:31:02`` today, ``since 2026-03-15 10:31`` otherwise."""
-    stamp = datetime.fromtimestamp(ts)
-    if stamp.date() == datetime.now().date():
-        return f"since {stamp:%H:%M:%S}"
-    return f"since {stamp:%Y-%m-%d %H:%M}"
 
 
 class VersionsPane(QWidget):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import Job
-from mlops_desktop.training.run_summary import FAMILY_LABELS, newer_dataset_versions
+from mlops_desktop.training.families import family_label
+from mlops_desktop.training.run_summary import newer_dataset_versions
 from mlops_desktop.ui.kit.error_dialog import error_box, error_text
 from mlops_desktop.ui.training.compare import CompareDialog
 from mlops_desktop.ui.training.dialogs import NewRunDialog, RegisterDialog, RetrainDialog
@@ -50,7 +51,7 @@ class TrainActions:
         """Submit one ``train_model`` job per submission; the table shows each as it runs."""
         job_ids = []
         for kwargs in submissions:
-            label = FAMILY_LABELS.get(kwargs["model"], kwargs["model"])
+            label = family_label(kwargs["model"])
             job_ids.append(
                 self.model.submit(
                     TRAIN_JOB,

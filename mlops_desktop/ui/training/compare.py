@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import MISSING, number, signed, significant
 from mlops_desktop.registry.entities import Job, Run
 from mlops_desktop.training.comparison import comparison_curves, metric_table, param_diff
-from mlops_desktop.training.run_summary import METRIC_LABELS, format_number, format_signed
+from mlops_desktop.training.run_summary import METRIC_LABELS
 from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
 from mlops_desktop.ui.kit.icons import dot_pixmap
 from mlops_desktop.ui.kit.widgets import scaled_font
@@ -171,12 +172,12 @@ class CompareDialog(QDialog):
                 label.setFont(bold)
             table.setItem(i, 0, label)
             for j, value in enumerate(row["values"]):
-                text = format_number(value)
+                text = number(value)
                 if row.get("stds") and row["stds"][j] is not None:
-                    text += f" ± {format_number(row['stds'][j])}"
+                    text += f" ± {number(row['stds'][j])}"
                 diff = row["diffs"][j]
                 if diff is not None:
-                    text += f"  ({format_signed(diff)})"
+                    text += f"  ({signed(diff)})"
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(RIGHT)
                 if row["best"] == j:
@@ -200,9 +201,9 @@ class CompareDialog(QDialog):
             table.setItem(i, 0, QTableWidgetItem(row["param"]))
             for j, value in enumerate(row["values"]):
                 if value is None:
-                    text = "default" if row["kind"] != "setting" else "—"
+                    text = "default" if row["kind"] != "setting" else MISSING
                 elif isinstance(value, float):
-                    text = format_number(value)
+                    text = significant(value)
                 else:
                     text = str(value)
                 item = QTableWidgetItem(text)
@@ -305,9 +306,9 @@ class CompareDialog(QDialog):
     def _classification_series(self, entry: dict[str, Any], color: QColor) -> None:
         pen = pg.mkPen(color, width=2.5)
         roc, pr = entry["roc"], entry["pr"]
-        name = f"{entry['run_id']} (AUC {format_number(roc['auc'])})"
+        name = f"{entry['run_id']} (AUC {number(roc['auc'])})"
         self.series["roc"].append(self.charts["roc"].plot(roc["x"], roc["y"], pen=pen, name=name))
-        name = f"{entry['run_id']} (AP {format_number(pr['ap'])})"
+        name = f"{entry['run_id']} (AP {number(pr['ap'])})"
         self.series["pr"].append(self.charts["pr"].plot(pr["x"], pr["y"], pen=pen, name=name))
 
     def _regression_series(self, entry: dict[str, Any], color: QColor) -> None:

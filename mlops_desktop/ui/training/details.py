@@ -25,16 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import MISSING, duration, number, significant
 from mlops_desktop.registry.entities import ModelVersion, Run
+from mlops_desktop.training.families import family_label
 from mlops_desktop.training.metric_names import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from mlops_desktop.training.run_summary import (
-    FAMILY_LABELS,
     METRIC_LABELS,
     TASK_LABELS,
     LineageStep,
     RunRow,
-    format_duration,
-    format_number,
     primary_metric,
     task_of,
 )
@@ -176,10 +175,10 @@ class RunDetails(QWidget):
     ) -> None:
         """Show ``row`` (``run`` is None for a job that never recorded a run)."""
         self.row, self.run, self.versions, self.lineage = row, run, versions, lineage
-        family = FAMILY_LABELS.get(row.family, row.family)
+        family = family_label(row.family)
         self.title.setText(row.run_id or f"Job {row.job_id}")
         task = TASK_LABELS.get(row.task, row.task)
-        when = f" in {format_duration(row.duration_s)}" if row.duration_s is not None else ""
+        when = f" in {duration(row.duration_s)}" if row.duration_s is not None else ""
         parts = [f"{family} on {row.dataset}"] + ([task] if task else [])
         self.subtitle.setText(" · ".join(parts) + f" · {row.status}{when}")
         failed = row.status in ("failed", "cancelled", "interrupted")
@@ -234,13 +233,13 @@ class RunDetails(QWidget):
         bold = scaled_font(table, 1.0, bold=True)
         for i, name in enumerate(names):
             fold = cv.get(name) or {}
-            cv_text = ""
+            cv_text = MISSING
             if fold.get("mean") is not None:
-                cv_text = f"{format_number(fold.get('mean'))} ± {format_number(fold.get('std'))}"
+                cv_text = f"{number(fold.get('mean'))} ± {number(fold.get('std'))}"
             cells = [
                 METRIC_LABELS.get(name, name),
-                format_number(holdout.get(name)),
-                format_number(baseline.get(name)),
+                number(holdout.get(name)),
+                number(baseline.get(name)),
                 cv_text,
             ]
             for col, text in enumerate(cells):
@@ -280,7 +279,7 @@ class RunDetails(QWidget):
             text = "The family's defaults (no search)." if not search else "The defaults won."
             self.params_form.addRow(QLabel(text))
         for key, value in sorted(params.items()):
-            shown = format_number(value) if isinstance(value, float) else str(value)
+            shown = significant(value) if isinstance(value, float) else str(value)
             self.params_form.addRow(f"{key}:", _mono(QLabel(shown)))
         config = run.config or {}
         self.params_form.addRow(
@@ -298,7 +297,7 @@ class RunDetails(QWidget):
         if run is None:
             self.repro_form.addRow("Job:", _mono(QLabel(row.job_id or "")))
             return
-        fingerprint = run.fingerprint or "—"
+        fingerprint = run.fingerprint or MISSING
         label = _mono(QLabel(fingerprint[:16] + "…" if len(fingerprint) > 16 else fingerprint))
         label.setToolTip(fingerprint)
         self.repro_form.addRow("Fingerprint:", label)
@@ -306,9 +305,7 @@ class RunDetails(QWidget):
             self.repro_form.addRow(f"{name}:", _mono(QLabel(str(version))))
         timings = (run.config or {}).get("timings") or {}
         if timings:
-            text = ", ".join(
-                f"{k.removesuffix('_s')} {format_duration(v)}" for k, v in timings.items()
-            )
+            text = ", ".join(f"{k.removesuffix('_s')} {duration(v)}" for k, v in timings.items())
             self.repro_form.addRow("Timings:", QLabel(text))
 
     # -- actions -----------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import InputError
 from mlops_desktop.registry.entities import DatasetVersion, ModelVersion
 from mlops_desktop.registry.refs import check_name
+from mlops_desktop.training.families import FAMILY_LABELS
 from mlops_desktop.training.run_summary import (
-    FAMILY_LABELS,
     TASK_LABELS,
     families_for,
     train_command,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -14,13 +13,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from mlops_desktop.training.run_summary import (
-    FAMILY_LABELS,
-    METRIC_LABELS,
-    RunRow,
-    format_duration,
-    format_number,
-)
+from mlops_desktop.formatting import MISSING, duration, local_time, number
+from mlops_desktop.training.families import family_label
+from mlops_desktop.training.run_summary import METRIC_LABELS, RunRow
 from mlops_desktop.ui.kit.icons import dot_pixmap
 from mlops_desktop.ui.runtime.job_table import STATUS_COLORS
 
@@ -58,16 +53,11 @@ SortRole = Qt.ItemDataRole.UserRole + 2
 KeyRole = Qt.ItemDataRole.UserRole + 3
 ModelIndex = QModelIndex | QPersistentModelIndex
 #: Sorts after every real number, so runs without a value gather at one end.
-MISSING = float("-inf")
-
-
-def format_started(ts: float | None) -> str:
-    """Local date and time, e.g. ``2026-05-04 14:03``."""
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
+SORTS_LAST = float("-inf")
 
 
 def model_label(row: RunRow) -> str:
-    return FAMILY_LABELS.get(row.family, row.family)
+    return family_label(row.family)
 
 
 class RunsTableModel(QAbstractTableModel):
@@ -166,7 +156,7 @@ class RunsTableModel(QAbstractTableModel):
 
     def _display(self, row: RunRow, col: int) -> str:
         if col == COL_RUN:
-            return row.run_id or "—"
+            return row.run_id or MISSING
         if col == COL_DATASET:
             return row.dataset
         if col == COL_MODEL:
@@ -176,20 +166,20 @@ class RunsTableModel(QAbstractTableModel):
         if col == COL_METRIC:
             return METRIC_LABELS.get(row.metric, row.metric)
         if col == COL_HOLDOUT:
-            return format_number(row.holdout) if row.holdout is not None else ""
+            return number(row.holdout)
         if col == COL_CV:
             if row.cv_mean is None:
-                return ""
-            std = f" ± {format_number(row.cv_std)}" if row.cv_std is not None else ""
-            return format_number(row.cv_mean) + std
+                return MISSING
+            std = f" ± {number(row.cv_std)}" if row.cv_std is not None else ""
+            return number(row.cv_mean) + std
         if col == COL_BASELINE:
-            return format_number(row.baseline) if row.baseline is not None else ""
+            return number(row.baseline)
         if col == COL_SEED:
-            return "" if row.seed is None else str(row.seed)
+            return MISSING if row.seed is None else str(row.seed)
         if col == COL_DURATION:
-            return format_duration(row.duration_s) if row.duration_s is not None else ""
+            return duration(row.duration_s)
         if col == COL_STARTED:
-            return format_started(row.started_at)
+            return local_time(row.started_at)
         if col == COL_NOTES:
             return row.note
         return ""
@@ -205,7 +195,7 @@ class RunsTableModel(QAbstractTableModel):
         }
         if col in numbers:
             value = numbers[col]
-            return MISSING if value is None else float(value)
+            return SORTS_LAST if value is None else float(value)
         return self._display(row, col).casefold()
 
 

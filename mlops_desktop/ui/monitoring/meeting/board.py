@@ -9,6 +9,7 @@ the simulator.
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,11 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.formatting import local_time
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, muted_color, scaled_font
 from mlops_desktop.ui.monitoring.data import background_pass
 from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
-from mlops_desktop.ui.monitoring.meeting.data import Snapshot, clock, short_reason, snapshot
+from mlops_desktop.ui.monitoring.meeting.data import Snapshot, short_reason, snapshot
 from mlops_desktop.ui.monitoring.meeting.simulator import SimulatorBar
 from mlops_desktop.ui.runtime.background import Poller
 
@@ -218,7 +220,7 @@ class MeetingWindow(QWidget):
         self.stack.setCurrentWidget(self.board if shot.cards else self.empty)
         self.simulator.set_snapshot(shot)
         self.simulator.setVisible(bool(shot.cards))
-        self.updated.setText(f"Updated {clock(shot.at)}")
+        self.updated.setText(f"Updated {local_time(shot.at, now=time.time())}")
 
     def _on_poll_failed(self, message: str) -> None:
         self.updated.setText(f"Could not read the workspace: {message}")

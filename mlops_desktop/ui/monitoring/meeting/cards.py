@@ -12,6 +12,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from mlops_desktop.formatting import MISSING
 from mlops_desktop.monitoring.board import BoardCard
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.monitoring.meeting.chart import DriftChart, light_color
@@ -165,7 +166,7 @@ class HealthCard(QFrame):
             self.chart.set_history(history)
         self.light.set_light(card.light)
         self.verdict.setText(LIGHT_WORDS.get(card.light, card.light))
-        self.live.setText(f"Live: {card.live_version or '—'}")
+        self.live.setText(f"Live: {card.live_version or MISSING}")
         self.rollout.setText(rollout_text(card))
         self.quality.setText(quality_text(card))
         self.quality_note.setText(quality_source(card))

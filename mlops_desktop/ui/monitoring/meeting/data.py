@@ -10,10 +10,10 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from mlops_desktop.errors import InputError
+from mlops_desktop.formatting import local_time, number
 from mlops_desktop.monitoring.board import BoardCard, board
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.serving.model import ServiceInfo, service_info
@@ -150,16 +150,6 @@ def prepare_replay(ws: Any, model: str, dataset: str) -> Replay:
 # -- texts -------------------------------------------------------------------------------------
 
 
-def clock(ts: float | None) -> str:
-    """A local time of day, with the date when it is not today."""
-    if ts is None:
-        return "—"
-    when = datetime.fromtimestamp(ts)
-    if when.date() == datetime.now().date():
-        return when.strftime("%H:%M:%S")
-    return when.strftime("%Y-%m-%d %H:%M")
-
-
 def metric_label(metric: str | None) -> str:
     return METRIC_LABELS.get(metric or "", metric or "quality")
 
@@ -180,10 +170,10 @@ def quality_text(card: BoardCard) -> str:
     value = q.get("value")
     if value is None:
         return f"{label}: not measured yet" if q.get("tested") else "Not tested yet"
-    text = f"{label} {value:.3f}"
+    text = f"{label} {number(value)}"
     if q.get("threshold") is not None:
         op = {">=": "≥", "<=": "≤"}.get(q.get("op", ""), q.get("op", ""))
-        return f"{text}  (gate {op} {q['threshold']:.3f})"
+        return f"{text}  (gate {op} {number(q['threshold'])})"
     return f"{text}  (no gate set)"
 
 
@@ -211,7 +201,8 @@ def drift_text(card: BoardCard) -> tuple[str, str]:
     else:
         head = "Stable: no feature drifted"
     count = d["windows"]
-    detail = f"last window {clock(d.get('window_end'))} · {count:,} window{'s' * (count != 1)}"
+    last = local_time(d.get("window_end"), now=time.time())
+    detail = f"last window {last} · {count:,} window{'s' * (count != 1)}"
     if columns:
         shown = ", ".join(columns[:3]) + (" …" if len(columns) > 3 else "")
         detail = f"{shown} · {detail}"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.errors import MlopsError
+from mlops_desktop.formatting import duration, elapsed
 from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.ui.monitoring.meeting.data import ModelChoice, Snapshot, parse_progress
 from mlops_desktop.ui.monitoring.meeting.runner import SimulationRunner
@@ -300,13 +301,12 @@ class SimulatorBar(QFrame):
     def _show_progress(self) -> None:
         if self.started_at is None or not self.runner.running():
             return
-        elapsed = time.monotonic() - self.started_at
+        seconds = time.monotonic() - self.started_at
         self.status.setText(
-            f"{self.sent:,} requests sent · {self.failed:,} errors · "
-            f"{int(elapsed) // 60:02d}:{int(elapsed) % 60:02d} elapsed"
+            f"{self.sent:,} requests sent · {self.failed:,} errors · {elapsed(seconds)} elapsed"
         )
         if self.progress_bar.value() == 0 and self.duration.value():
-            self.progress_bar.setValue(int(1000 * min(1.0, elapsed / self.duration.value())))
+            self.progress_bar.setValue(int(1000 * min(1.0, seconds / self.duration.value())))
 
     def _on_finished(self, result: Any, error: BaseException | None) -> None:
         self._clock.stop()
@@ -318,7 +318,7 @@ class SimulatorBar(QFrame):
             self.sent, self.failed = result.requests, result.failed
             self.progress_bar.setValue(1000)
             self.status.setText(
-                f"Done: {result.requests:,} requests in {result.seconds:.0f} s, "
+                f"Done: {result.requests:,} requests in {duration(result.seconds)}, "
                 f"{result.failed:,} errors, {result.outcomes_sent:,} outcomes recorded"
             )
         self._update_buttons()

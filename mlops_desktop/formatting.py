@@ -1,0 +1,188 @@
+"""How numbers, intervals and times read wherever a person reads them: the CLI, the HTML/PDF test
+report and every page of the window. One place, so a metric reads the same everywhere.
+
+The lowest layer: only the standard library. Every formatter answers :data:`MISSING` for a value
+that is unknown (None, NaN or infinite), so an absent figure looks the same in a table, a
+sentence and a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from datetime import datetime
+from typing import Any
+
+#: What every formatter shows for a value that is unknown (None, NaN, infinite).
+MISSING = "—"
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None (None, NaN, infinite, not a number)."""
+    if value is None or isinstance(value, (bool, str)):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _decimals(size: float, digits: int) -> int:
+    """Fewer decimals as magnitudes grow: ``digits`` below 10, then 2, 1 and 0 from 10,000."""
+    if size >= 10_000:
+        return 0
+    if size >= 100:
+        return min(digits, 1)
+    if size >= 10:
+        return min(digits, 2)
+    return digits
+
+
+def _word(value: Any) -> str | None:
+    """The text of values that are not numbers (booleans as yes/no, strings as they are)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    return None
+
+
+def number(value: Any, digits: int = 3) -> str:
+    """A measured value (a metric, a score, a difference) with sensible precision.
+
+    ``digits`` decimals below 10 (``0.781``), two from 10 (``12.35``), one from 100
+    (``1,234.6``), none from 10,000 (``12,346``); integers grouped (``12,345``), booleans as
+    yes/no, strings unchanged, unknown values as :data:`MISSING`. Never ``-0.000``.
+    """
+    word = _word(value)
+    if word is not None:
+        return word
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    x = _finite(value)
+    if x is None:
+        return MISSING
+    places = _decimals(abs(x), digits)
+    places = _decimals(abs(round(x, places)), digits)  # 9.9996 reads 10.00, not 10.000
+    return f"{round(x, places) + 0.0:,.{places}f}"  # + 0.0: no "-0.000"
+
+
+def significant(value: Any, digits: int = 3) -> str:
+    """A value whose magnitude varies widely (a value of the user's data, a test statistic, a
+    hyperparameter) to ``digits`` significant digits: ``0.0123``, ``35.5``, ``1.2e-05``.
+
+    Whole numbers read as integers (``19``), values from ``10**digits`` are rounded and grouped
+    (``12,346``); unknown values read :data:`MISSING`.
+    """
+    word = _word(value)
+    if word is not None:
+        return word
+    x = _finite(value)
+    if x is None:
+        return MISSING
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    if abs(x) >= 10**digits:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}g}"
+
+
+def signed(value: Any, digits: int = 3) -> str:
+    """A difference with its sign, as :func:`number` writes it: ``+0.012``, ``-0.004``."""
+    text = number(value, digits)
+    if text == MISSING or text.startswith("-") or _finite(value) is None:
+        return text
+    return "+" + text
+
+
+def ci(low: Any, high: Any, digits: int = 3) -> str:
+    """A confidence interval, ``0.712 – 0.845``; :data:`MISSING` when a bound is unknown."""
+    if _finite(low) is None or _finite(high) is None:
+        return MISSING
+    return f"{number(low, digits)} – {number(high, digits)}"
+
+
+def difference(value: Any, low: Any = None, high: Any = None, digits: int = 3) -> str:
+    """A signed difference with its interval when known: ``+0.012 (-0.004 to +0.030)``."""
+    if _finite(value) is None:
+        return MISSING
+    text = signed(value, digits)
+    if _finite(low) is not None and _finite(high) is not None:
+        text += f" ({signed(low, digits)} to {signed(high, digits)})"
+    return text
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """A share (0.123) as a percentage, ``12.3%``; :data:`MISSING` when unknown."""
+    x = _finite(value)
+    if x is None:
+        return MISSING
+    return f"{round(100 * x, digits) + 0.0:,.{digits}f}%"
+
+
+def p_value(value: Any) -> str:
+    """A p-value to three significant digits (``0.0321``, ``0.5``), tiny ones in scientific
+    notation (``1.2e-05``), and ``< 1e-16`` below what a double can tell from zero."""
+    x = _finite(value)
+    if x is None:
+        return MISSING
+    if x < 1e-16:
+        return "< 1e-16"
+    return f"{x:.3g}" if x >= 1e-4 else f"{x:.1e}"
+
+
+def count(value: Any) -> str:
+    """A count of things, grouped: ``12,345``; :data:`MISSING` when unknown."""
+    x = _finite(value)
+    return MISSING if x is None else f"{round(x):,}"
+
+
+def duration(seconds: Any) -> str:
+    """How long something took: ``4.2 s``, ``1 min 05 s`` or ``1 h 02 min``."""
+    x = _finite(seconds)
+    if x is None:
+        return MISSING
+    x = max(0.0, x)
+    if round(x, 1) < 60:
+        return f"{x:.1f} s"
+    minutes, secs = divmod(round(x), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def elapsed(seconds: Any) -> str:
+    """A running clock: ``0:07``, ``12:30`` or ``1:02:03`` (whole seconds)."""
+    x = _finite(seconds)
+    if x is None:
+        return MISSING
+    hours, rest = divmod(max(0, int(x)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def millis(value: Any) -> str:
+    """Milliseconds, ``12.3 ms`` (grouped from 1,000 ms); :data:`MISSING` when unknown."""
+    x = _finite(value)
+    return MISSING if x is None else f"{round(x, 1) + 0.0:,.1f} ms"
+
+
+def local_time(
+    ts: Any, *, seconds: bool = False, now: float | None = None, empty: str = MISSING
+) -> str:
+    """A Unix timestamp in the user's local time: ``2026-03-15 09:30`` (``seconds``:
+    ``2026-03-15 09:30:05``).
+
+    With ``now``, a time on the same local day as ``now`` reads as the clock alone,
+    ``09:30:05``. A missing ``ts`` reads ``empty``: :data:`MISSING`, or e.g. ``"now"`` for a
+    span that has not ended.
+    """
+    x = _finite(ts)
+    if x is None:
+        return empty
+    when = datetime.fromtimestamp(x)
+    if now is not None and when.date() == datetime.fromtimestamp(now).date():
+        return when.strftime("%H:%M:%S")
+    return when.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
