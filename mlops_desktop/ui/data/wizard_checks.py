@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.refs import NAME_PATTERN
-from mlops_desktop.ui.data.charts import severity_color
-from mlops_desktop.ui.data.report_views import ChecksReport, counts_text, severity_counts
-from mlops_desktop.ui.data.wizard import suggest_name
+from mlops_desktop.ui.data.model import counts_text, severity_counts, suggest_name
+from mlops_desktop.ui.data.report_views import ChecksReport
 from mlops_desktop.ui.data.wizard_jobs import JobLine
+from mlops_desktop.ui.kit.charts import severity_color
 
 #: Job functions by reference, so the GUI process never imports pandas.
 ANALYZE = "mlops_desktop.data.importer:analyze"

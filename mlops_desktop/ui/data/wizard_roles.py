@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from mlops_desktop.ui.data.wizard import CLASSIFICATION
+from mlops_desktop.ui.data.model import CLASSIFICATION
 
 NONE = "(none)"
 TASK_WORDS = {

@@ -23,12 +23,9 @@ from mlops_desktop.evaluation.charts import standalone
 from mlops_desktop.evaluation.figures import ci_text, number
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.evaluation.model import chart_svgs
-from mlops_desktop.ui.evaluation.views import (
-    Column,
-    RecordTable,
-    note_label,
-    section_label,
-)
+from mlops_desktop.ui.kit.labels import muted_label, section_label
+from mlops_desktop.ui.kit.specs import Column
+from mlops_desktop.ui.kit.tables import RecordTable
 
 # -- slices --------------------------------------------------------------------------------------
 
@@ -40,7 +37,7 @@ class SlicesView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.intro = note_label()
+        self.intro = muted_label(selectable=True)
         tools = QHBoxLayout()
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter slices (column or value)…")
@@ -118,7 +115,7 @@ class ResultsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         self.behaviour_heading = section_label("Behavioural tests", self)
-        self.behaviour_note = note_label()
+        self.behaviour_note = muted_label(selectable=True)
         self.behaviour = RecordTable(
             [
                 Column("Result", width=80),

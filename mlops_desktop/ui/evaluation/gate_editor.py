@@ -37,7 +37,9 @@ from mlops_desktop.training.metric_names import (
     REGRESSION_METRICS,
 )
 from mlops_desktop.ui.evaluation.model import gate_yaml
-from mlops_desktop.ui.evaluation.views import Column, RecordTable, note_label, section_label
+from mlops_desktop.ui.kit.labels import muted_label, section_label
+from mlops_desktop.ui.kit.specs import Column
+from mlops_desktop.ui.kit.tables import RecordTable
 
 
 def metrics_for(task: str | None) -> tuple[str, ...]:
@@ -87,7 +89,7 @@ class GateCard(QWidget):
         self.edit_button.clicked.connect(self.edit_requested)
         top.addWidget(self.heading, 1)
         top.addWidget(self.edit_button)
-        self.info = note_label()
+        self.info = muted_label(selectable=True)
         self.spec_view = QPlainTextEdit()
         _mono(self.spec_view)
         self.history_heading = section_label("History", self)

@@ -6,13 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -34,24 +32,16 @@ from mlops_desktop.ui.evaluation.model import (
     version_roster,
 )
 from mlops_desktop.ui.evaluation.report_tab import ReportTab, StatusStrip
-from mlops_desktop.ui.evaluation.views import note_label
-from mlops_desktop.ui.kit.error_dialog import error_box, error_text, job_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, error_text, job_error_text
 from mlops_desktop.ui.kit.icons import dot_pixmap
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec, muted_color, scaled_font
+from mlops_desktop.ui.kit.labels import muted_color, muted_label, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import scrolling
+from mlops_desktop.ui.runtime.page import Page
 
 VersionRole = Qt.ItemDataRole.UserRole + 1
 CLI_EXAMPLE = "mlops-desktop test credit@1 --report report.html"
 VERDICT_COLORS = {"passed": "#16a34a", "failed": "#dc2626"}
-
-
-def scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area, so a short window still shows all of it."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
 
 
 def verdict_color(widget: QWidget, verdict: str) -> QColor:
@@ -94,7 +84,9 @@ class TestPage(Page):
         self.versions.currentItemChanged.connect(lambda *_: self.show_selected())
         left_layout.addWidget(caption)
         left_layout.addWidget(self.versions, 1)
-        left_layout.addWidget(note_label("Verdict of each version's latest test report."))
+        left_layout.addWidget(
+            muted_label("Verdict of each version's latest test report.", selectable=True)
+        )
         splitter.addWidget(left)
 
         right = QWidget()
@@ -110,7 +102,7 @@ class TestPage(Page):
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the version's name (works in the CLI too)")
         self.copy_button.clicked.connect(self.copy_ref)
-        self.meta_label = note_label()
+        self.meta_label = muted_label(selectable=True)
         self.run_button = QPushButton("&Run tests")
         self.run_button.setObjectName("runTests")
         self.run_button.setMinimumWidth(120)
@@ -136,7 +128,7 @@ class TestPage(Page):
         self.decision.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         decision_label = QLabel("&Decision column:")
         decision_label.setBuddy(self.decision)
-        self.run_status = note_label()
+        self.run_status = muted_label(selectable=True)
         run_row.addWidget(self.run_status, 1)
         run_row.addWidget(resamples_label)
         run_row.addWidget(self.resamples)

@@ -20,16 +20,11 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.registry.entities import Job, ModelVersion, TestReport
 from mlops_desktop.ui.evaluation.model import export_report, write_html_file
-from mlops_desktop.ui.evaluation.views import (
-    RecordTable,
-    VerdictBanner,
-    metric_rows,
-    metrics_note,
-    note_label,
-    section_label,
-    status_colors,
-)
-from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
+from mlops_desktop.ui.evaluation.views import VerdictBanner, metric_rows, metrics_note
+from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
+from mlops_desktop.ui.kit.labels import muted_label, section_label
+from mlops_desktop.ui.kit.tables import RecordTable
+from mlops_desktop.ui.kit.theme import status_colors
 
 
 class StatusStrip(QFrame):
@@ -84,8 +79,8 @@ class ReportTab(QWidget):
         self.metrics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.metrics.horizontalHeader().setStretchLastSection(False)
         self.metrics.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.note = note_label()
-        self.placeholder = note_label()
+        self.note = muted_label(selectable=True)
+        self.placeholder = muted_label(selectable=True)
         buttons = QHBoxLayout()
         self.open_button = QPushButton("&Open report")
         self.open_button.setToolTip("Open the self-contained HTML report in your browser")
@@ -94,7 +89,7 @@ class ReportTab(QWidget):
         self.html_button.clicked.connect(lambda: self.export_with_dialog(".html"))
         self.pdf_button = QPushButton("Export &PDF…")
         self.pdf_button.clicked.connect(lambda: self.export_with_dialog(".pdf"))
-        self.export_status = note_label()
+        self.export_status = muted_label(selectable=True)
         buttons.addWidget(self.export_status, 1)
         for button in (self.open_button, self.html_button, self.pdf_button):
             buttons.addWidget(button)

@@ -1,190 +1,22 @@
-"""Views of a stored test report: verdict banner, metrics with CIs, slices, test results, charts."""
+"""The verdict banner of a stored test report and its holdout metrics table's rows."""
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import (
-    QColor,
-    QGuiApplication,
-    QPalette,
-    QStandardItem,
-    QStandardItemModel,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from mlops_desktop.evaluation.figures import ci_text, number, signed_text
+from mlops_desktop.evaluation.figures import ci_text, signed_text
 from mlops_desktop.training.metric_names import (
     CLASSIFICATION_METRICS,
     METRIC_LABELS,
     REGRESSION_METRICS,
 )
-from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
-
-SortRole = Qt.ItemDataRole.UserRole + 1
-FlagRole = Qt.ItemDataRole.UserRole + 2
-
-
-def status_colors(widget: QWidget, state: str) -> tuple[QColor, QColor]:
-    """Background and text colours for ``passed``/``failed``/other, light or dark."""
-    dark = is_dark()
-    table = {
-        "passed": ("#173b26", "#bbf7d0") if dark else ("#dcfce7", "#14532d"),
-        "failed": ("#4a1d1d", "#fecaca") if dark else ("#fee2e2", "#7f1d1d"),
-    }
-    if state in table:
-        bg, fg = table[state]
-        return QColor(bg), QColor(fg)
-    pal = QGuiApplication.palette()
-    return pal.color(QPalette.ColorRole.AlternateBase), pal.color(QPalette.ColorRole.WindowText)
-
-
-def section_label(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setFont(scaled_font(widget, 1.15, bold=True))
-    return label
-
-
-def note_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, muted_color(label))
-    label.setPalette(pal)
-    return label
-
-
-# -- a sortable, filterable table ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    numeric: bool = False
-    width: int = 0
-
-
-class RowFilter(QSortFilterProxyModel):
-    """Text filter over every column, optionally only flagged rows."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.flagged_only = False
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterKeyColumn(-1)
-        self.setSortRole(SortRole)
-
-    def set_flagged_only(self, on: bool) -> None:
-        self.flagged_only = on
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt override
-        if self.flagged_only:
-            index = self.sourceModel().index(row, 0, parent)
-            if not index.data(FlagRole):
-                return False
-        return super().filterAcceptsRow(row, parent)
-
-
-class RecordTable(QTableView):
-    """Rows of values: numbers right-aligned and sorted as numbers, flagged rows highlighted."""
-
-    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.source = QStandardItemModel(0, len(self.columns), self)
-        self.source.setHorizontalHeaderLabels([c.title for c in self.columns])
-        for i, c in enumerate(self.columns):
-            if c.numeric:
-                item = self.source.horizontalHeaderItem(i)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.proxy = RowFilter(self)
-        self.proxy.setSourceModel(self.source)
-        self.setModel(self.proxy)
-        self.setSortingEnabled(True)
-        # Rows keep the report's order (primary metric first, slices worst first) until the
-        # user clicks a header.
-        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.proxy.sort(-1)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(26)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, c in enumerate(self.columns):
-            if c.width:
-                self.setColumnWidth(i, c.width)
-        self._rows: list = []
-        #: Size the table to its rows (for short tables that sit above other content).
-        self.fit_rows = False
-
-    def set_rows(
-        self,
-        rows: Sequence[Sequence[Any]],
-        flagged: Sequence[bool] | None = None,
-        tooltips: Sequence[str] | None = None,
-    ) -> None:
-        """Replace the rows; each value is ``(text, sort_value)`` or a plain value."""
-        key = (list(map(list, rows)), list(flagged or []))
-        if key == self._rows:
-            return  # unchanged: keep selection and scroll position
-        self._rows = key
-        self.source.setRowCount(0)
-        bg, fg = status_colors(self, "failed")
-        for r, values in enumerate(rows):
-            items = []
-            is_flagged = bool(flagged and flagged[r])
-            for column, value in zip(self.columns, values, strict=False):
-                text, sort = value if isinstance(value, tuple) else (number(value), value)
-                item = QStandardItem(text)
-                item.setData(sort if sort is not None else -math.inf, SortRole)
-                item.setData(is_flagged, FlagRole)
-                if column.numeric:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                if is_flagged:
-                    item.setBackground(bg)
-                    item.setForeground(fg)
-                if tooltips and tooltips[r]:
-                    item.setToolTip(tooltips[r])
-                elif len(text) > 40:
-                    item.setToolTip(text)
-                items.append(item)
-            self.source.appendRow(items)
-        if self.fit_rows:
-            height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
-            height += self.verticalHeader().defaultSectionSize() * len(rows)
-            self.setFixedHeight(height + 2)
-
-    def row_texts(self) -> list[list[str]]:
-        """What the table shows, in view order (for tests and copy)."""
-        model = self.model()
-        return [
-            [str(model.index(r, c).data() or "") for c in range(model.columnCount())]
-            for r in range(model.rowCount())
-        ]
-
+from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.kit.specs import Column
+from mlops_desktop.ui.kit.theme import status_colors
 
 # -- the verdict ---------------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mlops_desktop.registry.entities import WorkspaceSummary
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.runtime.page import Page
 
 
 class GovernPage(Page):

@@ -3,7 +3,7 @@ recent data" and the backlog's window computation as jobs, the drill-down into a
 notification when a new alert opens (the tray's balloon, else a banner and the status bar).
 
 A mixin of ``MonitorPage``, which provides ``model``, ``tasks``, ``poller``, ``alerts_panel``,
-``banner``, ``snapshot``, ``navigate_requested`` and ``reload_summary``.
+``banner``, ``snapshot``, ``navigate_requested``, ``status_message`` and ``reload_summary``.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from html import escape
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
+from PySide6.QtWidgets import QSystemTrayIcon
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.monitoring import alerts as alert_ops
 from mlops_desktop.registry.entities import Alert, Job
-from mlops_desktop.ui.kit.error_dialog import ErrorText, error_box, error_text
+from mlops_desktop.ui.kit.dialogs import ErrorText, error_box, error_text
 from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.monitoring.alerts import SIGNAL_TEXT, NoteDialog, RetrainDialog
 from mlops_desktop.ui.monitoring.charts import shown
@@ -218,9 +218,7 @@ class MonitorActions:
             self.tray.showMessage(title, alert.message, icon, NOTICE_MS)
             return
         self.banner.announce(f"{title}. {alert.message}")
-        window = self.window()
-        if isinstance(window, QMainWindow) and window.statusBar() is not None:
-            window.statusBar().showMessage(f"⚠ {title}", NOTICE_MS)
+        self.status_message.emit(f"⚠ {title}", NOTICE_MS)
 
     def check_new_alerts(self) -> None:
         """While the page is hidden: read the open alerts and notify of new ones."""

@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.entities import Alert
-from mlops_desktop.ui.data.charts import severity_color
+from mlops_desktop.ui.kit.charts import severity_color
+from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import scaled_font
 
 NO_PARENT = QModelIndex()
 COLUMNS = ("Severity", "Model", "Signal", "Message", "Opened", "State")
-SortRole = Qt.ItemDataRole.UserRole + 1
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 STATE_RANK = {"open": 0, "acknowledged": 1, "resolved": 2}
 SIGNAL_TEXT = {

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.entities import WorkspaceSummary
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, scaled_font
+from mlops_desktop.ui.kit.labels import muted_label, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import EmptyState
 from mlops_desktop.ui.monitoring.actions import MonitorActions
 from mlops_desktop.ui.monitoring.alerts import AlertsPanel, NotificationBanner
 from mlops_desktop.ui.monitoring.charts import (
@@ -44,9 +45,9 @@ from mlops_desktop.ui.monitoring.quality import QualityPanel
 from mlops_desktop.ui.monitoring.settings_dialog import MonitorSettingsAction
 from mlops_desktop.ui.monitoring.worker import MonitorPoller
 from mlops_desktop.ui.runtime.background import BackgroundTasks
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.serving.model import mode_text
-from mlops_desktop.ui.serving.panels import note
 
 BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
 NO_TRAFFIC = "Send requests to the service or start the simulator:"
@@ -117,7 +118,7 @@ class MonitorPage(MonitorActions, Page):
         self.live_label = QLabel()
         self.live_label.setObjectName("monitorLive")
         self.live_label.setFont(scaled_font(self, 1.1, bold=True))
-        self.status_label = note()
+        self.status_label = muted_label()
         self.status_label.setObjectName("monitorStatus")
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.settings_action = MonitorSettingsAction(self)  # "Monitoring settings…" and dialog
@@ -132,7 +133,7 @@ class MonitorPage(MonitorActions, Page):
         self.feature_box.currentIndexChanged.connect(lambda _i: self._draw())
         feature_label = QLabel("Feat&ure:")
         feature_label.setBuddy(self.feature_box)
-        hint = note("Click a point or a heat map cell to compare that window with training.")
+        hint = muted_label("Click a point or a heat map cell to compare that window with training.")
         self.drift_chart = DriftScoreChart()
         self.share_chart = DriftShareChart()
         self.heat_map = DriftHeatMap()

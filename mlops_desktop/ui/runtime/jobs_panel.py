@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.entities import Job
-from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.runtime.job_table import (
     COL_ACTION,
     COL_ELAPSED,
@@ -28,7 +29,6 @@ from mlops_desktop.ui.runtime.job_table import (
     JobRole,
     JobTableModel,
     ProgressDelegate,
-    SortRole,
 )
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 

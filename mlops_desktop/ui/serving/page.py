@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.serving import deployments as ops
 from mlops_desktop.serving.server import DEFAULT_PORT
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import scrolling
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.serving.actions import DeployActions
 from mlops_desktop.ui.serving.dialogs import BatchScoringDialog, ChangeRunner, confirm
 from mlops_desktop.ui.serving.model import (
@@ -44,19 +45,19 @@ from mlops_desktop.ui.serving.views import TimelineView, VersionsPane
 CLI_EXAMPLE = "mlops-desktop deploy credit@1"
 
 
-def scrolling(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
-
-
 class DeployPage(DeployActions, Page):
+    """The Deploy step: versions, the scoring service, canary and shadow rollouts, timeline.
+
+    Signals (besides the Page's):
+        service_state_changed(str, bool): the status bar's service line, and whether it runs.
+    """
+
     name = "deploy"
     title = "Deploy"
     explanation = "Serve a tested model version on this machine: live, as a canary or in shadow."
     glyph = "deploy"
+
+    service_state_changed = Signal(str, bool)
 
     # -- building --------------------------------------------------------------------------------
 
@@ -229,12 +230,10 @@ class DeployPage(DeployActions, Page):
             return
         self.service = info
         self.service_card.set_service(info, self._service_busy())
-        window = self.window()
-        if hasattr(window, "set_service_state"):
-            if info is None:
-                window.set_service_state("Scoring service: not running", False)
-            else:
-                window.set_service_state(info.status_text, True)
+        if info is None:
+            self.service_state_changed.emit("Scoring service: not running", False)
+        else:
+            self.service_state_changed.emit(info.status_text, True)
         if self.state is not None and self.state.live:
             self._show_examples(self.state.model)
 

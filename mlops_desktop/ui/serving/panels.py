@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from mlops_desktop.serving.deployments import LiveAt
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.stats import ShadowAgreement
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
+from mlops_desktop.ui.kit.labels import muted_label, scaled_font
 from mlops_desktop.ui.serving.model import (
     RolloutFigures,
     example_requests,
@@ -35,15 +35,6 @@ from mlops_desktop.ui.serving.model import (
 
 KEYBOARD_APPLY_MS = 900
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def note(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, muted_color(label))
-    label.setPalette(pal)
-    return label
 
 
 class FiguresGrid(QWidget):
@@ -138,7 +129,7 @@ class CanaryPanel(QGroupBox):
         row.addWidget(self.share)
 
         self.figures = FiguresGrid()
-        self.figures_note = note()
+        self.figures_note = muted_label()
         self.promote_button = QPushButton("&Promote")
         self.promote_button.setObjectName("promoteButton")
         self.promote_button.setToolTip("Make the candidate live (the promotion rule applies)")

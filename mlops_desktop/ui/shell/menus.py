@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
 from mlops_desktop.ui.kit.icons import glyph_icon
 from mlops_desktop.ui.shell.about import about_box
 
-if TYPE_CHECKING:
-    from mlops_desktop.ui.shell.main_window import MainWindow
 
+def build_menus(window: QMainWindow) -> dict[str, QAction]:
+    """Create the menus on ``window``; return the actions by name (``page:data`` etc.).
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
-    """Create the menus on ``window``; return the actions by name (``page:data`` etc.)."""
+    ``window`` is the app's ``MainWindow``: its ``flow``, ``settings``, ``jobs_dock`` and
+    ``pages``, and its ``show_page``, ``toggle_full_screen`` and ``open_meeting``, are used.
+    """
     actions: dict[str, QAction] = {}
     bar = window.menuBar()
     flow = window.flow
@@ -73,13 +72,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     return actions
 
 
-def show_about(window: MainWindow) -> None:
+def show_about(window: QMainWindow) -> None:
     box = about_box(window)
     box.open()
     window.about_dialog = box
 
 
-def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
+def fill_recent_menu(window: QMainWindow, menu: QMenu) -> None:
     """Rebuild Open Recent from settings: numbered entries, or a disabled placeholder."""
     menu.clear()
     recent = window.settings.recent_workspaces()

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 from mlops_desktop.registry.entities import Job, Run
 from mlops_desktop.training.comparison import comparison_curves, metric_table, param_diff
 from mlops_desktop.training.run_summary import METRIC_LABELS, format_number, format_signed
-from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
 from mlops_desktop.ui.kit.icons import dot_pixmap
-from mlops_desktop.ui.kit.widgets import scaled_font
+from mlops_desktop.ui.kit.labels import scaled_font
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: Okabe–Ito: distinguishable for colour-blind viewers and on a projector, light or dark.

@@ -38,7 +38,7 @@ from mlops_desktop.training.run_summary import (
     primary_metric,
     task_of,
 )
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
+from mlops_desktop.ui.kit.labels import muted_color, scaled_font
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LINEAGE_CAPTIONS = {

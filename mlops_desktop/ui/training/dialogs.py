@@ -28,17 +28,10 @@ from mlops_desktop.training.run_summary import (
     families_for,
     train_command,
 )
-from mlops_desktop.ui.kit.widgets import CommandLine, muted_color
+from mlops_desktop.ui.kit.labels import muted_label
+from mlops_desktop.ui.kit.widgets import CommandLine
 
 MAX_SEED = 2**31 - 1
-
-
-def _muted(label: QLabel, wrap: bool = True) -> QLabel:
-    label.setWordWrap(wrap)
-    pal = label.palette()
-    pal.setColor(label.foregroundRole(), muted_color(label))
-    label.setPalette(pal)
-    return label
 
 
 def dataset_caption(version: DatasetVersion) -> str:
@@ -102,11 +95,9 @@ class NewRunDialog(QDialog):
         form.addRow("Models:", families)
         form.addRow(
             "",
-            _muted(
-                QLabel(
-                    "A dummy baseline is always trained beside each model, to show what the\n"
-                    "model adds over guessing."
-                ),
+            muted_label(
+                "A dummy baseline is always trained beside each model, to show what the\n"
+                "model adds over guessing.",
                 wrap=False,
             ),
         )
@@ -137,7 +128,7 @@ class NewRunDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setObjectName("formProblem")
         layout.addWidget(self.problem)
-        layout.addWidget(_muted(QLabel("The same from the command line:")))
+        layout.addWidget(muted_label("The same from the command line:"))
         self.command = CommandLine()
         layout.addWidget(self.command)
 

@@ -27,8 +27,8 @@ from mlops_desktop.training.run_summary import (
     registered_by_run,
     run_rows,
 )
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.training.actions import TrainActions
 from mlops_desktop.ui.training.details import RunDetails

@@ -22,6 +22,7 @@ from mlops_desktop.training.run_summary import (
     format_number,
 )
 from mlops_desktop.ui.kit.icons import dot_pixmap
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.runtime.job_table import STATUS_COLORS
 
 COLUMNS = (
@@ -53,8 +54,7 @@ COLUMNS = (
     COL_NOTES,
 ) = range(len(COLUMNS))
 NUMERIC = {COL_HOLDOUT, COL_CV, COL_BASELINE, COL_SEED, COL_DURATION, COL_STARTED}
-RowRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
+RowRole = Qt.ItemDataRole.UserRole + 2
 KeyRole = Qt.ItemDataRole.UserRole + 3
 ModelIndex = QModelIndex | QPersistentModelIndex
 #: Sorts after every real number, so runs without a value gather at one end.
@@ -213,7 +213,7 @@ ALL = ""
 
 
 class RunsFilterProxy(QSortFilterProxyModel):
-    """Sorts by the model's SortRole; filters by text (run id, dataset, model), status and
+    """Sorts by ``SortRole``; filters by text (run id, dataset, model), status and
     dataset name."""
 
     def __init__(self, parent: Any = None) -> None:

@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.ui.kit.labels import muted_color, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, muted_color, scaled_font
+from mlops_desktop.ui.kit.widgets import EmptyState
 from mlops_desktop.ui.monitoring.data import background_pass
 from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
 from mlops_desktop.ui.monitoring.meeting.data import Snapshot, clock, short_reason, snapshot
@@ -43,7 +45,6 @@ from mlops_desktop.ui.runtime.background import Poller
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import Alert
-    from mlops_desktop.ui.shell.main_window import MainWindow
 
 POLL_MS = 1000
 MONITOR_MS = 5000
@@ -303,21 +304,3 @@ class MeetingWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         event.accept()
-
-
-def open_meeting(window: MainWindow) -> MeetingWindow:
-    """Show meeting mode full screen for ``window``'s workspace (reusing an open one)."""
-    path = window.model.path
-    current: MeetingWindow | None = getattr(window, "meeting_window", None)
-    if current is not None and current.path != path:
-        current.close()
-        current.deleteLater()
-        current = None
-    if current is None:
-        current = MeetingWindow(path, window)
-        current.navigate_requested.connect(window.show_page)
-        window.meeting_window = current
-    current.showFullScreen()
-    current.raise_()
-    current.activateWindow()
-    return current
