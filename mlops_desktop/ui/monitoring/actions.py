@@ -21,8 +21,8 @@ from mlops_desktop.ui.kit.dialogs import ErrorText, error_box, error_text
 from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.monitoring.alerts import SIGNAL_TEXT, NoteDialog, RetrainDialog
 from mlops_desktop.ui.monitoring.charts import shown
-from mlops_desktop.ui.monitoring.data import open_alerts, window_detail
 from mlops_desktop.ui.monitoring.detail import WindowDetailDialog
+from mlops_desktop.ui.monitoring.model import open_alerts, window_detail
 
 RETRAIN_JOB = "mlops_desktop.monitoring.loop:retrain_from_alert"
 MONITOR_JOB = "mlops_desktop.monitoring.monitor_job:monitor_model"

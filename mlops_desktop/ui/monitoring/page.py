@@ -40,7 +40,7 @@ from mlops_desktop.ui.monitoring.charts import (
     PredictionChart,
     RequestsChart,
 )
-from mlops_desktop.ui.monitoring.data import MonitorSnapshot, background_pass
+from mlops_desktop.ui.monitoring.model import MonitorSnapshot, background_pass
 from mlops_desktop.ui.monitoring.quality import QualityPanel
 from mlops_desktop.ui.monitoring.settings_dialog import MonitorSettingsAction
 from mlops_desktop.ui.monitoring.worker import MonitorPoller

@@ -2,7 +2,7 @@
 
 ``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
 ``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
-few seconds, runs a monitoring pass (``monitor_data.background_pass``) on another, so drift and
+few seconds, runs a monitoring pass (``ui.monitoring.model.background_pass``) on another, so drift and
 alerts appear while the simulator sends traffic. Esc or F11 leaves the window; closing it stops
 the simulator.
 """
@@ -37,10 +37,10 @@ from mlops_desktop.ui.kit.labels import muted_color, scaled_font
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.kit.widgets import EmptyState
-from mlops_desktop.ui.monitoring.data import background_pass
 from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
 from mlops_desktop.ui.monitoring.meeting.data import Snapshot, clock, short_reason, snapshot
 from mlops_desktop.ui.monitoring.meeting.simulator import SimulatorBar
+from mlops_desktop.ui.monitoring.model import background_pass
 from mlops_desktop.ui.runtime.background import Poller
 
 if TYPE_CHECKING:
