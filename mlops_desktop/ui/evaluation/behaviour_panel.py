@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.evaluation.behaviour_editor import AddTestDialog
-from mlops_desktop.ui.evaluation.model import describe_test, suggest_behavioural_tests
+from mlops_desktop.ui.evaluation.jobs import suggest_behavioural_tests
+from mlops_desktop.ui.evaluation.model import describe_test
 from mlops_desktop.ui.kit.dialogs import error_box, error_text, job_error_text
 from mlops_desktop.ui.kit.labels import muted_label, section_label
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel

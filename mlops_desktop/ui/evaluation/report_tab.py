@@ -19,12 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.entities import Job, ModelVersion, TestReport
-from mlops_desktop.ui.evaluation.model import export_report, write_html_file
-from mlops_desktop.ui.evaluation.views import VerdictBanner, metric_rows, metrics_note
+from mlops_desktop.ui.evaluation.jobs import export_report
+from mlops_desktop.ui.evaluation.model import (
+    glance_text,
+    metric_rows,
+    metrics_note,
+    untested_text,
+    write_html_file,
+)
+from mlops_desktop.ui.evaluation.views import VerdictBanner
 from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
 from mlops_desktop.ui.kit.labels import muted_label, section_label
 from mlops_desktop.ui.kit.tables import RecordTable
 from mlops_desktop.ui.kit.theme import status_colors
+from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 
 class StatusStrip(QFrame):
@@ -61,9 +69,9 @@ class StatusStrip(QFrame):
 class ReportTab(QWidget):
     """The latest report's verdict banner and holdout metrics, with Open and Export buttons."""
 
-    def __init__(self, page, parent: QWidget | None = None) -> None:
+    def __init__(self, model: WorkspaceModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.page = page
+        self.model = model
         self.version: ModelVersion | None = None
         self.report: TestReport | None = None
         self.opened: list[Path] = []
@@ -115,12 +123,7 @@ class ReportTab(QWidget):
         self.placeholder.setVisible(not tested)
         self.banner.set_report(report.summary if report else None)
         if not tested:
-            self.placeholder.setText(
-                f"{version.ref} has not been tested yet. Run tests to get holdout metrics with "
-                "confidence intervals, slices, behavioural and contract tests, and the gate "
-                f"verdict — or from the command line: mlops-desktop test {version.ref} "
-                "--report report.html"
-            )
+            self.placeholder.setText(untested_text(version.ref))
             return
         columns, rows = metric_rows(report.summary)
         if [c.title for c in columns] != [c.title for c in self.metrics.columns]:
@@ -165,7 +168,7 @@ class ReportTab(QWidget):
         if self.report is None:
             return None
         self.export_status.setText(f"Exporting to {Path(path).name}…")
-        job_id = self.page.model.submit(
+        job_id = self.model.submit(
             export_report,
             {"report_id": self.report.id, "path": path},
             title=f"Export test report {self.report.id} to {Path(path).name}",
@@ -182,20 +185,3 @@ class ReportTab(QWidget):
             self.export_status.setText("")
             if job.status in ("failed", "interrupted"):
                 error_box(self, job_error_text(job)).open()
-
-
-def glance_text(summary: dict) -> str:
-    """One line: flagged slices, behavioural and contract results (details on their tabs)."""
-    slices = summary.get("slices") or {}
-    behavioural = summary.get("behavioural") or []
-    contracts = summary.get("contracts") or []
-    passed_b = sum(bool(r["passed"]) for r in behavioural)
-    passed_c = sum(bool(r["passed"]) for r in contracts)
-    parts = [
-        f"Slices: {slices.get('flagged', 0)} flagged of {len(slices.get('rows') or [])}",
-        f"Behavioural tests: {passed_b} of {len(behavioural)} passed"
-        if behavioural
-        else "Behavioural tests: none enabled",
-        f"Contract tests: {passed_c} of {len(contracts)} passed",
-    ]
-    return " · ".join(parts) + "  (details on the Slices and Test results tabs)"

@@ -1,4 +1,5 @@
-"""Small shared widgets: the empty state, a copyable CLI command line, stat cards, a scroll area."""
+"""Small shared widgets: the empty state, a copyable CLI command line, stat cards, a read-only
+code view and a scroll area."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -184,3 +186,12 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(widget)
     return area
+
+
+def code_view() -> QPlainTextEdit:
+    """A read-only, monospace, unwrapped text view (YAML, logs, example requests)."""
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    return view

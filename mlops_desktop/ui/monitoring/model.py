@@ -1,4 +1,6 @@
-"""What the Monitor page shows, gathered off the GUI thread (Qt-free, plain functions).
+"""What the Monitor page shows, gathered off the GUI thread (Qt-free, plain functions): the
+snapshot of a model, the windows the charts draw, and the page's sentences (live state, status
+line, alert counts, empty states, the outcome of a retrain).
 
 ``SnapshotReader.read`` runs on a pool thread with its own workspace connection: it computes the
 few windows that are due (a bounded number per call, so a poll stays short), evaluates the alert
@@ -11,6 +13,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import numpy as np
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.monitoring.alerts import list_alerts, list_rules
@@ -21,12 +27,37 @@ from mlops_desktop.monitoring.series import WindowSeries, window_series
 from mlops_desktop.monitoring.settings import MonitorSettings, get_settings
 from mlops_desktop.registry.entities import Alert, DriftWindow, from_row
 from mlops_desktop.serving.deployments import LiveAt, live_at
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.serving.model import mode_text
 
 #: Windows one poll computes at most (a longer backlog goes to a ``monitor_model`` job).
 POLL_WINDOWS = 3
 #: Alerts the table lists at most (newest first).
 ALERT_LIMIT = 300
 REALIZED_EVERY_S = 5.0
+#: Windows drawn at most (the latest); older ones stay in the registry.
+MAX_WINDOWS = 200
+#: Features the drift chart draws when it shows the "top drifted".
+TOP_FEATURES = 3
+NO_TRAFFIC = "Send requests to the service or start the simulator:"
+NO_LIVE = EmptyStateSpec(
+    "No model is live",
+    "Deploy a tested version; its traffic, drift, quality and alerts appear here.",
+    "mlops-desktop deploy credit@1",
+    "Go to &Deploy",
+    "deploy",
+)
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+STATE_RANK = {"open": 0, "acknowledged": 1, "resolved": 2}
+SIGNAL_TEXT = {
+    "drift_share": "Dataset drift",
+    "feature_drift": "Feature drift",
+    "prediction_drift": "Prediction drift",
+    "realized_metric": "Realized quality",
+    "latency_p95": "Latency p95",
+    "error_rate": "Error rate",
+    "batch_feed": "Batch feed",
+}
 
 
 @dataclass
@@ -152,3 +183,139 @@ def histogram_shares(summary: dict) -> tuple[list[float], list[float]]:
     counts = [float(c) for c in summary.get("counts") or []]
     total = sum(counts)
     return edges, [c / total if total else 0.0 for c in counts]
+
+
+# -- the windows the charts draw -----------------------------------------------------------------
+
+
+def tail(values: np.ndarray, count: int) -> np.ndarray:
+    """The last ``count`` entries along the last axis."""
+    return values[..., -count:] if count else values[..., :0]
+
+
+def shown(series: WindowSeries) -> int:
+    return min(series.n_windows, MAX_WINDOWS)
+
+
+def top_features(series: WindowSeries, count: int = TOP_FEATURES) -> list[str]:
+    """Features with the highest drift score over the latest windows (ties: engine order)."""
+    if not series.features or series.n_windows == 0:
+        return []
+    recent = tail(series.feature_score, 5)
+    peak = np.nan_to_num(np.nanmax(np.where(np.isnan(recent), -1, recent), axis=1), nan=-1)
+    order = np.argsort(-peak, kind="stable")[:count]
+    return [series.features[i] for i in order]
+
+
+def window_at(
+    series: WindowSeries, feature: str | None, index: int
+) -> tuple[str | None, int] | None:
+    """The feature and window id behind drawn window ``index`` (None: outside the drawing).
+
+    ``feature`` None means the window's most drifted feature."""
+    n = shown(series)
+    if not 0 <= index < n:
+        return None
+    col = series.n_windows - n + index
+    if feature is None and series.features:
+        scores = series.feature_score[:, col]
+        if np.isfinite(scores).any():
+            feature = series.features[int(np.nanargmax(scores))]
+    return feature, int(series.ids[col])
+
+
+# -- the page's sentences ------------------------------------------------------------------------
+
+
+def empty_spec() -> EmptyStateSpec:
+    """What the Monitor page says before anything is deployed."""
+    return EmptyStateSpec(
+        heading="Nothing to monitor yet",
+        text="Once a model is deployed, its traffic, drift and alerts appear here.",
+        command="mlops-desktop monitor credit",
+        action_label="Go to De&ploy",
+        action_page="deploy",
+    )
+
+
+def no_traffic_spec(name: str) -> EmptyStateSpec:
+    """What the charts say while live model ``name`` has no traffic yet."""
+    return EmptyStateSpec(
+        f"No traffic for {name} yet",
+        NO_TRAFFIC,
+        f"mlops-desktop simulate {name} --data ... --rate 20",
+        "Go to &Deploy",
+        "deploy",
+    )
+
+
+def live_text(snap: MonitorSnapshot) -> str:
+    """ "credit@2 live · credit@3 canary 20 %": what serves the shown model."""
+    live = snap.live
+    if live is None or live.live is None:
+        return "Nothing is live" if not snap.models else ""
+    text = f"{live.live} live"
+    if live.candidate and live.mode:
+        text += f" · {live.candidate} {mode_text(live.mode, live.canary_percent)}"
+    return text
+
+
+def status_text(snap: MonitorSnapshot, computing_backlog: bool) -> str:
+    """The status line: windows and their size, the open window, backlog, errors, the time."""
+    parts = []
+    settings = snap.settings
+    if settings is not None and snap.model is not None:
+        size = f"{settings.size:,} rows" if settings.kind == "count" else settings.freq
+        parts.append(f"{snap.n_windows:,} window{'s' * (snap.n_windows != 1)} of {size}")
+        if snap.n_windows > MAX_WINDOWS:
+            parts.append(f"the latest {MAX_WINDOWS} drawn")
+        parts.append(f"{snap.pending_requests:,} requests in the open window")
+        if snap.n_windows == 0 and snap.pending_requests and settings.kind == "count":
+            parts.append(f"the first window closes at {size}")
+    if computing_backlog:
+        parts.append("computing the backlog in the Jobs panel")
+    if snap.compute_error:
+        parts.append(snap.compute_error)
+    parts.append(f"updated {time.strftime('%H:%M:%S', time.localtime(snap.at))}")
+    return " · ".join(parts)
+
+
+def alert_counts_text(alerts: list[Alert]) -> str:
+    """ "2 open · 1 acknowledged · 5 in all"."""
+    open_count = sum(a.state == "open" for a in alerts)
+    acked = sum(a.state == "acknowledged" for a in alerts)
+    return f"{open_count} open · {acked} acknowledged · {len(alerts)} in all"
+
+
+def alert_sort_key(alert: Alert, column: int) -> Any:
+    """What the alert table sorts column ``column`` by (severity and state by rank)."""
+    return (
+        SEVERITY_RANK.get(alert.severity, 3),
+        alert.model_name,
+        alert.signal,
+        alert.message,
+        alert.opened_at,
+        STATE_RANK.get(alert.state, 3),
+    )[column]
+
+
+def alert_title(alert: Alert) -> str:
+    """A notification's title: "New critical alert on credit: dataset drift"."""
+    what = SIGNAL_TEXT.get(alert.signal, alert.signal).lower()
+    return f"New {alert.severity} alert on {alert.model_name}: {what}"
+
+
+def retrain_text(status: str, result: Any, error: str) -> str:
+    """What became of "Retrain on recent data" (rich text, with a link to the Deploy page)."""
+    if status == "succeeded" and isinstance(result, dict):
+        r = result
+        where = f"a {r['percent']:g} % canary" if r["mode"] == "canary" else "a shadow of the live"
+        verdict = "passed" if (r.get("test") or {}).get("passed") else "did not pass"
+        return (
+            f"<b>{escape(r['candidate'])} is {where} version.</b> It was trained on "
+            f"{escape(r['dataset'])} ({r['rows']:,} recent rows with outcomes) and "
+            f"{verdict} its quality gate. <a href='deploy'>Promote or abort it on the Deploy "
+            "page</a>."
+        )
+    verb = "was cancelled" if status == "cancelled" else "failed"
+    return f"<b>Retraining {verb}.</b> {escape(error)}"

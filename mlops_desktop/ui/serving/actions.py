@@ -14,8 +14,6 @@ from mlops_desktop.ui.serving.model import (
     rollback_target,
 )
 
-CLI_EXAMPLE = "mlops-desktop deploy credit@1"
-
 
 class DeployActions:
     """Deployment actions of the Deploy page (mixed into ``DeployPage``)."""

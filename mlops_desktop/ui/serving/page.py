@@ -26,11 +26,13 @@ from mlops_desktop.ui.kit.widgets import scrolling
 from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.serving.actions import DeployActions
 from mlops_desktop.ui.serving.dialogs import BatchScoringDialog, ChangeRunner, confirm
+from mlops_desktop.ui.serving.examples import ExamplesView
 from mlops_desktop.ui.serving.model import (
     RolloutFigures,
     ServiceInfo,
     VersionRow,
     describe_live_at,
+    empty_spec,
     open_candidates,
     rollback_target,
     start_local_service,
@@ -38,11 +40,9 @@ from mlops_desktop.ui.serving.model import (
     timeline,
     version_rows,
 )
-from mlops_desktop.ui.serving.panels import ExamplesView, RolloutView
+from mlops_desktop.ui.serving.panels import RolloutView
 from mlops_desktop.ui.serving.service_monitor import ServiceCard, ServiceMonitor
 from mlops_desktop.ui.serving.views import TimelineView, VersionsPane
-
-CLI_EXAMPLE = "mlops-desktop deploy credit@1"
 
 
 class DeployPage(DeployActions, Page):
@@ -135,13 +135,7 @@ class DeployPage(DeployActions, Page):
         return summary is None or summary.model_versions == 0
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        if summary is not None and summary.runs > 0:
-            text = "Register a trained run on the Train page, test it, then deploy it here."
-            label, page = "Go to &Train", "train"
-        else:
-            text = "Deploy needs a registered model version that passed its tests."
-            label, page = "Go to T&est", "test"
-        return EmptyStateSpec("Nothing to deploy yet", text, CLI_EXAMPLE, label, page)
+        return empty_spec(summary is not None and summary.runs > 0)
 
     def update_content(self, model) -> None:
         ws = model.workspace

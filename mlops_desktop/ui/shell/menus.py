@@ -16,10 +16,16 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
     ``pages``, and its ``show_page``, ``toggle_full_screen`` and ``open_meeting``, are used.
     """
     actions: dict[str, QAction] = {}
-    bar = window.menuBar()
-    flow = window.flow
+    _add_file_menu(window, actions)
+    _add_view_menu(window, actions)
+    _add_help_menu(window, actions)
+    return actions
 
-    file_menu = bar.addMenu("&File")
+
+def _add_file_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    """New, Open, Open Recent, Open Demo and Quit."""
+    flow = window.flow
+    file_menu = window.menuBar().addMenu("&File")
     actions["new"] = file_menu.addAction("&New Workspace…", flow.new_workspace)
     actions["new"].setShortcut(QKeySequence.StandardKey.New)
     actions["open"] = file_menu.addAction("&Open Workspace…", flow.open_workspace)
@@ -36,7 +42,10 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
     actions["quit"].setShortcut(QKeySequence("Ctrl+Q"))
     actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
 
-    view_menu = bar.addMenu("&View")
+
+def _add_view_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    """The Jobs panel, Full Screen, Meeting Mode and one entry per page (Ctrl+1…)."""
+    view_menu = window.menuBar().addMenu("&View")
     jobs = window.jobs_dock.toggleViewAction()
     jobs.setText("&Jobs Panel")
     jobs.setShortcut(QKeySequence("Ctrl+J"))
@@ -64,12 +73,13 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
         group.addAction(action)
         actions[f"page:{name}"] = action
 
-    help_menu = bar.addMenu("&Help")
+
+def _add_help_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    help_menu = window.menuBar().addMenu("&Help")
     actions["about"] = help_menu.addAction("&About MLOps Desktop", lambda: show_about(window))
     actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
     actions["about_qt"] = help_menu.addAction("About &Qt", QApplication.aboutQt)
     actions["about_qt"].setMenuRole(QAction.MenuRole.AboutQtRole)
-    return actions
 
 
 def show_about(window: QMainWindow) -> None:

@@ -135,62 +135,16 @@ class MeetingWindow(QWidget):
         self.path = path
         self.last: Snapshot | None = None
 
-        self.title = QLabel("Model health")
-        self.title.setObjectName("meetingTitle")
-        self.title.setFont(scaled_font(self, 2.4, bold=True))
-        self.subtitle = QLabel(path.name if path else "")
-        self.subtitle.setFont(scaled_font(self, 1.3))
-        self.updated = QLabel("Reading the workspace…")
-        self.updated.setObjectName("meetingUpdated")
-        self.updated.setFont(scaled_font(self, 1.2))
-        self.leave = QPushButton("&Leave meeting mode (Esc)")
-        self.leave.setObjectName("leaveMeeting")
-        self.leave.clicked.connect(self.close)
-        self.banner = QLabel()
-        self.banner.setObjectName("meetingBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setMargin(12)
-        self.banner.setAutoFillBackground(True)
-        self.banner.setFont(scaled_font(self, 1.5, bold=True))
-        self.banner.hide()
-        self._banner_timer = QTimer(self)
-        self._banner_timer.setSingleShot(True)
-        self._banner_timer.timeout.connect(self.banner.hide)
-
-        self.board = BoardGrid()
-        self.empty = EmptyState("deploy")
-        self.empty.setObjectName("meetingEmpty")
-        self.empty.action_requested.connect(self._navigate)
-        self.empty.set_spec(NOTHING_DEPLOYED if path else NO_WORKSPACE)
-        self._enlarge_empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.board)
-        self.simulator = SimulatorBar(path)
-        self.simulator.refresh_requested.connect(self.refresh)
-
-        head = QHBoxLayout()
-        head.setSpacing(16)
-        head.addWidget(self.title)
-        head.addWidget(self.subtitle, 0, Qt.AlignmentFlag.AlignBottom)
-        head.addStretch(1)
-        head.addWidget(self.updated)
-        head.addWidget(self.leave)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
         layout.setSpacing(14)
-        layout.addLayout(head)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(self._build_head(path))
+        layout.addWidget(self._build_banner())
+        layout.addWidget(self._build_stack(path), 1)
+        self.simulator = SimulatorBar(path)
+        self.simulator.refresh_requested.connect(self.refresh)
         layout.addWidget(self.simulator)
-
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
-        for keys in LEAVE_KEYS:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(self.close)
+        self._connect_leaving()
         self._apply_colors()
 
         self.poller: BoardPoller | None = None
@@ -202,6 +156,65 @@ class MeetingWindow(QWidget):
         else:
             self.updated.setText("")
             self.simulator.hide()
+
+    def _build_head(self, path: Path | None) -> QHBoxLayout:
+        """The title, the workspace's name, when the board was read, and Leave."""
+        self.title = QLabel("Model health")
+        self.title.setObjectName("meetingTitle")
+        self.title.setFont(scaled_font(self, 2.4, bold=True))
+        self.subtitle = QLabel(path.name if path else "")
+        self.subtitle.setFont(scaled_font(self, 1.3))
+        self.updated = QLabel("Reading the workspace…")
+        self.updated.setObjectName("meetingUpdated")
+        self.updated.setFont(scaled_font(self, 1.2))
+        self.leave = QPushButton("&Leave meeting mode (Esc)")
+        self.leave.setObjectName("leaveMeeting")
+        self.leave.clicked.connect(self.close)
+        head = QHBoxLayout()
+        head.setSpacing(16)
+        head.addWidget(self.title)
+        head.addWidget(self.subtitle, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch(1)
+        head.addWidget(self.updated)
+        head.addWidget(self.leave)
+        return head
+
+    def _build_banner(self) -> QLabel:
+        """The notice of a new alert (hidden again after 20 seconds)."""
+        self.banner = QLabel()
+        self.banner.setObjectName("meetingBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setMargin(12)
+        self.banner.setAutoFillBackground(True)
+        self.banner.setFont(scaled_font(self, 1.5, bold=True))
+        self.banner.hide()
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.banner.hide)
+        return self.banner
+
+    def _build_stack(self, path: Path | None) -> QStackedWidget:
+        """The board of health cards, or the empty state (nothing deployed, no workspace)."""
+        self.board = BoardGrid()
+        self.empty = EmptyState("deploy")
+        self.empty.setObjectName("meetingEmpty")
+        self.empty.action_requested.connect(self._navigate)
+        self.empty.set_spec(NOTHING_DEPLOYED if path else NO_WORKSPACE)
+        self._enlarge_empty_state()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.board)
+        return self.stack
+
+    def _connect_leaving(self) -> None:
+        """Esc, F11 and Ctrl+Shift+M leave; quitting the app stops the simulator."""
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        for keys in LEAVE_KEYS:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self.close)
 
     # -- data --------------------------------------------------------------------------------
 
