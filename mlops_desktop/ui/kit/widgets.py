@@ -76,7 +76,8 @@ class EmptyState(QWidget):
         self._action_page = ""
         outer = QVBoxLayout(self)
         outer.addStretch(2)
-        column = QWidget()
+        #: The centred column holding the texts (440 to 560 px wide).
+        self.column = column = QWidget()
         column.setMinimumWidth(440)
         column.setMaximumWidth(560)
         layout = QVBoxLayout(column)

@@ -255,7 +255,7 @@ class MeetingWindow(QWidget):
         """Projector-sized empty state: larger texts in a wider column that fits them."""
         self.empty.heading.setFont(scaled_font(self, 2.2, bold=True))
         self.empty.text.setFont(scaled_font(self, 1.4))
-        column = self.empty.text.parentWidget()
+        column = self.empty.column
         column.setMinimumWidth(width)
         column.setMaximumWidth(width)
         margins = column.layout().contentsMargins()
