@@ -9,7 +9,8 @@ from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.gates import parse_gate, parse_gate_text
 from mlops_desktop.evaluation.jobs import test_model
 from mlops_desktop.jobs.inline import run_inline
-from mlops_desktop.ui.evaluation import model as ui_jobs
+from mlops_desktop.ui.evaluation import jobs as ui_jobs
+from mlops_desktop.ui.evaluation import model as view_model
 from tests.evaluation.conftest import register_model
 
 LENIENT = {"metrics": {"roc_auc": {">=": 0.6, "ci": True}}, "require_contracts_pass": True}
@@ -40,24 +41,24 @@ def test_suggestions_mark_the_ones_already_stored(registered):
 def test_roster_verdicts_and_badge_count(registered, credit_model):
     ws = registered
     register_model(ws, credit_model, name="other")
-    rows = ui_jobs.version_roster(ws)
+    rows = view_model.version_roster(ws)
     assert [(r.ref, r.verdict) for r in rows] == [
         ("credit@1", "not tested"),
         ("other@1", "not tested"),
     ]
     run_inline(ws, test_model, {"model_ref": "credit@1", "resamples": 100})
-    assert ui_jobs.version_roster(ws)[0].verdict == "no gate"
+    assert view_model.version_roster(ws)[0].verdict == "no gate"
     ws.gates.set("credit", {"metrics": {"roc_auc": {">=": 0.99}}}, reason="strict")
     run_inline(ws, test_model, {"model_ref": "credit@1", "resamples": 100})
     ws.models.set_alias("credit", "live", ws.models.get("credit@1").id, reason="test")
-    rows = ui_jobs.version_roster(ws)
+    rows = view_model.version_roster(ws)
     assert rows[0].verdict == "failed" and rows[0].aliases == ("live",)
     assert rows[0].label == "credit@1  (live)"
-    assert ui_jobs.failed_count(rows) == 1
+    assert view_model.failed_count(rows) == 1
     ws.gates.set("credit", LENIENT, reason="lenient")
     run_inline(ws, test_model, {"model_ref": "credit@1", "resamples": 100})
-    rows = ui_jobs.version_roster(ws)
-    assert rows[0].verdict == "passed" and ui_jobs.failed_count(rows) == 0
+    rows = view_model.version_roster(ws)
+    assert rows[0].verdict == "passed" and view_model.failed_count(rows) == 0
     assert rows[0].report_id == ws.reports.latest(rows[0].version_id).id
 
 
@@ -89,10 +90,10 @@ def test_export_job_writes_html_and_pdf_and_stores_the_pdf(registered, tmp_path)
         )
 
     summary = ws.reports.get(report_id).summary
-    names = [name for name, _svg in ui_jobs.chart_svgs(summary)]
+    names = [name for name, _svg in view_model.chart_svgs(summary)]
     assert names[:4] == ["roc", "pr", "calibration", "confusion"]
-    assert all(svg.startswith("<svg") for _name, svg in ui_jobs.chart_svgs(summary))
-    path = ui_jobs.write_html_file(summary, tmp_path / "open")
+    assert all(svg.startswith("<svg") for _name, svg in view_model.chart_svgs(summary))
+    path = view_model.write_html_file(summary, tmp_path / "open")
     assert path.name == "test-report-credit-1.html" and "credit@1" in path.read_text()
 
 
@@ -104,25 +105,27 @@ def test_gate_yaml_round_trips_and_specs_read_as_sentences(registered):
             "min_slice_rows": 40,
         }  # fmt: skip
     ).to_dict()
-    assert parse_gate_text(ui_jobs.gate_yaml(spec)).to_dict() == spec
+    assert parse_gate_text(view_model.gate_yaml(spec)).to_dict() == spec
     assert (
-        ui_jobs.describe_test(
+        view_model.describe_test(
             "directional", {"feature": "duration", "expect": "increase", "delta": 12.0}
         )
         == "raising 'duration' by 12 does not lower the score"
     )
     assert (
-        ui_jobs.describe_test("invariance", {"feature": "age", "range": [20, 75], "epsilon": 0.1})
+        view_model.describe_test(
+            "invariance", {"feature": "age", "range": [20, 75], "epsilon": 0.1}
+        )
         == "'age' over range 20 to 75 moves the score by ≤ 0.1"
     )
     assert (
-        ui_jobs.describe_test("minimum", {"input": {"a": 1, "b": 2}, "expect": {"class": "bad"}})
+        view_model.describe_test("minimum", {"input": {"a": 1, "b": 2}, "expect": {"class": "bad"}})
         == "2 input values → class 'bad'"
     )
     assert (
-        ui_jobs.describe_test(
+        view_model.describe_test(
             "minimum", {"input": {"a": 1}, "expect": {"min": 0.2, "max": 0.9, "class": "bad"}}
         )
         == "1 input values → score in [0.2, 0.9]"
     )
-    assert ui_jobs.decision_columns(registered, registered.models.get("credit@1")) == []
+    assert view_model.decision_columns(registered, registered.models.get("credit@1")) == []

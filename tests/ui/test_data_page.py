@@ -11,8 +11,8 @@ from PySide6.QtGui import QGuiApplication
 from mlops_desktop.data.importer import import_dataset
 from mlops_desktop.jobs import run_inline
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.data.charts import BARS_ROLE
-from mlops_desktop.ui.data.page import CLI_IMPORT
+from mlops_desktop.ui.data.model import CLI_IMPORT
+from mlops_desktop.ui.kit.charts import BARS_ROLE
 from tests.conftest import SHARED_DATA
 from tests.ui.data_fixtures import NEXT, drive_to_checks, open_wizard
 

@@ -19,9 +19,9 @@ from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.monitoring.simulate import simulate
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.monitoring.alerts import NoteDialog, RetrainDialog
-from mlops_desktop.ui.monitoring.data import BACKGROUND_WINDOWS
 from mlops_desktop.ui.monitoring.detail import WindowDetailDialog
-from mlops_desktop.ui.monitoring.page import NO_TRAFFIC, MonitorPage
+from mlops_desktop.ui.monitoring.model import BACKGROUND_WINDOWS, NO_TRAFFIC
+from mlops_desktop.ui.monitoring.page import MonitorPage
 from mlops_desktop.ui.monitoring.quality import NO_OUTCOMES
 from tests.monitoring import conftest as monitoring
 from tests.monitoring.conftest import MODEL, TARGET, free_port, log_requests, shifted

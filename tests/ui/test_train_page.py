@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from mlops_desktop.jobs import run_inline
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.training.jobs import train_model
+from mlops_desktop.ui.training.model import COL_HOLDOUT, COL_NOTES, COL_STATUS
 from mlops_desktop.ui.training.page import TrainPage
-from mlops_desktop.ui.training.views import COL_HOLDOUT, COL_NOTES, COL_STATUS
 from tests.credit import import_credit
 
 JOB_TIMEOUT_MS = 240_000

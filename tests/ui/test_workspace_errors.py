@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.kit.error_dialog import workspace_error_text
+from mlops_desktop.ui.kit.dialogs import workspace_error_text
 from tests.ui.helpers import box_text, visible_message_boxes
 
 

@@ -18,23 +18,18 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import DatasetVersion, WorkspaceSummary
+from mlops_desktop.ui.data.model import (
+    IMPORT_ACTION,
+    blocking_in_latest,
+    empty_spec,
+    saved_text,
+    versions_text,
+)
 from mlops_desktop.ui.data.views import VersionDetails, VersionList
 from mlops_desktop.ui.data.wizard import ImportWizard
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
-
-IMPORT_ACTION = "data:import"
-CLI_IMPORT = "mlops-desktop data import FILE --name NAME --target COLUMN"
-
-
-def blocking_in_latest(versions: list[DatasetVersion]) -> int:
-    """Blocking findings in the latest version of each dataset (the rail badge)."""
-    latest: dict[str, DatasetVersion] = {}
-    for version in versions:
-        if version.name not in latest or version.number > latest[version.name].number:
-            latest[version.name] = version
-    return sum(1 for v in latest.values() for f in v.checks if f.get("severity") == "blocking")
 
 
 class DataPage(Page):
@@ -110,13 +105,7 @@ class DataPage(Page):
         return summary is None or summary.dataset_versions == 0
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        return EmptyStateSpec(
-            heading="No datasets yet",
-            text="Import a CSV, Excel or Parquet file to create your first dataset.",
-            command=CLI_IMPORT,
-            action_label="&Import Data…",
-            action_page=IMPORT_ACTION,
-        )
+        return empty_spec()
 
     # -- refreshing --------------------------------------------------------------------------
 
@@ -135,11 +124,7 @@ class DataPage(Page):
     def update_content(self, model: WorkspaceModel) -> None:
         versions = self._load(model)
         changed = self.versions.set_versions(versions)
-        names = len({v.name for v in versions})
-        self.count_label.setText(
-            f"{names:,} dataset{'s' if names != 1 else ''}, {len(versions):,} "
-            f"version{'s' if len(versions) != 1 else ''}"
-        )
+        self.count_label.setText(versions_text(versions))
         if changed and not self.versions.selected_ref() and versions:
             self.versions.select_ref(self.versions.refs()[0])
 
@@ -184,7 +169,7 @@ class DataPage(Page):
             self.wizard.raise_()
             self.wizard.activateWindow()
             return self.wizard
-        wizard = ImportWizard(self.model, self.window(), native_dialogs=self.use_native_dialogs)
+        wizard = ImportWizard(self.model, self, native_dialogs=self.use_native_dialogs)
         wizard.dataset_saved.connect(self._dataset_saved)
         wizard.open_requested.connect(self._open_existing)
         wizard.finished.connect(wizard.deleteLater)
@@ -200,15 +185,7 @@ class DataPage(Page):
         self.navigate_requested.emit(self.name)
         self.select_version(ref)
         self.details.train_button.setFocus()
-        window = self.window()
-        status_bar = getattr(window, "status", None)
-        if status_bar is not None:
-            text = (
-                f"Saved {ref}. Next: train a model on it."
-                if status == "created"
-                else f"This data was already saved as {ref}; nothing new was stored."
-            )
-            status_bar.showMessage(text, 10000)
+        self.status_message.emit(saved_text(ref, status), 10000)
 
     def _open_existing(self, ref: str) -> None:
         self.navigate_requested.emit(self.name)

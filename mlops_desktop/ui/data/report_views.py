@@ -20,43 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.formatting import MISSING, significant
-from mlops_desktop.ui.data.charts import (
+from mlops_desktop.ui.data.model import GROUP_TITLES, SEVERITIES, column_label
+from mlops_desktop.ui.kit.charts import (
     BARS_KIND_ROLE,
     BARS_ROLE,
     BarsDelegate,
     SeverityDot,
     severity_color,
 )
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
+from mlops_desktop.ui.kit.labels import mute, scaled_font
+from mlops_desktop.ui.kit.tables import SortRole
 
-SEVERITIES = ("blocking", "warning", "info")
-GROUP_TITLES = {"blocking": "Blocking", "warning": "Warnings", "info": "Information"}
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def severity_counts(findings: list[dict]) -> dict[str, int]:
-    """How many findings of each severity."""
-    counts = dict.fromkeys(SEVERITIES, 0)
-    for finding in findings:
-        severity = finding.get("severity", "info")
-        counts[severity] = counts.get(severity, 0) + 1
-    return counts
-
-
-def counts_text(findings: list[dict]) -> str:
-    """'2 blocking, 1 warning, 3 info' (or 'no findings')."""
-    counts = severity_counts(findings)
-    if not any(counts.values()):
-        return "no findings"
-    words = {"blocking": "blocking", "warning": "warning", "info": "info"}
-    parts = []
-    for severity in SEVERITIES:
-        n = counts[severity]
-        if n:
-            plural = "s" if severity == "warning" and n != 1 else ""
-            parts.append(f"{n} {words[severity]}{plural}")
-    return ", ".join(parts)
 
 
 def profile_value(value: Any) -> str:
@@ -106,9 +81,7 @@ class FindingCard(QFrame):
         self.meta = QLabel(meta)
         self.meta.setWordWrap(True)
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
-        pal = self.meta.palette()
-        pal.setColor(self.meta.foregroundRole(), muted_color(self))
-        self.meta.setPalette(pal)
+        mute(self.meta, self)
         self.why = QLabel(f"<b>Why it matters:</b> {escape(finding.get('why', ''))}")
         self.fix = QLabel(f"<b>Suggested fix:</b> {escape(finding.get('fix', ''))}")
         for label in (self.title, self.why, self.fix, self.meta):
@@ -182,7 +155,7 @@ class ChecksReport(QScrollArea):
 class _SortProxy(QSortFilterProxyModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
+        self.setSortRole(SortRole)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(0)
 
@@ -260,18 +233,7 @@ class ProfileTable(QTableView):
         self.setColumnWidth(COL_BARS, 200)
 
     def _row(self, position: int, name: str, info: dict, roles: dict, pii: dict) -> list:
-        tags = []
-        if name == roles.get("target"):
-            tags.append("target")
-        if name in (roles.get("id_columns") or []):
-            tags.append("ID")
-        if name == roles.get("time_column"):
-            tags.append("time")
-        if name == roles.get("group_column"):
-            tags.append("group")
-        if name in pii:
-            tags.append("personal data")
-        label = name + (f"  ({', '.join(tags)})" if tags else "")
+        label = column_label(name, roles, pii)
         share = float(info.get("missing_share") or 0.0)
         cells = [
             (label, position),
@@ -286,9 +248,9 @@ class ProfileTable(QTableView):
         for col, (text, key) in enumerate(cells):
             item = QStandardItem(text)
             if isinstance(key, (int, float)) and not isinstance(key, bool):
-                item.setData(key, SORT_ROLE)
+                item.setData(key, SortRole)
             else:
-                item.setData(-1e300 if 2 <= col <= 6 else str(key or ""), SORT_ROLE)
+                item.setData(-1e300 if 2 <= col <= 6 else str(key or ""), SortRole)
             if 2 <= col <= 6:
                 item.setTextAlignment(RIGHT)
             items.append(item)
@@ -297,12 +259,12 @@ class ProfileTable(QTableView):
         bars = QStandardItem()
         bars.setData(counts, BARS_ROLE)
         bars.setData(kind, BARS_KIND_ROLE)
-        bars.setData(len(counts), SORT_ROLE)
+        bars.setData(len(counts), SortRole)
         bars.setToolTip(tip)
         items.append(bars)
         tops = info.get("top_values") or []
         frequent = QStandardItem(", ".join(f"{t['value']} ({t['count']:,})" for t in tops[:3]))
-        frequent.setData(frequent.text(), SORT_ROLE)
+        frequent.setData(frequent.text(), SortRole)
         frequent.setToolTip(tip if tops else "")
         items.append(frequent)
         return items

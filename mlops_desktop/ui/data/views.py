@@ -22,16 +22,15 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.formatting import MISSING, local_time
 from mlops_desktop.registry.entities import DatasetVersion
-from mlops_desktop.ui.data.charts import severity_color
+from mlops_desktop.ui.data.model import counts_text, pii_text, roles_text, severity_counts
 from mlops_desktop.ui.data.report_views import (
     RIGHT,
-    SORT_ROLE,
     ChecksReport,
     ProfileTable,
-    counts_text,
-    severity_counts,
 )
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
+from mlops_desktop.ui.kit.charts import severity_color
+from mlops_desktop.ui.kit.labels import mute, scaled_font
+from mlops_desktop.ui.kit.tables import SortRole
 
 LIST_HEADERS = ("Version", "Rows", "Columns", "Target", "Task", "Blocking", "Warnings", "Created")
 REF_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -55,7 +54,7 @@ class VersionList(QTableView):
             self.source.horizontalHeaderItem(col).setTextAlignment(RIGHT)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.source)
-        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setSortRole(SortRole)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setModel(self.proxy)
@@ -107,7 +106,7 @@ class VersionList(QTableView):
         items = []
         for col, (text, key) in enumerate(cells):
             item = QStandardItem(text)
-            item.setData(f"{key[0]}@{key[1]:09d}" if isinstance(key, tuple) else key, SORT_ROLE)
+            item.setData(f"{key[0]}@{key[1]:09d}" if isinstance(key, tuple) else key, SortRole)
             item.setData(v.ref, REF_ROLE)
             if col in (1, 2, 5, 6):
                 item.setTextAlignment(RIGHT)
@@ -235,7 +234,7 @@ class VersionDetails(QWidget):
         self.ref_label.setText(version.ref)
         self.copy_button.setText("&Copy")
         self.size_label.setText(f"{version.rows:,} rows × {version.columns:,} columns")
-        self._apply_muted(self.size_label)
+        mute(self.size_label, self)
         roles, split = version.roles, version.split
         self.fields["source"].setText(version.source or MISSING)
         self.fields["target"].setText(f"{roles.get('target')} ({roles.get('task')})")
@@ -244,18 +243,8 @@ class VersionDetails(QWidget):
             f"{split.get('seed')}: {split.get('n_train', 0):,} train / "
             f"{split.get('n_test', 0):,} test rows"
         )
-        others = []
-        if roles.get("id_columns"):
-            others.append("ID: " + ", ".join(roles["id_columns"]))
-        if roles.get("time_column"):
-            others.append(f"time: {roles['time_column']}")
-        if roles.get("group_column"):
-            others.append(f"group: {roles['group_column']}")
-        self.fields["roles"].setText("; ".join(others) or "none")
-        self.fields["pii"].setText(
-            ", ".join(f"{c} ({p.get('kind', 'personal')})" for c, p in version.pii.items())
-            or "none marked"
-        )
+        self.fields["roles"].setText(roles_text(roles))
+        self.fields["pii"].setText(pii_text(version.pii))
         self.fields["pii"].setToolTip(
             "\n".join(f"{c}: {p.get('reason', '')}" for c, p in version.pii.items())
         )
@@ -278,8 +267,3 @@ class VersionDetails(QWidget):
         if self.version is not None:
             QGuiApplication.clipboard().setText(self.version.ref)
             self.copy_button.setText("Copied")
-
-    def _apply_muted(self, label: QLabel) -> None:
-        pal = label.palette()
-        pal.setColor(label.foregroundRole(), muted_color(self))
-        label.setPalette(pal)

@@ -6,99 +6,16 @@ Every step that reads data runs as a job (``inspect_file``, ``analyze``, ``impor
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
-from mlops_desktop.registry.refs import NAME_PATTERN
+from mlops_desktop.ui.data.model import ImportChoices
+from mlops_desktop.ui.data.wizard_checks import ChecksPage, SavePage
+from mlops_desktop.ui.data.wizard_pages import FilePage, PreviewPage
+from mlops_desktop.ui.data.wizard_roles import RolesPage, SplitPage
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 PAGE_FILE, PAGE_PREVIEW, PAGE_ROLES, PAGE_SPLIT, PAGE_CHECKS, PAGE_SAVE = range(6)
-CLASSIFICATION = ("binary", "multiclass")
-
-
-@dataclass
-class ImportChoices:
-    """Everything the user decided so far; turned into the engine's keyword arguments."""
-
-    path: str = ""
-    overrides: dict[str, Any] = field(default_factory=dict)
-    inspection: dict[str, Any] | None = None
-    generation: int = 0
-    types: dict[str, str] = field(default_factory=dict)
-    target: str = ""
-    task: str | None = None
-    id_cols: list[str] = field(default_factory=list)
-    time_col: str | None = None
-    group_col: str | None = None
-    pii_cols: list[str] = field(default_factory=list)
-    split: str = ""
-    test_size: float = 0.2
-    seed: int = 42
-    name: str = ""
-
-    def set_inspection(self, result: dict[str, Any]) -> None:
-        """A new inspection: types start from the inferred ones."""
-        self.inspection = result
-        self.generation += 1
-        self.types = dict(result.get("types", {}))
-
-    @property
-    def columns(self) -> list[str]:
-        return list(self.inspection.get("columns", [])) if self.inspection else []
-
-    def kept_columns(self) -> list[str]:
-        return [c for c in self.columns if self.types.get(c) != "ignore"]
-
-    def inferred_task(self, column: str | None = None) -> str | None:
-        tasks = self.inspection.get("tasks", {}) if self.inspection else {}
-        return tasks.get(column or self.target)
-
-    @property
-    def effective_task(self) -> str | None:
-        return self.task or self.inferred_task()
-
-    def changed_types(self) -> dict[str, str]:
-        """Only the types the user changed; the engine infers the others on the full data."""
-        inferred = self.inspection.get("types", {}) if self.inspection else {}
-        return {c: t for c, t in self.types.items() if inferred.get(c) != t}
-
-    def default_split(self) -> str:
-        if self.time_col:
-            return "time"
-        if self.group_col:
-            return "group"
-        return "stratified" if self.effective_task in CLASSIFICATION else "random"
-
-    def analyze_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments shared by ``analyze`` and ``import_dataset``."""
-        return {
-            "path": self.path,
-            "target": self.target,
-            "types": self.changed_types(),
-            "task": self.task,
-            "time_col": self.time_col,
-            "id_cols": list(self.id_cols),
-            "group_col": self.group_col,
-            "pii_cols": list(self.pii_cols),
-            "split": self.split or self.default_split(),
-            "test_size": float(self.test_size),
-            "seed": int(self.seed),
-            "read_options": dict(self.overrides) or None,
-        }
-
-
-def suggest_name(path: str, known_sources: dict[str, str]) -> str:
-    """The dataset name a file was saved under before, else a valid name from its file name."""
-    resolved = str(Path(path).expanduser().resolve())
-    if resolved in known_sources:
-        return known_sources[resolved]
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).stem).strip("_.-")[:64]
-    return stem if stem and NAME_PATTERN.match(stem) else "dataset"
 
 
 class ImportWizard(QWizard):
@@ -120,10 +37,6 @@ class ImportWizard(QWizard):
         native_dialogs: bool = True,
     ) -> None:
         super().__init__(parent)
-        from mlops_desktop.ui.data.wizard_checks import ChecksPage, SavePage
-        from mlops_desktop.ui.data.wizard_pages import FilePage, PreviewPage
-        from mlops_desktop.ui.data.wizard_roles import RolesPage, SplitPage
-
         self.model = model
         self.native_dialogs = native_dialogs
         self.choices = ImportChoices()

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.refs import NAME_PATTERN
-from mlops_desktop.ui.data.charts import severity_color
-from mlops_desktop.ui.data.report_views import ChecksReport, counts_text, severity_counts
-from mlops_desktop.ui.data.wizard import suggest_name
+from mlops_desktop.ui.data.model import counts_text, severity_counts, suggest_name
+from mlops_desktop.ui.data.report_views import ChecksReport
 from mlops_desktop.ui.data.wizard_jobs import JobLine
+from mlops_desktop.ui.kit.charts import severity_color
 
 #: Job functions by reference, so the GUI process never imports pandas.
 ANALYZE = "mlops_desktop.data.importer:analyze"
@@ -59,6 +59,15 @@ class ChecksPage(QWizardPage):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
 
+        layout.addWidget(self._build_existing())
+
+        self.report = ChecksReport()
+        layout.addWidget(self.report, 1)
+
+        layout.addWidget(self._build_override())
+
+    def _build_existing(self) -> QFrame:
+        """Shown when this data is saved already: which version, and a button to open it."""
         self.existing = QFrame()
         self.existing.setFrameShape(QFrame.Shape.StyledPanel)
         row = QHBoxLayout(self.existing)
@@ -73,11 +82,10 @@ class ChecksPage(QWizardPage):
         row.addWidget(self.existing_label, 1)
         row.addWidget(self.open_existing)
         self.existing.hide()
-        layout.addWidget(self.existing)
+        return self.existing
 
-        self.report = ChecksReport()
-        layout.addWidget(self.report, 1)
-
+    def _build_override(self) -> QFrame:
+        """ "Save anyway" with its required reason (shown when a finding blocks the save)."""
         self.override = QFrame()
         self.override.setObjectName("overrideBox")
         box = QVBoxLayout(self.override)
@@ -100,7 +108,7 @@ class ChecksPage(QWizardPage):
         box.addWidget(self.save_anyway)
         box.addLayout(reason_row)
         self.override.hide()
-        layout.addWidget(self.override)
+        return self.override
 
     def initializePage(self) -> None:
         kwargs = self.wiz.choices.analyze_kwargs() | {"name": self.wiz.save_page.name()}

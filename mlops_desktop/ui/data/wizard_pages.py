@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.data.vocabulary import ColumnType
 from mlops_desktop.ui.data.wizard_jobs import JobLine
-from mlops_desktop.ui.kit.widgets import muted_color
+from mlops_desktop.ui.kit.labels import muted_color
 
 FILE_FILTERS = (
     "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet *.pq)",

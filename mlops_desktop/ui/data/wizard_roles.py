@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from mlops_desktop.ui.data.wizard import CLASSIFICATION
+from mlops_desktop.ui.data.model import CLASSIFICATION
 
 NONE = "(none)"
 TASK_WORDS = {
@@ -54,6 +54,11 @@ class RolesPage(QWizardPage):
             "reason; confirm or change them. ID, time and group columns are not used as features."
         )
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_form())
+        layout.addWidget(self._build_table(), 1)
+
+    def _build_form(self) -> QFormLayout:
+        """Target with its task, the time column and the group column (with its suggestion)."""
         form = QFormLayout()
         self.target_combo = QComboBox()
         self.target_combo.setObjectName("targetCombo")
@@ -93,8 +98,10 @@ class RolesPage(QWizardPage):
         form.addRow("&Group column:", group_row)
         form.labelForField(group_row).setBuddy(self.group_combo)
         form.addRow("", self.group_hint)
-        layout.addLayout(form)
+        return form
 
+    def _build_table(self) -> QTableWidget:
+        """Every kept column with its ID and personal-data ticks and the reason for them."""
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("rolesTable")
         self.table.setHorizontalHeaderLabels(
@@ -105,7 +112,7 @@ class RolesPage(QWizardPage):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setWordWrap(False)
-        layout.addWidget(self.table, 1)
+        return self.table
 
     # -- building ------------------------------------------------------------------------------
 
@@ -122,8 +129,16 @@ class RolesPage(QWizardPage):
         roles = result.get("roles", {})
         pii = result.get("pii", {})
         ids = roles.get("id_columns") or {}
-
         targets = [c for c in kept if types.get(c) in ("numeric", "categorical", "boolean")]
+        self._fill_targets(targets, fresh)
+        self._fill_time_and_group(kept, types, roles, fresh)
+        ticked_ids = set(ids) if fresh else set(choices.id_cols)
+        ticked_pii = set(pii) if fresh else set(choices.pii_cols)
+        self._fill_columns(kept, types, ids, pii, (ticked_ids, ticked_pii))
+        self._target_changed(self.target_combo.currentText())
+
+    def _fill_targets(self, targets: list[str], fresh: bool) -> None:
+        """The target choices: the user's pick stays unless the file changed, else the last one."""
         previous = self.target_combo.currentText()
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
@@ -135,6 +150,8 @@ class RolesPage(QWizardPage):
             self.target_combo.setCurrentIndex(len(targets) - 1)
         self._target_changed(self.target_combo.currentText())
 
+    def _fill_time_and_group(self, kept: list[str], types: dict, roles: dict, fresh: bool) -> None:
+        """The time and group column choices with the inspection's suggestions."""
         time_suggestion = roles.get("time_column")
         times = [c for c in kept if types.get(c) in ("datetime", "numeric")]
         self._fill(
@@ -153,8 +170,11 @@ class RolesPage(QWizardPage):
         )
         self.use_group.setVisible(bool(self.group_suggestion))
 
-        ticked_ids = set(ids) if fresh else set(choices.id_cols)
-        ticked_pii = set(pii) if fresh else set(choices.pii_cols)
+    def _fill_columns(
+        self, kept: list[str], types: dict, ids: dict, pii: dict, ticked: tuple[set, set]
+    ) -> None:
+        """One row per kept column: ID and personal-data ticks, and why they were suggested."""
+        ticked_ids, ticked_pii = ticked
         self.table.setRowCount(len(kept))
         for r, column in enumerate(kept):
             name = QTableWidgetItem(column)
@@ -174,7 +194,6 @@ class RolesPage(QWizardPage):
                 self.table.item(r, col).setToolTip("\n".join(reasons))
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(COL_NAME, min(self.table.columnWidth(COL_NAME), 260))
-        self._target_changed(self.target_combo.currentText())
 
     def _fill(self, combo: QComboBox, columns: list[str], preset: str | None) -> None:
         previous = combo.currentText()

@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.evaluation.behaviour_editor import AddTestDialog
-from mlops_desktop.ui.evaluation.model import describe_test, suggest_behavioural_tests
-from mlops_desktop.ui.evaluation.views import note_label, section_label
-from mlops_desktop.ui.kit.error_dialog import error_box, error_text, job_error_text
+from mlops_desktop.ui.evaluation.jobs import suggest_behavioural_tests
+from mlops_desktop.ui.evaluation.model import describe_test
+from mlops_desktop.ui.kit.dialogs import error_box, error_text, job_error_text
+from mlops_desktop.ui.kit.labels import muted_label, section_label
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 CandidateRole = Qt.ItemDataRole.UserRole + 1
@@ -55,10 +56,11 @@ class BehaviourPanel(QWidget):
         top.addWidget(self.add_button)
         top.addWidget(self.suggest_button)
         layout.addLayout(top)
-        self.note = note_label(
+        self.note = muted_label(
             "What the model must do whatever its metrics say. Enabled tests run with every test "
             "report of this model name; switch one off rather than deleting it (the audit trail "
-            "keeps both)."
+            "keeps both).",
+            selectable=True,
         )
         layout.addWidget(self.note)
         self.table = QTableWidget(0, 4)

@@ -20,15 +20,19 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.evaluation.charts import standalone
-from mlops_desktop.formatting import MISSING, ci, number
-from mlops_desktop.training.metric_names import METRIC_LABELS
-from mlops_desktop.ui.evaluation.model import chart_svgs
-from mlops_desktop.ui.evaluation.views import (
-    Column,
-    RecordTable,
-    note_label,
-    section_label,
+from mlops_desktop.ui.evaluation.model import (
+    behaviour_note,
+    behaviour_rows,
+    chart_svgs,
+    contract_rows,
+    contracts_heading,
+    slice_metric,
+    slice_rows,
+    slices_intro,
 )
+from mlops_desktop.ui.kit.labels import muted_label, section_label
+from mlops_desktop.ui.kit.specs import Column
+from mlops_desktop.ui.kit.tables import RecordTable
 
 # -- slices --------------------------------------------------------------------------------------
 
@@ -40,7 +44,7 @@ class SlicesView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.intro = note_label()
+        self.intro = muted_label(selectable=True)
         tools = QHBoxLayout()
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter slices (column or value)…")
@@ -69,45 +73,12 @@ class SlicesView(QWidget):
     def set_report(self, report: dict) -> None:
         slices = report.get("slices") or {}
         rows = slices.get("rows") or []
-        metric = METRIC_LABELS.get(slices.get("metric"), slices.get("metric") or "metric")
-        self.table.source.setHeaderData(3, Qt.Orientation.Horizontal, metric)
-        intro = (
-            f"{metric} on every category and quartile bin of {len(slices.get('columns', []))} "
-            f"columns ({len(rows)} slices), worst first. Overall: {number(slices.get('overall'))}. "
-        )
-        if slices.get("max_gap") is not None:
-            intro += (
-                f"Flagged: slices of at least {slices.get('min_rows')} rows trailing overall by "
-                f"more than {slices['max_gap']:g} — {slices.get('flagged', 0)} found."
-            )
-        else:
-            intro += "No gate sets a maximum slice gap, so nothing is flagged."
-        self.intro.setText(intro)
-        table_rows = []
-        for harm, r in enumerate(rows):
-            size = f"{r['rows']:,}" + (" (small)" if r.get("small") else "")
-            table_rows.append(
-                [
-                    (str(r["column"]), str(r["column"])),
-                    (str(r["label"]), harm),
-                    (size, r["rows"]),
-                    r.get("value"),
-                    (ci(r.get("ci_low"), r.get("ci_high")), r.get("ci_low")),
-                    r.get("gap"),
-                    r.get("base_rate"),
-                    ("flagged" if r.get("flagged") else "", int(bool(r.get("flagged")))),
-                ]
-            )
-        self.table.set_rows(table_rows, [bool(r.get("flagged")) for r in rows])
+        self.table.source.setHeaderData(3, Qt.Orientation.Horizontal, slice_metric(slices))
+        self.intro.setText(slices_intro(slices))
+        self.table.set_rows(slice_rows(rows), [bool(r.get("flagged")) for r in rows])
 
 
 # -- behavioural and contract results -------------------------------------------------------------
-
-
-def _mark(passed: bool | None) -> tuple[str, int]:
-    if passed is None:
-        return ("n/a", -1)
-    return ("✔ pass", 1) if passed else ("✘ FAIL", 0)
 
 
 class ResultsView(QWidget):
@@ -118,7 +89,7 @@ class ResultsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         self.behaviour_heading = section_label("Behavioural tests", self)
-        self.behaviour_note = note_label()
+        self.behaviour_note = muted_label(selectable=True)
         self.behaviour = RecordTable(
             [
                 Column("Result", width=80),
@@ -146,43 +117,11 @@ class ResultsView(QWidget):
 
     def set_report(self, report: dict) -> None:
         results = report.get("behavioural") or []
-        failed = sum(not r["passed"] for r in results)
-        self.behaviour_note.setText(
-            f"{len(results) - failed} of {len(results)} passed."
-            if results
-            else "No behavioural tests were enabled for this model when it was tested. Add or "
-            "accept some on the Behavioural tests tab."
-        )
-        self.behaviour.set_rows(
-            [
-                [
-                    _mark(r["passed"]),
-                    (r["kind"], r["kind"]),
-                    (r["name"], r["name"]),
-                    (r["message"], r["message"]),
-                ]  # fmt: skip
-                for r in results
-            ],
-            [not r["passed"] for r in results],
-        )
+        self.behaviour_note.setText(behaviour_note(results))
+        self.behaviour.set_rows(behaviour_rows(results), [not r["passed"] for r in results])
         contracts = report.get("contracts") or []
-        cfailed = sum(not r["passed"] for r in contracts)
-        self.contracts_heading.setText(
-            f"Pipeline contract tests: {len(contracts) - cfailed} of {len(contracts)} passed"
-        )
-        self.contracts.set_rows(
-            [
-                [
-                    _mark(r["passed"]),
-                    (r["name"], r["name"]),
-                    (str(r.get("column") or MISSING), ""),
-                    (r["expected"], r["expected"]),
-                    (r["message"], r["message"]),
-                ]  # fmt: skip
-                for r in contracts
-            ],
-            [not r["passed"] for r in contracts],
-        )
+        self.contracts_heading.setText(contracts_heading(contracts))
+        self.contracts.set_rows(contract_rows(contracts), [not r["passed"] for r in contracts])
 
 
 # -- charts --------------------------------------------------------------------------------------

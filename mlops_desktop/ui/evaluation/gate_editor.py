@@ -1,10 +1,9 @@
-"""The quality gate of a model name: a card with the current version and its history, and the
-editor that writes a new version (with a required reason, kept in the audit trail)."""
+"""The quality gate editor: a form for the rules of a model name's gate, previewed live as YAML,
+saved as a new version with a required reason (kept in the audit trail)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QToolButton,
@@ -26,8 +24,6 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, OPERATORS, parse_gate
-from mlops_desktop.formatting import MISSING, local_time
-from mlops_desktop.registry.entities import QualityGate
 from mlops_desktop.training.metric_names import (
     CLASSIFICATION_METRICS,
     HIGHER_IS_BETTER,
@@ -36,108 +32,11 @@ from mlops_desktop.training.metric_names import (
     REGRESSION_METRICS,
 )
 from mlops_desktop.ui.evaluation.model import gate_yaml
-from mlops_desktop.ui.evaluation.views import Column, RecordTable, note_label, section_label
+from mlops_desktop.ui.kit.widgets import code_view
 
 
 def metrics_for(task: str | None) -> tuple[str, ...]:
     return REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
-
-
-def _mono(widget: QPlainTextEdit) -> None:
-    widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    widget.setReadOnly(True)
-    widget.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-
-
-def rules_summary(spec: dict) -> str:
-    parts = [
-        f"{m} {op} {v}"
-        for m, rule in (spec.get("metrics") or {}).items()
-        for op, v in rule.items()
-        if op != "ci"
-    ]
-    if spec.get("min_lift_over_baseline") is not None:
-        parts.append(f"lift ≥ {spec['min_lift_over_baseline']:g}")
-    if spec.get("max_slice_gap") is not None:
-        parts.append(f"slice gap ≤ {spec['max_slice_gap']:g}")
-    if spec.get("require_behavioural_pass"):
-        parts.append("behavioural pass")
-    if spec.get("require_contracts_pass"):
-        parts.append("contracts pass")
-    return ", ".join(parts) or "(no rules)"
-
-
-class GateCard(QWidget):
-    """The current gate of a model name (version, who, when, why, rules) and its history."""
-
-    edit_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 8, 0, 0)
-        top = QHBoxLayout()
-        self.heading = section_label("Quality gate", self)
-        self.edit_button = QPushButton("&Edit gate…")
-        self.edit_button.clicked.connect(self.edit_requested)
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.edit_button)
-        self.info = note_label()
-        self.spec_view = QPlainTextEdit()
-        _mono(self.spec_view)
-        self.history_heading = section_label("History", self)
-        self.history = RecordTable(
-            [
-                Column("Version", True, 70),
-                Column("Set", width=130),
-                Column("By", width=100),
-                Column("Reason", width=260),
-                Column("Rules"),
-            ]  # fmt: skip
-        )
-        self.history.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        layout.addLayout(top)
-        layout.addWidget(self.info)
-        layout.addWidget(self.spec_view)
-        layout.addWidget(self.history_heading)
-        layout.addWidget(self.history, 1)
-
-    def set_gate(self, name: str, current: QualityGate | None, history: list[QualityGate]) -> None:
-        self.heading.setText(f"Quality gate for {name}")
-        if current is None:
-            self.info.setText(
-                f"'{name}' has no quality gate yet, so its tests cannot fail and no version can "
-                "be deployed on evidence. Decide what good enough means before shipping."
-            )
-            self.edit_button.setText("&Set a gate…")
-            self.spec_view.setPlainText("")
-        else:
-            why = f" — “{current.reason}”" if current.reason else ""
-            self.info.setText(
-                f"Version {current.version}, set by {current.created_by} on "
-                f"{local_time(current.created_at)}{why}. Saving an edit makes version "
-                f"{current.version + 1}; reports are re-checked against the newest version."
-            )
-            self.edit_button.setText("&Edit gate…")
-            text = gate_yaml(current.spec)
-            self.spec_view.setPlainText(text)
-            lines = text.count("\n") + 1
-            self.spec_view.setFixedHeight(
-                min(240, self.spec_view.fontMetrics().lineSpacing() * lines + 16)
-            )
-        self.spec_view.setVisible(current is not None)
-        self.history.set_rows(
-            [
-                [
-                    g.version,
-                    (local_time(g.created_at), g.created_at),
-                    (g.created_by, g.created_by),
-                    (g.reason or MISSING, g.reason),
-                    (rules_summary(g.spec), ""),
-                ]  # fmt: skip
-                for g in history
-            ]
-        )
 
 
 class MetricRuleRow(QWidget):
@@ -235,6 +134,23 @@ class GateEditorDialog(QDialog):
         self.rows_layout.addWidget(self.add_rule_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(box)
 
+        layout.addLayout(self._build_rules_form())
+
+        self._add_preview_and_reason(layout)
+
+        for signal in (
+            self.lift_on.toggled, self.lift.valueChanged, self.gap_on.toggled,
+            self.gap.valueChanged, self.min_rows.valueChanged,
+            self.slice_metric.currentIndexChanged, self.behavioural.toggled,
+            self.contracts.toggled, self.reason_edit.textChanged,
+        ):  # fmt: skip
+            signal.connect(self.update_preview)
+        self.lift_on.toggled.connect(self.lift.setEnabled)
+        self.gap_on.toggled.connect(self._gap_toggled)
+        self.load(current)
+
+    def _build_rules_form(self) -> QFormLayout:
+        """Lift over the baseline, the slice gap (rows, metric), behavioural and contract tests."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.lift_on = QCheckBox("Minimum &lift over the dummy baseline")
@@ -265,11 +181,12 @@ class GateEditorDialog(QDialog):
         self.contracts = QCheckBox("All pipeline &contract tests must pass")
         form.addRow(self.behavioural)
         form.addRow(self.contracts)
-        layout.addLayout(form)
+        return form
 
+    def _add_preview_and_reason(self, layout: QVBoxLayout) -> None:
+        """The live YAML preview, the problem line, the required reason and the buttons."""
         layout.addWidget(QLabel("The gate as YAML (what 'mlops-desktop gate set --file' takes):"))
-        self.preview = QPlainTextEdit()
-        _mono(self.preview)
+        self.preview = code_view()
         self.preview.setObjectName("gateYaml")
         layout.addWidget(self.preview, 1)
         self.problem = QLabel()
@@ -291,17 +208,6 @@ class GateEditorDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-
-        for signal in (
-            self.lift_on.toggled, self.lift.valueChanged, self.gap_on.toggled,
-            self.gap.valueChanged, self.min_rows.valueChanged,
-            self.slice_metric.currentIndexChanged, self.behavioural.toggled,
-            self.contracts.toggled, self.reason_edit.textChanged,
-        ):  # fmt: skip
-            signal.connect(self.update_preview)
-        self.lift_on.toggled.connect(self.lift.setEnabled)
-        self.gap_on.toggled.connect(self._gap_toggled)
-        self.load(current)
 
     # -- building ----------------------------------------------------------------------------------
 

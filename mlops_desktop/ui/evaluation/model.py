@@ -1,94 +1,30 @@
-"""Qt-free helpers behind the desktop Test page: job wrappers (suggestions, report export) and
-the small pieces of logic the page shows (version roster, chart SVGs, readable test specs).
+"""What the desktop Test page shows (Qt-free): the version roster with verdicts, the report's
+verdict, metrics, slices and test results as text and rows, chart SVGs, readable test specs and
+the gate YAML.
 
 Everything here runs without a display, so it is tested without Qt.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.html import render_html
-from mlops_desktop.jobs.context import JobContext
+from mlops_desktop.formatting import MISSING, ci, difference, local_time, number
+from mlops_desktop.training.metric_names import (
+    CLASSIFICATION_METRICS,
+    METRIC_LABELS,
+    REGRESSION_METRICS,
+)
+from mlops_desktop.ui.kit.specs import Column, EmptyStateSpec
 
-EXPORT_SUFFIXES = (".html", ".htm", ".pdf")
-
-
-# -- jobs ----------------------------------------------------------------------------------------
-
-
-def suggest_behavioural_tests(ctx: JobContext, model_ref: str) -> dict[str, Any]:
-    """Candidate behavioural tests for ``model_ref`` drawn from its test part.
-
-    Each candidate is ``{kind, name, spec, why, exists}``; ``exists`` is True when the model
-    name already holds a test of that kind with the same spec, so the page can leave it unticked.
-    """
-    from mlops_desktop.evaluation.jobs import load_inputs
-    from mlops_desktop.evaluation.suggestions import suggest_tests
-
-    ws = ctx.workspace()
-    ctx.report(0.05, f"Loading {model_ref} and its test data")
-    version, _gate, inputs = load_inputs(ws, model_ref)
-    ctx.report(0.5, "Looking for candidate tests in the data")
-    roles = {"pii_columns": list(inputs.extra_slice_columns)}
-    found = suggest_tests(inputs.test_frame, inputs.signature, inputs.pipeline, roles)
-    have = {(t.kind, _canonical(t.spec)) for t in ws.behavioural.list(version.name)}
-    candidates = [
-        {**item, "exists": (item["kind"], _canonical(item["spec"])) in have} for item in found
-    ]
-    ctx.report(1.0, f"{len(candidates)} candidate tests")
-    return {"model": version.ref, "name": version.name, "candidates": candidates}
-
-
-def write_report_file(summary: dict, path: Path | str) -> bytes:
-    """Write ``summary`` as HTML or PDF (by the file's suffix); return the bytes written."""
-    path = Path(path)
-    if path.suffix.lower() == ".pdf":
-        from mlops_desktop.ui.evaluation.pdf_export import report_pdf_bytes  # Qt, only for PDF
-
-        data = report_pdf_bytes(summary)
-    else:
-        data = render_html(summary).encode("utf-8")
-    path.write_bytes(data)
-    return data
-
-
-def export_report(ctx: JobContext, report_id: int, path: str) -> dict[str, Any]:
-    """Write stored test report ``report_id`` to ``path`` (.html or .pdf, by its suffix).
-
-    A PDF is also stored with the model version (the report row's ``pdf_hash``).
-    """
-    target = Path(path).expanduser()
-    if target.suffix.lower() not in EXPORT_SUFFIXES:
-        raise InputError(f"Cannot export to '{target.name}': use a name ending in .html or .pdf.")
-    if not target.parent.is_dir():
-        raise InputError(f"The folder {target.parent} does not exist; choose another.")
-    ws = ctx.workspace()
-    ctx.report(0.05, f"Loading test report {report_id}")
-    report = ws.reports.get(int(report_id))
-    ctx.report(0.2, f"Writing {target.name}")
-    try:
-        data = write_report_file(report.summary, target)
-    except OSError as exc:
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    pdf = target.suffix.lower() == ".pdf"
-    if pdf:
-        ws.reports.set_pdf(report.id, ws.artifacts.put_bytes(data))
-    ctx.report(1.0, "Done")
-    return {
-        "report_id": report.id,
-        "path": str(target),
-        "format": "pdf" if pdf else "html",
-        "bytes": len(data),
-    }
-
+CLI_EXAMPLE = "mlops-desktop test credit@1 --report report.html"
 
 # -- what the page shows -------------------------------------------------------------------------
 
@@ -205,5 +141,248 @@ def decision_columns(ws: Any, version: Any) -> list[str]:
     return [c for c in (dataset.schema or {}) if c not in inputs and c != target]
 
 
-def _canonical(spec: dict) -> str:
-    return json.dumps(spec, sort_keys=True, default=str)
+def empty_spec(has_runs: bool) -> EmptyStateSpec:
+    """What the Test page says before a model version is registered."""
+    if has_runs:
+        text = "Register a model on the Train page to test it against a quality gate."
+    else:
+        text = "Train a model, then register a model on the Train page to test it."
+    return EmptyStateSpec(
+        heading="No model versions to test yet",
+        text=text,
+        command=CLI_EXAMPLE,
+        action_label="Go to &Train",
+        action_page="train",
+    )
+
+
+def version_meta(ws: Any, version: Any) -> str:
+    """ "hgb on credit@1 · run r-12 · aliases: live": where a version comes from."""
+    run = ws.runs.get(version.run_id)
+    aliases = ws.models.aliases_of(version.id)
+    alias_text = f" · aliases: {', '.join(aliases)}" if aliases else ""
+    dataset = ws.datasets.get_by_id(run.dataset_version_id).ref
+    return f"{run.model_family} on {dataset} · run {run.id}{alias_text}"
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def verdict_texts(report: dict | None) -> tuple[str, str, str]:
+    """The verdict banner: its state ("passed", "failed", "none"), heading and rule lines (rich
+    text, failed rules first)."""
+    gate = (report or {}).get("gate")
+    if report is None:
+        return "none", "Not tested yet", ""
+    if gate is None:
+        return (
+            "none",
+            "No quality gate set for this model: nothing can fail",
+            "Set a gate on the Quality gate tab, then run the tests again.",
+        )
+    rules = gate.get("lines") or []
+    failed = [line for line in rules if not line["passed"]]
+    if failed:
+        heading = f"✘ Quality gate failed: {len(failed)} of {len(rules)} rules"
+    else:
+        heading = f"✔ Quality gate passed: all {len(rules)} rules"
+    heading += f" (gate version {gate.get('version')})"
+    ordered = failed + [line for line in rules if line["passed"]]
+    lines = "<br>".join(rule_html(line) for line in ordered)
+    return ("passed" if gate.get("passed") else "failed"), heading, lines
+
+
+def rule_html(line: dict) -> str:
+    """One rule of the gate with its reason; a failed one in bold."""
+    mark = "✔" if line["passed"] else "✘"
+    text = f"{mark} {escape(line['rule'])}: {escape(line['reason'])}"
+    return text if line["passed"] else f"<b>{text}</b>"
+
+
+def metric_rows(report: dict) -> tuple[list[Column], list[list]]:
+    """The holdout metrics table: model with 95% CI, dummy baseline, lift, current decision."""
+    columns = [
+        Column("Metric", width=170),
+        Column("Model", True, 80),
+        Column("95% CI", True, 130),
+        Column("Dummy baseline", True, 120),
+        Column("Lift over baseline (95% CI)", True, 230),
+    ]
+    decision = report.get("current_decision")
+    if decision:
+        columns += [
+            Column(f"Current decision ({decision['column']})", True, 190),
+            Column("Model minus decision (95% CI)", True, 230),
+        ]
+    baseline = report.get("baseline") or {}
+    rows = []
+    metrics = report.get("metrics") or {}
+    primary = report.get("primary_metric")
+    order = [primary, *CLASSIFICATION_METRICS, *REGRESSION_METRICS]
+    names = sorted(metrics, key=lambda n: order.index(n) if n in order else len(order))
+    for name in names:
+        entry = metrics[name]
+        label = METRIC_LABELS.get(name, name)
+        if name == report.get("primary_metric"):
+            label += " (primary)"
+        base = (baseline.get("metrics") or {}).get(name) or {}
+        lift = (baseline.get("lift") or {}).get(name) or {}
+        row = [
+            (label, label),
+            entry.get("value"),
+            (ci(entry.get("ci_low"), entry.get("ci_high")), entry.get("ci_low")),
+            base.get("value"),
+            (
+                difference(lift.get("value"), lift.get("ci_low"), lift.get("ci_high")),
+                lift.get("value"),
+            ),
+        ]
+        if decision:
+            dec = (decision.get("metrics") or {}).get(name) or {}
+            dlift = (decision.get("model_lift") or {}).get(name) or {}
+            diff = difference(dlift.get("value"), dlift.get("ci_low"), dlift.get("ci_high"))
+            row += [dec.get("value"), (diff, dlift.get("value"))]
+        rows.append(row)
+    return columns, rows
+
+
+def metrics_note(report: dict) -> str:
+    """Where the holdout metrics come from: rows, dataset, when, the bootstrap and baseline."""
+    boot = report.get("bootstrap") or {}
+    baseline = report.get("baseline") or {}
+    when = local_time(report.get("created_at"))
+    text = (
+        f"{report.get('rows', 0):,} held-out rows of {(report.get('dataset') or {}).get('ref')}, "
+        f"tested {when}. Intervals: percentile bootstrap, {boot.get('resamples')} resamples "
+        f"(seed {boot.get('seed')}). Lift is signed so that positive means better. "
+        f"Baseline: {baseline.get('kind', '')}."
+    )
+    decision = report.get("current_decision")
+    if decision:
+        text += (
+            f" The current decision ('{decision['column']}') is compared on the "
+            f"{decision['rows']:,} rows where it is recorded."
+        )
+    return text
+
+
+def untested_text(ref: str) -> str:
+    """What the Report tab says of a version without a report."""
+    return (
+        f"{ref} has not been tested yet. Run tests to get holdout metrics with "
+        "confidence intervals, slices, behavioural and contract tests, and the gate "
+        f"verdict — or from the command line: mlops-desktop test {ref} "
+        "--report report.html"
+    )
+
+
+def glance_text(summary: dict) -> str:
+    """One line: flagged slices, behavioural and contract results (details on their tabs)."""
+    slices = summary.get("slices") or {}
+    behavioural = summary.get("behavioural") or []
+    contracts = summary.get("contracts") or []
+    passed_b = sum(bool(r["passed"]) for r in behavioural)
+    passed_c = sum(bool(r["passed"]) for r in contracts)
+    parts = [
+        f"Slices: {slices.get('flagged', 0)} flagged of {len(slices.get('rows') or [])}",
+        f"Behavioural tests: {passed_b} of {len(behavioural)} passed"
+        if behavioural
+        else "Behavioural tests: none enabled",
+        f"Contract tests: {passed_c} of {len(contracts)} passed",
+    ]
+    return " · ".join(parts) + "  (details on the Slices and Test results tabs)"
+
+
+# -- slices and test results ---------------------------------------------------------------------
+
+
+def slice_metric(slices: dict) -> str:
+    """The readable name of the metric the slices are scored with."""
+    return METRIC_LABELS.get(slices.get("metric"), slices.get("metric") or "metric")
+
+
+def slices_intro(slices: dict) -> str:
+    """What the slices table holds, the overall figure, and what is flagged (and why)."""
+    rows = slices.get("rows") or []
+    intro = (
+        f"{slice_metric(slices)} on every category and quartile bin of "
+        f"{len(slices.get('columns', []))} columns ({len(rows)} slices), worst first. "
+        f"Overall: {number(slices.get('overall'))}. "
+    )
+    if slices.get("max_gap") is not None:
+        return intro + (
+            f"Flagged: slices of at least {slices.get('min_rows')} rows trailing overall by "
+            f"more than {slices['max_gap']:g} — {slices.get('flagged', 0)} found."
+        )
+    return intro + "No gate sets a maximum slice gap, so nothing is flagged."
+
+
+def slice_rows(rows: list[dict]) -> list[list]:
+    """The slices table's rows, worst first (the report's order is kept as the Slice sort)."""
+    table_rows = []
+    for harm, r in enumerate(rows):
+        size = f"{r['rows']:,}" + (" (small)" if r.get("small") else "")
+        table_rows.append(
+            [
+                (str(r["column"]), str(r["column"])),
+                (str(r["label"]), harm),
+                (size, r["rows"]),
+                r.get("value"),
+                (ci(r.get("ci_low"), r.get("ci_high")), r.get("ci_low")),
+                r.get("gap"),
+                r.get("base_rate"),
+                ("flagged" if r.get("flagged") else "", int(bool(r.get("flagged")))),
+            ]
+        )
+    return table_rows
+
+
+def result_mark(passed: bool | None) -> tuple[str, int]:
+    """A test result's cell: "✔ pass", "✘ FAIL" or "n/a", sorted failures first."""
+    if passed is None:
+        return ("n/a", -1)
+    return ("✔ pass", 1) if passed else ("✘ FAIL", 0)
+
+
+def behaviour_note(results: list[dict]) -> str:
+    """How many behavioural tests passed (or why there are none)."""
+    if not results:
+        return (
+            "No behavioural tests were enabled for this model when it was tested. Add or "
+            "accept some on the Behavioural tests tab."
+        )
+    failed = sum(not r["passed"] for r in results)
+    return f"{len(results) - failed} of {len(results)} passed."
+
+
+def behaviour_rows(results: list[dict]) -> list[list]:
+    """The behavioural results table: result, kind, test, what happened."""
+    return [
+        [
+            result_mark(r["passed"]),
+            (r["kind"], r["kind"]),
+            (r["name"], r["name"]),
+            (r["message"], r["message"]),
+        ]
+        for r in results
+    ]
+
+
+def contracts_heading(contracts: list[dict]) -> str:
+    """ "Pipeline contract tests: 5 of 6 passed"."""
+    failed = sum(not r["passed"] for r in contracts)
+    return f"Pipeline contract tests: {len(contracts) - failed} of {len(contracts)} passed"
+
+
+def contract_rows(contracts: list[dict]) -> list[list]:
+    """The contract results table: result, case, column, what is by design, what happened."""
+    return [
+        [
+            result_mark(r["passed"]),
+            (r["name"], r["name"]),
+            (str(r.get("column") or MISSING), ""),
+            (r["expected"], r["expected"]),
+            (r["message"], r["message"]),
+        ]
+        for r in contracts
+    ]

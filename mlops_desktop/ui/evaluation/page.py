@@ -6,13 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -24,35 +22,28 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.evaluation.promotion import promotion_status
 from mlops_desktop.registry.entities import Job, ModelVersion, TestReport, WorkspaceSummary
-from mlops_desktop.training.families import family_label
 from mlops_desktop.ui.evaluation.behaviour_panel import BehaviourPanel
 from mlops_desktop.ui.evaluation.detail_views import ChartsView, ResultsView, SlicesView
-from mlops_desktop.ui.evaluation.gate_editor import GateCard, GateEditorDialog
+from mlops_desktop.ui.evaluation.gate_card import GateCard
+from mlops_desktop.ui.evaluation.gate_editor import GateEditorDialog
 from mlops_desktop.ui.evaluation.model import (
     VersionRow,
     decision_columns,
+    empty_spec,
     failed_count,
+    version_meta,
     version_roster,
 )
 from mlops_desktop.ui.evaluation.report_tab import ReportTab, StatusStrip
-from mlops_desktop.ui.evaluation.views import note_label
-from mlops_desktop.ui.kit.error_dialog import error_box, error_text, job_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, error_text, job_error_text
 from mlops_desktop.ui.kit.icons import dot_pixmap
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec, muted_color, scaled_font
+from mlops_desktop.ui.kit.labels import muted_color, muted_label, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import scrolling
+from mlops_desktop.ui.runtime.page import Page
 
 VersionRole = Qt.ItemDataRole.UserRole + 1
-CLI_EXAMPLE = "mlops-desktop test credit@1 --report report.html"
 VERDICT_COLORS = {"passed": "#16a34a", "failed": "#dc2626"}
-
-
-def scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area, so a short window still shows all of it."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
 
 
 def verdict_color(widget: QWidget, verdict: str) -> QColor:
@@ -82,6 +73,25 @@ class TestPage(Page):
         self.last_test_job: str | None = None
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_versions())
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(self._build_head())
+        layout.addLayout(self._build_run_row())
+        self.promotion = StatusStrip()
+        self.promotion.action.setText("&Deploy…")
+        self.promotion.action.clicked.connect(lambda: self.navigate_requested.emit("deploy"))
+        layout.addWidget(self.promotion)
+        layout.addWidget(self._build_tabs(), 1)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 900])
+        return splitter
+
+    def _build_versions(self) -> QWidget:
+        """The version list with each version's latest verdict."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 8, 0)
@@ -95,13 +105,13 @@ class TestPage(Page):
         self.versions.currentItemChanged.connect(lambda *_: self.show_selected())
         left_layout.addWidget(caption)
         left_layout.addWidget(self.versions, 1)
-        left_layout.addWidget(note_label("Verdict of each version's latest test report."))
-        splitter.addWidget(left)
+        left_layout.addWidget(
+            muted_label("Verdict of each version's latest test report.", selectable=True)
+        )
+        return left
 
-        right = QWidget()
-        layout = QVBoxLayout(right)
-        layout.setContentsMargins(8, 0, 0, 0)
-        layout.setSpacing(8)
+    def _build_head(self) -> QHBoxLayout:
+        """The selected version's ref with Copy, where it comes from, and Run tests."""
         head = QHBoxLayout()
         self.ref_label = QLabel()
         self.ref_label.setObjectName("testRef")
@@ -111,7 +121,7 @@ class TestPage(Page):
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the version's name (works in the CLI too)")
         self.copy_button.clicked.connect(self.copy_ref)
-        self.meta_label = note_label()
+        self.meta_label = muted_label(selectable=True)
         self.run_button = QPushButton("&Run tests")
         self.run_button.setObjectName("runTests")
         self.run_button.setMinimumWidth(120)
@@ -120,8 +130,10 @@ class TestPage(Page):
         head.addWidget(self.copy_button)
         head.addWidget(self.meta_label, 1)
         head.addWidget(self.run_button)
-        layout.addLayout(head)
+        return head
 
+    def _build_run_row(self) -> QHBoxLayout:
+        """How the tests run: the status line, bootstrap resamples and the decision column."""
         run_row = QHBoxLayout()
         self.resamples = QSpinBox()
         self.resamples.setRange(100, 20000)
@@ -137,22 +149,18 @@ class TestPage(Page):
         self.decision.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         decision_label = QLabel("&Decision column:")
         decision_label.setBuddy(self.decision)
-        self.run_status = note_label()
+        self.run_status = muted_label(selectable=True)
         run_row.addWidget(self.run_status, 1)
         run_row.addWidget(resamples_label)
         run_row.addWidget(self.resamples)
         run_row.addSpacing(8)
         run_row.addWidget(decision_label)
         run_row.addWidget(self.decision)
-        layout.addLayout(run_row)
+        return run_row
 
-        self.promotion = StatusStrip()
-        self.promotion.action.setText("&Deploy…")
-        self.promotion.action.clicked.connect(lambda: self.navigate_requested.emit("deploy"))
-        layout.addWidget(self.promotion)
-
+    def _build_tabs(self) -> QTabWidget:
         self.tabs = QTabWidget()
-        self.report_tab = ReportTab(self)
+        self.report_tab = ReportTab(self.model)
         self.slices_view = SlicesView()
         self.results_view = ResultsView()
         self.charts_view = ChartsView()
@@ -168,11 +176,7 @@ class TestPage(Page):
             (self.behaviour, "Behavioural tests"),
         ):
             self.tabs.addTab(scrolling(widget), label)
-        layout.addWidget(self.tabs, 1)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([240, 900])
-        return splitter
+        return self.tabs
 
     # -- Page hooks --------------------------------------------------------------------------------
 
@@ -180,17 +184,7 @@ class TestPage(Page):
         return summary is None or summary.model_versions == 0
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        if summary is None or summary.runs == 0:
-            text = "Train a model, then register a model on the Train page to test it."
-        else:
-            text = "Register a model on the Train page to test it against a quality gate."
-        return EmptyStateSpec(
-            heading="No model versions to test yet",
-            text=text,
-            command=CLI_EXAMPLE,
-            action_label="Go to &Train",
-            action_page="train",
-        )
+        return empty_spec(summary is not None and summary.runs > 0)
 
     def update_content(self, model) -> None:
         ws = model.workspace
@@ -270,14 +264,8 @@ class TestPage(Page):
             self.decision.addItem("(none)", None)
             for column in decision_columns(ws, version):
                 self.decision.addItem(column, column)
-        run = ws.runs.get(version.run_id)
-        aliases = ws.models.aliases_of(version.id)
-        alias_text = f" · aliases: {', '.join(aliases)}" if aliases else ""
         self.ref_label.setText(version.ref)
-        self.meta_label.setText(
-            f"{family_label(run.model_family)} on "
-            f"{ws.datasets.get_by_id(run.dataset_version_id).ref} · run {run.id}{alias_text}"
-        )
+        self.meta_label.setText(version_meta(ws, version))
         self.report = ws.reports.latest(version.id)
         self.report_tab.set_report(version, self.report)
         summary = self.report.summary if self.report else None

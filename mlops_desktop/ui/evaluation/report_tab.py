@@ -19,17 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.entities import Job, ModelVersion, TestReport
-from mlops_desktop.ui.evaluation.model import export_report, write_html_file
-from mlops_desktop.ui.evaluation.views import (
-    RecordTable,
-    VerdictBanner,
+from mlops_desktop.ui.evaluation.jobs import export_report
+from mlops_desktop.ui.evaluation.model import (
+    glance_text,
     metric_rows,
     metrics_note,
-    note_label,
-    section_label,
-    status_colors,
+    untested_text,
+    write_html_file,
 )
-from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
+from mlops_desktop.ui.evaluation.views import VerdictBanner
+from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
+from mlops_desktop.ui.kit.labels import muted_label, section_label
+from mlops_desktop.ui.kit.tables import RecordTable
+from mlops_desktop.ui.kit.theme import status_colors
+from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 
 class StatusStrip(QFrame):
@@ -66,9 +69,9 @@ class StatusStrip(QFrame):
 class ReportTab(QWidget):
     """The latest report's verdict banner and holdout metrics, with Open and Export buttons."""
 
-    def __init__(self, page, parent: QWidget | None = None) -> None:
+    def __init__(self, model: WorkspaceModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.page = page
+        self.model = model
         self.version: ModelVersion | None = None
         self.report: TestReport | None = None
         self.opened: list[Path] = []
@@ -84,8 +87,8 @@ class ReportTab(QWidget):
         self.metrics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.metrics.horizontalHeader().setStretchLastSection(False)
         self.metrics.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.note = note_label()
-        self.placeholder = note_label()
+        self.note = muted_label(selectable=True)
+        self.placeholder = muted_label(selectable=True)
         buttons = QHBoxLayout()
         self.open_button = QPushButton("&Open report")
         self.open_button.setToolTip("Open the self-contained HTML report in your browser")
@@ -94,7 +97,7 @@ class ReportTab(QWidget):
         self.html_button.clicked.connect(lambda: self.export_with_dialog(".html"))
         self.pdf_button = QPushButton("Export &PDF…")
         self.pdf_button.clicked.connect(lambda: self.export_with_dialog(".pdf"))
-        self.export_status = note_label()
+        self.export_status = muted_label(selectable=True)
         buttons.addWidget(self.export_status, 1)
         for button in (self.open_button, self.html_button, self.pdf_button):
             buttons.addWidget(button)
@@ -120,12 +123,7 @@ class ReportTab(QWidget):
         self.placeholder.setVisible(not tested)
         self.banner.set_report(report.summary if report else None)
         if not tested:
-            self.placeholder.setText(
-                f"{version.ref} has not been tested yet. Run tests to get holdout metrics with "
-                "confidence intervals, slices, behavioural and contract tests, and the gate "
-                f"verdict — or from the command line: mlops-desktop test {version.ref} "
-                "--report report.html"
-            )
+            self.placeholder.setText(untested_text(version.ref))
             return
         columns, rows = metric_rows(report.summary)
         if [c.title for c in columns] != [c.title for c in self.metrics.columns]:
@@ -170,7 +168,7 @@ class ReportTab(QWidget):
         if self.report is None:
             return None
         self.export_status.setText(f"Exporting to {Path(path).name}…")
-        job_id = self.page.model.submit(
+        job_id = self.model.submit(
             export_report,
             {"report_id": self.report.id, "path": path},
             title=f"Export test report {self.report.id} to {Path(path).name}",
@@ -187,20 +185,3 @@ class ReportTab(QWidget):
             self.export_status.setText("")
             if job.status in ("failed", "interrupted"):
                 error_box(self, job_error_text(job)).open()
-
-
-def glance_text(summary: dict) -> str:
-    """One line: flagged slices, behavioural and contract results (details on their tabs)."""
-    slices = summary.get("slices") or {}
-    behavioural = summary.get("behavioural") or []
-    contracts = summary.get("contracts") or []
-    passed_b = sum(bool(r["passed"]) for r in behavioural)
-    passed_c = sum(bool(r["passed"]) for r in contracts)
-    parts = [
-        f"Slices: {slices.get('flagged', 0)} flagged of {len(slices.get('rows') or [])}",
-        f"Behavioural tests: {passed_b} of {len(behavioural)} passed"
-        if behavioural
-        else "Behavioural tests: none enabled",
-        f"Contract tests: {passed_c} of {len(contracts)} passed",
-    ]
-    return " · ".join(parts) + "  (details on the Slices and Test results tabs)"

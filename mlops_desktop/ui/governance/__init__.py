@@ -1,1 +1,1 @@
-"""The Govern page."""
+"""The Govern page: its overview and empty state (a Qt-free view-model in ``model.py``)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from mlops_desktop.registry.entities import WorkspaceSummary
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.runtime.page import Page
 
 
 class GovernPage(Page):
@@ -12,19 +13,10 @@ class GovernPage(Page):
     title = "Govern"
     explanation = "Audit trail, personal-data inventory and decisions waiting for review."
     glyph = "govern"
-    overview = {
-        "datasets": "datasets",
-        "model_versions": "model versions",
-        "deployments": "deployments",
-    }
+    overview = OVERVIEW
 
     def is_empty(self, summary: WorkspaceSummary | None) -> bool:
-        return summary is None or (summary.dataset_versions == 0 and summary.model_versions == 0)
+        return nothing_recorded(summary)
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        return EmptyStateSpec(
-            heading="Nothing recorded yet",
-            text="Every change to datasets, models and deployments is recorded here in a "
-            "tamper-evident audit trail.",
-            command="mlops-desktop audit verify",
-        )
+        return empty_spec()

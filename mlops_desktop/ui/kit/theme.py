@@ -11,7 +11,7 @@ import os
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 THEME_ENV = "MLOPS_DESKTOP_THEME"
 
@@ -129,3 +129,17 @@ class ThemeManager(QObject):
     def _on_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if not forced_theme():
             self.apply()
+
+
+def status_colors(widget: QWidget, state: str) -> tuple[QColor, QColor]:
+    """Background and text colours for ``passed``/``failed``/other, light or dark."""
+    dark = is_dark()
+    table = {
+        "passed": ("#173b26", "#bbf7d0") if dark else ("#dcfce7", "#14532d"),
+        "failed": ("#4a1d1d", "#fecaca") if dark else ("#fee2e2", "#7f1d1d"),
+    }
+    if state in table:
+        bg, fg = table[state]
+        return QColor(bg), QColor(fg)
+    pal = QGuiApplication.palette()
+    return pal.color(QPalette.ColorRole.AlternateBase), pal.color(QPalette.ColorRole.WindowText)

@@ -1,17 +1,18 @@
-"""Small shared widgets: the empty state, a copyable CLI command line, stat cards."""
+"""Small shared widgets: the empty state, a copyable CLI command line, stat cards, a read-only
+code view and a scroll area."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -19,20 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.ui.kit.icons import glyph_pixmap
-
-
-def scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
-    """The widget's font scaled by ``factor`` (respects the user's base font size)."""
-    font = QFont(widget.font())
-    size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
-    font.setPointSizeF(size * factor)
-    font.setBold(bold)
-    return font
-
-
-def muted_color(widget: QWidget):
-    """A secondary text colour that reads well in light and dark palettes."""
-    return widget.palette().color(QPalette.ColorRole.PlaceholderText)
+from mlops_desktop.ui.kit.labels import muted_color, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
 
 
 class CommandLine(QFrame):
@@ -76,20 +65,6 @@ class CommandLine(QFrame):
         self.copy_button.setText("Copied")
 
 
-@dataclass(frozen=True)
-class EmptyStateSpec:
-    """What an empty page says: a heading, one sentence, the CLI equivalent, an optional action.
-
-    ``action_page`` names the page the action button navigates to (e.g. ``"data"``).
-    """
-
-    heading: str
-    text: str
-    command: str = ""
-    action_label: str = ""
-    action_page: str = ""
-
-
 class EmptyState(QWidget):
     """Centred: a large glyph, a heading, one sentence, a command line and an optional button."""
 
@@ -101,7 +76,8 @@ class EmptyState(QWidget):
         self._action_page = ""
         outer = QVBoxLayout(self)
         outer.addStretch(2)
-        column = QWidget()
+        #: The centred column holding the texts (440 to 560 px wide).
+        self.column = column = QWidget()
         column.setMinimumWidth(440)
         column.setMaximumWidth(560)
         layout = QVBoxLayout(column)
@@ -202,3 +178,21 @@ class StatCards(QWidget):
         for key, value in values.items():
             if key in self.cards:
                 self.cards[key].set_value(value)
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area, so a short window still shows all of it."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+def code_view() -> QPlainTextEdit:
+    """A read-only, monospace, unwrapped text view (YAML, logs, example requests)."""
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    return view

@@ -3,7 +3,7 @@ recent data" and the backlog's window computation as jobs, the drill-down into a
 notification when a new alert opens (the tray's balloon, else a banner and the status bar).
 
 A mixin of ``MonitorPage``, which provides ``model``, ``tasks``, ``poller``, ``alerts_panel``,
-``banner``, ``snapshot``, ``navigate_requested`` and ``reload_summary``.
+``banner``, ``snapshot``, ``navigate_requested``, ``status_message`` and ``reload_summary``.
 """
 
 from __future__ import annotations
@@ -11,18 +11,22 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-import numpy as np
-from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
+from PySide6.QtWidgets import QSystemTrayIcon
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.monitoring import alerts as alert_ops
 from mlops_desktop.registry.entities import Alert, Job
-from mlops_desktop.ui.kit.error_dialog import ErrorText, error_box, error_text
+from mlops_desktop.ui.kit.dialogs import ErrorText, error_box, error_text
 from mlops_desktop.ui.kit.icons import app_icon
-from mlops_desktop.ui.monitoring.alerts import SIGNAL_TEXT, NoteDialog, RetrainDialog
-from mlops_desktop.ui.monitoring.charts import shown
-from mlops_desktop.ui.monitoring.data import open_alerts, window_detail
+from mlops_desktop.ui.monitoring.alerts import NoteDialog, RetrainDialog
 from mlops_desktop.ui.monitoring.detail import WindowDetailDialog
+from mlops_desktop.ui.monitoring.model import (
+    alert_title,
+    open_alerts,
+    retrain_text,
+    window_at,
+    window_detail,
+)
 
 RETRAIN_JOB = "mlops_desktop.monitoring.loop:retrain_from_alert"
 MONITOR_JOB = "mlops_desktop.monitoring.monitor_job:monitor_model"
@@ -112,21 +116,7 @@ class MonitorActions:
         if job.id != self.retrain_job:
             return
         self.retrain_job = None
-        if job.status == "succeeded" and isinstance(job.result, dict):
-            r = job.result
-            where = (
-                f"a {r['percent']:g} % canary" if r["mode"] == "canary" else "a shadow of the live"
-            )
-            verdict = "passed" if (r.get("test") or {}).get("passed") else "did not pass"
-            text = (
-                f"<b>{escape(r['candidate'])} is {where} version.</b> It was trained on "
-                f"{escape(r['dataset'])} ({r['rows']:,} recent rows with outcomes) and "
-                f"{verdict} its quality gate. <a href='deploy'>Promote or abort it on the Deploy "
-                "page</a>."
-            )
-        else:
-            verb = "was cancelled" if job.status == "cancelled" else "failed"
-            text = f"<b>Retraining {verb}.</b> {escape(job.error or job.message or '')}"
+        text = retrain_text(job.status, job.result, job.error or job.message or "")
         self.alerts_panel.show_result(text)
         self.poller.poll()
         self.reload_summary()
@@ -160,15 +150,10 @@ class MonitorActions:
         series = snap.series if snap is not None else None
         if series is None or self.model.path is None:
             return None
-        n = shown(series)
-        if not 0 <= index < n:
+        found = window_at(series, feature, index)
+        if found is None:
             return None
-        col = series.n_windows - n + index
-        if feature is None and series.features:
-            scores = series.feature_score[:, col]
-            if np.isfinite(scores).any():
-                feature = series.features[int(np.nanargmax(scores))]
-        window_id = int(series.ids[col])
+        feature, window_id = found
         if self.detail_dialog is None:
             self.detail_dialog = WindowDetailDialog(self)
         dialog = self.detail_dialog
@@ -202,8 +187,7 @@ class MonitorActions:
 
     def notify(self, alert: Alert) -> None:
         """A desktop notification when the desktop has a tray, else an in-window notice."""
-        what = SIGNAL_TEXT.get(alert.signal, alert.signal).lower()
-        title = f"New {alert.severity} alert on {alert.model_name}: {what}"
+        title = alert_title(alert)
         self.notifications.append(f"{title}. {alert.message}")
         if tray_available():
             if self.tray is None:
@@ -218,9 +202,7 @@ class MonitorActions:
             self.tray.showMessage(title, alert.message, icon, NOTICE_MS)
             return
         self.banner.announce(f"{title}. {alert.message}")
-        window = self.window()
-        if isinstance(window, QMainWindow) and window.statusBar() is not None:
-            window.statusBar().showMessage(f"⚠ {title}", NOTICE_MS)
+        self.status_message.emit(f"⚠ {title}", NOTICE_MS)
 
     def check_new_alerts(self) -> None:
         """While the page is hidden: read the open alerts and notify of new ones."""

@@ -35,24 +35,14 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.entities import Alert
-from mlops_desktop.ui.data.charts import severity_color
+from mlops_desktop.ui.kit.charts import severity_color
+from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import scaled_font
+from mlops_desktop.ui.monitoring.model import SIGNAL_TEXT, alert_counts_text, alert_sort_key
 
 NO_PARENT = QModelIndex()
 COLUMNS = ("Severity", "Model", "Signal", "Message", "Opened", "State")
-SortRole = Qt.ItemDataRole.UserRole + 1
-SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
-STATE_RANK = {"open": 0, "acknowledged": 1, "resolved": 2}
-SIGNAL_TEXT = {
-    "drift_share": "Dataset drift",
-    "feature_drift": "Feature drift",
-    "prediction_drift": "Prediction drift",
-    "realized_metric": "Realized quality",
-    "latency_p95": "Latency p95",
-    "error_rate": "Error rate",
-    "batch_feed": "Batch feed",
-}
 
 
 class AlertTableModel(QAbstractTableModel):
@@ -87,14 +77,7 @@ class AlertTableModel(QAbstractTableModel):
                 alert.state.capitalize(),
             )[col]
         if role == SortRole:
-            return (
-                SEVERITY_RANK.get(alert.severity, 3),
-                alert.model_name,
-                alert.signal,
-                alert.message,
-                alert.opened_at,
-                STATE_RANK.get(alert.state, 3),
-            )[col]
+            return alert_sort_key(alert, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = alert.message
             if alert.note:
@@ -319,9 +302,7 @@ class AlertsPanel(QWidget):
             self.select(keep.id)
         if self.selected() is None and alerts:
             self.view.selectRow(0)  # the newest: its actions are one click away
-        open_count = sum(a.state == "open" for a in alerts)
-        acked = sum(a.state == "acknowledged" for a in alerts)
-        self.counts.setText(f"  {open_count} open · {acked} acknowledged · {len(alerts)} in all")
+        self.counts.setText(f"  {alert_counts_text(alerts)}")
         self.update_buttons()
 
     def selected(self) -> Alert | None:

@@ -15,32 +15,10 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPalette
 
 from mlops_desktop.monitoring.series import WindowSeries
+from mlops_desktop.ui.monitoring.model import TOP_FEATURES, shown, tail, top_features
 from mlops_desktop.ui.monitoring.plot import MonitorPlot, alarm_color, series_color, short
 
-#: Windows drawn at most (the latest); older ones stay in the registry.
-MAX_WINDOWS = 200
-#: Features the drift chart draws when it shows the "top drifted".
-TOP_FEATURES = 3
 HEAT_LEVELS = (0.0, 3.0)
-
-
-def tail(values: np.ndarray, count: int) -> np.ndarray:
-    """The last ``count`` entries along the last axis."""
-    return values[..., -count:] if count else values[..., :0]
-
-
-def shown(series: WindowSeries) -> int:
-    return min(series.n_windows, MAX_WINDOWS)
-
-
-def top_features(series: WindowSeries, count: int = TOP_FEATURES) -> list[str]:
-    """Features with the highest drift score over the latest windows (ties: engine order)."""
-    if not series.features or series.n_windows == 0:
-        return []
-    recent = tail(series.feature_score, 5)
-    peak = np.nan_to_num(np.nanmax(np.where(np.isnan(recent), -1, recent), axis=1), nan=-1)
-    order = np.argsort(-peak, kind="stable")[:count]
-    return [series.features[i] for i in order]
 
 
 class _Curves:

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.formatting import local_time, p_value, significant
-from mlops_desktop.ui.kit.widgets import scaled_font
-from mlops_desktop.ui.monitoring.data import column_detail, histogram_shares
+from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.monitoring.model import column_detail, histogram_shares
 from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, series_color, short
 
 

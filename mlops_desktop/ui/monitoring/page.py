@@ -8,14 +8,11 @@ and a long backlog of windows run as jobs (``monitor_actions``).
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -23,15 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.entities import WorkspaceSummary
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, scaled_font
+from mlops_desktop.ui.kit.labels import muted_label, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import EmptyState, scrolling
 from mlops_desktop.ui.monitoring.actions import MonitorActions
 from mlops_desktop.ui.monitoring.alerts import AlertsPanel, NotificationBanner
 from mlops_desktop.ui.monitoring.charts import (
-    MAX_WINDOWS,
-    TOP_FEATURES,
     DriftHeatMap,
     DriftScoreChart,
     DriftShareChart,
@@ -40,36 +35,24 @@ from mlops_desktop.ui.monitoring.charts import (
     PredictionChart,
     RequestsChart,
 )
-from mlops_desktop.ui.monitoring.data import MonitorSnapshot, background_pass
+from mlops_desktop.ui.monitoring.model import (
+    NO_LIVE,
+    TOP_FEATURES,
+    MonitorSnapshot,
+    background_pass,
+    empty_spec,
+    live_text,
+    no_traffic_spec,
+    status_text,
+)
 from mlops_desktop.ui.monitoring.quality import QualityPanel
 from mlops_desktop.ui.monitoring.settings_dialog import MonitorSettingsAction
 from mlops_desktop.ui.monitoring.worker import MonitorPoller
 from mlops_desktop.ui.runtime.background import BackgroundTasks
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
-from mlops_desktop.ui.serving.model import mode_text
-from mlops_desktop.ui.serving.panels import note
 
 BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
-NO_TRAFFIC = "Send requests to the service or start the simulator:"
-
-
-def no_traffic_spec(name: str) -> EmptyStateSpec:
-    return EmptyStateSpec(
-        f"No traffic for {name} yet",
-        NO_TRAFFIC,
-        f"mlops-desktop simulate {name} --data ... --rate 20",
-        "Go to &Deploy",
-        "deploy",
-    )
-
-
-NO_LIVE = EmptyStateSpec(
-    "No model is live",
-    "Deploy a tested version; its traffic, drift, quality and alerts appear here.",
-    "mlops-desktop deploy credit@1",
-    "Go to &Deploy",
-    "deploy",
-)
 
 
 def row(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
@@ -96,81 +79,10 @@ class MonitorPage(MonitorActions, Page):
         self.notifications: list[str] = []
         self._known_alerts: set[int] | None = None
         self._open_seen = 0
-        self.tasks = BackgroundTasks(self)
-        # Alerts are evaluated while the app is open even when this page is hidden.
-        self.background = QTimer(self)
-        self.background.setInterval(BACKGROUND_PASS_MS)
-        self.background.timeout.connect(self.background_pass)
-        self.background.start()
-        self._background_busy = False
-        self.poller = MonitorPoller(self)
-        self.poller.polled.connect(self._on_snapshot)
-        self.poller.poll_failed.connect(self._on_poll_failed)
-        self.model.workspace_changed.connect(self._on_workspace)
-        self.model.summary_changed.connect(self._on_summary)
-
-        self.model_box = QComboBox()
-        self.model_box.setObjectName("monitorModel")
-        self.model_box.setMinimumContentsLength(12)
-        self.model_box.activated.connect(self._on_model_picked)
-        picker_label = QLabel("&Model:")
-        picker_label.setBuddy(self.model_box)
-        self.live_label = QLabel()
-        self.live_label.setObjectName("monitorLive")
-        self.live_label.setFont(scaled_font(self, 1.1, bold=True))
-        self.status_label = note()
-        self.status_label.setObjectName("monitorStatus")
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.settings_action = MonitorSettingsAction(self)  # "Monitoring settings…" and dialog
-        top = row(picker_label, self.model_box, self.settings_action.button, self.live_label)
-        top.addWidget(self.status_label, 1)
+        self._start_polling()
+        top = self._build_top()
         self.banner = NotificationBanner()
-
-        self.feature_box = QComboBox()
-        self.feature_box.setObjectName("driftFeature")
-        self.feature_box.setMinimumContentsLength(22)
-        self.feature_box.addItem(f"Top {TOP_FEATURES} drifted", None)
-        self.feature_box.currentIndexChanged.connect(lambda _i: self._draw())
-        feature_label = QLabel("Feat&ure:")
-        feature_label.setBuddy(self.feature_box)
-        hint = note("Click a point or a heat map cell to compare that window with training.")
-        self.drift_chart = DriftScoreChart()
-        self.share_chart = DriftShareChart()
-        self.heat_map = DriftHeatMap()
-        self.prediction_chart = PredictionChart()
-        self.quality = QualityPanel()
-        self.requests_chart = RequestsChart()
-        self.latency_chart = LatencyChart()
-        self.error_chart = ErrorRateChart()
-        for chart in (self.drift_chart, self.share_chart, self.heat_map):
-            chart.window_clicked.connect(self.show_window)
-
-        drift_tab = QWidget()
-        drift_layout = QVBoxLayout(drift_tab)
-        drift_layout.addLayout(row(feature_label, self.feature_box, hint))
-        drift_layout.addLayout(row(self.drift_chart, self.share_chart, stretch_last=True), 1)
-        traffic_tab = QWidget()
-        traffic_tab.setLayout(
-            row(self.requests_chart, self.latency_chart, self.error_chart, stretch_last=True)
-        )
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("monitorTabs")
-        self.tabs.addTab(drift_tab, "&Drift")
-        self.tabs.addTab(self.heat_map, "Heat ma&p")
-        self.tabs.addTab(self.prediction_chart, "P&redictions")
-        self.tabs.addTab(self.quality, "&Quality")
-        self.tabs.addTab(traffic_tab, "Tr&affic")
-        self.tabs.currentChanged.connect(lambda _i: self._draw())
-        self.charts_empty = EmptyState("monitor")
-        self.charts_empty.action_requested.connect(self.navigate_requested)
-        self.charts = QStackedWidget()
-        self.empty_area = empty_area = QScrollArea()  # scrolls rather than force a taller window
-        empty_area.setWidgetResizable(True)
-        empty_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        empty_area.setWidget(self.charts_empty)
-        self.charts.addWidget(empty_area)
-        self.charts.addWidget(self.tabs)
-
+        self.charts = self._build_charts()
         self.alerts_panel = AlertsPanel()
         self.alerts_panel.acknowledge_requested.connect(self.acknowledge_alert)
         self.alerts_panel.resolve_requested.connect(self.resolve_alert)
@@ -196,19 +108,93 @@ class MonitorPage(MonitorActions, Page):
             self.poller.set_workspace(self.model.path)
         return content
 
+    def _start_polling(self) -> None:
+        """The visible page's poll, and the pass that evaluates alerts while it is hidden."""
+        self.tasks = BackgroundTasks(self)
+        self.background = QTimer(self)
+        self.background.setInterval(BACKGROUND_PASS_MS)
+        self.background.timeout.connect(self.background_pass)
+        self.background.start()
+        self._background_busy = False
+        self.poller = MonitorPoller(self)
+        self.poller.polled.connect(self._on_snapshot)
+        self.poller.poll_failed.connect(self._on_poll_failed)
+        self.model.workspace_changed.connect(self._on_workspace)
+        self.model.summary_changed.connect(self._on_summary)
+
+    def _build_top(self) -> QHBoxLayout:
+        """The model picker, the settings button, what is live and the status line."""
+        self.model_box = QComboBox()
+        self.model_box.setObjectName("monitorModel")
+        self.model_box.setMinimumContentsLength(12)
+        self.model_box.activated.connect(self._on_model_picked)
+        picker_label = QLabel("&Model:")
+        picker_label.setBuddy(self.model_box)
+        self.live_label = QLabel()
+        self.live_label.setObjectName("monitorLive")
+        self.live_label.setFont(scaled_font(self, 1.1, bold=True))
+        self.status_label = muted_label()
+        self.status_label.setObjectName("monitorStatus")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.settings_action = MonitorSettingsAction(self)  # "Monitoring settings…" and dialog
+        top = row(picker_label, self.model_box, self.settings_action.button, self.live_label)
+        top.addWidget(self.status_label, 1)
+        return top
+
+    def _build_charts(self) -> QStackedWidget:
+        """The chart tabs, or the empty state while there is nothing to draw."""
+        self.drift_chart = DriftScoreChart()
+        self.share_chart = DriftShareChart()
+        self.heat_map = DriftHeatMap()
+        self.prediction_chart = PredictionChart()
+        self.quality = QualityPanel()
+        self.requests_chart = RequestsChart()
+        self.latency_chart = LatencyChart()
+        self.error_chart = ErrorRateChart()
+        for chart in (self.drift_chart, self.share_chart, self.heat_map):
+            chart.window_clicked.connect(self.show_window)
+        traffic_tab = QWidget()
+        traffic_tab.setLayout(
+            row(self.requests_chart, self.latency_chart, self.error_chart, stretch_last=True)
+        )
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("monitorTabs")
+        self.tabs.addTab(self._build_drift_tab(), "&Drift")
+        self.tabs.addTab(self.heat_map, "Heat ma&p")
+        self.tabs.addTab(self.prediction_chart, "P&redictions")
+        self.tabs.addTab(self.quality, "&Quality")
+        self.tabs.addTab(traffic_tab, "Tr&affic")
+        self.tabs.currentChanged.connect(lambda _i: self._draw())
+        self.charts_empty = EmptyState("monitor")
+        self.charts_empty.action_requested.connect(self.navigate_requested)
+        self.empty_area = scrolling(self.charts_empty)  # scrolls rather than force a taller window
+        charts = QStackedWidget()
+        charts.addWidget(self.empty_area)
+        charts.addWidget(self.tabs)
+        return charts
+
+    def _build_drift_tab(self) -> QWidget:
+        self.feature_box = QComboBox()
+        self.feature_box.setObjectName("driftFeature")
+        self.feature_box.setMinimumContentsLength(22)
+        self.feature_box.addItem(f"Top {TOP_FEATURES} drifted", None)
+        self.feature_box.currentIndexChanged.connect(lambda _i: self._draw())
+        feature_label = QLabel("Feat&ure:")
+        feature_label.setBuddy(self.feature_box)
+        hint = muted_label("Click a point or a heat map cell to compare that window with training.")
+        drift_tab = QWidget()
+        drift_layout = QVBoxLayout(drift_tab)
+        drift_layout.addLayout(row(feature_label, self.feature_box, hint))
+        drift_layout.addLayout(row(self.drift_chart, self.share_chart, stretch_last=True), 1)
+        return drift_tab
+
     # -- Page hooks ------------------------------------------------------------------------------
 
     def is_empty(self, summary: WorkspaceSummary | None) -> bool:
         return summary is None or (summary.deployments == 0 and summary.open_alerts == 0)
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        return EmptyStateSpec(
-            heading="Nothing to monitor yet",
-            text="Once a model is deployed, its traffic, drift and alerts appear here.",
-            command="mlops-desktop monitor credit",
-            action_label="Go to De&ploy",
-            action_page="deploy",
-        )
+        return empty_spec()
 
     def badge_count(self, model: WorkspaceModel) -> int:
         return model.summary.open_alerts if model.summary is not None else 0
@@ -338,30 +324,8 @@ class MonitorPage(MonitorActions, Page):
             box.blockSignals(False)
 
     def _describe(self, snap: MonitorSnapshot) -> None:
-        live = snap.live
-        if live is None or live.live is None:
-            self.live_label.setText("Nothing is live" if not snap.models else "")
-        else:
-            text = f"{live.live} live"
-            if live.candidate and live.mode:
-                text += f" · {live.candidate} {mode_text(live.mode, live.canary_percent)}"
-            self.live_label.setText(text)
-        parts = []
-        settings = snap.settings
-        if settings is not None and snap.model is not None:
-            size = f"{settings.size:,} rows" if settings.kind == "count" else settings.freq
-            parts.append(f"{snap.n_windows:,} window{'s' * (snap.n_windows != 1)} of {size}")
-            if snap.n_windows > MAX_WINDOWS:
-                parts.append(f"the latest {MAX_WINDOWS} drawn")
-            parts.append(f"{snap.pending_requests:,} requests in the open window")
-            if snap.n_windows == 0 and snap.pending_requests and settings.kind == "count":
-                parts.append(f"the first window closes at {size}")
-        if self.catch_up_job is not None:
-            parts.append("computing the backlog in the Jobs panel")
-        if snap.compute_error:
-            parts.append(snap.compute_error)
-        parts.append(f"updated {local_time(snap.at, now=time.time())}")
-        self.status_label.setText(" · ".join(parts))
+        self.live_label.setText(live_text(snap))
+        self.status_label.setText(status_text(snap, self.catch_up_job is not None))
 
     def _draw(self) -> None:
         """Update the charts of the tab on screen from the latest snapshot (setData only)."""

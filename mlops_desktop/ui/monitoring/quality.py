@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 from mlops_desktop.formatting import number
 from mlops_desktop.monitoring.realized import MIN_LABELS, RealizedSeries
 from mlops_desktop.training.metric_names import METRIC_LABELS
-from mlops_desktop.ui.kit.widgets import CommandLine, scaled_font
-from mlops_desktop.ui.monitoring.charts import MAX_WINDOWS, tail
+from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.kit.widgets import CommandLine
+from mlops_desktop.ui.monitoring.model import MAX_WINDOWS, tail
 from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, series_color
 
 NO_OUTCOMES = (

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -41,9 +40,8 @@ from mlops_desktop.monitoring.settings import (
     get_settings,
     save_settings,
 )
-from mlops_desktop.ui.data.charts import severity_color
-from mlops_desktop.ui.kit.widgets import scaled_font
-from mlops_desktop.ui.serving.panels import note
+from mlops_desktop.ui.kit.charts import severity_color
+from mlops_desktop.ui.kit.labels import muted_label, scaled_font
 
 FREQS = ("5min", "15min", "1h", "6h", "1D")
 MAX_SIZE = 1_000_000
@@ -109,7 +107,7 @@ class MonitorSettingsDialog(QDialog):
         head = QLabel(f"<b>How {name}'s traffic is cut into windows and judged</b>")
         head.setFont(scaled_font(self, 1.05))
         head.setWordWrap(True)
-        self.status = note("Loading the saved settings…")
+        self.status = muted_label("Loading the saved settings…")
         self.status.setObjectName("monitorSettingsStatus")
         self.error_label = QLabel()
         self.error_label.setObjectName("monitorSettingsError")
@@ -142,7 +140,7 @@ class MonitorSettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(self.form)
-        layout.addWidget(note(APPLIES_FROM_NOW))
+        layout.addWidget(muted_label(APPLIES_FROM_NOW))
         layout.addWidget(self.error_label)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
@@ -171,10 +169,12 @@ class MonitorSettingsDialog(QDialog):
         grid = QGridLayout()
         grid.addWidget(self.by_rows, 0, 0)
         grid.addWidget(self.size_spin, 0, 1)
-        grid.addWidget(note(f"a window closes every N scored rows (at least {MIN_SIZE})"), 0, 2)
+        grid.addWidget(
+            muted_label(f"a window closes every N scored rows (at least {MIN_SIZE})"), 0, 2
+        )
         grid.addWidget(self.by_time, 1, 0)
         grid.addWidget(self.freq_box, 1, 1)
-        grid.addWidget(note("e.g. 5min, 15min, 1h, 6h, 1D; aligned to UTC"), 1, 2)
+        grid.addWidget(muted_label("e.g. 5min, 15min, 1h, 6h, 1D; aligned to UTC"), 1, 2)
         grid.setColumnStretch(2, 1)
         box = QGroupBox("Windows")
         box.setLayout(grid)
@@ -193,7 +193,7 @@ class MonitorSettingsDialog(QDialog):
         line.addWidget(QLabel("of the features drift"))
         line.addStretch(1)
         self.multivariate = QCheckBox("&Multivariate check (domain classifier)")
-        explain = note(
+        explain = muted_label(
             "Trains a small classifier per window to tell current rows from training rows; it "
             "catches changes in feature combinations but costs about half a second per window."
         )
@@ -234,7 +234,7 @@ class MonitorSettingsDialog(QDialog):
         self.reset_button.setToolTip("Set every threshold back to its default")
         self.reset_button.clicked.connect(self.reset_thresholds)
         reset = QHBoxLayout()
-        reset.addWidget(note("A lower p-value or a higher distance means fewer alarms."), 1)
+        reset.addWidget(muted_label("A lower p-value or a higher distance means fewer alarms."), 1)
         reset.addWidget(self.reset_button)
         layout = QVBoxLayout()
         layout.addLayout(grid)
@@ -326,7 +326,8 @@ class MonitorSettingsAction(QObject):
     """The page's "Monitoring settings…" button and its dialog, loaded and saved off the GUI
     thread with the page's ``BackgroundTasks``; the page's poll re-reads after a save.
 
-    ``page`` provides ``model`` (the workspace model), ``model_box``, ``tasks`` and ``poller``.
+    ``page`` provides ``model`` (the workspace model), ``model_box``, ``tasks``, ``poller`` and
+    ``status_message``.
     """
 
     settings_saved = Signal(str, object)  # model name, MonitorSettings
@@ -380,11 +381,9 @@ class MonitorSettingsAction(QObject):
             if current:
                 dialog.saved()
             self.settings_saved.emit(name, result)
-            window = self.page.window()
-            if isinstance(window, QMainWindow) and window.statusBar() is not None:
-                window.statusBar().showMessage(
-                    f"Monitoring settings of {name} saved; they apply to new windows.", SAVED_MS
-                )
+            self.page.status_message.emit(
+                f"Monitoring settings of {name} saved; they apply to new windows.", SAVED_MS
+            )
             self.page.poller.poll()
 
         self.page.tasks.run(path, save_settings, (name, settings, reason), on_done=done)

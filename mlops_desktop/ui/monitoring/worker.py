@@ -1,6 +1,6 @@
 """The Monitor page's poll: once a second, on a pool thread with its own workspace connection,
 compute the due windows of the watched model, evaluate its alert rules and read what the charts
-draw; the snapshot arrives on the GUI thread as a signal (see ``monitor_data``)."""
+draw; the snapshot arrives on the GUI thread as a signal (see ``ui.monitoring.model``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.ui.monitoring.data import MonitorSnapshot, SnapshotReader
+from mlops_desktop.ui.monitoring.model import MonitorSnapshot, SnapshotReader
 from mlops_desktop.ui.runtime.background import POLL_MS, Poller
 
 

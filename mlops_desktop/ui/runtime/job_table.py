@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 from mlops_desktop.formatting import MISSING, elapsed, local_time
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.kit.icons import dot_pixmap
+from mlops_desktop.ui.kit.tables import SortRole
 
 COLUMNS = ("Job", "Status", "Progress", "Message", "Started", "Elapsed", "")
 COL_TITLE, COL_STATUS, COL_PROGRESS, COL_MESSAGE, COL_STARTED, COL_ELAPSED, COL_ACTION = range(7)
-JobRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
+JobRole = Qt.ItemDataRole.UserRole + 2
 
 STATUS_COLORS = {
     "queued": "#8a8f98",

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.registry.entities import Job
-from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.runtime.job_table import (
     COL_ACTION,
     COL_ELAPSED,
@@ -28,7 +29,6 @@ from mlops_desktop.ui.runtime.job_table import (
     JobRole,
     JobTableModel,
     ProgressDelegate,
-    SortRole,
 )
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
@@ -69,29 +69,46 @@ class JobsDock(QDockWidget):
         self.proxy.setSortRole(SortRole)
         self.proxy.setDynamicSortFilter(True)
 
-        self.view = JobsTable()
-        self.view.setObjectName("jobsTable")
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(COL_STARTED, Qt.SortOrder.DescendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setMouseTracking(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
-        self.view.setShowGrid(False)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._context_menu)
-        self.view.doubleClicked.connect(self._on_double_click)
-        self.progress_delegate = ProgressDelegate(self.view)
-        self.action_delegate = ActionDelegate(self.view)
+        self.view = self._build_view()
+        self.setWidget(self.view)
+
+        self._add_actions()
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.table_model.tick)
+        self._ticker.start()
+        self.details_box: QMessageBox | None = None
+
+        model.workspace_changed.connect(self.reload)
+        model.job_changed.connect(self.table_model.upsert)
+        self.reload()
+
+    def _build_view(self) -> JobsTable:
+        """The jobs table: sorted newest first, a progress bar and a Cancel / Details… button."""
+        view = JobsTable()
+        view.setObjectName("jobsTable")
+        view.setModel(self.proxy)
+        view.setSortingEnabled(True)
+        view.sortByColumn(COL_STARTED, Qt.SortOrder.DescendingOrder)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setMouseTracking(True)
+        view.setWordWrap(False)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(30)
+        view.setShowGrid(False)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        view.doubleClicked.connect(self._on_double_click)
+        self.progress_delegate = ProgressDelegate(view)
+        self.action_delegate = ActionDelegate(view)
         self.action_delegate.clicked.connect(self._on_action)
-        self.view.setItemDelegateForColumn(COL_PROGRESS, self.progress_delegate)
-        self.view.setItemDelegateForColumn(COL_ACTION, self.action_delegate)
-        header = self.view.horizontalHeader()
+        view.setItemDelegateForColumn(COL_PROGRESS, self.progress_delegate)
+        view.setItemDelegateForColumn(COL_ACTION, self.action_delegate)
+        header = view.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -104,9 +121,11 @@ class JobsDock(QDockWidget):
             (COL_ELAPSED, 80),
             (COL_ACTION, 100),
         ):
-            self.view.setColumnWidth(column, width)
-        self.setWidget(self.view)
+            view.setColumnWidth(column, width)
+        return view
 
+    def _add_actions(self) -> None:
+        """Delete cancels the selected job; Return shows its details."""
         cancel = QAction("&Cancel Job", self.view)
         cancel.setShortcut(QKeySequence.StandardKey.Delete)
         cancel.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -117,16 +136,6 @@ class JobsDock(QDockWidget):
         details.triggered.connect(self.show_selected_details)
         self.view.addActions([cancel, details])
         self.cancel_action, self.details_action = cancel, details
-
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self.table_model.tick)
-        self._ticker.start()
-        self.details_box: QMessageBox | None = None
-
-        model.workspace_changed.connect(self.reload)
-        model.job_changed.connect(self.table_model.upsert)
-        self.reload()
 
     # -- data ------------------------------------------------------------------------------------
 

@@ -33,10 +33,15 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import CheckFailed, MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.serving.batch import score_job
-from mlops_desktop.ui.kit.error_dialog import ErrorText, error_box, error_text, widen
+from mlops_desktop.ui.kit.dialogs import (
+    ErrorText,
+    error_box,
+    error_text,
+    use_native_dialogs,
+    widen,
+)
 from mlops_desktop.ui.runtime.background import BackgroundTasks
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
-from mlops_desktop.ui.shell.workspace_flow import use_native_dialogs
 
 
 def escape(text: str) -> str:

@@ -23,11 +23,24 @@ from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.service import is_loopback
 from mlops_desktop.serving.stats import ArmFigures, ShadowAgreement, arm_figures, shadow_agreement
 from mlops_desktop.training.metric_names import PRIMARY
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
 
 ROLLOUT_MODES = ("canary", "shadow")
+CLI_EXAMPLE = "mlops-desktop deploy credit@1"
 
 #: Service processes this process started: pid -> Popen, so stopping them later reaps them.
 _STARTED: dict[int, subprocess.Popen] = {}
+
+
+def empty_spec(has_runs: bool) -> EmptyStateSpec:
+    """What the Deploy page says before a model version is registered."""
+    if has_runs:
+        text = "Register a trained run on the Train page, test it, then deploy it here."
+        label, page = "Go to &Train", "train"
+    else:
+        text = "Deploy needs a registered model version that passed its tests."
+        label, page = "Go to T&est", "test"
+    return EmptyStateSpec("Nothing to deploy yet", text, CLI_EXAMPLE, label, page)
 
 
 # -- the version table -------------------------------------------------------------------------

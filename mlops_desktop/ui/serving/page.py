@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,15 +21,18 @@ from PySide6.QtWidgets import (
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.serving import deployments as ops
 from mlops_desktop.serving.server import DEFAULT_PORT
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import scrolling
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.serving.actions import DeployActions
 from mlops_desktop.ui.serving.dialogs import BatchScoringDialog, ChangeRunner, confirm
+from mlops_desktop.ui.serving.examples import ExamplesView
 from mlops_desktop.ui.serving.model import (
     RolloutFigures,
     ServiceInfo,
     VersionRow,
     describe_live_at,
+    empty_spec,
     open_candidates,
     rollback_target,
     start_local_service,
@@ -37,26 +40,24 @@ from mlops_desktop.ui.serving.model import (
     timeline,
     version_rows,
 )
-from mlops_desktop.ui.serving.panels import ExamplesView, RolloutView
+from mlops_desktop.ui.serving.panels import RolloutView
 from mlops_desktop.ui.serving.service_monitor import ServiceCard, ServiceMonitor
 from mlops_desktop.ui.serving.views import TimelineView, VersionsPane
 
-CLI_EXAMPLE = "mlops-desktop deploy credit@1"
-
-
-def scrolling(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
-
 
 class DeployPage(DeployActions, Page):
+    """The Deploy step: versions, the scoring service, canary and shadow rollouts, timeline.
+
+    Signals (besides the Page's):
+        service_state_changed(str, bool): the status bar's service line, and whether it runs.
+    """
+
     name = "deploy"
     title = "Deploy"
     explanation = "Serve a tested model version on this machine: live, as a canary or in shadow."
     glyph = "deploy"
+
+    service_state_changed = Signal(str, bool)
 
     # -- building --------------------------------------------------------------------------------
 
@@ -134,13 +135,7 @@ class DeployPage(DeployActions, Page):
         return summary is None or summary.model_versions == 0
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        if summary is not None and summary.runs > 0:
-            text = "Register a trained run on the Train page, test it, then deploy it here."
-            label, page = "Go to &Train", "train"
-        else:
-            text = "Deploy needs a registered model version that passed its tests."
-            label, page = "Go to T&est", "test"
-        return EmptyStateSpec("Nothing to deploy yet", text, CLI_EXAMPLE, label, page)
+        return empty_spec(summary is not None and summary.runs > 0)
 
     def update_content(self, model) -> None:
         ws = model.workspace
@@ -229,12 +224,10 @@ class DeployPage(DeployActions, Page):
             return
         self.service = info
         self.service_card.set_service(info, self._service_busy())
-        window = self.window()
-        if hasattr(window, "set_service_state"):
-            if info is None:
-                window.set_service_state("Scoring service: not running", False)
-            else:
-                window.set_service_state(info.status_text, True)
+        if info is None:
+            self.service_state_changed.emit("Scoring service: not running", False)
+        else:
+            self.service_state_changed.emit(info.status_text, True)
         if self.state is not None and self.state.live:
             self._show_examples(self.state.model)
 

@@ -1,11 +1,11 @@
 """Deploy page panels: the canary rollout (slider, both arms' live figures side by side, Promote
-and Abort), the shadow switch with its agreement panel and histogram, copyable example requests."""
+and Abort) and the shadow switch with its agreement panel and histogram."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -22,27 +21,16 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.formatting import MISSING, count, local_time, number, percent
 from mlops_desktop.serving.deployments import LiveAt
-from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.stats import ShadowAgreement
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
+from mlops_desktop.ui.kit.labels import muted_label, scaled_font
 from mlops_desktop.ui.serving.model import (
     RolloutFigures,
-    example_requests,
     figure_lines,
     rollout_sentence,
 )
 
 KEYBOARD_APPLY_MS = 900
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def note(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, muted_color(label))
-    label.setPalette(pal)
-    return label
 
 
 class FiguresGrid(QWidget):
@@ -137,7 +125,7 @@ class CanaryPanel(QGroupBox):
         row.addWidget(self.share)
 
         self.figures = FiguresGrid()
-        self.figures_note = note()
+        self.figures_note = muted_label()
         self.promote_button = QPushButton("&Promote")
         self.promote_button.setObjectName("promoteButton")
         self.promote_button.setToolTip("Make the candidate live (the promotion rule applies)")
@@ -344,77 +332,3 @@ class RolloutView(QWidget):
         self.canary.figures.set_figures(figures)
         if figures.mode == "shadow":
             self.shadow.set_agreement(figures.agreement)
-
-
-class SnippetBox(QWidget):
-    """A read-only monospace snippet with a caption and a Copy button."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.text.setMinimumHeight(96)
-        self.text.setMaximumHeight(220)
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setToolTip(f"Copy the {caption} example to the clipboard")
-        self.copy_button.clicked.connect(self.copy)
-        head = QHBoxLayout()
-        title = QLabel(caption)
-        title.setBuddy(self.text)
-        head.addWidget(title, 1)
-        head.addWidget(self.copy_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(head)
-        layout.addWidget(self.text)
-
-    def set_text(self, text: str) -> None:
-        if self.text.toPlainText() != text:
-            self.text.setPlainText(text)
-            self.copy_button.setText("Copy")
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.text.toPlainText())
-        self.copy_button.setText("Copied")
-
-
-class ExamplesView(QWidget):
-    """Copyable example requests (curl and Python) for the live version of a model."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.curl = SnippetBox("&curl")
-        self.python = SnippetBox("P&ython (httpx)")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(10)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.curl)
-        layout.addWidget(self.python)
-        layout.addStretch(1)
-
-    def show_for(self, name: str, live: str | None, url: str | None, signature: dict) -> None:
-        """Examples for ``name``'s live version ``live`` at ``url`` (None: service stopped)."""
-        if live is None:
-            self.set_examples(f"Deploy a version of {name} to get example requests for it.", None)
-            return
-        shown = url or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
-        where = (
-            f"at {shown}"
-            if url
-            else f"once the service runs (it is stopped; Start service serves {shown})"
-        )
-        caption = f"Score one row with {name}@live (now {live}) {where}."
-        self.set_examples(caption, example_requests(shown, name, signature))
-
-    def set_examples(self, caption: str, examples: dict[str, str] | None) -> None:
-        self.caption.setText(caption)
-        self.curl.setVisible(examples is not None)
-        self.python.setVisible(examples is not None)
-        if examples is not None:
-            self.curl.set_text(examples["curl"])
-            self.python.set_text(examples["python"])

@@ -28,11 +28,10 @@ from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.ui.kit.icons import dot_pixmap
+from mlops_desktop.ui.kit.labels import muted_color, muted_label, scaled_font
 from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
 from mlops_desktop.ui.runtime.background import POLL_MS, Poller
 from mlops_desktop.ui.serving.model import ServiceInfo, monitor_snapshot
-from mlops_desktop.ui.serving.panels import note
 
 
 class ServiceMonitor(Poller):
@@ -105,7 +104,7 @@ class ServiceCard(QFrame):
         self.state.setObjectName("serviceState")
         self.state.setFont(scaled_font(self, 1.1, bold=True))
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = note()
+        self.detail = muted_label()
         self.copy_button = QPushButton("&Copy URL")
         self.copy_button.clicked.connect(self._copy)
         self.port = QSpinBox()

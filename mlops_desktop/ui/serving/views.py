@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 from mlops_desktop.formatting import MISSING, local_time, number
 from mlops_desktop.training.families import family_label
 from mlops_desktop.training.metric_names import METRIC_LABELS
+from mlops_desktop.ui.kit.labels import mute, muted_label, scaled_font
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import CommandLine, muted_color, scaled_font
+from mlops_desktop.ui.kit.widgets import CommandLine
 from mlops_desktop.ui.serving.model import VersionRow
 
-SortRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 VERSION_COLUMNS = ("Version", "Serving", "Gate", "Holdout", "Model", "Registered")
 TIMELINE_COLUMNS = ("From", "Until", "Mode", "Live", "Candidate", "By", "Reason")
@@ -227,10 +228,7 @@ class TimelineView(QWidget):
         self.answer.setObjectName("liveAtAnswer")
         self.answer.setWordWrap(True)
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.caption = QLabel()
-        pal = self.caption.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, muted_color(self))
-        self.caption.setPalette(pal)
+        self.caption = mute(QLabel(), self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -347,13 +345,3 @@ class VersionsPane(QWidget):
                 "the scoring service starts with it. From the command line:"
             )
             self.hint_command.set_command(f"mlops-desktop deploy {row.ref}")
-
-
-def muted_label(text: str = "") -> QLabel:
-    """A wrapping label in the palette's secondary text colour."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, muted_color(label))
-    label.setPalette(pal)
-    return label

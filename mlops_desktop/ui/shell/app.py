@@ -12,28 +12,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from mlops_desktop import __version__
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.paths import default_workspace_dir, demo_workspace_dir
-from mlops_desktop.registry.workspace import Workspace, is_workspace
-from mlops_desktop.ui.kit.error_dialog import error_box, workspace_error_text
+from mlops_desktop.registry.workspace import is_workspace
+from mlops_desktop.ui.kit.dialogs import directory_dialog, error_box, workspace_error_text
 from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.kit.theme import ThemeManager
 from mlops_desktop.ui.runtime.workspace_model import wait_for_pool_shutdowns
 from mlops_desktop.ui.shell.main_window import MainWindow
-from mlops_desktop.ui.shell.workspace_flow import directory_dialog
 
 APP_NAME = "MLOps Desktop"
 ORGANIZATION = "MLOps Desktop"
-
-
-def _prepare_demo(path: Path) -> Path:
-    """Make sure the demo workspace at ``path`` exists and can be opened; return its folder.
-
-    The single place that prepares the demo folder (``--demo`` and File ▸ Open Demo Workspace
-    both call it); its content is built by a background job once the workspace is open (see
-    ``WorkspaceModel``). Raises WorkspaceError when the folder cannot be used.
-    """
-    with Workspace.open(path, create=True) as workspace:
-        return workspace.path
 
 
 def start_workspace_path(explicit: Path | None, demo: bool, settings: AppSettings) -> Path:
@@ -74,7 +62,7 @@ def open_start_workspace(
     while True:
         try:
             if prepare_demo:
-                path = _prepare_demo(path)
+                path = prepare_demo(path)
             window.model.open(path, create=True)
             window.settings.add_recent(window.model.path or path)
             return True

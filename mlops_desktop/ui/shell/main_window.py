@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
 
 from mlops_desktop.registry.entities import Job, WorkspaceSummary
@@ -13,9 +15,12 @@ from mlops_desktop.ui.runtime.jobs_panel import JobsDock
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.shell.menus import build_menus
 from mlops_desktop.ui.shell.nav_rail import NavigationRail
-from mlops_desktop.ui.shell.pages import PAGE_CLASSES, Page
+from mlops_desktop.ui.shell.pages import PAGE_CLASSES, DeployPage, Page
 from mlops_desktop.ui.shell.status_bar import WorkspaceStatusBar
 from mlops_desktop.ui.shell.workspace_flow import WorkspaceFlow
+
+if TYPE_CHECKING:
+    from mlops_desktop.ui.monitoring.meeting.board import MeetingWindow
 
 APP_TITLE = "MLOps Desktop"
 DEFAULT_SIZE = (1240, 800)
@@ -31,6 +36,7 @@ class MainWindow(QMainWindow):
         ``set_badge(name, count)``: the rail's "needs attention" count for a page.
         ``set_service_state(text, ok)``: the scoring service line in the status bar.
         ``jobs_dock``: the Jobs panel; ``flow``: New/Open/Recent/Demo workspace actions.
+        ``open_meeting()``: meeting mode; ``meeting_window`` is the board once opened.
     """
 
     def __init__(
@@ -45,21 +51,42 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
         self.setObjectName("mainWindow")
+        self.actions_by_name: dict[str, QAction] = {}
+        self.meeting_window: MeetingWindow | None = None
+        self._force_close = False
 
         self.rail = NavigationRail()
         self.stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
         for cls in PAGE_CLASSES:
-            page = cls(self.model)
-            self.pages[page.name] = page
-            self.stack.addWidget(page)
-            self.rail.add_page(
-                page.name, page.title, page.glyph, f"{page.title}: {page.explanation}"
-            )
-            page.navigate_requested.connect(self.show_page)
-            page.badge_changed.connect(lambda count, n=page.name: self.set_badge(n, count))
+            self._add_page(cls(self.model))
         self.rail.page_selected.connect(self.show_page)
+        self.setCentralWidget(self._central())
+        self.jobs_dock = JobsDock(self.model, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.status = WorkspaceStatusBar(self)
+        self.status.jobs_clicked.connect(self.show_jobs)
+        self.setStatusBar(self.status)
+        self._connect_pages()
+        self.flow = WorkspaceFlow(self, self.model, self.settings)
+        self.flow.message.connect(self.status.showMessage)
+        self.actions_by_name = build_menus(self)
+        self._connect_model()
 
+        self._restore_window()
+        self.show_page(self.settings.last_page() or PAGE_CLASSES[0].name)
+        if self.model.is_open():
+            self._on_workspace_changed()
+        else:
+            self.status.set_summary(None)
+
+    def _add_page(self, page: Page) -> None:
+        self.pages[page.name] = page
+        self.stack.addWidget(page)
+        self.rail.add_page(page.name, page.title, page.glyph, f"{page.title}: {page.explanation}")
+
+    def _central(self) -> QWidget:
+        """The rail, a hairline and the page stack, side by side."""
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -71,31 +98,26 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.rail)
         layout.addWidget(line)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        return central
 
-        self.jobs_dock = JobsDock(self.model, self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
-        self.status = WorkspaceStatusBar(self)
-        self.status.jobs_clicked.connect(self.show_jobs)
-        self.setStatusBar(self.status)
-
-        self.flow = WorkspaceFlow(self)
-        self.actions_by_name = build_menus(self)
-
+    def _connect_model(self) -> None:
         self.model.workspace_changed.connect(self._on_workspace_changed)
         self.model.summary_changed.connect(self._on_summary_changed)
         self.model.job_changed.connect(self._on_job_changed)
         self.model.job_finished.connect(self._on_job_finished)
         self.model.job_submitted.connect(lambda _job_id: self.show_jobs())
 
-        self._restore_window()
-        self.show_page(self.settings.last_page() or PAGE_CLASSES[0].name)
-        if self.model.is_open():
-            self._on_workspace_changed()
-        else:
-            self.status.set_summary(None)
-
     # -- pages -----------------------------------------------------------------------------------
+
+    def _connect_pages(self) -> None:
+        """Pages ask for things through signals; the window answers them here."""
+        for page in self.pages.values():
+            page.navigate_requested.connect(self.show_page)
+            page.badge_changed.connect(lambda count, n=page.name: self.set_badge(n, count))
+            page.status_message.connect(self.status.showMessage)
+        deploy = self.pages[DeployPage.name]
+        assert isinstance(deploy, DeployPage)
+        deploy.service_state_changed.connect(self.set_service_state)
 
     def page(self, name: str) -> Page:
         return self.pages[name]
@@ -106,7 +128,7 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.pages[name])
         self.rail.select(name)
-        action = getattr(self, "actions_by_name", {}).get(f"page:{name}")
+        action = self.actions_by_name.get(f"page:{name}")
         if action is not None:
             action.setChecked(True)
 
@@ -179,11 +201,24 @@ class MainWindow(QMainWindow):
         if action is not None:
             action.setChecked(on)
 
-    def open_meeting(self) -> None:
-        """Show meeting mode: the full-screen health board with the traffic simulator."""
-        from mlops_desktop.ui.monitoring.meeting.board import open_meeting
+    def open_meeting(self) -> MeetingWindow:
+        """Show meeting mode full screen: the health board of this workspace with the traffic
+        simulator (reusing the board already open for it)."""
+        from mlops_desktop.ui.monitoring.meeting.board import MeetingWindow
 
-        open_meeting(self)
+        path, current = self.model.path, self.meeting_window
+        if current is not None and current.path != path:
+            current.close()
+            current.deleteLater()
+            current = None
+        if current is None:
+            current = MeetingWindow(path, self)
+            current.navigate_requested.connect(self.show_page)
+            self.meeting_window = current
+        current.showFullScreen()
+        current.raise_()
+        current.activateWindow()
+        return current
 
     def _restore_window(self) -> None:
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
@@ -199,7 +234,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Ask before cancelling running jobs; then save the window and stop the pool."""
-        if not getattr(self, "_force_close", False) and not self.flow.confirm_stop_jobs("Quit"):
+        if not self._force_close and not self.flow.confirm_stop_jobs("Quit"):
             event.ignore()
             return
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.current_page_name())

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
 from mlops_desktop.ui.kit.icons import glyph_icon
 from mlops_desktop.ui.shell.about import about_box
 
-if TYPE_CHECKING:
-    from mlops_desktop.ui.shell.main_window import MainWindow
 
+def build_menus(window: QMainWindow) -> dict[str, QAction]:
+    """Create the menus on ``window``; return the actions by name (``page:data`` etc.).
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
-    """Create the menus on ``window``; return the actions by name (``page:data`` etc.)."""
+    ``window`` is the app's ``MainWindow``: its ``flow``, ``settings``, ``jobs_dock`` and
+    ``pages``, and its ``show_page``, ``toggle_full_screen`` and ``open_meeting``, are used.
+    """
     actions: dict[str, QAction] = {}
-    bar = window.menuBar()
-    flow = window.flow
+    _add_file_menu(window, actions)
+    _add_view_menu(window, actions)
+    _add_help_menu(window, actions)
+    return actions
 
-    file_menu = bar.addMenu("&File")
+
+def _add_file_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    """New, Open, Open Recent, Open Demo and Quit."""
+    flow = window.flow
+    file_menu = window.menuBar().addMenu("&File")
     actions["new"] = file_menu.addAction("&New Workspace…", flow.new_workspace)
     actions["new"].setShortcut(QKeySequence.StandardKey.New)
     actions["open"] = file_menu.addAction("&Open Workspace…", flow.open_workspace)
@@ -37,7 +42,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["quit"].setShortcut(QKeySequence("Ctrl+Q"))
     actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
 
-    view_menu = bar.addMenu("&View")
+
+def _add_view_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    """The Jobs panel, Full Screen, Meeting Mode and one entry per page (Ctrl+1…)."""
+    view_menu = window.menuBar().addMenu("&View")
     jobs = window.jobs_dock.toggleViewAction()
     jobs.setText("&Jobs Panel")
     jobs.setShortcut(QKeySequence("Ctrl+J"))
@@ -65,21 +73,22 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         group.addAction(action)
         actions[f"page:{name}"] = action
 
-    help_menu = bar.addMenu("&Help")
+
+def _add_help_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    help_menu = window.menuBar().addMenu("&Help")
     actions["about"] = help_menu.addAction("&About MLOps Desktop", lambda: show_about(window))
     actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
     actions["about_qt"] = help_menu.addAction("About &Qt", QApplication.aboutQt)
     actions["about_qt"].setMenuRole(QAction.MenuRole.AboutQtRole)
-    return actions
 
 
-def show_about(window: MainWindow) -> None:
+def show_about(window: QMainWindow) -> None:
     box = about_box(window)
     box.open()
     window.about_dialog = box
 
 
-def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
+def fill_recent_menu(window: QMainWindow, menu: QMenu) -> None:
     """Rebuild Open Recent from settings: numbered entries, or a disabled placeholder."""
     menu.clear()
     recent = window.settings.recent_workspaces()

@@ -44,28 +44,7 @@ class RailButton(QAbstractButton):
         pal = self.palette()
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
         highlight = pal.color(QPalette.ColorRole.Highlight)
-        if self.isChecked():
-            fill = QColor(highlight)
-            fill.setAlpha(48)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(fill)
-            painter.drawRoundedRect(rect, 8, 8)
-            painter.setBrush(highlight)
-            painter.drawRoundedRect(
-                QRectF(rect.left(), rect.top() + 12, 3, rect.height() - 24), 1.5, 1.5
-            )
-        elif self.underMouse() or self.isDown():
-            fill = QColor(pal.color(QPalette.ColorRole.WindowText))
-            fill.setAlpha(22 if not self.isDown() else 36)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(fill)
-            painter.drawRoundedRect(rect, 8, 8)
-        if self.hasFocus():
-            pen_color = QColor(highlight)
-            painter.setPen(pen_color)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
-
+        self._paint_background(painter, rect, highlight)
         text_color = highlight if self.isChecked() else pal.color(QPalette.ColorRole.WindowText)
         if (
             self.isChecked()
@@ -89,19 +68,49 @@ class RailButton(QAbstractButton):
         )
 
         if self._badge:
-            label = str(self._badge) if self._badge < 100 else "99+"
-            small = self.font()
-            small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
-            small.setBold(True)
-            painter.setFont(small)
-            width = max(18.0, painter.fontMetrics().horizontalAdvance(label) + 10.0)
-            badge = QRectF(icon_x + icon_size - 8, 4, width, 18)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(BADGE_COLOR)
-            painter.drawRoundedRect(badge, 9, 9)
-            painter.setPen(QColor("white"))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+            self._paint_badge(painter, icon_x + icon_size - 8)
         painter.end()
+
+    def _paint_background(self, painter: QPainter, rect: QRectF, highlight: QColor) -> None:
+        """Checked: a tinted card with a bar on the left; hovered or pressed: a faint card;
+        focused: an outline."""
+        pal = self.palette()
+        if self.isChecked():
+            fill = QColor(highlight)
+            fill.setAlpha(48)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(fill)
+            painter.drawRoundedRect(rect, 8, 8)
+            painter.setBrush(highlight)
+            painter.drawRoundedRect(
+                QRectF(rect.left(), rect.top() + 12, 3, rect.height() - 24), 1.5, 1.5
+            )
+        elif self.underMouse() or self.isDown():
+            fill = QColor(pal.color(QPalette.ColorRole.WindowText))
+            fill.setAlpha(22 if not self.isDown() else 36)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(fill)
+            painter.drawRoundedRect(rect, 8, 8)
+        if self.hasFocus():
+            pen_color = QColor(highlight)
+            painter.setPen(pen_color)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+
+    def _paint_badge(self, painter: QPainter, left: float) -> None:
+        """The "needs attention" count in a red pill at the icon's top right."""
+        label = str(self._badge) if self._badge < 100 else "99+"
+        small = self.font()
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
+        small.setBold(True)
+        painter.setFont(small)
+        width = max(18.0, painter.fontMetrics().horizontalAdvance(label) + 10.0)
+        badge = QRectF(left, 4, width, 18)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BADGE_COLOR)
+        painter.drawRoundedRect(badge, 9, 9)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
 
 
 class NavigationRail(QFrame):

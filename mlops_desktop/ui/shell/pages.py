@@ -3,8 +3,8 @@
 from mlops_desktop.ui.data.page import DataPage
 from mlops_desktop.ui.evaluation.page import TestPage
 from mlops_desktop.ui.governance.page import GovernPage
-from mlops_desktop.ui.kit.page import Page
 from mlops_desktop.ui.monitoring.page import MonitorPage
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.serving.page import DeployPage
 from mlops_desktop.ui.training.page import TrainPage
 

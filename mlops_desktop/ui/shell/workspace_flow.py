@@ -4,44 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.paths import demo_workspace_dir
-from mlops_desktop.registry.workspace import is_workspace
-from mlops_desktop.ui.kit.error_dialog import error_box, widen, workspace_error_text
-
-if TYPE_CHECKING:
-    from mlops_desktop.ui.shell.main_window import MainWindow
-
-HEADLESS_PLATFORMS = ("offscreen", "minimal")
+from mlops_desktop.registry.workspace import Workspace, is_workspace
+from mlops_desktop.ui.kit.dialogs import directory_dialog, error_box, widen, workspace_error_text
+from mlops_desktop.ui.kit.settings import AppSettings
+from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 
-def use_native_dialogs() -> bool:
-    """Native file dialogs, except on headless platforms (tests, screenshots)."""
-    return QGuiApplication.platformName() not in HEADLESS_PLATFORMS
+def prepare_demo(path: Path) -> Path:
+    """Make sure the demo workspace at ``path`` exists and can be opened; return its folder.
 
-
-def directory_dialog(parent, caption: str, start: Path | None = None) -> QFileDialog:
-    """A folder chooser (not yet shown), native unless headless."""
-    dialog = QFileDialog(parent, caption, str(start or Path.home()))
-    dialog.setFileMode(QFileDialog.FileMode.Directory)
-    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not use_native_dialogs())
-    dialog.setObjectName("directoryDialog")
-    return dialog
+    The single place that prepares the demo folder (``--demo`` and File ▸ Open Demo Workspace
+    both call it); its content is built by a background job once the workspace is open (see
+    ``WorkspaceModel``). Raises WorkspaceError when the folder cannot be used.
+    """
+    with Workspace.open(path, create=True) as workspace:
+        return workspace.path
 
 
 class WorkspaceFlow(QObject):
-    """The window's workspace actions. Dialogs are window-modal and opened without blocking."""
+    """The window's workspace actions. Dialogs are window-modal and opened without blocking.
 
-    def __init__(self, window: MainWindow) -> None:
+    Signals:
+        message(str, int): what was opened, for the status bar (shown for N ms).
+    """
+
+    message = Signal(str, int)
+
+    def __init__(self, window: QWidget, model: WorkspaceModel, settings: AppSettings) -> None:
         super().__init__(window)
         self.window = window
+        self.model = model
+        self.settings = settings
         self.dialog: QFileDialog | None = None
         self.message_box: QMessageBox | None = None
 
@@ -63,7 +62,7 @@ class WorkspaceFlow(QObject):
     def open_recent(self, path: Path) -> bool:
         """Open a recent workspace; a vanished folder is removed from the list with a message."""
         if not path.is_dir():
-            self.window.settings.remove_recent(path)
+            self.settings.remove_recent(path)
             self._show_box(
                 QMessageBox.Icon.Information,
                 "Workspace Not Found",
@@ -74,14 +73,12 @@ class WorkspaceFlow(QObject):
         return self.open_path(path, create=False)
 
     def open_demo(self) -> bool:
-        """File ▸ Open Demo Workspace (built on first use by ``app._prepare_demo``)."""
-        from mlops_desktop.ui.shell.app import _prepare_demo
-
+        """File ▸ Open Demo Workspace (built on first use by ``prepare_demo``)."""
         if not self.confirm_stop_jobs("Open the Demo"):
             return False
         target = demo_workspace_dir()
         try:
-            path = _prepare_demo(target)
+            path = prepare_demo(target)
         except WorkspaceError as exc:
             self.show_workspace_error(exc, target)
             return False
@@ -94,26 +91,26 @@ class WorkspaceFlow(QObject):
         if not confirmed and not self.confirm_stop_jobs("Switch Workspace"):
             return False
         try:
-            self.window.model.open(path, create=create)
+            self.model.open(path, create=create)
         except WorkspaceError as exc:
             self.show_workspace_error(exc, path)
             return False
-        opened = self.window.model.path or path
-        self.window.settings.add_recent(opened)
+        opened = self.model.path or path
+        self.settings.add_recent(opened)
         if create and existed:
             note = f"{opened} already held a workspace, so it was opened."
         elif create:
             note = f"Created a new workspace in {opened}."
         else:
             note = f"Opened {opened}."
-        self.window.status.showMessage(note, 8000)
+        self.message.emit(note, 8000)
         return True
 
     # -- dialogs ---------------------------------------------------------------------------------
 
     def choose_directory(self, caption: str, on_chosen: Callable[[Path], object]) -> QFileDialog:
         """Show a folder chooser without blocking; call ``on_chosen(path)`` when accepted."""
-        start = self.window.model.path.parent if self.window.model.path else None
+        start = self.model.path.parent if self.model.path else None
         dialog = directory_dialog(self.window, caption, start)
         dialog.fileSelected.connect(lambda selected: on_chosen(Path(selected)))
         self.dialog = dialog
@@ -133,7 +130,7 @@ class WorkspaceFlow(QObject):
 
     def confirm_stop_jobs(self, verb: str) -> bool:
         """When jobs are running, ask whether to cancel them; True means go ahead."""
-        running = self.window.model.running_count()
+        running = self.model.running_count()
         if running == 0:
             return True
         noun = "1 job is" if running == 1 else f"{running} jobs are"

@@ -11,7 +11,7 @@ from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.training.families import family_label
 from mlops_desktop.training.run_summary import newer_dataset_versions
-from mlops_desktop.ui.kit.error_dialog import error_box, error_text
+from mlops_desktop.ui.kit.dialogs import error_box, error_text
 from mlops_desktop.ui.training.compare import CompareDialog
 from mlops_desktop.ui.training.dialogs import NewRunDialog, RegisterDialog, RetrainDialog
 

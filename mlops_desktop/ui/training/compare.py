@@ -32,9 +32,9 @@ from mlops_desktop.formatting import MISSING, number, signed, significant
 from mlops_desktop.registry.entities import Job, Run
 from mlops_desktop.training.comparison import comparison_curves, metric_table, param_diff
 from mlops_desktop.training.run_summary import METRIC_LABELS
-from mlops_desktop.ui.kit.error_dialog import error_box, job_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
 from mlops_desktop.ui.kit.icons import dot_pixmap
-from mlops_desktop.ui.kit.widgets import scaled_font
+from mlops_desktop.ui.kit.labels import scaled_font
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: Okabe–Ito: distinguishable for colour-blind viewers and on a projector, light or dark.
@@ -109,39 +109,9 @@ class CompareDialog(QDialog):
         layout.addWidget(heading)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        charts = QWidget()
-        self.chart_grid = QGridLayout(charts)
-        self.chart_grid.setContentsMargins(0, 0, 0, 0)
-        self.status = QLabel("Computing curves on each run's holdout…")
-        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status.setWordWrap(True)
-        self.chart_grid.addWidget(self.status, 0, 0, 1, 2)
-        self.details_button = QPushButton("Show &details…")
-        self.details_button.hide()
-        self.details_button.clicked.connect(self._show_error)
-        self.chart_grid.addWidget(self.details_button, 1, 0, 1, 2, Qt.AlignmentFlag.AlignCenter)
-        splitter.addWidget(charts)
+        splitter.addWidget(self._build_charts())
 
-        tables = QWidget()
-        tables_layout = QHBoxLayout(tables)
-        tables_layout.setContentsMargins(0, 0, 0, 0)
-        run_columns = [r.id for r in runs]
-        metrics_box = QGroupBox("Metrics (difference against the first run)")
-        self.metrics_table = _read_only_table(["Metric", *run_columns])
-        QVBoxLayout(metrics_box).addWidget(self.metrics_table)
-        params_box = QGroupBox("Parameters that differ")
-        params_layout = QVBoxLayout(params_box)
-        self.params_table = _read_only_table(["Parameter", *run_columns])
-        self.params_empty = QLabel("Every setting and chosen parameter is the same.")
-        params_layout.addWidget(self.params_table)
-        params_layout.addWidget(self.params_empty)
-        for table in (self.metrics_table, self.params_table):
-            for column, _run in enumerate(runs, start=1):
-                item = table.horizontalHeaderItem(column)
-                item.setIcon(dot_pixmap(color_of(column - 1), 10, self.devicePixelRatioF()))
-        tables_layout.addWidget(metrics_box, 3)
-        tables_layout.addWidget(params_box, 2)
-        splitter.addWidget(tables)
+        splitter.addWidget(self._build_tables())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
@@ -153,6 +123,44 @@ class CompareDialog(QDialog):
         layout.addWidget(buttons)
         self._failed_job: Job | None = None
         self.fill_tables()
+
+    def _build_charts(self) -> QWidget:
+        """The grid the curves go in; meanwhile it says they are being computed."""
+        charts = QWidget()
+        self.chart_grid = QGridLayout(charts)
+        self.chart_grid.setContentsMargins(0, 0, 0, 0)
+        self.status = QLabel("Computing curves on each run's holdout…")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setWordWrap(True)
+        self.chart_grid.addWidget(self.status, 0, 0, 1, 2)
+        self.details_button = QPushButton("Show &details…")
+        self.details_button.hide()
+        self.details_button.clicked.connect(self._show_error)
+        self.chart_grid.addWidget(self.details_button, 1, 0, 1, 2, Qt.AlignmentFlag.AlignCenter)
+        return charts
+
+    def _build_tables(self) -> QWidget:
+        """Metrics with differences beside the parameters that differ, one column per run."""
+        tables = QWidget()
+        tables_layout = QHBoxLayout(tables)
+        tables_layout.setContentsMargins(0, 0, 0, 0)
+        run_columns = [r.id for r in self.runs]
+        metrics_box = QGroupBox("Metrics (difference against the first run)")
+        self.metrics_table = _read_only_table(["Metric", *run_columns])
+        QVBoxLayout(metrics_box).addWidget(self.metrics_table)
+        params_box = QGroupBox("Parameters that differ")
+        params_layout = QVBoxLayout(params_box)
+        self.params_table = _read_only_table(["Parameter", *run_columns])
+        self.params_empty = QLabel("Every setting and chosen parameter is the same.")
+        params_layout.addWidget(self.params_table)
+        params_layout.addWidget(self.params_empty)
+        for table in (self.metrics_table, self.params_table):
+            for column, _run in enumerate(self.runs, start=1):
+                item = table.horizontalHeaderItem(column)
+                item.setIcon(dot_pixmap(color_of(column - 1), 10, self.devicePixelRatioF()))
+        tables_layout.addWidget(metrics_box, 3)
+        tables_layout.addWidget(params_box, 2)
+        return tables
 
     # -- tables ------------------------------------------------------------------------------
 

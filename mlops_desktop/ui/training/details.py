@@ -3,7 +3,6 @@ run's next-step actions (Register…, Retrain on newer data…, Run tests)."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -25,27 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.formatting import MISSING, duration, number, significant
+from mlops_desktop.formatting import MISSING
 from mlops_desktop.registry.entities import ModelVersion, Run
-from mlops_desktop.training.families import family_label
-from mlops_desktop.training.metric_names import CLASSIFICATION_METRICS, REGRESSION_METRICS
-from mlops_desktop.training.run_summary import (
-    METRIC_LABELS,
-    TASK_LABELS,
-    LineageStep,
-    RunRow,
-    primary_metric,
-    task_of,
+from mlops_desktop.training.run_summary import LineageStep, RunRow
+from mlops_desktop.ui.kit.labels import muted_color, scaled_font
+from mlops_desktop.ui.kit.widgets import code_view
+from mlops_desktop.ui.training.model import (
+    ENDED,
+    failure_text,
+    lineage_html,
+    metric_rows,
+    no_params_text,
+    param_texts,
+    retrain_tip,
+    search_text,
+    subtitle_text,
+    timings_text,
 )
-from mlops_desktop.ui.kit.widgets import muted_color, scaled_font
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LINEAGE_CAPTIONS = {
-    "dataset": "Dataset",
-    "run": "Run",
-    "model": "Model version",
-    "parent": "Retrained from",
-}
 
 
 def _mono(label: QLabel) -> QLabel:
@@ -66,10 +62,27 @@ class RunDetails(QWidget):
         super().__init__(parent)
         self.row: RunRow | None = None
         self.run: Run | None = None
+        self.lineage: list[LineageStep] = []
+        self.versions: list[ModelVersion] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(8)
+        layout.addLayout(self._build_top())
+        self.reason = QLabel()
+        self.reason.setObjectName("runFailureReason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.reason)
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        body.addWidget(self._build_metrics(), 3)
+        body.addLayout(self._build_middle(), 3)
+        body.addWidget(self._build_tabs(), 4)
+        layout.addLayout(body, 1)
+        self._apply_colors()
 
+    def _build_top(self) -> QHBoxLayout:
+        """The run id with Copy, what it is, and the next-step buttons."""
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(2)
@@ -104,16 +117,9 @@ class RunDetails(QWidget):
             self.tests_button,
         ):
             top.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        return top
 
-        self.reason = QLabel()
-        self.reason.setObjectName("runFailureReason")
-        self.reason.setWordWrap(True)
-        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.reason)
-
-        body = QHBoxLayout()
-        body.setSpacing(12)
+    def _build_metrics(self) -> QGroupBox:
         metrics_box = QGroupBox("Metrics")
         metrics_layout = QVBoxLayout(metrics_box)
         self.metrics_table = QTableWidget(0, 4)
@@ -131,8 +137,10 @@ class RunDetails(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         metrics_layout.addWidget(self.metrics_table)
-        body.addWidget(metrics_box, 3)
+        return metrics_box
 
+    def _build_middle(self) -> QVBoxLayout:
+        """Lineage above the chosen parameters."""
         middle = QVBoxLayout()
         lineage_box = QGroupBox("Lineage")
         lineage_layout = QVBoxLayout(lineage_box)
@@ -146,22 +154,17 @@ class RunDetails(QWidget):
         self.params_form = QFormLayout(params_box)
         middle.addWidget(lineage_box, 1)
         middle.addWidget(params_box, 1)
-        body.addLayout(middle, 3)
+        return middle
 
+    def _build_tabs(self) -> QTabWidget:
+        """Reproducibility (seed, fingerprint, library versions, timings) and the run's log."""
         self.tabs = QTabWidget()
         repro = QWidget()
         self.repro_form = QFormLayout(repro)
-        self.log_view = QPlainTextEdit()
-        self.log_view.setReadOnly(True)
-        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.log_view = code_view()
         self.tabs.addTab(repro, "Reproducibility")
         self.tabs.addTab(self.log_view, "Log")
-        body.addWidget(self.tabs, 4)
-        layout.addLayout(body, 1)
-        self.lineage: list[LineageStep] = []
-        self.versions: list[ModelVersion] = []
-        self._apply_colors()
+        return self.tabs
 
     # -- filling -----------------------------------------------------------------------------
 
@@ -175,19 +178,11 @@ class RunDetails(QWidget):
     ) -> None:
         """Show ``row`` (``run`` is None for a job that never recorded a run)."""
         self.row, self.run, self.versions, self.lineage = row, run, versions, lineage
-        family = family_label(row.family)
         self.title.setText(row.run_id or f"Job {row.job_id}")
-        task = TASK_LABELS.get(row.task, row.task)
-        when = f" in {duration(row.duration_s)}" if row.duration_s is not None else ""
-        parts = [f"{family} on {row.dataset}"] + ([task] if task else [])
-        self.subtitle.setText(" · ".join(parts) + f" · {row.status}{when}")
-        failed = row.status in ("failed", "cancelled", "interrupted")
+        self.subtitle.setText(subtitle_text(row))
+        failed = row.status in ENDED
         self.reason.setVisible(failed)
-        if failed:
-            what = {"cancelled": "Cancelled", "interrupted": "Interrupted"}.get(
-                row.status, "Failed"
-            )
-            self.reason.setText(f"<b>{what}:</b> {html.escape(row.note)}")
+        self.reason.setText(failure_text(row))
         succeeded = row.status == "succeeded" and run is not None and bool(run.artifact_hash)
         refs = [v.ref for v in versions]
         self.registered_label.setText(f"Registered as <b>{', '.join(refs)}</b>" if refs else "")
@@ -201,12 +196,7 @@ class RunDetails(QWidget):
         )
         self.retrain_button.setVisible(bool(refs))
         self.retrain_button.setEnabled(bool(refs) and can_retrain)
-        self.retrain_button.setToolTip(
-            "Re-run this version's config on a newer dataset version and register the result"
-            if can_retrain
-            else f"No newer version of {row.dataset.partition('@')[0]} yet: import one on the "
-            "Data page first"
-        )
+        self.retrain_button.setToolTip(retrain_tip(row, can_retrain))
         self.tests_button.setVisible(bool(refs))
         self.tests_button.setDefault(bool(refs))
         self.register_button.setDefault(succeeded and not refs)
@@ -221,74 +211,33 @@ class RunDetails(QWidget):
 
     def _fill_metrics(self, run: Run | None) -> None:
         table = self.metrics_table
-        metrics = (run.metrics if run is not None else None) or {}
-        holdout = metrics.get("holdout") or {}
-        baseline = metrics.get("baseline") or {}
-        cv = metrics.get("cv") or {}
-        task = task_of(run) if run is not None else "binary"
-        order = REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
-        primary = primary_metric(run) if run is not None else ""
-        names = [m for m in order if m in holdout or m in cv]
-        table.setRowCount(len(names))
+        rows = metric_rows(run)
+        table.setRowCount(len(rows))
         bold = scaled_font(table, 1.0, bold=True)
-        for i, name in enumerate(names):
-            fold = cv.get(name) or {}
-            cv_text = MISSING
-            if fold.get("mean") is not None:
-                cv_text = f"{number(fold.get('mean'))} ± {number(fold.get('std'))}"
-            cells = [
-                METRIC_LABELS.get(name, name),
-                number(holdout.get(name)),
-                number(baseline.get(name)),
-                cv_text,
-            ]
+        for i, (cells, primary) in enumerate(rows):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:
                     item.setTextAlignment(RIGHT)
-                if name == primary:
+                if primary:
                     item.setFont(bold)
                 table.setItem(i, col, item)
-        table.setToolTip("" if names else "No metrics: the run did not finish.")
+        table.setToolTip("" if rows else "No metrics: the run did not finish.")
 
     def _fill_lineage(self, row: RunRow, lineage: list[LineageStep]) -> None:
-        if not lineage:
-            self.lineage_label.setText(
-                f"Dataset {html.escape(row.dataset)} → no run recorded (the job ended first)."
-            )
-            return
-        lines = []
-        for step in lineage:
-            caption = LINEAGE_CAPTIONS.get(step.kind, step.kind)
-            ref = html.escape(step.ref)
-            if step.kind == "parent" and step.run_id:
-                ref = f'<a href="{step.run_id}">{ref}</a>'
-            detail = f" <span>({html.escape(step.detail)})</span>" if step.detail else ""
-            arrow = "↳ " if step.kind != "dataset" else ""
-            lines.append(f"{arrow}{caption}: <b>{ref}</b>{detail}")
-        self.lineage_label.setText("<br>".join(lines))
+        self.lineage_label.setText(lineage_html(row, lineage))
 
     def _fill_params(self, run: Run | None) -> None:
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         if run is None:
             return
-        params = run.params or {}
+        params = param_texts(run)
         if not params:
-            search = run.config.get("search", 0)
-            text = "The family's defaults (no search)." if not search else "The defaults won."
-            self.params_form.addRow(QLabel(text))
-        for key, value in sorted(params.items()):
-            shown = significant(value) if isinstance(value, float) else str(value)
+            self.params_form.addRow(QLabel(no_params_text(run)))
+        for key, shown in params:
             self.params_form.addRow(f"{key}:", _mono(QLabel(shown)))
-        config = run.config or {}
-        self.params_form.addRow(
-            "Search:",
-            QLabel(
-                f"{config.get('search', 0)} candidates, {config.get('cv_folds', '?')} folds, "
-                f"{config.get('split_method', 'random')} split"
-            ),
-        )
+        self.params_form.addRow("Search:", QLabel(search_text(run)))
 
     def _fill_repro(self, row: RunRow, run: Run | None) -> None:
         while self.repro_form.rowCount():
@@ -303,10 +252,9 @@ class RunDetails(QWidget):
         self.repro_form.addRow("Fingerprint:", label)
         for name, version in (run.library_versions or {}).items():
             self.repro_form.addRow(f"{name}:", _mono(QLabel(str(version))))
-        timings = (run.config or {}).get("timings") or {}
+        timings = timings_text(run)
         if timings:
-            text = ", ".join(f"{k.removesuffix('_s')} {duration(v)}" for k, v in timings.items())
-            self.repro_form.addRow("Timings:", QLabel(text))
+            self.repro_form.addRow("Timings:", QLabel(timings))
 
     # -- actions -----------------------------------------------------------------------------
 

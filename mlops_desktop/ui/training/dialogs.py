@@ -28,36 +28,11 @@ from mlops_desktop.training.run_summary import (
     families_for,
     train_command,
 )
-from mlops_desktop.ui.kit.widgets import CommandLine, muted_color
+from mlops_desktop.ui.kit.labels import muted_label
+from mlops_desktop.ui.kit.widgets import CommandLine
+from mlops_desktop.ui.training.model import dataset_caption, task_text
 
 MAX_SEED = 2**31 - 1
-
-
-def _muted(label: QLabel, wrap: bool = True) -> QLabel:
-    label.setWordWrap(wrap)
-    pal = label.palette()
-    pal.setColor(label.foregroundRole(), muted_color(label))
-    label.setPalette(pal)
-    return label
-
-
-def dataset_caption(version: DatasetVersion) -> str:
-    roles = version.roles or {}
-    task = TASK_LABELS.get(roles.get("task", ""), "no target task")
-    return f"{version.ref} — {version.rows:,} rows · {task}"
-
-
-def task_text(version: DatasetVersion) -> str:
-    """What the run will learn, from the version's target: "Binary classification of …"."""
-    roles = version.roles or {}
-    task, target = roles.get("task"), roles.get("target")
-    if task not in TASK_LABELS or not target:
-        return "This version has no target, so it cannot be trained on. Set one on the Data page."
-    text = f"{TASK_LABELS[task].capitalize()} of “{target}”"
-    if task == "binary" and roles.get("positive_class"):
-        text += f" (positive class: {roles['positive_class']})"
-    split = (version.split or {}).get("method")
-    return text + (f", {split} split" if split else "")
 
 
 class NewRunDialog(QDialog):
@@ -75,9 +50,36 @@ class NewRunDialog(QDialog):
         self.setMinimumWidth(640)
         self.versions = sorted(versions, key=lambda v: (v.created_at, v.id), reverse=True)
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_form(preselect))
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setObjectName("formProblem")
+        layout.addWidget(self.problem)
+        layout.addWidget(muted_label("The same from the command line:"))
+        self.command = CommandLine()
+        layout.addWidget(self.command)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.train_button = self.buttons.addButton("&Train", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.train_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        for signal in (
+            self.dataset_combo.currentIndexChanged,
+            self.search_spin.valueChanged,
+            self.folds_spin.valueChanged,
+            self.seed_spin.valueChanged,
+            self.register_edit.textChanged,
+        ):
+            signal.connect(self._update)
+        self._update()
+
+    def _build_form(self, preselect: str | None) -> QFormLayout:
+        """Dataset version, task, model families, search budget, folds, seed, register name."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-
         self.dataset_combo = QComboBox()
         for version in self.versions:
             self.dataset_combo.addItem(dataset_caption(version), version.ref)
@@ -89,24 +91,12 @@ class NewRunDialog(QDialog):
         form.addRow("&Dataset version:", self.dataset_combo)
         form.addRow("Task:", self.task_label)
 
-        families = QWidget()
-        family_layout = QVBoxLayout(families)
-        family_layout.setContentsMargins(0, 0, 0, 0)
-        self.family_boxes: dict[str, QCheckBox] = {}
-        for key in ("logreg", "linear", "rf", "hgb"):
-            box = QCheckBox(FAMILY_LABELS[key])
-            box.setChecked(key == "hgb")
-            box.toggled.connect(self._update)
-            self.family_boxes[key] = box
-            family_layout.addWidget(box)
-        form.addRow("Models:", families)
+        form.addRow("Models:", self._build_families())
         form.addRow(
             "",
-            _muted(
-                QLabel(
-                    "A dummy baseline is always trained beside each model, to show what the\n"
-                    "model adds over guessing."
-                ),
+            muted_label(
+                "A dummy baseline is always trained beside each model, to show what the\n"
+                "model adds over guessing.",
                 wrap=False,
             ),
         )
@@ -131,32 +121,21 @@ class NewRunDialog(QDialog):
         form.addRow("C&V folds:", self.folds_spin)
         form.addRow("S&eed:", self.seed_spin)
         form.addRow("Register &as:", self.register_edit)
-        layout.addLayout(form)
+        return form
 
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setObjectName("formProblem")
-        layout.addWidget(self.problem)
-        layout.addWidget(_muted(QLabel("The same from the command line:")))
-        self.command = CommandLine()
-        layout.addWidget(self.command)
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.train_button = self.buttons.addButton("&Train", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.train_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-
-        for signal in (
-            self.dataset_combo.currentIndexChanged,
-            self.search_spin.valueChanged,
-            self.folds_spin.valueChanged,
-            self.seed_spin.valueChanged,
-            self.register_edit.textChanged,
-        ):
-            signal.connect(self._update)
-        self._update()
+    def _build_families(self) -> QWidget:
+        """One check box per model family (gradient boosting ticked)."""
+        families = QWidget()
+        family_layout = QVBoxLayout(families)
+        family_layout.setContentsMargins(0, 0, 0, 0)
+        self.family_boxes: dict[str, QCheckBox] = {}
+        for key in ("logreg", "linear", "rf", "hgb"):
+            box = QCheckBox(FAMILY_LABELS[key])
+            box.setChecked(key == "hgb")
+            box.toggled.connect(self._update)
+            self.family_boxes[key] = box
+            family_layout.addWidget(box)
+        return families
 
     # -- state -------------------------------------------------------------------------------
 

@@ -27,15 +27,21 @@ from mlops_desktop.training.run_summary import (
     registered_by_run,
     run_rows,
 )
-from mlops_desktop.ui.kit.page import Page
-from mlops_desktop.ui.kit.widgets import EmptyStateSpec
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.training.actions import TrainActions
 from mlops_desktop.ui.training.details import RunDetails
-from mlops_desktop.ui.training.views import (
+from mlops_desktop.ui.training.model import (
     COL_NOTES,
     COL_RUN,
     COL_STARTED,
+    compare_text,
+    count_text,
+    dataset_names,
+    empty_spec,
+)
+from mlops_desktop.ui.training.views import (
     KeyRole,
     RowRole,
     RunsFilterProxy,
@@ -77,7 +83,35 @@ class TrainPage(TrainActions, Page):
         widget = QWidget()
         layout = QVBoxLayout(widget)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_bar())
 
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._build_table())
+        splitter.addWidget(self._build_details())
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([300, 400])
+        layout.addWidget(splitter, 1)
+
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.status_combo.currentIndexChanged.connect(
+            lambda: self.proxy.set_status(self.status_combo.currentData())
+        )
+        self.dataset_combo.currentIndexChanged.connect(
+            lambda: self.proxy.set_dataset(self.dataset_combo.currentData())
+        )
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+            signal.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        selection = self.table.selectionModel()
+        selection.currentRowChanged.connect(lambda *_: self._show_current())
+        selection.selectionChanged.connect(lambda *_: self._update_compare())
+        self._update_compare()
+        return widget
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The filters (text, status, dataset), the run count and Compare."""
         bar = QHBoxLayout()
         filter_label = QLabel("Fi&lter:")
         self.filter_edit = QLineEdit()
@@ -102,8 +136,9 @@ class TrainPage(TrainActions, Page):
         bar.addWidget(self.dataset_combo)
         bar.addWidget(self.count_label, 1, Qt.AlignmentFlag.AlignRight)
         bar.addWidget(self.compare_button)
-        layout.addLayout(bar)
+        return bar
 
+    def _build_table(self) -> QTableView:
         self.table_model = RunsTableModel(self)
         self.proxy = RunsFilterProxy(self)
         self.proxy.setSourceModel(self.table_model)
@@ -122,7 +157,10 @@ class TrainPage(TrainActions, Page):
         header.setSectionResizeMode(COL_NOTES, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         header.setResizeContentsPrecision(200)  # size columns from the first rows only
+        return self.table
 
+    def _build_details(self) -> QWidget:
+        """The selected run's details (a hint while none is selected)."""
         self.details = RunDetails()
         self.details.register_requested.connect(self.open_register_dialog)
         self.details.retrain_requested.connect(self.open_retrain_dialog)
@@ -136,31 +174,7 @@ class TrainPage(TrainActions, Page):
         lower_layout.addWidget(self.no_selection)
         lower_layout.addWidget(self.details)
         self.details.hide()
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([300, 400])
-        layout.addWidget(splitter, 1)
-
-        self.filter_edit.textChanged.connect(self.proxy.set_text)
-        self.status_combo.currentIndexChanged.connect(
-            lambda: self.proxy.set_status(self.status_combo.currentData())
-        )
-        self.dataset_combo.currentIndexChanged.connect(
-            lambda: self.proxy.set_dataset(self.dataset_combo.currentData())
-        )
-        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
-            signal.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
-        selection = self.table.selectionModel()
-        selection.currentRowChanged.connect(lambda *_: self._show_current())
-        selection.selectionChanged.connect(lambda *_: self._update_compare())
-        self._update_compare()
-        return widget
+        return lower
 
     # -- page hooks --------------------------------------------------------------------------
 
@@ -171,28 +185,9 @@ class TrainPage(TrainActions, Page):
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
         if summary is None or summary.dataset_versions == 0:
-            return EmptyStateSpec(
-                heading="Nothing to train on yet",
-                text="Training needs a dataset version with a target. Import one on the Data "
-                "page first.",
-                action_label="Go to &Data",
-                action_page="data",
-            )
-        ref, name = "credit@1", "credit"
+            return empty_spec(False, [])
         ws = self.model.workspace
-        if ws is not None:
-            versions = ws.datasets.list()
-            if versions:
-                latest = max(versions, key=lambda v: (v.created_at, v.id))
-                ref, name = latest.ref, latest.name
-        return EmptyStateSpec(
-            heading="Train your first model",
-            text="Choose a dataset version and one or more model families. Each run is "
-            "cross-validated, scored on the holdout and compared with a dummy baseline.",
-            command=f"mlops-desktop train {ref} --model hgb --register {name}",
-            action_label="&New Run…",
-            action_page="train",
-        )
+        return empty_spec(True, ws.datasets.list() if ws is not None else [])
 
     def refresh(self, model: WorkspaceModel) -> None:
         super().refresh(model)
@@ -264,7 +259,7 @@ class TrainPage(TrainActions, Page):
         jobs = self._training_jobs() if jobs is None else jobs
         rows = run_rows(self._runs.values(), jobs, self._dataset_refs, self._registered)
         self.table_model.set_rows(rows)
-        names = sorted({row.dataset.partition("@")[0] for row in rows if row.dataset})
+        names = dataset_names(rows)
         known = [self.dataset_combo.itemData(i) for i in range(1, self.dataset_combo.count())]
         for name in names:
             if name not in known:
@@ -274,11 +269,7 @@ class TrainPage(TrainActions, Page):
 
     def _update_count(self) -> None:
         total, shown = self.table_model.rowCount(), self.proxy.rowCount()
-        self.count_label.setText(
-            f"{total} run{'s' if total != 1 else ''}"
-            if shown == total
-            else f"{shown} of {total} runs"
-        )
+        self.count_label.setText(count_text(shown, total))
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -341,7 +332,7 @@ class TrainPage(TrainActions, Page):
     def _update_compare(self) -> None:
         count = len(self._comparable())
         self.compare_button.setEnabled(count >= 2)
-        self.compare_button.setText(f"C&ompare {count} runs" if count >= 2 else "C&ompare")
+        self.compare_button.setText(compare_text(count))
 
     def row_keys(self) -> list[str]:
         """The keys of the rows as shown (sorted and filtered), for tests and keyboard use."""

@@ -1,4 +1,5 @@
-"""The runs table: a model over RunRow records and a proxy that sorts and filters it."""
+"""The runs table: a Qt model over RunRow records (cells from ``training.model``) and a proxy
+that sorts and filters it."""
 
 from __future__ import annotations
 
@@ -13,51 +14,28 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from mlops_desktop.formatting import MISSING, duration, local_time, number
-from mlops_desktop.training.families import family_label
-from mlops_desktop.training.run_summary import METRIC_LABELS, RunRow
+from mlops_desktop.training.run_summary import RunRow
 from mlops_desktop.ui.kit.icons import dot_pixmap
+from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.runtime.job_table import STATUS_COLORS
-
-COLUMNS = (
-    "Run",
-    "Dataset",
-    "Model",
-    "Status",
-    "Metric",
-    "Holdout",
-    "CV mean ± std",
-    "Baseline",
-    "Seed",
-    "Duration",
-    "Started",
-    "Notes",
-)
-(
-    COL_RUN,
-    COL_DATASET,
-    COL_MODEL,
-    COL_STATUS,
-    COL_METRIC,
-    COL_HOLDOUT,
-    COL_CV,
+from mlops_desktop.ui.training.model import (
     COL_BASELINE,
-    COL_SEED,
-    COL_DURATION,
-    COL_STARTED,
+    COL_CV,
+    COL_HOLDOUT,
+    COL_METRIC,
     COL_NOTES,
-) = range(len(COLUMNS))
-NUMERIC = {COL_HOLDOUT, COL_CV, COL_BASELINE, COL_SEED, COL_DURATION, COL_STARTED}
-RowRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
+    COL_RUN,
+    COL_STATUS,
+    COLUMNS,
+    NUMERIC,
+    cell_text,
+    row_matches,
+    sort_key,
+)
+
+RowRole = Qt.ItemDataRole.UserRole + 2
 KeyRole = Qt.ItemDataRole.UserRole + 3
 ModelIndex = QModelIndex | QPersistentModelIndex
-#: Sorts after every real number, so runs without a value gather at one end.
-SORTS_LAST = float("-inf")
-
-
-def model_label(row: RunRow) -> str:
-    return family_label(row.family)
 
 
 class RunsTableModel(QAbstractTableModel):
@@ -133,9 +111,9 @@ class RunsTableModel(QAbstractTableModel):
             return None
         row, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
+            return cell_text(row, col)
         if role == SortRole:
-            return self._sort_key(row, col)
+            return sort_key(row, col)
         if role == RowRole:
             return row
         if role == KeyRole:
@@ -154,73 +132,26 @@ class RunsTableModel(QAbstractTableModel):
                 return f"Job {row.job_id}: no run was recorded"
         return None
 
-    def _display(self, row: RunRow, col: int) -> str:
-        if col == COL_RUN:
-            return row.run_id or MISSING
-        if col == COL_DATASET:
-            return row.dataset
-        if col == COL_MODEL:
-            return model_label(row)
-        if col == COL_STATUS:
-            return row.status.capitalize()
-        if col == COL_METRIC:
-            return METRIC_LABELS.get(row.metric, row.metric)
-        if col == COL_HOLDOUT:
-            return number(row.holdout)
-        if col == COL_CV:
-            if row.cv_mean is None:
-                return MISSING
-            std = f" ± {number(row.cv_std)}" if row.cv_std is not None else ""
-            return number(row.cv_mean) + std
-        if col == COL_BASELINE:
-            return number(row.baseline)
-        if col == COL_SEED:
-            return MISSING if row.seed is None else str(row.seed)
-        if col == COL_DURATION:
-            return duration(row.duration_s)
-        if col == COL_STARTED:
-            return local_time(row.started_at)
-        if col == COL_NOTES:
-            return row.note
-        return ""
-
-    def _sort_key(self, row: RunRow, col: int) -> Any:
-        numbers = {
-            COL_HOLDOUT: row.holdout,
-            COL_CV: row.cv_mean,
-            COL_BASELINE: row.baseline,
-            COL_SEED: row.seed,
-            COL_DURATION: row.duration_s,
-            COL_STARTED: row.started_at,
-        }
-        if col in numbers:
-            value = numbers[col]
-            return SORTS_LAST if value is None else float(value)
-        return self._display(row, col).casefold()
-
-
-ALL = ""
-
 
 class RunsFilterProxy(QSortFilterProxyModel):
-    """Sorts by the model's SortRole; filters by text (run id, dataset, model), status and
+    """Sorts by ``SortRole``; filters by text (run id, dataset, model), status and
     dataset name."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setSortRole(SortRole)
         self._text = ""
-        self._status = ALL
-        self._dataset = ALL
+        self._status = ""
+        self._dataset = ""
 
     def set_text(self, text: str) -> None:
         self._change(_text=text.strip().casefold())
 
     def set_status(self, status: str) -> None:
-        self._change(_status=status or ALL)
+        self._change(_status=status or "")
 
     def set_dataset(self, name: str) -> None:
-        self._change(_dataset=name or ALL)
+        self._change(_dataset=name or "")
 
     def _change(self, **values: str) -> None:
         self.beginFilterChange()
@@ -233,13 +164,4 @@ class RunsFilterProxy(QSortFilterProxyModel):
         row: RunRow = model.data(model.index(source_row, 0, source_parent), RowRole)
         if row is None:
             return False
-        if self._status and row.status != self._status:
-            return False
-        if self._dataset and row.dataset.partition("@")[0] != self._dataset:
-            return False
-        if self._text:
-            haystack = " ".join(
-                [row.run_id or "", row.job_id or "", row.dataset, row.family, model_label(row)]
-            ).casefold()
-            return all(word in haystack for word in self._text.split())
-        return True
+        return row_matches(row, self._text, self._status, self._dataset)

@@ -2,7 +2,7 @@
 
 ``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
 ``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
-few seconds, runs a monitoring pass (``monitor_data.background_pass``) on another, so drift and
+few seconds, runs a monitoring pass (``ui.monitoring.model.background_pass``) on another, so drift and
 alerts appear while the simulator sends traffic. Esc or F11 leaves the window; closing it stops
 the simulator.
 """
@@ -35,17 +35,18 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.formatting import local_time
+from mlops_desktop.ui.kit.labels import muted_color, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.kit.theme import is_dark
-from mlops_desktop.ui.kit.widgets import EmptyState, EmptyStateSpec, muted_color, scaled_font
-from mlops_desktop.ui.monitoring.data import background_pass
+from mlops_desktop.ui.kit.widgets import EmptyState
 from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
 from mlops_desktop.ui.monitoring.meeting.data import Snapshot, short_reason, snapshot
 from mlops_desktop.ui.monitoring.meeting.simulator import SimulatorBar
+from mlops_desktop.ui.monitoring.model import background_pass
 from mlops_desktop.ui.runtime.background import Poller
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import Alert
-    from mlops_desktop.ui.shell.main_window import MainWindow
 
 POLL_MS = 1000
 MONITOR_MS = 5000
@@ -136,62 +137,16 @@ class MeetingWindow(QWidget):
         self.path = path
         self.last: Snapshot | None = None
 
-        self.title = QLabel("Model health")
-        self.title.setObjectName("meetingTitle")
-        self.title.setFont(scaled_font(self, 2.4, bold=True))
-        self.subtitle = QLabel(path.name if path else "")
-        self.subtitle.setFont(scaled_font(self, 1.3))
-        self.updated = QLabel("Reading the workspace…")
-        self.updated.setObjectName("meetingUpdated")
-        self.updated.setFont(scaled_font(self, 1.2))
-        self.leave = QPushButton("&Leave meeting mode (Esc)")
-        self.leave.setObjectName("leaveMeeting")
-        self.leave.clicked.connect(self.close)
-        self.banner = QLabel()
-        self.banner.setObjectName("meetingBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setMargin(12)
-        self.banner.setAutoFillBackground(True)
-        self.banner.setFont(scaled_font(self, 1.5, bold=True))
-        self.banner.hide()
-        self._banner_timer = QTimer(self)
-        self._banner_timer.setSingleShot(True)
-        self._banner_timer.timeout.connect(self.banner.hide)
-
-        self.board = BoardGrid()
-        self.empty = EmptyState("deploy")
-        self.empty.setObjectName("meetingEmpty")
-        self.empty.action_requested.connect(self._navigate)
-        self.empty.set_spec(NOTHING_DEPLOYED if path else NO_WORKSPACE)
-        self._enlarge_empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.board)
-        self.simulator = SimulatorBar(path)
-        self.simulator.refresh_requested.connect(self.refresh)
-
-        head = QHBoxLayout()
-        head.setSpacing(16)
-        head.addWidget(self.title)
-        head.addWidget(self.subtitle, 0, Qt.AlignmentFlag.AlignBottom)
-        head.addStretch(1)
-        head.addWidget(self.updated)
-        head.addWidget(self.leave)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
         layout.setSpacing(14)
-        layout.addLayout(head)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(self._build_head(path))
+        layout.addWidget(self._build_banner())
+        layout.addWidget(self._build_stack(path), 1)
+        self.simulator = SimulatorBar(path)
+        self.simulator.refresh_requested.connect(self.refresh)
         layout.addWidget(self.simulator)
-
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
-        for keys in LEAVE_KEYS:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(self.close)
+        self._connect_leaving()
         self._apply_colors()
 
         self.poller: BoardPoller | None = None
@@ -203,6 +158,65 @@ class MeetingWindow(QWidget):
         else:
             self.updated.setText("")
             self.simulator.hide()
+
+    def _build_head(self, path: Path | None) -> QHBoxLayout:
+        """The title, the workspace's name, when the board was read, and Leave."""
+        self.title = QLabel("Model health")
+        self.title.setObjectName("meetingTitle")
+        self.title.setFont(scaled_font(self, 2.4, bold=True))
+        self.subtitle = QLabel(path.name if path else "")
+        self.subtitle.setFont(scaled_font(self, 1.3))
+        self.updated = QLabel("Reading the workspace…")
+        self.updated.setObjectName("meetingUpdated")
+        self.updated.setFont(scaled_font(self, 1.2))
+        self.leave = QPushButton("&Leave meeting mode (Esc)")
+        self.leave.setObjectName("leaveMeeting")
+        self.leave.clicked.connect(self.close)
+        head = QHBoxLayout()
+        head.setSpacing(16)
+        head.addWidget(self.title)
+        head.addWidget(self.subtitle, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch(1)
+        head.addWidget(self.updated)
+        head.addWidget(self.leave)
+        return head
+
+    def _build_banner(self) -> QLabel:
+        """The notice of a new alert (hidden again after 20 seconds)."""
+        self.banner = QLabel()
+        self.banner.setObjectName("meetingBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setMargin(12)
+        self.banner.setAutoFillBackground(True)
+        self.banner.setFont(scaled_font(self, 1.5, bold=True))
+        self.banner.hide()
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.banner.hide)
+        return self.banner
+
+    def _build_stack(self, path: Path | None) -> QStackedWidget:
+        """The board of health cards, or the empty state (nothing deployed, no workspace)."""
+        self.board = BoardGrid()
+        self.empty = EmptyState("deploy")
+        self.empty.setObjectName("meetingEmpty")
+        self.empty.action_requested.connect(self._navigate)
+        self.empty.set_spec(NOTHING_DEPLOYED if path else NO_WORKSPACE)
+        self._enlarge_empty_state()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.board)
+        return self.stack
+
+    def _connect_leaving(self) -> None:
+        """Esc, F11 and Ctrl+Shift+M leave; quitting the app stops the simulator."""
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        for keys in LEAVE_KEYS:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self.close)
 
     # -- data --------------------------------------------------------------------------------
 
@@ -243,7 +257,7 @@ class MeetingWindow(QWidget):
         """Projector-sized empty state: larger texts in a wider column that fits them."""
         self.empty.heading.setFont(scaled_font(self, 2.2, bold=True))
         self.empty.text.setFont(scaled_font(self, 1.4))
-        column = self.empty.text.parentWidget()
+        column = self.empty.column
         column.setMinimumWidth(width)
         column.setMaximumWidth(width)
         margins = column.layout().contentsMargins()
@@ -305,21 +319,3 @@ class MeetingWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         event.accept()
-
-
-def open_meeting(window: MainWindow) -> MeetingWindow:
-    """Show meeting mode full screen for ``window``'s workspace (reusing an open one)."""
-    path = window.model.path
-    current: MeetingWindow | None = getattr(window, "meeting_window", None)
-    if current is not None and current.path != path:
-        current.close()
-        current.deleteLater()
-        current = None
-    if current is None:
-        current = MeetingWindow(path, window)
-        current.navigate_requested.connect(window.show_page)
-        window.meeting_window = current
-    current.showFullScreen()
-    current.raise_()
-    current.activateWindow()
-    return current

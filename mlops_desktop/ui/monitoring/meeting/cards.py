@@ -112,6 +112,18 @@ class HealthCard(QFrame):
         self.chart_caption.setText("DRIFTED FEATURES PER WINDOW (LATEST ON THE RIGHT)")
         self.chart = DriftChart(self)
 
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 18)
+        layout.setSpacing(12)
+        layout.addLayout(self._build_head())
+        layout.addLayout(self._build_figures())
+        layout.addWidget(self.reasons)
+        layout.addSpacing(4)
+        layout.addWidget(self.chart_caption)
+        layout.addWidget(self.chart, 1)
+
+    def _build_head(self) -> QHBoxLayout:
+        """The traffic light, the model's name, verdict and live version, requests today."""
         head = QHBoxLayout()
         head.setSpacing(16)
         head.addWidget(self.light, 0, Qt.AlignmentFlag.AlignTop)
@@ -128,7 +140,10 @@ class HealthCard(QFrame):
             traffic.addWidget(label)
         traffic.addStretch(1)
         head.addLayout(traffic)
+        return head
 
+    def _build_figures(self) -> QGridLayout:
+        """Quality, drift, rollout and alerts, each under its caption."""
         figures = QGridLayout()
         figures.setHorizontalSpacing(18)
         figures.setVerticalSpacing(2)
@@ -148,16 +163,7 @@ class HealthCard(QFrame):
             if note is not None:
                 figures.addWidget(note, 2 * row + 1, 1)
         figures.setColumnStretch(1, 1)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(22, 18, 22, 18)
-        layout.setSpacing(12)
-        layout.addLayout(head)
-        layout.addLayout(figures)
-        layout.addWidget(self.reasons)
-        layout.addSpacing(4)
-        layout.addWidget(self.chart_caption)
-        layout.addWidget(self.chart, 1)
+        return figures
 
     def set_card(self, card: BoardCard, history: DriftHistory | None = None) -> None:
         """Show ``card``'s figures and colour (and the drift chart of ``history``)."""

@@ -81,6 +81,16 @@ class SimulatorBar(QFrame):
         self._clock.setInterval(250)
         self._clock.timeout.connect(self._show_progress)
 
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(6)
+        layout.addLayout(self._build_controls())
+        layout.addLayout(self._build_state())
+        self._on_drift_column()
+        self._update_buttons()
+
+    def _build_controls(self) -> QHBoxLayout:
+        """Model, data, rate, duration and drift, with Start and Stop."""
         self.model = QComboBox()
         self.model.setAccessibleName("Model")
         self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -108,19 +118,6 @@ class SimulatorBar(QFrame):
         self.stop_button = QPushButton("S&top")
         self.stop_button.setObjectName("stopSimulation")
         self.stop_button.clicked.connect(self.stop)
-        self.service_label = QLabel()
-        self.service_label.setObjectName("simulatorService")
-        self.start_service_button = QPushButton("Start the &service")
-        self.start_service_button.setObjectName("startServiceFromMeeting")
-        self.start_service_button.clicked.connect(self.start_service)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setMaximumWidth(220)
-        self.status = QLabel("Traffic simulator: replays real rows against the live service.")
-        self.status.setObjectName("simulatorStatus")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
         controls = QHBoxLayout()
         controls.setSpacing(8)
         for caption, widget in (
@@ -139,6 +136,23 @@ class SimulatorBar(QFrame):
         controls.addStretch(1)
         controls.addWidget(self.start_button)
         controls.addWidget(self.stop_button)
+        return controls
+
+    def _build_state(self) -> QHBoxLayout:
+        """The service's state (Start the service), the run's status and its progress."""
+        self.service_label = QLabel()
+        self.service_label.setObjectName("simulatorService")
+        self.start_service_button = QPushButton("Start the &service")
+        self.start_service_button.setObjectName("startServiceFromMeeting")
+        self.start_service_button.clicked.connect(self.start_service)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumWidth(220)
+        self.status = QLabel("Traffic simulator: replays real rows against the live service.")
+        self.status.setObjectName("simulatorStatus")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         state = QHBoxLayout()
         state.setSpacing(10)
         state.addWidget(self.service_label)
@@ -146,13 +160,7 @@ class SimulatorBar(QFrame):
         state.addStretch(1)
         state.addWidget(self.status)
         state.addWidget(self.progress_bar)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 8, 14, 8)
-        layout.setSpacing(6)
-        layout.addLayout(controls)
-        layout.addLayout(state)
-        self._on_drift_column()
-        self._update_buttons()
+        return state
 
     # -- choices -----------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """The Page base class every step of the loop (Data … Govern) derives from.
 
 A page has a header (title, one-line explanation, room for actions on the right) and a body that
-shows either its empty state or its content. Later issues override ``build_content``,
-``is_empty``, ``update_content`` and ``badge_count``; the main window calls ``refresh(model)``
-whenever the workspace or its summary changes.
+shows either its empty state or its content. Pages override ``build_content``, ``is_empty``,
+``update_content`` and ``badge_count``; the main window calls ``refresh(model)`` whenever the
+workspace or its summary changes. A page never calls the window: it emits a signal, which the
+window connects.
 """
 
 from __future__ import annotations
@@ -11,17 +12,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from mlops_desktop.registry.entities import WorkspaceSummary
-from mlops_desktop.ui.kit.widgets import (
-    EmptyState,
-    EmptyStateSpec,
-    StatCards,
-    muted_color,
-    scaled_font,
-)
+from mlops_desktop.ui.kit.labels import mute, scaled_font
+from mlops_desktop.ui.kit.specs import EmptyStateSpec
+from mlops_desktop.ui.kit.widgets import EmptyState, StatCards
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 PAGE_MARGIN = 16
@@ -33,6 +29,7 @@ class Page(QWidget):
     Signals:
         navigate_requested(str): ask the window to show another page by name ("train", …).
         badge_changed(int): the page's "needs attention" count changed outside ``refresh``.
+        status_message(str, int): show a passing message in the status bar for N ms.
     """
 
     name: ClassVar[str] = ""
@@ -44,6 +41,7 @@ class Page(QWidget):
 
     navigate_requested = Signal(str)
     badge_changed = Signal(int)
+    status_message = Signal(str, int)
 
     def __init__(self, model: WorkspaceModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,7 +76,7 @@ class Page(QWidget):
         self.body.addWidget(self.empty_state)
         self.body.addWidget(self.content)
         layout.addWidget(self.body, 1)
-        self._apply_muted()
+        mute(self.explanation_label, self)
         self.empty_state.set_spec(self.empty_spec(None))
 
     # -- hooks for subclasses ----------------------------------------------------------------
@@ -127,12 +125,7 @@ class Page(QWidget):
     def showing_empty_state(self) -> bool:
         return self.body.currentWidget() is self.empty_state
 
-    def _apply_muted(self) -> None:
-        pal = self.explanation_label.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, muted_color(self))
-        self.explanation_label.setPalette(pal)
-
     def changeEvent(self, event) -> None:
         if event.type() == event.Type.PaletteChange:
-            self._apply_muted()
+            mute(self.explanation_label, self)
         super().changeEvent(event)

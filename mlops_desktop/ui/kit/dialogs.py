@@ -1,14 +1,42 @@
-"""Turning errors into friendly dialogs: what happened, why, what to do; details behind a toggle."""
+"""Dialogs every page uses: errors as friendly boxes (what happened, why, what to do; details
+behind a toggle), and file dialogs that are native unless the platform is headless."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QGridLayout, QMessageBox, QSizePolicy, QSpacerItem, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QMessageBox,
+    QSizePolicy,
+    QSpacerItem,
+    QWidget,
+)
 
 from mlops_desktop.errors import MlopsError, WorkspaceError
 from mlops_desktop.registry.entities import Job
+
+HEADLESS_PLATFORMS = ("offscreen", "minimal")
+
+
+def use_native_dialogs() -> bool:
+    """Native file dialogs, except on headless platforms (tests, screenshots)."""
+    return QGuiApplication.platformName() not in HEADLESS_PLATFORMS
+
+
+def directory_dialog(
+    parent: QWidget | None, caption: str, start: Path | None = None
+) -> QFileDialog:
+    """A folder chooser (not yet shown), native unless headless."""
+    dialog = QFileDialog(parent, caption, str(start or Path.home()))
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not use_native_dialogs())
+    dialog.setObjectName("directoryDialog")
+    return dialog
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Small drawings for the Data step: severity colours and a histogram / top-values cell painter.
+"""Small drawings shared by the pages: severity colours and dots, and a cell painter for
+histograms and top values.
 
-Only stored aggregates are drawn (histogram counts or top-value counts from the profile), never
+Only stored aggregates are drawn (histogram counts or top-value counts from a profile), never
 the data itself, so painting stays cheap however large the dataset is.
 """
 
@@ -10,6 +11,8 @@ from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from mlops_desktop.ui.kit.theme import is_dark
+
 #: Item data role holding a cell's bar counts (list of numbers) for ``BarsDelegate``.
 BARS_ROLE = Qt.ItemDataRole.UserRole + 7
 #: Item data role holding "hist" (contiguous bins) or "top" (separate categories).
@@ -17,11 +20,6 @@ BARS_KIND_ROLE = Qt.ItemDataRole.UserRole + 8
 
 _SEVERITY_LIGHT = {"blocking": "#c62828", "warning": "#a65f00", "info": "#1f6fb2"}
 _SEVERITY_DARK = {"blocking": "#ff6b6b", "warning": "#ffb74d", "info": "#64b5f6"}
-
-
-def is_dark(palette: QPalette) -> bool:
-    """True when the palette's window colour is dark (dark theme)."""
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def severity_color(severity: str, palette: QPalette) -> QColor:

@@ -1,0 +1,133 @@
+"""Tables every page uses: the one sort role and a sortable, filterable table of records.
+
+Every sortable model stores the value its proxy sorts by under ``SortRole``; the other roles of
+such a model start at ``Qt.ItemDataRole.UserRole + 2`` so they never collide with it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from mlops_desktop.formatting import number
+from mlops_desktop.ui.kit.specs import Column
+from mlops_desktop.ui.kit.theme import status_colors
+
+#: The value a QSortFilterProxyModel sorts a column by (numbers as numbers, not as text).
+SortRole = Qt.ItemDataRole.UserRole + 1
+#: True on the rows a ``RecordTable`` highlights (and "flagged only" keeps).
+FlagRole = Qt.ItemDataRole.UserRole + 2
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class RowFilter(QSortFilterProxyModel):
+    """Text filter over every column, optionally only flagged rows."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.flagged_only = False
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.setSortRole(SortRole)
+
+    def set_flagged_only(self, on: bool) -> None:
+        self.flagged_only = on
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt override
+        if self.flagged_only:
+            index = self.sourceModel().index(row, 0, parent)
+            if not index.data(FlagRole):
+                return False
+        return super().filterAcceptsRow(row, parent)
+
+
+class RecordTable(QTableView):
+    """Rows of values: numbers right-aligned and sorted as numbers, flagged rows highlighted."""
+
+    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.source = QStandardItemModel(0, len(self.columns), self)
+        self.source.setHorizontalHeaderLabels([c.title for c in self.columns])
+        for i, c in enumerate(self.columns):
+            if c.numeric:
+                self.source.horizontalHeaderItem(i).setTextAlignment(RIGHT)
+        self.proxy = RowFilter(self)
+        self.proxy.setSourceModel(self.source)
+        self.setModel(self.proxy)
+        self.setSortingEnabled(True)
+        # Rows keep the given order (e.g. primary metric first, slices worst first) until the
+        # user clicks a header.
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(26)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, c in enumerate(self.columns):
+            if c.width:
+                self.setColumnWidth(i, c.width)
+        self._rows: list = []
+        #: Size the table to its rows (for short tables that sit above other content).
+        self.fit_rows = False
+
+    def set_rows(
+        self,
+        rows: Sequence[Sequence[Any]],
+        flagged: Sequence[bool] | None = None,
+        tooltips: Sequence[str] | None = None,
+    ) -> None:
+        """Replace the rows; each value is ``(text, sort_value)`` or a plain value."""
+        key = (list(map(list, rows)), list(flagged or []))
+        if key == self._rows:
+            return  # unchanged: keep selection and scroll position
+        self._rows = key
+        self.source.setRowCount(0)
+        for r, values in enumerate(rows):
+            is_flagged = bool(flagged and flagged[r])
+            tip = tooltips[r] if tooltips else ""
+            self.source.appendRow(self._items(values, is_flagged, tip))
+        if self.fit_rows:
+            height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+            height += self.verticalHeader().defaultSectionSize() * len(rows)
+            self.setFixedHeight(height + 2)
+
+    def _items(self, values: Sequence[Any], flagged: bool, tip: str) -> list[QStandardItem]:
+        bg, fg = status_colors(self, "failed")
+        items = []
+        for column, value in zip(self.columns, values, strict=False):
+            text, sort = value if isinstance(value, tuple) else (number(value), value)
+            item = QStandardItem(text)
+            item.setData(sort if sort is not None else -math.inf, SortRole)
+            item.setData(flagged, FlagRole)
+            if column.numeric:
+                item.setTextAlignment(RIGHT)
+            if flagged:
+                item.setBackground(bg)
+                item.setForeground(fg)
+            if tip:
+                item.setToolTip(tip)
+            elif len(text) > 40:
+                item.setToolTip(text)
+            items.append(item)
+        return items
+
+    def row_texts(self) -> list[list[str]]:
+        """What the table shows, in view order (for tests and copy)."""
+        model = self.model()
+        return [
+            [str(model.index(r, c).data() or "") for c in range(model.columnCount())]
+            for r in range(model.rowCount())
+        ]
