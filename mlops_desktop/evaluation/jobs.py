@@ -4,13 +4,16 @@ runs every test with progress and cancel, and stores the report with the version
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.gates import parse_gate
 from mlops_desktop.evaluation.html import dataset_credit, render_html
 from mlops_desktop.evaluation.report import ReportInputs, build_report, verdict_of
 from mlops_desktop.jobs.context import JobContext
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
@@ -43,7 +46,7 @@ def write_report_file(summary: dict, path: Path | str) -> bytes:
     return data
 
 
-def load_inputs(ws: Any, model_ref: str) -> tuple[Any, Any, ReportInputs]:
+def load_inputs(ws: Workspace, model_ref: str) -> tuple[Any, Any, ReportInputs]:
     """The model version, its gate row and the report inputs (pipeline, test part, tests)."""
     version = ws.models.get(model_ref)
     run = ws.runs.get(version.run_id)
