@@ -97,7 +97,7 @@ def _workspace(root: Path):
 
 
 def _log(ws, rows: int, drift_from: float = 0.7) -> None:
-    from mlops_desktop.serving.predlog import INSERT
+    from mlops_desktop.registry.prediction_store import INSERT
 
     version = ws.models.get("synth@live")
     pipeline = ws.artifacts.load_object(version.artifact_hash)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from mlops_desktop.data.schema import apply_schema, infer_schema, validate_schem
 from mlops_desktop.data.sniff import ReadOptions
 from mlops_desktop.data.splits import Split, make_split
 from mlops_desktop.errors import InputError
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 INSPECT_ROWS = 20_000
 
@@ -181,11 +184,9 @@ def _summary(prepared: Prepared, findings: list[Finding], digest: str) -> dict[s
     }
 
 
-def _existing(ws: Any, name: str, digest: str, prepared: Prepared):
-    from mlops_desktop.registry.dataset_store import DatasetStore
-
+def _existing(ws: Workspace, name: str, digest: str, prepared: Prepared):
     definition = prepared.definition
-    for version in DatasetStore(ws).find_by_content_hash(digest, name):
+    for version in ws.datasets.find_by_content_hash(digest, name):
         same = {
             "schema": version.schema,
             "roles": version.roles,
@@ -307,7 +308,7 @@ def import_dataset(
     Returns ``{"status": "created" | "existing" | "blocked", "ref", "findings", ...}``.
     "blocked" (blocking findings and no override with a reason) writes nothing.
     """
-    from mlops_desktop.registry.dataset_store import DatasetStore, check_name
+    from mlops_desktop.registry.dataset_store import check_name
 
     check_name(name)
     _check_override(allow_blocking, reason)
@@ -362,7 +363,7 @@ def import_dataset(
             ),
         }
     ctx.report(0.96, "Saving")
-    version = DatasetStore(ws).create_version(
+    version = ws.datasets.create_version(
         name,
         prepared.df,
         prepared.split.test_mask,

@@ -2,14 +2,14 @@
 
 No service is started. The rows of the demo dataset are replayed in-process as one-row
 requests through the service's own code (``validate_table``, ``score_tables``) and written to the
-prediction log in the service's row format (``predlog.INSERT``), at timestamps spread over the
-three days before the end of the latest 6-hour window (busier in working hours). Over the last
-day, loans grow larger and longer (``credit_amount`` up to twice, ``duration_in_month`` up to 12
-months more): the drift the demo's alert is about. A few requests are refused, as real clients
-send bad values. Outcomes arrive for the predictions made before the last day, on the rows the
-model did not train on (so realized performance reads like the test report instead of being
-flattered by training rows). Then the monitor computes the 6-hour windows and evaluates the
-default alert rules.
+prediction log in the service's row format (``registry.prediction_store.INSERT``), at timestamps
+spread over the three days before the end of the latest 6-hour window (busier in working hours).
+Over the last day, loans grow larger and longer (``credit_amount`` up to twice,
+``duration_in_month`` up to 12 months more): the drift the demo's alert is about. A few requests are
+refused, as real clients send bad values. Outcomes arrive for the predictions made before the last
+day, on the rows the model did not train on (so realized performance reads like the test report
+instead of being flattered by training rows). Then the monitor computes the 6-hour windows and
+evaluates the default alert rules.
 
 Traffic ends where the latest complete window ends, so the windows the app computes later find
 no new rows and the alert stays until someone acts on it.
@@ -22,11 +22,14 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mlops_desktop.monitoring.engine import GRACE_S
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 Progress = Callable[[float, str], None]
 WINDOW = "6h"
@@ -114,7 +117,7 @@ def _plain(value: Any) -> Any:
 
 
 def log_demo_traffic(
-    ws, name: str, report: Progress | None = None, now: float | None = None
+    ws: Workspace, name: str, report: Progress | None = None, now: float | None = None
 ) -> TrafficResult:
     """Log the demo's traffic and outcomes for ``name``@live, then monitor it (idempotent)."""
     from mlops_desktop.monitoring.monitor_job import run_once
@@ -123,10 +126,7 @@ def log_demo_traffic(
     report = report or (lambda _f, _m: None)
     now = time.time() if now is None else now
     requests = refused = outcomes = 0
-    logged = ws.db.execute(
-        "SELECT COUNT(*) FROM predictions WHERE model_name = ?", [name]
-    ).fetchone()[0]
-    if not logged:
+    if not ws.predictions.count(name):
         settings = MonitorSettings(kind="time", freq=WINDOW, multivariate=True)
         save_settings(ws, name, settings, reason="Demo: 6-hour windows of the live traffic")
         report(0.0, "Replaying three days of traffic")
@@ -138,13 +138,13 @@ def log_demo_traffic(
     )
 
 
-def _log(ws, name: str, now: float) -> tuple[int, int, int]:
+def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     """Insert the traffic and record its outcomes in one transaction."""
     from mlops_desktop.monitoring.outcomes import record_outcomes
     from mlops_desktop.registry.db import write
+    from mlops_desktop.registry.prediction_store import payload_json
     from mlops_desktop.serving.batching import score_tables
     from mlops_desktop.serving.models import load_model
-    from mlops_desktop.serving.predlog import INSERT, _dumps
     from mlops_desktop.serving.validation import RequestError, Table, validate_table
 
     version = ws.models.get(f"{name}@live")
@@ -184,15 +184,15 @@ def _log(ws, name: str, now: float) -> tuple[int, int, int]:
         inputs, outputs, millis, status = logged
         rows.append(
             (request_id, float(ts), name, version.id, "live", str(protocols[i]),
-             f"loan-{204100 + i}", _dumps(inputs), _dumps(outputs), round(millis, 3), status,
-             error)
+             f"loan-{204100 + i}", payload_json(inputs), payload_json(outputs), round(millis, 3),
+             status, error)
         )  # fmt: skip
         if status == 200 and target and test_mask[picks[i]] and ts < outcomes_until:
             label = _plain(frame[target].iloc[picks[i]])
             observed = float(ts) + float(rng.uniform(2, 20)) * 3600  # before `end`
             labelled.append({"request_id": request_id, "label": label, "observed_at": observed})
     with write(ws.db):
-        ws.db.conn.executemany(INSERT, rows)
+        ws.predictions.insert_many(rows)
         if labelled:
             record_outcomes(ws, name, labelled, source="demo")
     return len(rows), sum(r[10] != 200 for r in rows), len(labelled)

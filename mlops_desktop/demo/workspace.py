@@ -6,10 +6,13 @@ whether its result already exists, so an interrupted build resumes and a finishe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.assets import DEMO_DATASET, resource_path
 from mlops_desktop.jobs.context import JobContext
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 DEMO_NAME = "credit"
 DEMO_TARGET = "creditability"
@@ -26,7 +29,7 @@ DEMO_GATE = {
 }
 
 
-def is_built(ws) -> bool:
+def is_built(ws: Workspace) -> bool:
     return bool(ws.get_setting(BUILT_KEY, False))
 
 
@@ -48,7 +51,7 @@ def build_demo(ctx: JobContext) -> dict[str, Any]:
     return {"status": "built", "runs": runs, "traffic": traffic}
 
 
-def _import_and_train(ctx: JobContext, ws) -> list[str]:
+def _import_and_train(ctx: JobContext, ws: Workspace) -> list[str]:
     from mlops_desktop.data.importer import import_dataset
     from mlops_desktop.training.jobs import train_model
 
@@ -71,7 +74,7 @@ def _import_and_train(ctx: JobContext, ws) -> list[str]:
     return runs
 
 
-def _register_best(ws, run_ids: list[str]) -> None:
+def _register_best(ws: Workspace, run_ids: list[str]) -> None:
     from mlops_desktop.training.metrics import PRIMARY
 
     if ws.models.list() or not run_ids:
@@ -90,7 +93,7 @@ def _register_best(ws, run_ids: list[str]) -> None:
     )
 
 
-def _gate_and_test(ctx: JobContext, ws) -> None:
+def _gate_and_test(ctx: JobContext, ws: Workspace) -> None:
     from mlops_desktop.evaluation.gates import parse_gate
     from mlops_desktop.evaluation.jobs import test_model
 
@@ -107,7 +110,7 @@ def _gate_and_test(ctx: JobContext, ws) -> None:
         )
 
 
-def _deploy(ws) -> None:
+def _deploy(ws: Workspace) -> None:
     from mlops_desktop.errors import CheckFailed
     from mlops_desktop.serving.deployments import deploy
 
@@ -119,7 +122,7 @@ def _deploy(ws) -> None:
         deploy(ws, f"{DEMO_NAME}@1", force=True, reason="Demo: made live despite its gate")
 
 
-def _traffic(ctx: JobContext, ws) -> dict[str, Any]:
+def _traffic(ctx: JobContext, ws: Workspace) -> dict[str, Any]:
     from mlops_desktop.demo.traffic import log_demo_traffic
 
     sub = _SubContext(ctx, (STEPS - 1) / STEPS, 0.99)

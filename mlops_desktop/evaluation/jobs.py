@@ -7,13 +7,16 @@ report (``mlops_desktop.ui.evaluation.model.export_report``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.gates import parse_gate
 from mlops_desktop.evaluation.html import dataset_credit, render_html
 from mlops_desktop.evaluation.report import ReportInputs, build_report, verdict_of
 from mlops_desktop.jobs.context import JobContext
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
@@ -32,7 +35,7 @@ def check_report_path(report_path: str | None) -> Path | None:
     return path
 
 
-def load_inputs(ws: Any, model_ref: str) -> tuple[Any, Any, ReportInputs]:
+def load_inputs(ws: Workspace, model_ref: str) -> tuple[Any, Any, ReportInputs]:
     """The model version, its gate row and the report inputs (pipeline, test part, tests)."""
     version = ws.models.get(model_ref)
     run = ws.runs.get(version.run_id)

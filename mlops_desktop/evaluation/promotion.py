@@ -4,11 +4,14 @@ model's current gate, or with an override reason recorded in the audit trail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import CheckFailed
 from mlops_desktop.evaluation.gates import evaluate_gate, parse_gate
 from mlops_desktop.registry.entities import ModelVersion
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class PromotionCheck:
     gate_version: int | None = None
 
 
-def promotion_status(ws: Any, version: ModelVersion) -> PromotionCheck:
+def promotion_status(ws: Workspace, version: ModelVersion) -> PromotionCheck:
     """Whether ``version`` may go live on its test evidence, with the reason in one sentence.
 
     When the gate changed after the latest report, the stored report is re-checked against the
@@ -67,14 +70,14 @@ def promotion_status(ws: Any, version: ModelVersion) -> PromotionCheck:
     )
 
 
-def check_promotion(ws: Any, version: ModelVersion) -> tuple[bool, str]:
+def check_promotion(ws: Workspace, version: ModelVersion) -> tuple[bool, str]:
     """``(allowed, reason)``: may ``version`` become live on its test evidence alone?"""
     status = promotion_status(ws, version)
     return status.allowed, status.reason
 
 
 def authorise_promotion(
-    ws: Any, version: ModelVersion, override_reason: str | None = None
+    ws: Workspace, version: ModelVersion, override_reason: str | None = None
 ) -> PromotionCheck:
     """Allow promotion on the evidence, or on a written override reason (audited).
 

@@ -6,9 +6,12 @@ import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import JobCancelled
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 Send = Callable[[tuple], None]
 REPORT_INTERVAL_S = 0.05
@@ -33,7 +36,7 @@ class JobContext:
         self._send = send
         self._is_cancelled = is_cancelled
         self._last_sent = 0.0
-        self._workspace = None
+        self._workspace: Workspace | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -56,8 +59,9 @@ class JobContext:
         """Append a line to the job's log (kept in the registry with the job)."""
         self._send(("log", str(message)))
 
-    def workspace(self):  # -> Workspace, imported lazily to keep job start-up light
-        """The job's own connection to its workspace (opened on first use)."""
+    def workspace(self) -> Workspace:
+        """The job's own connection to its workspace (opened on first use; the registry is
+        imported then, to keep job start-up light)."""
         if self._workspace is None:
             from mlops_desktop.registry.workspace import Workspace
 
@@ -69,7 +73,7 @@ class JobContext:
     def close(self) -> None:
         if self._workspace is not None:
             self._workspace.close()
-            self._workspace = None
+            self._workspace: Workspace | None = None
 
 
 def function_ref(fn: Callable[..., Any] | str) -> str:

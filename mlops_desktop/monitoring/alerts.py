@@ -32,14 +32,18 @@ yet, too few requests) nothing changes.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.errors import InputError
 from mlops_desktop.registry.audit import os_user
 from mlops_desktop.registry.db import write
-from mlops_desktop.registry.entities import Alert, AlertRule, from_row
+from mlops_desktop.registry.entities import Alert, AlertRule
+
+if TYPE_CHECKING:
+    from mlops_desktop.monitoring.signals import Check
+    from mlops_desktop.registry.workspace import Workspace
 
 SEVERITIES = ("info", "warning", "critical")
 SIGNALS: dict[str, dict] = {
@@ -60,42 +64,11 @@ SIGNALS: dict[str, dict] = {
 ACTIVE = ("open", "acknowledged")
 
 
-@dataclass
-class Check:
-    """One rule's verdict now: ``fire``, ``ok`` or ``unknown`` (not enough data)."""
-
-    rule: AlertRule
-    state: str
-    message: str
-    value: float | None = None
-    details: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {
-            "rule_id": self.rule.id,
-            "signal": self.rule.signal,
-            "state": self.state,
-            "message": self.message,
-            "value": self.value,
-            "details": self.details,
-        }
-
-
 # -- rules ---------------------------------------------------------------------------------------
 
 
-def _rule(ws, rule_id: int) -> AlertRule:
-    rows = list(ws.db.query("SELECT * FROM alert_rules WHERE id = ?", [rule_id]))
-    if not rows:
-        raise NotFoundError(f"No alert rule with id {rule_id}.")
-    return from_row(AlertRule, rows[0])
-
-
-def list_rules(ws, name: str, enabled_only: bool = False) -> list[AlertRule]:
-    sql = "SELECT * FROM alert_rules WHERE model_name = ?" + (
-        " AND enabled = 1" if enabled_only else ""
-    )
-    return [from_row(AlertRule, r) for r in ws.db.query(sql + " ORDER BY id", [name])]
+def list_rules(ws: Workspace, name: str, enabled_only: bool = False) -> list[AlertRule]:
+    return ws.alerts.rules(name, enabled_only)
 
 
 def _check_params(signal: str, params: dict) -> dict:
@@ -115,16 +88,11 @@ def _check_params(signal: str, params: dict) -> dict:
     return merged
 
 
-def add_rule(ws, name: str, signal: str, params: dict | None = None) -> AlertRule:
+def add_rule(ws: Workspace, name: str, signal: str, params: dict | None = None) -> AlertRule:
     """Add a rule for ``name`` (params merged over the signal's defaults)."""
     merged = _check_params(signal, dict(params or {}))
     with write(ws.db):
-        cursor = ws.db.execute(
-            "INSERT INTO alert_rules (model_name, signal, params_json, enabled, created_at,"
-            " created_by) VALUES (?, ?, ?, 1, ?, ?)",
-            [name, signal, json.dumps(merged, sort_keys=True), time.time(), os_user()],
-        )
-        rule = _rule(ws, cursor.lastrowid)
+        rule = ws.alerts.add_rule(name, signal, merged, os_user())
         ws.audit.record(
             "alert_rule.create",
             "model",
@@ -135,19 +103,14 @@ def add_rule(ws, name: str, signal: str, params: dict | None = None) -> AlertRul
 
 
 def update_rule(
-    ws, rule_id: int, params: dict | None = None, enabled: bool | None = None
+    ws: Workspace, rule_id: int, params: dict | None = None, enabled: bool | None = None
 ) -> AlertRule:
     """Change a rule's settings or switch it on or off."""
-    rule = _rule(ws, rule_id)
+    rule = ws.alerts.rule(rule_id)
     merged = _check_params(rule.signal, {**rule.params, **(params or {})})
     with write(ws.db):
-        ws.db.execute(
-            "UPDATE alert_rules SET params_json = ?, enabled = ? WHERE id = ?",
-            [
-                json.dumps(merged, sort_keys=True),
-                int(rule.enabled if enabled is None else enabled),
-                rule_id,
-            ],
+        updated = ws.alerts.update_rule(
+            rule_id, merged, bool(rule.enabled if enabled is None else enabled)
         )
         ws.audit.record(
             "alert_rule.update",
@@ -155,10 +118,10 @@ def update_rule(
             rule.model_name,
             {"rule_id": rule_id, "params": merged, "previous": rule.params, "enabled": enabled},
         )
-    return _rule(ws, rule_id)
+    return updated
 
 
-def ensure_default_rules(ws, name: str) -> list[AlertRule]:
+def ensure_default_rules(ws: Workspace, name: str) -> list[AlertRule]:
     """Create one rule per signal for a model that has none yet; return the model's rules."""
     if not list_rules(ws, name):
         with write(ws.db):
@@ -170,54 +133,28 @@ def ensure_default_rules(ws, name: str) -> list[AlertRule]:
 # -- alerts --------------------------------------------------------------------------------------
 
 
-def get_alert(ws, alert_id: int) -> Alert:
-    rows = list(ws.db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
-    if not rows:
-        raise NotFoundError(f"No alert with id {alert_id}. 'mlops-desktop alerts list' shows them.")
-    return from_row(Alert, rows[0])
+def get_alert(ws: Workspace, alert_id: int) -> Alert:
+    return ws.alerts.get(alert_id)
 
 
 def list_alerts(
-    ws, name: str | None = None, states: tuple[str, ...] | None = None, limit: int = 500
+    ws: Workspace, name: str | None = None, states: tuple[str, ...] | None = None, limit: int = 500
 ) -> list[Alert]:
     """Alerts, newest first (of ``name`` and in ``states`` when given)."""
-    sql, args = "SELECT * FROM alerts WHERE 1 = 1", []
-    if name is not None:
-        sql += " AND model_name = ?"
-        args.append(name)
-    if states:
-        sql += f" AND state IN ({','.join('?' * len(states))})"
-        args += list(states)
-    sql += " ORDER BY opened_at DESC, id DESC LIMIT ?"
-    return [from_row(Alert, r) for r in ws.db.query(sql, [*args, limit])]
+    return ws.alerts.list(name, states, limit)
 
 
 def _ref(alert: Alert) -> str:
     return f"{alert.model_name}#alert{alert.id}"
 
 
-def _open(ws, rule: AlertRule, check: Check) -> Alert | None:
+def _open(ws: Workspace, rule: AlertRule, check: Check) -> Alert | None:
     with write(ws.db):
-        active = ws.db.execute(
-            "SELECT id FROM alerts WHERE rule_id = ? AND state IN ('open', 'acknowledged')",
-            [rule.id],
-        ).fetchone()
-        if active is not None:
+        if ws.alerts.active_ids(rule.id):
             return None
-        cursor = ws.db.execute(
-            "INSERT INTO alerts (model_name, rule_id, signal, severity, message, details_json,"
-            " state, opened_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            [
-                rule.model_name,
-                rule.id,
-                rule.signal,
-                rule.params.get("severity", "warning"),
-                check.message,
-                json.dumps(check.details, default=str),
-                time.time(),
-            ],
+        alert = ws.alerts.open(
+            rule, rule.params.get("severity", "warning"), check.message, check.details
         )
-        alert = get_alert(ws, cursor.lastrowid)
         ws.audit.record(
             "alert.open",
             "alert",
@@ -232,7 +169,7 @@ def _open(ws, rule: AlertRule, check: Check) -> Alert | None:
     return alert
 
 
-def acknowledge(ws, alert_id: int, note: str = "", user: str | None = None) -> Alert:
+def acknowledge(ws: Workspace, alert_id: int, note: str = "", user: str | None = None) -> Alert:
     """Mark an open alert as seen by a person (it stays active: no duplicate opens)."""
     alert = get_alert(ws, alert_id)
     if alert.state != "open":
@@ -241,30 +178,22 @@ def acknowledge(ws, alert_id: int, note: str = "", user: str | None = None) -> A
         )
     user = user or os_user()
     with write(ws.db):
-        ws.db.execute(
-            "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?,"
-            " note = CASE WHEN ? = '' THEN note ELSE ? END WHERE id = ?",
-            [time.time(), user, note, note, alert_id],
-        )
+        acknowledged = ws.alerts.acknowledge(alert_id, user, note)
         ws.audit.record("alert.acknowledge", "alert", _ref(alert), {"note": note}, user=user)
-    return get_alert(ws, alert_id)
+    return acknowledged
 
 
-def resolve(ws, alert_id: int, note: str = "", user: str | None = None) -> Alert:
+def resolve(ws: Workspace, alert_id: int, note: str = "", user: str | None = None) -> Alert:
     """Close an open or acknowledged alert."""
     alert = get_alert(ws, alert_id)
     if alert.state == "resolved":
         raise InputError(f"Alert {alert_id} is already resolved.")
     user = user or os_user()
     with write(ws.db):
-        ws.db.execute(
-            "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?,"
-            " note = CASE WHEN ? = '' THEN note ELSE ? END WHERE id = ?",
-            [time.time(), user, note, note, alert_id],
-        )
+        resolved = ws.alerts.resolve(alert_id, user, note)
         action = "alert.auto_resolve" if user == "monitor" else "alert.resolve"
         ws.audit.record(action, "alert", _ref(alert), {"note": note}, user=user)
-    return get_alert(ws, alert_id)
+    return resolved
 
 
 # -- evaluation ----------------------------------------------------------------------------------
@@ -279,7 +208,7 @@ class Evaluation:
     checks: list[Check] = field(default_factory=list)
 
 
-def evaluate(ws, name: str, now: float | None = None) -> Evaluation:
+def evaluate(ws: Workspace, name: str, now: float | None = None) -> Evaluation:
     """Check every enabled rule of ``name``; open and auto-resolve alerts."""
     from mlops_desktop.monitoring.signals import check_rule
 
@@ -293,17 +222,13 @@ def evaluate(ws, name: str, now: float | None = None) -> Evaluation:
             if alert is not None:
                 result.opened.append(alert)
         elif check.state == "ok" and rule.params.get("auto_resolve", True):
-            active = ws.db.execute(
-                "SELECT id FROM alerts WHERE rule_id = ? AND state IN ('open', 'acknowledged')",
-                [rule.id],
-            ).fetchall()
-            for (alert_id,) in active:
+            for alert_id in ws.alerts.active_ids(rule.id):
                 result.resolved.append(
                     resolve(ws, alert_id, f"signal recovered: {check.message}", user="monitor")
                 )
     return result
 
 
-def evaluate_alerts(ws, name: str, now: float | None = None) -> list[Alert]:
+def evaluate_alerts(ws: Workspace, name: str, now: float | None = None) -> list[Alert]:
     """Evaluate the rules of ``name``; return the alerts opened now (see :func:`evaluate`)."""
     return evaluate(ws, name, now).opened

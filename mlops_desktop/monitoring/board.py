@@ -17,9 +17,13 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mlops_desktop.monitoring.monitor_job import monitored_models
 from mlops_desktop.training.metric_names import HIGHER_IS_BETTER, PRIMARY
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 MIN_REALIZED = 50
 
@@ -49,7 +53,7 @@ def _midnight(now: float) -> float:
     return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def _quality(ws, name: str, version) -> dict:
+def _quality(ws: Workspace, name: str, version) -> dict:
     from mlops_desktop.monitoring.realized import gate_rules, recent_metrics
 
     report = ws.reports.latest(version.id)
@@ -79,33 +83,30 @@ def _quality(ws, name: str, version) -> dict:
     return out
 
 
-def _drift(ws, name: str) -> dict:
+def _drift(ws: Workspace, name: str) -> dict:
     from mlops_desktop.monitoring.settings import get_settings
 
     kind = get_settings(ws, name).kind
-    row = ws.db.execute(
-        "SELECT window_end, drift_share, dataset_drift, json_extract(results_json,"
-        " '$.drifted_columns'), (SELECT COUNT(*) FROM drift_windows WHERE model_name = ?"
-        " AND window_kind = ?) FROM drift_windows WHERE model_name = ? AND window_kind = ?"
-        f" AND n_rows > 0 ORDER BY {'id' if kind == 'count' else 'window_start'} DESC LIMIT 1",
-        [name, kind, name, kind],
-    ).fetchone()
-    if row is None:
+    latest = ws.drift_windows.latest(name, kind, 1)
+    if not latest:
         return {"windows": 0, "status": "no windows yet"}
-    import json
-
-    columns = json.loads(row[3] or "[]")
+    window = latest[0]
+    columns = window.results.get("drifted_columns") or []
+    if window.dataset_drift:
+        status = "drift"
+    else:
+        status = "some features drifted" if columns else "stable"
     return {
-        "windows": int(row[4]),
-        "window_end": row[0],
-        "drift_share": row[1],
-        "dataset_drift": bool(row[2]),
+        "windows": ws.drift_windows.count(name, kind),
+        "window_end": window.window_end,
+        "drift_share": window.drift_share,
+        "dataset_drift": bool(window.dataset_drift),
         "drifted_columns": columns,
-        "status": "drift" if row[2] else ("some features drifted" if columns else "stable"),
+        "status": status,
     }
 
 
-def board(ws, now: float | None = None) -> list[BoardCard]:
+def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
     """One card per model with a live version, by name."""
     from mlops_desktop.monitoring.alerts import list_alerts
     from mlops_desktop.serving.deployments import live_at
@@ -127,13 +128,7 @@ def board(ws, now: float | None = None) -> list[BoardCard]:
         )
         card.quality = _quality(ws, name, version)
         card.drift = _drift(ws, name)
-        card.requests_today = int(
-            ws.db.execute(
-                "SELECT COUNT(*) FROM predictions WHERE model_name = ? AND ts >= ?"
-                " AND arm IN ('live', 'canary')",
-                [name, _midnight(now)],
-            ).fetchone()[0]
-        )
+        card.requests_today = ws.predictions.served_since(name, _midnight(now))
         active = list_alerts(ws, name, states=("open", "acknowledged"))
         card.alerts = {
             s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")

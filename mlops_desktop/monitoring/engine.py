@@ -26,6 +26,7 @@ import json
 import math
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,8 +45,10 @@ from mlops_desktop.monitoring.settings import (
     step_seconds,
     with_overrides,
 )
-from mlops_desktop.registry.db import write
-from mlops_desktop.registry.entities import DriftWindow, from_row
+from mlops_desktop.registry.entities import DriftWindow
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 Progress = Callable[[float, str], None]
 
@@ -54,19 +57,6 @@ GRACE_S = 2.0
 MAX_SCORE = 10.0
 #: Rows of the reference the domain classifier samples at most (keeps a window under a second).
 MULTIVARIATE_REFERENCE_ROWS = 5000
-
-_COLUMNS = "SELECT id, ts, model_version_id, inputs_json, outputs_json, latency_ms FROM predictions"
-#: By time: the (model_name, ts) index.
-_FETCH_TIME = (
-    _COLUMNS + " WHERE model_name = ? AND arm = 'live' AND status = 200 AND ts >= ? AND ts < ?"
-    " ORDER BY id"
-)
-#: By id: a rowid range scan (the unary + keeps SQLite off the model_name index, which would
-#: read and sort every row of the model).
-_FETCH_AFTER = (
-    _COLUMNS + " WHERE id > ? AND +model_name = ? AND arm = 'live' AND status = 200"
-    " ORDER BY id LIMIT ?"
-)
 
 
 def score(p_value: float | None, statistic: float, threshold: float) -> float:
@@ -81,19 +71,6 @@ def score(p_value: float | None, statistic: float, threshold: float) -> float:
     else:
         value = statistic / threshold if threshold > 0 and math.isfinite(statistic) else 0.0
     return float(min(MAX_SCORE, max(0.0, value)))
-
-
-def _fetch(ws, sql: str, args: list) -> list[tuple]:
-    return ws.db.execute(sql, args).fetchall()
-
-
-def _errors(ws, name: str, where: str, args: list) -> tuple[int, int]:
-    row = ws.db.execute(
-        "SELECT COUNT(*), COALESCE(SUM(status >= 500), 0) FROM predictions"
-        f" WHERE {where} AND arm = 'live' AND status != 200",
-        [*args, name],
-    ).fetchone()
-    return int(row[0]), int(row[1])
 
 
 def _percentiles(values: np.ndarray) -> dict:
@@ -127,7 +104,11 @@ def _prediction_summary(ref: Reference, values: np.ndarray) -> dict:
 
 
 def _evaluate(
-    ws, ref: Reference, rows: list[tuple], logged: LoggedInputs, settings: MonitorSettings
+    ws: Workspace,
+    ref: Reference,
+    rows: list[tuple],
+    logged: LoggedInputs,
+    settings: MonitorSettings,
 ) -> dict:
     """Drift of one window's requests; returns the columns and results of its row."""
     from mlops_desktop.drift import compare, prediction_drift
@@ -217,42 +198,32 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _store(ws, name: str, version_id: int, kind: str, start: float, end: float, values: dict):
+def _store(
+    ws: Workspace, name: str, version_id: int, kind: str, start: float, end: float, values: dict
+):
     """Insert one window; None when another monitor stored the same window first."""
     results = values["results"]
     text = json.dumps(results, separators=(",", ":"))
     for _ in range(100):
-        with write(ws.db):
-            cursor = ws.db.execute(
-                "INSERT OR IGNORE INTO drift_windows (model_name, model_version_id, window_kind,"
-                " window_start, window_end, n_rows, drift_share, dataset_drift, prediction_drift,"
-                " multivariate_auc, results_json, computed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    name,
-                    version_id,
-                    kind,
-                    float(start),
-                    float(end),
-                    values["n_rows"],
-                    values.get("drift_share"),
-                    values.get("dataset_drift"),
-                    values.get("prediction_drift"),
-                    values.get("multivariate_auc"),
-                    text,
-                    time.time(),
-                ],
-            )
-        if cursor.rowcount:
-            row = next(ws.db.query("SELECT * FROM drift_windows WHERE id = ?", [cursor.lastrowid]))
-            return from_row(DriftWindow, row)
+        window = ws.drift_windows.insert(
+            name,
+            version_id,
+            kind,
+            start,
+            end,
+            values["n_rows"],
+            results_json=text,
+            drift_share=values.get("drift_share"),
+            dataset_drift=values.get("dataset_drift"),
+            prediction_drift=values.get("prediction_drift"),
+            multivariate_auc=values.get("multivariate_auc"),
+        )
+        if window is not None:
+            return window
         if kind == "time":
             return None
-        other = ws.db.execute(
-            "SELECT json_extract(results_json, '$.first_id') FROM drift_windows"
-            " WHERE model_name = ? AND window_kind = 'count' AND window_start = ?",
-            [name, float(start)],
-        ).fetchone()
-        if other is None or other[0] == results["first_id"]:
+        other = ws.drift_windows.count_window_at(name, start)
+        if other is None or other.results.get("first_id") == results["first_id"]:
             return None
         # Another window starts at the very same timestamp (a clock step): keep both.
         start = math.nextafter(float(start), math.inf)
@@ -260,7 +231,7 @@ def _store(ws, name: str, version_id: int, kind: str, start: float, end: float, 
 
 
 def compute_windows(
-    ws,
+    ws: Workspace,
     name: str,
     *,
     kind: str | None = None,
@@ -291,27 +262,19 @@ def compute_windows(
     )
 
 
-def _last_count_id(ws, name: str) -> int:
-    """The last prediction id a stored count window covers (windows are stored in id order)."""
-    row = ws.db.execute(
-        "SELECT json_extract(results_json, '$.last_id') FROM drift_windows"
-        " WHERE model_name = ? AND window_kind = 'count' ORDER BY id DESC LIMIT 1",
-        [name],
-    ).fetchone()
-    return int(row[0] or 0) if row else 0
-
-
-def _count_windows(ws, name: str, settings: MonitorSettings, max_windows: int, report: Progress):
+def _count_windows(
+    ws: Workspace, name: str, settings: MonitorSettings, max_windows: int, report: Progress
+):
     size = int(settings.size)
     stored: list[DriftWindow] = []
     chunk = size * min(max(max_windows, 1), 20)
     previous = -1
     while len(stored) < max_windows:
-        cursor = _last_count_id(ws, name)
+        cursor = ws.drift_windows.last_count_id(name)
         if cursor == previous:
             break  # nothing was stored in the last round (another monitor is ahead)
         previous = cursor
-        rows = _fetch(ws, _FETCH_AFTER, [cursor, name, chunk])
+        rows = ws.predictions.live_ok_after(cursor, name, chunk)
         if not rows:
             break
         logged = parse_inputs([r[3] for r in rows])
@@ -325,8 +288,8 @@ def _count_windows(ws, name: str, settings: MonitorSettings, max_windows: int, r
             values = _evaluate(
                 ws, reference_for(ws, version_id), part, logged.slice(lo, hi), settings
             )
-            errors, server_errors = _errors(
-                ws, name, "id BETWEEN ? AND ? AND +model_name = ?", [part[0][0], part[-1][0]]
+            errors, server_errors = ws.predictions.live_failures_by_id(
+                name, part[0][0], part[-1][0]
             )
             values["results"].update(errors=errors, server_errors=server_errors, partial=partial)
             window = _store(ws, name, version_id, "count", part[0][1], part[-1][1], values)
@@ -365,34 +328,26 @@ def cut_windows(versions: np.ndarray, counts: np.ndarray, size: int) -> list[tup
     return cuts
 
 
-def _time_windows(ws, name, settings: MonitorSettings, now: float, max_windows: int, report):
+def _time_windows(
+    ws: Workspace, name, settings: MonitorSettings, now: float, max_windows: int, report
+):
     step = step_seconds(settings.freq)
-    row = ws.db.execute(
-        "SELECT MAX(window_end) FROM drift_windows WHERE model_name = ? AND window_kind = 'time'",
-        [name],
-    ).fetchone()
-    start = row[0]
+    start = ws.drift_windows.last_time_end(name)
     if start is None:
-        first = ws.db.execute(
-            "SELECT MIN(ts) FROM predictions WHERE model_name = ? AND arm = 'live'", [name]
-        ).fetchone()[0]
+        first = ws.predictions.first_live_ts(name)
         if first is None:
             return []
         start = math.floor(first / step) * step
     limit = math.floor((now - GRACE_S) / step) * step
     if limit <= start:
         return []
-    buckets = ws.db.execute(
-        "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, COUNT(*) FROM predictions"
-        " WHERE model_name = ? AND arm = 'live' AND ts >= ? AND ts < ? GROUP BY b ORDER BY b",
-        [start, step, name, start, limit],
-    ).fetchall()
+    buckets = ws.predictions.live_buckets(name, start, step, limit)
     stored: list[DriftWindow] = []
     for done, (bucket, _) in enumerate(buckets[:max_windows]):
         lo = start + bucket * step
         hi = lo + step
-        rows = _fetch(ws, _FETCH_TIME, [name, lo, hi])
-        errors, server_errors = _errors(ws, name, "ts >= ? AND ts < ? AND model_name = ?", [lo, hi])
+        rows = ws.predictions.live_ok_between(name, lo, hi)
+        errors, server_errors = ws.predictions.live_failures_between(name, lo, hi)
         if rows:
             versions, counts = np.unique(
                 [r[2] for r in rows if r[2] is not None], return_counts=True
@@ -412,7 +367,7 @@ def _time_windows(ws, name, settings: MonitorSettings, now: float, max_windows: 
     return stored
 
 
-def load_detail(ws, window: DriftWindow) -> dict:
+def load_detail(ws: Workspace, window: DriftWindow) -> dict:
     """The full stored report of a window: ``{"report": DriftReport dict, "prediction": ...}``."""
     digest = (window.results or {}).get("report")
     if not digest:

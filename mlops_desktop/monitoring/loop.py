@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,9 +26,11 @@ from mlops_desktop.monitoring.logs import decode_inputs
 from mlops_desktop.monitoring.realized import labelled_rows
 from mlops_desktop.monitoring.reference import cast_like
 
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
+
 MIN_ROWS = 100
 MAX_ROWS = 20_000
-_CHUNK = 500
 
 
 class _Step:
@@ -44,7 +46,9 @@ class _Step:
         return getattr(self._parent, name)
 
 
-def recent_labelled_frame(ws, name: str, version, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+def recent_labelled_frame(
+    ws: Workspace, name: str, version, max_rows: int = MAX_ROWS
+) -> pd.DataFrame:
     """The latest ``max_rows`` logged input rows of ``name`` with their outcome as the target."""
     signature = version.signature or {}
     types = {s["name"]: s.get("type", "categorical") for s in signature.get("inputs") or []}
@@ -54,15 +58,7 @@ def recent_labelled_frame(ws, name: str, version, max_rows: int = MAX_ROWS) -> p
     if labelled.empty:
         return pd.DataFrame(columns=[*types, target])
     ids = sorted(set(labelled["prediction_id"].astype(int)))
-    texts: dict[int, str] = {}
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
-        texts.update(
-            ws.db.execute(
-                f"SELECT id, inputs_json FROM predictions WHERE id IN ({','.join('?' * len(part))})",
-                part,
-            ).fetchall()
-        )
+    texts = ws.predictions.inputs_of(ids)
     decoded = decode_inputs([texts[i] for i in ids], list(types))
     first_row = np.concatenate([[0], np.cumsum(decoded.rows_per_request)[:-1]])
     position = {pid: first_row[k] for k, pid in enumerate(ids)}

@@ -9,11 +9,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mlops_desktop.jobs.context import JobContext
 from mlops_desktop.monitoring.alerts import ensure_default_rules, evaluate, list_alerts
 from mlops_desktop.monitoring.engine import compute_windows
 from mlops_desktop.registry.entities import Alert, DriftWindow
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 
 @dataclass
@@ -68,7 +72,7 @@ class MonitorResult:
 
 
 def run_once(
-    ws,
+    ws: Workspace,
     name: str,
     *,
     now: float | None = None,
@@ -98,15 +102,9 @@ def run_once(
     return result
 
 
-def monitored_models(ws) -> list[str]:
+def monitored_models(ws: Workspace) -> list[str]:
     """Models with a live version now."""
-    return [
-        r[0]
-        for r in ws.db.execute(
-            "SELECT DISTINCT model_name FROM alias_history WHERE alias = 'live'"
-            " AND ended_at IS NULL ORDER BY model_name"
-        )
-    ]
+    return list(ws.models.holders("live"))
 
 
 def monitor_model(ctx: JobContext, name: str, max_windows: int = 200) -> dict:

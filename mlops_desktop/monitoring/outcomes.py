@@ -19,14 +19,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.db import write
 
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
+
 KEY_KINDS = ("request_id", "entity")
 EXAMPLES = 5
-_CHUNK = 500
 
 
 @dataclass
@@ -111,31 +113,14 @@ def _timestamp(value: Any) -> float | None:
     return stamp.timestamp()
 
 
-def _check_model(ws, model: str) -> None:
+def _check_model(ws: Workspace, model: str) -> None:
     if model not in ws.models.names():
         known = ", ".join(ws.models.names()) or "none yet"
         raise NotFoundError(f"No model named '{model}'. Registered models: {known}.")
 
 
-def _existing_keys(ws, model: str, keys: list[str], key_kind: str) -> set[str]:
-    column = "request_id" if key_kind == "request_id" else "entity_key"
-    found: set[str] = set()
-    for i in range(0, len(keys), _CHUNK):
-        part = keys[i : i + _CHUNK]
-        marks = ",".join("?" * len(part))
-        found.update(
-            r[0]
-            for r in ws.db.execute(
-                f"SELECT DISTINCT {column} FROM predictions WHERE {column} IN ({marks})"
-                " AND model_name = ?",
-                [*part, model],
-            )
-        )
-    return found
-
-
 def record_outcomes(
-    ws,
+    ws: Workspace,
     model: str,
     rows: Iterable[dict],
     *,
@@ -196,13 +181,10 @@ def record_outcomes(
         for key, label, observed in prepared
     ]
     with write(ws.db):
-        ws.db.conn.executemany(
-            "INSERT INTO outcomes (model_name, request_id, entity_key, label_json, observed_at,"
-            " received_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            records,
-        )
+        ws.outcomes.insert_many(records)
         keys = list(dict.fromkeys(k for k, _, _ in prepared))
-        found = _existing_keys(ws, model, keys, kind)
+        column = "request_id" if kind == "request_id" else "entity_key"
+        found = ws.predictions.existing_keys(model, keys, column)
         unmatched = [k for k in keys if k not in found]
         summary = OutcomeSummary(
             model=model,
@@ -222,7 +204,7 @@ def record_outcomes(
 
 
 def import_outcomes(
-    ws,
+    ws: Workspace,
     path: str | Path,
     model: str,
     key: str,
@@ -262,14 +244,6 @@ def import_outcomes(
     return record_outcomes(ws, model, rows, key_kind=key_kind, source=f"file:{path.name}")
 
 
-def unmatched_outcomes(ws, model: str, limit: int = EXAMPLES) -> tuple[int, list[str]]:
+def unmatched_outcomes(ws: Workspace, model: str, limit: int = EXAMPLES) -> tuple[int, list[str]]:
     """How many stored outcomes of ``model`` match no logged prediction, and some of their keys."""
-    sql = (
-        "SELECT COALESCE(o.request_id, o.entity_key) FROM outcomes o WHERE o.model_name = ?"
-        " AND NOT EXISTS (SELECT 1 FROM predictions p WHERE"
-        " (o.request_id IS NOT NULL AND p.request_id = o.request_id AND p.model_name = ?)"
-        " OR (o.request_id IS NULL AND p.entity_key = o.entity_key AND p.model_name = ?))"
-    )
-    count = ws.db.execute(f"SELECT COUNT(*) FROM ({sql})", [model] * 3).fetchone()[0]
-    examples = [r[0] for r in ws.db.execute(sql + f" LIMIT {int(limit)}", [model] * 3)]
-    return int(count), examples
+    return ws.outcomes.unmatched(model, limit)

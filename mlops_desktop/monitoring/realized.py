@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,22 +22,12 @@ from mlops_desktop.monitoring.series import _records
 from mlops_desktop.monitoring.settings import get_settings
 from mlops_desktop.serving.stats import positive_index
 
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
+
 #: Windows with fewer labelled rows show their count but no metrics.
 MIN_LABELS = 20
 
-_BY_REQUEST = (
-    "SELECT o.id, o.label_json, o.received_at, p.id, p.ts, p.model_version_id, p.arm,"
-    " p.outputs_json FROM outcomes o JOIN predictions p ON p.request_id = o.request_id"
-    " WHERE o.model_name = ? AND o.request_id IS NOT NULL AND p.model_name = o.model_name"
-    " AND p.status = 200 AND p.arm IN ({arms})"
-)
-_BY_ENTITY = (
-    "SELECT o.id, o.label_json, o.received_at, p.id, p.ts, p.model_version_id, p.arm,"
-    " p.outputs_json FROM outcomes o JOIN predictions p ON p.entity_key = o.entity_key"
-    " WHERE o.model_name = ? AND o.request_id IS NULL AND p.model_name = o.model_name"
-    " AND p.status = 200 AND p.arm IN ({arms})"
-    " AND p.ts <= COALESCE(o.observed_at, o.received_at)"
-)
 _cache: dict[tuple, pd.DataFrame] = {}
 _lock = threading.Lock()
 
@@ -47,26 +38,19 @@ def _text(value) -> str:
     return str(value)
 
 
-def labelled_rows(ws, name: str, arms: tuple[str, ...] = ("live",)) -> pd.DataFrame:
+def labelled_rows(ws: Workspace, name: str, arms: tuple[str, ...] = ("live",)) -> pd.DataFrame:
     """One row per scored row that has an outcome.
 
     Columns: ``prediction_id, ts, version_id, arm, row, label, prediction`` and, for
     classifiers, ``proba`` (the row's probabilities, in ``classes`` order) and ``classes``.
     Multi-row requests need a list label of the same length; others are left out.
     """
-    marks = ",".join("?" * len(arms))
-    state = ws.db.execute(
-        "SELECT (SELECT MAX(id) FROM outcomes WHERE model_name = ?),"
-        " (SELECT MAX(id) FROM predictions)",
-        [name],
-    ).fetchone()
-    key = (str(ws.path), name, arms, state[0], state[1])
+    key = (str(ws.path), name, arms, *ws.outcomes.join_state(name))
     with _lock:
         if key in _cache:
             return _cache[key]
-    args = [name, *arms]
-    rows = ws.db.execute(_BY_REQUEST.format(arms=marks), args).fetchall()
-    by_entity = ws.db.execute(_BY_ENTITY.format(arms=marks), args).fetchall()
+    rows = ws.outcomes.labelled_by_request(name, arms)
+    by_entity = ws.outcomes.labelled_by_entity(name, arms)
     if by_entity:  # keep the latest prediction per outcome
         latest: dict[int, tuple] = {}
         for r in by_entity:
@@ -176,7 +160,7 @@ class RealizedSeries:
         return {k: plain(v) for k, v in self.__dict__.items()}
 
 
-def gate_rules(ws, name: str) -> dict[str, dict]:
+def gate_rules(ws: Workspace, name: str) -> dict[str, dict]:
     """The gate's metric rules of ``name``: ``{metric: {"op", "threshold", "ci"}}``."""
     from mlops_desktop.evaluation.gates import parse_gate
 
@@ -187,7 +171,7 @@ def gate_rules(ws, name: str) -> dict[str, dict]:
     return {r.metric: {"op": r.op, "threshold": r.threshold, "ci": r.ci} for r in spec.metrics}
 
 
-def _live_context(ws, name: str) -> tuple[int | None, dict, dict]:
+def _live_context(ws: Workspace, name: str) -> tuple[int | None, dict, dict]:
     holding = ws.models.current_alias(name, "live")
     if holding is None:
         return None, {}, {}
@@ -196,7 +180,7 @@ def _live_context(ws, name: str) -> tuple[int | None, dict, dict]:
     return version.id, version.signature or {}, (report.summary if report else {})
 
 
-def realized_series(ws, name: str, since: float | None = None) -> RealizedSeries:
+def realized_series(ws: Workspace, name: str, since: float | None = None) -> RealizedSeries:
     """Realized metrics per stored window of ``name`` (live arm), with the test report's band."""
     from mlops_desktop.monitoring.outcomes import unmatched_outcomes
     from mlops_desktop.training.metric_names import PRIMARY
@@ -247,7 +231,7 @@ def realized_series(ws, name: str, since: float | None = None) -> RealizedSeries
     return out
 
 
-def recent_metrics(ws, name: str, sample: int = 500) -> dict:
+def recent_metrics(ws: Workspace, name: str, sample: int = 500) -> dict:
     """Realized metrics over the latest ``sample`` labelled rows of the live version."""
     version_id, signature, _ = _live_context(ws, name)
     labelled = labelled_rows(ws, name)

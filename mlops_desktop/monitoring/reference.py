@@ -11,13 +11,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.serving.stats import positive_index
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 #: Model versions whose reference stays cached in this process.
 CACHE_SIZE = 4
@@ -76,7 +79,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def live_version_id(ws, name: str) -> int:
+def live_version_id(ws: Workspace, name: str) -> int:
     """The id of the version of ``name`` that is live now, or InputError saying what to do."""
     holding = ws.models.current_alias(name, "live")
     if holding is None:
@@ -92,7 +95,7 @@ def live_version_id(ws, name: str) -> int:
     return int(holding.model_version_id)
 
 
-def reference_for(ws, version_id: int) -> Reference:
+def reference_for(ws: Workspace, version_id: int) -> Reference:
     """The (cached) reference of a model version."""
     key = (str(ws.path), int(version_id))
     with _lock:
@@ -164,7 +167,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _build(ws, version_id: int) -> Reference:
+def _build(ws: Workspace, version_id: int) -> Reference:
     version = ws.models.by_id(version_id)
     run = ws.runs.get(version.run_id)
     signature = version.signature or run.config.get("signature") or {}

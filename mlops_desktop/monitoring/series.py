@@ -8,13 +8,16 @@ of predictions the log holds.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlops_desktop.monitoring.settings import get_settings, step_seconds
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 #: Requests summarised at most for the open (not yet stored) window.
 PENDING_CAP = 20_000
@@ -87,31 +90,26 @@ class WindowSeries:
         return out
 
 
-def _records(ws, name: str, kind: str) -> list[dict]:
+def _records(ws: Workspace, name: str, kind: str) -> list[dict]:
     """Every stored window of ``name`` and ``kind`` (new ones parsed, old ones cached)."""
     key = (str(ws.path), name, kind)
     with _lock:
         known = list(_cache.get(key, []))
     last = max((r["id"] for r in known), default=0)
-    rows = ws.db.execute(
-        "SELECT id, window_start, window_end, n_rows, drift_share, dataset_drift,"
-        " prediction_drift, multivariate_auc, results_json FROM drift_windows"
-        " WHERE model_name = ? AND window_kind = ? AND id > ?",
-        [name, kind, last],
-    ).fetchall()
-    if rows:
-        for r in rows:
+    windows = ws.drift_windows.after(name, kind, last)
+    if windows:
+        for w in windows:
             known.append(
                 {
-                    "id": r[0],
-                    "start": r[1],
-                    "end": r[2],
-                    "n_rows": r[3],
-                    "drift_share": r[4],
-                    "dataset_drift": r[5],
-                    "prediction_drift": r[6],
-                    "auc": r[7],
-                    "results": json.loads(r[8]),
+                    "id": w.id,
+                    "start": w.window_start,
+                    "end": w.window_end,
+                    "n_rows": w.n_rows,
+                    "drift_share": w.drift_share,
+                    "dataset_drift": w.dataset_drift,
+                    "prediction_drift": w.prediction_drift,
+                    "auc": w.multivariate_auc,
+                    "results": w.results,
                 }
             )
         # Count windows follow the log's order (ids); time windows their calendar start.
@@ -126,7 +124,7 @@ def _num(values) -> np.ndarray:
 
 
 def window_series(
-    ws, name: str, since: float | None = None, kind: str | None = None
+    ws: Workspace, name: str, since: float | None = None, kind: str | None = None
 ) -> WindowSeries:
     """Per-window aggregates of ``name`` (windows starting at or after ``since``)."""
     settings = get_settings(ws, name)
@@ -205,25 +203,18 @@ def _predictions(out: WindowSeries, preds: list[dict]) -> None:
         out.prediction_classes, out.prediction_counts = classes, shares
 
 
-def _pending(ws, name: str, kind: str, settings, records: list[dict]) -> dict:
+def _pending(ws: Workspace, name: str, kind: str, settings, records: list[dict]) -> dict:
     """Requests, rows, errors and latency of the traffic no stored window covers yet."""
     if kind == "count":
         after = records[-1]["results"].get("last_id", 0) if records else 0
-        where, args = "id > ? AND +model_name = ?", [after, name]
+        rows = ws.predictions.live_tail_after(after, name, PENDING_CAP)
     else:
         step = step_seconds(settings.freq)
         start = records[-1]["end"] if records else None
         if start is None:
-            last = ws.db.execute(
-                "SELECT MAX(ts) FROM predictions WHERE model_name = ?", [name]
-            ).fetchone()[0]
+            last = ws.predictions.last_ts(name)
             start = (last // step) * step if last is not None else 0.0
-        where, args = "model_name = ? AND ts >= ?", [name, start]
-    rows = ws.db.execute(
-        f"SELECT ts, status, latency_ms, json_array_length(inputs_json, '$.data') FROM predictions"
-        f" WHERE {where} AND arm = 'live' ORDER BY id DESC LIMIT {PENDING_CAP}",
-        args if kind == "time" else args,
-    ).fetchall()
+        rows = ws.predictions.live_tail_since(name, start, PENDING_CAP)
     if not rows:
         return {"requests": 0, "rows": 0, "errors": 0, "start": None, "end": None}
     data = np.array([[r[0], r[1], np.nan if r[2] is None else r[2], r[3] or 0] for r in rows])

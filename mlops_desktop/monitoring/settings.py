@@ -8,8 +8,12 @@ Time windows use fixed-length pandas frequencies ("5min", "1h", "1D"), aligned t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import InputError
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 DEFAULT_SIZE = 500
 DEFAULT_FREQ = "1h"
@@ -132,14 +136,16 @@ def step_seconds(freq: str) -> float:
     return nanos / 1e9
 
 
-def get_settings(ws, name: str) -> MonitorSettings:
+def get_settings(ws: Workspace, name: str) -> MonitorSettings:
     """The model's saved settings, or the defaults."""
     saved = ws.get_setting(_key(name)) or {}
     known = {k: v for k, v in saved.items() if k in MonitorSettings.__dataclass_fields__}
     return MonitorSettings(**known)
 
 
-def save_settings(ws, name: str, settings: MonitorSettings, reason: str = "") -> MonitorSettings:
+def save_settings(
+    ws: Workspace, name: str, settings: MonitorSettings, reason: str = ""
+) -> MonitorSettings:
     """Store the model's settings and record the change in the audit trail."""
     before = get_settings(ws, name)
     ws.set_setting(_key(name), settings.to_dict())

@@ -2,36 +2,60 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlops_desktop.monitoring.alerts import Check
 from mlops_desktop.monitoring.settings import get_settings
 from mlops_desktop.registry.entities import AlertRule
 
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
-def _live(ws, name: str):
+
+@dataclass
+class Check:
+    """One rule's verdict now: ``fire``, ``ok`` or ``unknown`` (not enough data)."""
+
+    rule: AlertRule
+    state: str
+    message: str
+    value: float | None = None
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "rule_id": self.rule.id,
+            "signal": self.rule.signal,
+            "state": self.state,
+            "message": self.message,
+            "value": self.value,
+            "details": self.details,
+        }
+
+
+def _live(ws: Workspace, name: str):
     holding = ws.models.current_alias(name, "live")
     return ws.models.by_id(holding.model_version_id) if holding else None
 
 
-def _windows(ws, name: str, version_id: int, count: int) -> list[dict]:
+def _windows(ws: Workspace, name: str, version_id: int, count: int) -> list[dict]:
     """The latest ``count`` windows of the live version (newest first), as results dicts."""
     kind = get_settings(ws, name).kind
-    rows = ws.db.execute(
-        "SELECT id, window_start, drift_share, dataset_drift, results_json FROM drift_windows"
-        " WHERE model_name = ? AND window_kind = ? AND model_version_id = ? AND n_rows > 0"
-        f" ORDER BY {'id' if kind == 'count' else 'window_start'} DESC LIMIT ?",
-        [name, kind, version_id, count],
-    ).fetchall()
     return [
-        {"id": r[0], "start": r[1], "share": r[2], "dataset_drift": r[3], **json.loads(r[4])}
-        for r in rows
+        {
+            "id": w.id,
+            "start": w.window_start,
+            "share": w.drift_share,
+            "dataset_drift": w.dataset_drift,
+            **w.results,
+        }
+        for w in ws.drift_windows.latest(name, kind, count, version_id=version_id)
     ]
 
 
-def check_rule(ws, rule: AlertRule, now: float) -> Check:
+def check_rule(ws: Workspace, rule: AlertRule, now: float) -> Check:
     """Evaluate one rule (see ``alerts`` for what each signal means)."""
     name, p = rule.model_name, rule.params
     version = _live(ws, name)
@@ -140,7 +164,7 @@ _DRIFT = {
 }
 
 
-def _realized(ws, rule: AlertRule, version) -> Check:
+def _realized(ws: Workspace, rule: AlertRule, version) -> Check:
     from mlops_desktop.monitoring.realized import gate_rules, recent_metrics
     from mlops_desktop.training.metric_names import HIGHER_IS_BETTER, PRIMARY
 
@@ -195,14 +219,10 @@ def _realized(ws, rule: AlertRule, version) -> Check:
     )
 
 
-def _operations(ws, rule: AlertRule, now: float) -> Check:
+def _operations(ws: Workspace, rule: AlertRule, now: float) -> Check:
     p = rule.params
     since = now - 60.0 * float(p.get("minutes", 5))
-    rows = ws.db.execute(
-        "SELECT status, latency_ms FROM predictions WHERE model_name = ? AND ts >= ? AND ts <= ?"
-        " AND arm IN ('live', 'canary')",
-        [rule.model_name, since, now],
-    ).fetchall()
+    rows = ws.predictions.served_between(rule.model_name, since, now)
     minutes = p.get("minutes", 5)
     if len(rows) < int(p.get("min_requests", 20)):
         return Check(rule, "unknown", f"{len(rows)} request(s) in the last {minutes} min.")
@@ -243,23 +263,16 @@ def _operations(ws, rule: AlertRule, now: float) -> Check:
     return Check(rule, "ok", f"p95 latency {p95:.0f} ms", p95, {"p95_ms": p95})
 
 
-def _batch_feed(ws, rule: AlertRule, now: float) -> Check:
+def _batch_feed(ws: Workspace, rule: AlertRule, now: float) -> Check:
     p, name = rule.params, rule.model_name
-    last = ws.db.execute(
-        "SELECT ts, status, outputs_json, error FROM predictions WHERE model_name = ?"
-        " AND arm = 'batch' ORDER BY ts DESC LIMIT 1",
-        [name],
-    ).fetchone()
+    last = ws.predictions.latest_batch(name)
     failed_job = None
-    for status, finished, params, error in ws.db.execute(
-        "SELECT status, finished_at, params_json, error FROM jobs WHERE kind = 'score_job'"
-        " AND status IN ('succeeded', 'failed') ORDER BY created_at DESC LIMIT 50"
-    ):
-        ref = str(json.loads(params or "{}").get("ref", ""))
+    for job in ws.jobs.list(50, ("succeeded", "failed"), kind="score_job"):
+        ref = str((job.params or {}).get("ref", ""))
         if ref.split("@")[0] == name:
-            failed_job = (finished, error) if status == "failed" else None
+            failed_job = (job.finished_at, job.error) if job.status == "failed" else None
             break
-    if failed_job and (last is None or (failed_job[0] or 0) > last[0]):
+    if failed_job and (last is None or (failed_job[0] or 0) > last.ts):
         return Check(
             rule,
             "fire",
@@ -270,15 +283,15 @@ def _batch_feed(ws, rule: AlertRule, now: float) -> Check:
         )
     if last is None:
         return Check(rule, "unknown", "no batch scoring has run for this model.")
-    if last[1] != 200:
+    if last.status != 200:
         return Check(
             rule,
             "fire",
-            f"The latest batch scoring of {name} failed: {last[3]}.",
+            f"The latest batch scoring of {name} failed: {last.error}.",
             None,
-            {"error": last[3]},
+            {"error": last.error},
         )
-    out = json.loads(last[2] or "{}")
+    out = last.outputs or {}
     total = (out.get("scored") or 0) + (out.get("rejected") or 0)
     share = (out.get("rejected") or 0) / total if total else 0.0
     details = {
@@ -295,7 +308,7 @@ def _batch_feed(ws, rule: AlertRule, now: float) -> Check:
             share,
             details,
         )
-    age_h = (now - last[0]) / 3600
+    age_h = (now - last.ts) / 3600
     if p.get("max_age_hours") is not None and age_h > float(p["max_age_hours"]):
         return Check(
             rule,

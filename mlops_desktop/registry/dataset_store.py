@@ -12,14 +12,16 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import sqlite_utils
 
+import mlops_desktop.registry.refs as refs
 from mlops_desktop.errors import InputError, NotFoundError
-from mlops_desktop.registry import refs
-from mlops_desktop.registry.audit import os_user
+from mlops_desktop.registry.artifacts import ArtifactStore
+from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import DatasetVersion, from_row, to_row
 
@@ -43,10 +45,23 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     return parsed.name, parsed.number
 
 
+class WorkspaceParts(Protocol):
+    """What the store uses of a workspace (a ``registry.workspace.Workspace``)."""
+
+    @property
+    def db(self) -> sqlite_utils.Database: ...
+
+    @property
+    def artifacts(self) -> ArtifactStore: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
 class DatasetStore:
     """Create, find and load dataset versions in a workspace."""
 
-    def __init__(self, ws: Any) -> None:
+    def __init__(self, ws: WorkspaceParts) -> None:
         self.ws = ws
         self.db = ws.db
 

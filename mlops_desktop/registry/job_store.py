@@ -67,11 +67,18 @@ class JobStore:
             raise NotFoundError(f"No job with id {job_id}.")
         return from_row(Job, rows[0])
 
-    def list(self, limit: int = 200, statuses: tuple[str, ...] | None = None) -> list[Job]:
-        sql, args = "SELECT * FROM jobs", []
+    def list(
+        self, limit: int = 200, statuses: tuple[str, ...] | None = None, kind: str | None = None
+    ) -> list[Job]:
+        """Jobs, newest first (in ``statuses`` and of ``kind`` when given)."""
+        where, args = [], []
+        if kind is not None:
+            where.append("kind = ?")
+            args.append(kind)
         if statuses:
-            sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
             args.extend(statuses)
+        sql = "SELECT * FROM jobs" + (f" WHERE {' AND '.join(where)}" if where else "")
         sql += " ORDER BY created_at DESC LIMIT ?"
         args.append(limit)
         return [from_row(Job, r) for r in self.db.query(sql, args)]

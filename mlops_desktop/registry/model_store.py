@@ -177,6 +177,17 @@ class ModelStore:
         rows = list(self.db.query(sql, args))
         return from_row(AliasAssignment, rows[0]) if rows else None
 
+    def holders(self, alias: str) -> dict[str, int]:
+        """Every model that gives ``alias`` to a version now: ``{name: version id}``, by name."""
+        return {
+            r[0]: r[1]
+            for r in self.db.execute(
+                "SELECT model_name, model_version_id FROM alias_history"
+                " WHERE alias = ? AND ended_at IS NULL ORDER BY model_name",
+                [alias],
+            )
+        }
+
     def alias_history(self, name: str, alias: str | None = None) -> list[AliasAssignment]:
         sql, args = "SELECT * FROM alias_history WHERE model_name = ?", [name]
         if alias is not None:

@@ -17,17 +17,23 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from mlops_desktop.errors import WorkspaceError
+from mlops_desktop.registry.alert_store import AlertStore
 from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.audit import AuditLog
 from mlops_desktop.registry.behavioural_store import BehaviouralStore
 from mlops_desktop.registry.db import connect, write
+from mlops_desktop.registry.deployment_store import DeploymentStore
+from mlops_desktop.registry.drift_store import DriftWindowStore
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.registry.gate_store import GateStore
 from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
 from mlops_desktop.registry.model_store import ModelStore
+from mlops_desktop.registry.outcome_store import OutcomeStore
+from mlops_desktop.registry.prediction_store import PredictionStore
 from mlops_desktop.registry.report_store import ReportStore
 from mlops_desktop.registry.run_store import RunStore
+from mlops_desktop.registry.service_store import ServiceStore
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.dataset_store import DatasetStore
@@ -163,6 +169,30 @@ class Workspace:
     @cached_property
     def models(self) -> ModelStore:
         return ModelStore(self.db, self.audit)
+
+    @cached_property
+    def deployments(self) -> DeploymentStore:
+        return DeploymentStore(self.db)
+
+    @cached_property
+    def services(self) -> ServiceStore:
+        return ServiceStore(self.db)
+
+    @cached_property
+    def predictions(self) -> PredictionStore:
+        return PredictionStore(self.db)
+
+    @cached_property
+    def outcomes(self) -> OutcomeStore:
+        return OutcomeStore(self.db)
+
+    @cached_property
+    def drift_windows(self) -> DriftWindowStore:
+        return DriftWindowStore(self.db)
+
+    @cached_property
+    def alerts(self) -> AlertStore:
+        return AlertStore(self.db)
 
     # -- settings ----------------------------------------------------------------------------
 

@@ -18,11 +18,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -153,7 +157,7 @@ def _predict(pipeline, frame: pd.DataFrame, classes) -> tuple[np.ndarray, np.nda
 
 
 def score(
-    ws,
+    ws: Workspace,
     ref: str,
     in_path: Path | str,
     out_path: Path | str,
@@ -175,7 +179,7 @@ def score(
 
 
 def _score(
-    ws,
+    ws: Workspace,
     ref: str,
     in_path: Path,
     out_path: Path,
@@ -291,34 +295,26 @@ def _row_by_row(pipeline, chunk, good, reasons, classes):
     return labels, proba, good, reasons
 
 
-def _record(ws, version, result: BatchResult) -> None:
+def _record(ws: Workspace, version, result: BatchResult) -> None:
     from mlops_desktop.registry.db import write
-    from mlops_desktop.serving.predlog import INSERT, _dumps
 
     with write(ws.db):
-        ws.db.execute(
-            INSERT,
-            [
-                "batch-" + uuid.uuid4().hex,
-                time.time(),
-                version.name,
-                version.id,
-                "batch",
-                "batch",
-                None,
-                _dumps({"file": result.input, "rows": result.rows}),
-                _dumps(
-                    {
-                        "file": result.output,
-                        "scored": result.scored,
-                        "rejected": result.rejected,
-                        "rejects_file": result.rejects,
-                    }
-                ),
-                result.seconds * 1000,
-                200,
-                None,
-            ],
+        ws.predictions.add(
+            "batch-" + uuid.uuid4().hex,
+            time.time(),
+            version.name,
+            version.id,
+            "batch",
+            "batch",
+            {"file": result.input, "rows": result.rows},
+            {
+                "file": result.output,
+                "scored": result.scored,
+                "rejected": result.rejected,
+                "rejects_file": result.rejects,
+            },
+            result.seconds * 1000,
+            200,
         )
         ws.audit.record("batch.score", "model_version", version.ref, result.to_dict())
 
@@ -329,13 +325,14 @@ def _status_of(exc: Exception) -> int:
     return 400 if isinstance(exc, InputError) else 500
 
 
-def _record_failure(ws, ref: str, in_path: Path, out_path: Path, exc: Exception, started) -> None:
+def _record_failure(
+    ws: Workspace, ref: str, in_path: Path, out_path: Path, exc: Exception, started
+) -> None:
     """Log a failed run (arm ``batch``, a non-200 status, the message) and audit it.
 
     Never raises: the run's own error is what the caller must see.
     """
     from mlops_desktop.registry.db import write
-    from mlops_desktop.serving.predlog import INSERT, _dumps
 
     name = ref.split("@")[0].strip()
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
@@ -347,22 +344,18 @@ def _record_failure(ws, ref: str, in_path: Path, out_path: Path, exc: Exception,
         except Exception:  # noqa: BLE001 - the version itself may be what is missing
             version_id = None
         with write(ws.db):
-            ws.db.execute(
-                INSERT,
-                [
-                    "batch-" + uuid.uuid4().hex,
-                    time.time(),
-                    name,
-                    version_id,
-                    "batch",
-                    "batch",
-                    None,
-                    _dumps({"file": str(in_path), "output": str(out_path)}),
-                    None,
-                    (time.perf_counter() - started) * 1000,
-                    _status_of(exc),
-                    message,
-                ],
+            ws.predictions.add(
+                "batch-" + uuid.uuid4().hex,
+                time.time(),
+                name,
+                version_id,
+                "batch",
+                "batch",
+                {"file": str(in_path), "output": str(out_path)},
+                None,
+                (time.perf_counter() - started) * 1000,
+                _status_of(exc),
+                message,
             )
             ws.audit.record(
                 "batch.fail",

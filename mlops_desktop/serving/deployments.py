@@ -10,76 +10,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import CheckFailed, InputError, NotFoundError
-from mlops_desktop.registry.audit import os_user
 from mlops_desktop.registry.db import write
-from mlops_desktop.registry.entities import Deployment, ModelVersion, from_row
+from mlops_desktop.registry.entities import Deployment, ModelVersion
 from mlops_desktop.registry.refs import parse_ref
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 LIVE, CANDIDATE = "live", "candidate"
 
 
-class DeploymentStore:
-    """Reads and writes the ``deployments`` table (one open row per model)."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
-    def current(self, name: str) -> Deployment | None:
-        rows = list(
-            self.db.query(
-                "SELECT * FROM deployments WHERE model_name = ? AND ended_at IS NULL", [name]
-            )
-        )
-        return from_row(Deployment, rows[0]) if rows else None
-
-    def at(self, name: str, ts: float) -> Deployment | None:
-        rows = list(
-            self.db.query(
-                "SELECT * FROM deployments WHERE model_name = ? AND started_at <= ?"
-                " AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at DESC, id DESC LIMIT 1",
-                [name, ts, ts],
-            )
-        )
-        return from_row(Deployment, rows[0]) if rows else None
-
-    def list(self, name: str | None = None) -> list[Deployment]:
-        sql, args = "SELECT * FROM deployments", []
-        if name is not None:
-            sql += " WHERE model_name = ?"
-            args.append(name)
-        return [
-            from_row(Deployment, r) for r in self.db.query(sql + " ORDER BY started_at, id", args)
-        ]
-
-    def open(
-        self,
-        name: str,
-        mode: str,
-        live_id: int | None,
-        candidate_id: int | None = None,
-        percent: float = 0.0,
-        reason: str = "",
-    ) -> Deployment:
-        """Close the model's open row and open a new one (call inside a write transaction)."""
-        now = time.time()
-        self.db.execute(
-            "UPDATE deployments SET ended_at = ? WHERE model_name = ? AND ended_at IS NULL",
-            [now, name],
-        )
-        cursor = self.db.execute(
-            "INSERT INTO deployments (model_name, live_version_id, candidate_version_id, mode,"
-            " canary_percent, started_at, set_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [name, live_id, candidate_id, mode, percent, now, os_user(), reason],
-        )
-        row = next(self.db.query("SELECT * FROM deployments WHERE id = ?", [cursor.lastrowid]))
-        return from_row(Deployment, row)
-
-
-def check_promotion(ws, version: ModelVersion) -> tuple[bool, str]:
+def check_promotion(ws: Workspace, version: ModelVersion) -> tuple[bool, str]:
     """The promotion rule (the single call site): may ``version`` become live?
 
     Uses ``mlops_desktop.evaluation.promotion.check_promotion`` when that module is installed.
@@ -91,7 +35,7 @@ def check_promotion(ws, version: ModelVersion) -> tuple[bool, str]:
     return rule(ws, version)
 
 
-def _version(ws, ref: str) -> ModelVersion:
+def _version(ws: Workspace, ref: str) -> ModelVersion:
     parsed = parse_ref(ref)
     if parsed.number is None and parsed.alias is None:
         raise InputError(
@@ -100,7 +44,7 @@ def _version(ws, ref: str) -> ModelVersion:
     return ws.models.get(ref)
 
 
-def _live(ws, name: str) -> ModelVersion:
+def _live(ws: Workspace, name: str) -> ModelVersion:
     holding = ws.models.current_alias(name, LIVE)
     if holding is None:
         raise InputError(
@@ -109,7 +53,7 @@ def _live(ws, name: str) -> ModelVersion:
     return ws.models.by_id(holding.model_version_id)
 
 
-def _gate(ws, version: ModelVersion, force: bool, reason: str) -> dict:
+def _gate(ws: Workspace, version: ModelVersion, force: bool, reason: str) -> dict:
     allowed, why = check_promotion(ws, version)
     if not allowed and not force:
         raise CheckFailed(
@@ -121,15 +65,15 @@ def _gate(ws, version: ModelVersion, force: bool, reason: str) -> dict:
     return {"allowed": allowed, "verdict": why, "forced": bool(force and not allowed)}
 
 
-def _record(ws, action: str, ref: str, details: dict) -> None:
+def _record(ws: Workspace, action: str, ref: str, details: dict) -> None:
     ws.audit.record(f"deploy.{action}", "model_version", ref, details)
 
 
-def deploy(ws, ref: str, force: bool = False, reason: str = "") -> Deployment:
+def deploy(ws: Workspace, ref: str, force: bool = False, reason: str = "") -> Deployment:
     """Make ``ref`` the live version (ends any canary or shadow)."""
     version = _version(ws, ref)
     gate = _gate(ws, version, force, reason)
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(version.name, LIVE, version.id, reason or "deploy")
         if ws.models.current_alias(version.name, CANDIDATE) is not None:
@@ -139,7 +83,7 @@ def deploy(ws, ref: str, force: bool = False, reason: str = "") -> Deployment:
     return dep
 
 
-def rollback(ws, name: str, reason: str = "") -> Deployment:
+def rollback(ws: Workspace, name: str, reason: str = "") -> Deployment:
     """Return ``live`` to the version that was live before the current one."""
     name = parse_ref(name).name
     current = _live(ws, name)
@@ -151,7 +95,7 @@ def rollback(ws, name: str, reason: str = "") -> Deployment:
             "to roll back to. Deploy another version instead."
         )
     previous = ws.models.by_id(earlier[-1].model_version_id)
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(name, LIVE, previous.id, reason or f"rollback from {current.ref}")
         if ws.models.current_alias(name, CANDIDATE) is not None:
@@ -161,13 +105,13 @@ def rollback(ws, name: str, reason: str = "") -> Deployment:
     return dep
 
 
-def _candidate(ws, ref: str, mode: str, percent: float, reason: str) -> Deployment:
+def _candidate(ws: Workspace, ref: str, mode: str, percent: float, reason: str) -> Deployment:
     version = _version(ws, ref)
     live = _live(ws, version.name)
     if version.id == live.id:
         raise InputError(f"{version.ref} is already live; choose another version as {mode}.")
     allowed, why = check_promotion(ws, version)
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(version.name, CANDIDATE, version.id, reason or mode)
         dep = store.open(version.name, mode, live.id, version.id, percent, reason)
@@ -186,20 +130,20 @@ def _candidate(ws, ref: str, mode: str, percent: float, reason: str) -> Deployme
     return dep
 
 
-def canary(ws, ref: str, percent: float, reason: str = "") -> Deployment:
+def canary(ws: Workspace, ref: str, percent: float, reason: str = "") -> Deployment:
     """Send ``percent`` % of traffic (by request id) to ``ref``; the rest stays on live."""
     if not 0 <= float(percent) <= 100:
         raise InputError(f"The canary share must be between 0 and 100 percent, not {percent}.")
     return _candidate(ws, ref, "canary", float(percent), reason)
 
 
-def shadow(ws, ref: str, reason: str = "") -> Deployment:
+def shadow(ws: Workspace, ref: str, reason: str = "") -> Deployment:
     """Score every request with ``ref`` too, silently: logged, never returned."""
     return _candidate(ws, ref, "shadow", 0.0, reason)
 
 
-def _open_candidate(ws, name: str) -> tuple[Deployment, ModelVersion]:
-    dep = DeploymentStore(ws.db).current(name)
+def _open_candidate(ws: Workspace, name: str) -> tuple[Deployment, ModelVersion]:
+    dep = ws.deployments.current(name)
     if dep is None or dep.mode not in ("canary", "shadow") or dep.candidate_version_id is None:
         raise InputError(
             f"'{name}' has no canary or shadow candidate. Start one with "
@@ -208,12 +152,12 @@ def _open_candidate(ws, name: str) -> tuple[Deployment, ModelVersion]:
     return dep, ws.models.by_id(dep.candidate_version_id)
 
 
-def promote(ws, name: str, force: bool = False, reason: str = "") -> Deployment:
+def promote(ws: Workspace, name: str, force: bool = False, reason: str = "") -> Deployment:
     """Make the canary or shadow candidate live."""
     name = parse_ref(name).name
     dep, candidate = _open_candidate(ws, name)
     gate = _gate(ws, candidate, force, reason)
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(name, LIVE, candidate.id, reason or f"promoted from {dep.mode}")
         ws.models.clear_alias(name, CANDIDATE, "promoted")
@@ -222,11 +166,11 @@ def promote(ws, name: str, force: bool = False, reason: str = "") -> Deployment:
     return new
 
 
-def abort(ws, name: str, reason: str = "") -> Deployment:
+def abort(ws: Workspace, name: str, reason: str = "") -> Deployment:
     """End the canary or shadow; all traffic stays on live."""
     name = parse_ref(name).name
     dep, candidate = _open_candidate(ws, name)
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     with write(ws.db):
         ws.models.clear_alias(name, CANDIDATE, reason or "aborted")
         new = store.open(name, LIVE, dep.live_version_id, reason=reason or f"{dep.mode} aborted")
@@ -234,11 +178,11 @@ def abort(ws, name: str, reason: str = "") -> Deployment:
     return new
 
 
-def undeploy(ws, name: str, reason: str = "") -> Deployment:
+def undeploy(ws: Workspace, name: str, reason: str = "") -> Deployment:
     """Stop serving ``name``: no version is live afterwards (history keeps what was)."""
     name = parse_ref(name).name
     live = _live(ws, name)
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     with write(ws.db):
         ws.models.clear_alias(name, LIVE, reason or "undeploy")
         if ws.models.current_alias(name, CANDIDATE) is not None:
@@ -265,17 +209,17 @@ class LiveAt:
         return asdict(self)
 
 
-def _ref(ws, version_id: int | None) -> str | None:
+def _ref(ws: Workspace, version_id: int | None) -> str | None:
     return ws.models.by_id(version_id).ref if version_id is not None else None
 
 
-def live_at(ws, name: str, at: float | None = None) -> LiveAt:
+def live_at(ws: Workspace, name: str, at: float | None = None) -> LiveAt:
     """Which version was live (and which was the candidate) at time ``at`` (now when None)."""
     name = parse_ref(name).name
     ts = time.time() if at is None else at
     live = ws.models.alias_at(name, LIVE, ts)
     cand = ws.models.alias_at(name, CANDIDATE, ts)
-    dep = DeploymentStore(ws.db).at(name, ts)
+    dep = ws.deployments.at(name, ts)
     return LiveAt(
         model=name,
         at=ts,
@@ -288,7 +232,7 @@ def live_at(ws, name: str, at: float | None = None) -> LiveAt:
     )
 
 
-def history(ws, name: str) -> list[dict]:
+def history(ws: Workspace, name: str) -> list[dict]:
     """The deployment timeline of ``name``, oldest first (one entry per change)."""
     name = parse_ref(name).name
     if name not in ws.models.names():
@@ -296,7 +240,7 @@ def history(ws, name: str) -> list[dict]:
     return [
         asdict(d)
         | {"live": _ref(ws, d.live_version_id), "candidate": _ref(ws, d.candidate_version_id)}
-        for d in DeploymentStore(ws.db).list(name)
+        for d in ws.deployments.list(name)
     ]
 
 
@@ -311,22 +255,10 @@ class RouteSpec:
     percent: float
 
 
-def routing_table(db: sqlite_utils.Database) -> dict[str, RouteSpec]:
+def routing_table(ws: Workspace) -> dict[str, RouteSpec]:
     """Every model with a live version, and its candidate and split, in two small queries."""
-    live = {
-        r[0]: r[1]
-        for r in db.execute(
-            "SELECT model_name, model_version_id FROM alias_history"
-            " WHERE alias = 'live' AND ended_at IS NULL"
-        )
-    }
-    open_rows = {
-        r[0]: r[1:]
-        for r in db.execute(
-            "SELECT model_name, mode, candidate_version_id, canary_percent FROM deployments"
-            " WHERE ended_at IS NULL"
-        )
-    }
+    live = ws.models.holders(LIVE)
+    open_rows = ws.deployments.open_splits()
     out = {}
     for name, live_id in live.items():
         mode, cand, percent = open_rows.get(name, (LIVE, None, 0.0))

@@ -8,33 +8,18 @@ rows of the last interval.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from mlops_desktop.registry.db import connect
+from mlops_desktop.registry.prediction_store import PredictionStore, payload_json
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.2
 MAX_BUFFERED = 1_000_000  # beyond this (the disk stalled for minutes) the oldest rows are dropped
-
-INSERT = (
-    "INSERT INTO predictions (request_id, ts, model_name, model_version_id, arm, protocol,"
-    " entity_key, inputs_json, outputs_json, latency_ms, status, error)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _dumps(value: Any) -> str | None:
-    if value is None:
-        return None
-    if hasattr(value, "to_log"):
-        value = value.to_log()
-    return json.dumps(value, separators=(",", ":"), default=str)
 
 
 class PredictionLog:
@@ -93,28 +78,24 @@ class PredictionLog:
             return len(self._buffer)
 
     def _run(self) -> None:
-        db = connect(self.db_path)
+        store = PredictionStore.connect(self.db_path)
         try:
             while not self._stop.wait(self.flush_interval):
-                self._flush(db)
-            self._flush(db)
+                self._flush(store)
+            self._flush(store)
         finally:
-            db.close()
+            store.close()
 
-    def _flush(self, db) -> None:
+    def _flush(self, store: PredictionStore) -> None:
         with self._lock:
             rows, self._buffer = self._buffer, []
         if not rows:
             return
-        encoded = [r[:7] + (_dumps(r[7]), _dumps(r[8])) + r[9:] for r in rows]
+        encoded = [r[:7] + (payload_json(r[7]), payload_json(r[8])) + r[9:] for r in rows]
         try:
-            db.conn.execute("BEGIN IMMEDIATE")
-            db.conn.executemany(INSERT, encoded)
-            db.conn.execute("COMMIT")
+            store.insert_many(encoded)
         except Exception:  # noqa: BLE001 - keep the rows and retry at the next interval
             log.exception("could not write %d prediction log rows; retrying", len(rows))
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
             with self._lock:
                 self._buffer = rows + self._buffer
                 excess = len(self._buffer) - MAX_BUFFERED

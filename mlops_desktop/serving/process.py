@@ -14,11 +14,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import MlopsError
-from mlops_desktop.registry.db import write
-from mlops_desktop.registry.entities import ServiceInstance, from_row
+from mlops_desktop.registry.entities import ServiceInstance
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT, TOKEN_ENV
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 HEARTBEAT_STALE_S = 10.0
 LOG_NAME = "service.log"
@@ -59,38 +62,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _instance(ws, instance_id: int) -> ServiceInstance:
-    row = next(ws.db.query("SELECT * FROM service_instances WHERE id = ?", [instance_id]))
-    return from_row(ServiceInstance, row)
-
-
-def _mark_crashed(ws, instance_id: int) -> None:
-    with write(ws.db):
-        ws.db.execute(
-            "UPDATE service_instances SET status = 'crashed', stopped_at = ? WHERE id = ?"
-            " AND status IN ('starting', 'running')",
-            [time.time(), instance_id],
-        )
-
-
-def find_service(ws) -> ServiceHandle | None:
+def find_service(ws: Workspace) -> ServiceHandle | None:
     """The running service of this workspace, or None; records dead ones as crashed."""
-    rows = list(
-        ws.db.query(
-            "SELECT * FROM service_instances WHERE status IN ('starting', 'running')"
-            " ORDER BY id DESC"
-        )
-    )
     now = time.time()
     found = None
-    for row in rows:
-        inst = from_row(ServiceInstance, row)
+    for inst in ws.services.active():
         fresh = inst.heartbeat_at is not None and now - inst.heartbeat_at < HEARTBEAT_STALE_S
         if _alive(inst.pid) and fresh:
             if found is None and inst.status == "running":
                 found = ServiceHandle(inst)
         elif not _alive(inst.pid) or not fresh:
-            _mark_crashed(ws, inst.id)
+            ws.services.mark_crashed(inst.id)
     return found
 
 
@@ -102,7 +84,7 @@ def _log_tail(path: Path, lines: int = 15) -> str:
 
 
 def start_service(
-    ws,
+    ws: Workspace,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     token: str | None = None,
@@ -162,12 +144,9 @@ def start_service(
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        row = ws.db.execute(
-            "SELECT id, status FROM service_instances WHERE pid = ? ORDER BY id DESC LIMIT 1",
-            [proc.pid],
-        ).fetchone()
-        if row is not None and row[1] == "running":
-            return ServiceHandle(_instance(ws, row[0]), proc, log_path)
+        instance = ws.services.latest_of_pid(proc.pid)
+        if instance is not None and instance.status == "running":
+            return ServiceHandle(instance, proc, log_path)
         if proc.poll() is not None:
             tail = _log_tail(log_path, 6)
             last = tail.strip().splitlines()[-1] if tail.strip() else "no message"
@@ -182,7 +161,7 @@ def start_service(
     )
 
 
-def stop_service(ws, handle: ServiceHandle | None = None, timeout: float = 30.0) -> bool:
+def stop_service(ws: Workspace, handle: ServiceHandle | None = None, timeout: float = 30.0) -> bool:
     """Stop the service gracefully (SIGTERM: in-flight requests finish, the log is flushed).
 
     Returns False when no service was running. Kills it only if it does not stop in ``timeout``.
@@ -194,7 +173,7 @@ def stop_service(ws, handle: ServiceHandle | None = None, timeout: float = 30.0)
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
-        _mark_crashed(ws, handle.instance.id)
+        ws.services.mark_crashed(handle.instance.id)
         return False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -207,7 +186,7 @@ def stop_service(ws, handle: ServiceHandle | None = None, timeout: float = 30.0)
         os.kill(pid, signal.SIGKILL)
         if handle.process is not None:
             handle.process.wait(5)
-        _mark_crashed(ws, handle.instance.id)
+        ws.services.mark_crashed(handle.instance.id)
     return True
 
 

@@ -15,9 +15,13 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.serving.service import DEFAULT_MAX_BODY, ScoringService, is_loopback, token_hash
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -60,37 +64,23 @@ def check_bind(host: str, token: str | None) -> bool:
     return True
 
 
-def _record(ws, host: str, port: int, token: str | None) -> int:
+def _record(ws: Workspace, host: str, port: int, token: str | None) -> int:
     from mlops_desktop.registry.db import write
 
     with write(ws.db):
-        cursor = ws.db.execute(
-            "INSERT INTO service_instances (pid, host, port, token_hash, status, started_at,"
-            " heartbeat_at) VALUES (?, ?, ?, ?, 'starting', ?, ?)",
-            [
-                os.getpid(),
-                host,
-                port,
-                token_hash(token) if token else None,
-                time.time(),
-                time.time(),
-            ],
-        )
+        instance_id = ws.services.register(host, port, token_hash(token) if token else None)
         ws.audit.record(
             "service.start", "service", f"{host}:{port}", {"pid": os.getpid(), "token": bool(token)}
         )
-    return int(cursor.lastrowid)
+    return instance_id
 
 
-def _set_status(ws, instance_id: int, status: str) -> None:
+def _set_status(ws: Workspace, instance_id: int, status: str) -> None:
     from mlops_desktop.registry.db import write
 
     stopped = time.time() if status in ("stopped", "crashed") else None
     with write(ws.db):
-        ws.db.execute(
-            "UPDATE service_instances SET status = ?, heartbeat_at = ?, stopped_at = ? WHERE id = ?",
-            [status, time.time(), stopped, instance_id],
-        )
+        ws.services.set_status(instance_id, status, stopped)
         if stopped:
             ws.audit.record("service.stop", "service", str(instance_id), {"status": status})
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 DEFAULT_WINDOW_S = 3600.0
 ROW_LIMIT = 50_000
@@ -65,7 +69,7 @@ def positive_index(signature: dict) -> int | None:
     return classes.index(positive) if positive in classes else 1
 
 
-def _refs(ws, ids) -> dict[int, tuple[str, dict]]:
+def _refs(ws: Workspace, ids) -> dict[int, tuple[str, dict]]:
     out = {}
     for vid in ids:
         if vid is not None:
@@ -79,17 +83,11 @@ def _pct(values: np.ndarray, q: float) -> float | None:
 
 
 def arm_figures(
-    ws, name: str, since: float | None = None, limit: int = ROW_LIMIT
+    ws: Workspace, name: str, since: float | None = None, limit: int = ROW_LIMIT
 ) -> list[ArmFigures]:
     """Requests, errors, latency percentiles and answer mix per (arm, version) since ``since``."""
     since = time.time() - DEFAULT_WINDOW_S if since is None else since
-    rows = list(
-        ws.db.execute(
-            "SELECT arm, model_version_id, status, latency_ms, outputs_json FROM predictions"
-            " WHERE model_name = ? AND ts >= ? ORDER BY ts DESC LIMIT ?",
-            [name, since, limit],
-        )
-    )
+    rows = ws.predictions.arm_rows(name, since, limit)
     groups: dict[tuple, list] = {}
     for row in rows:
         groups.setdefault((row[0], row[1]), []).append(row)
@@ -154,20 +152,11 @@ def _difference(live: dict, shadow: dict, pos: int | None) -> list[float]:
 
 
 def shadow_agreement(
-    ws, name: str, since: float | None = None, bins: int = 20, limit: int = ROW_LIMIT
+    ws: Workspace, name: str, since: float | None = None, bins: int = 20, limit: int = ROW_LIMIT
 ) -> ShadowAgreement:
     """Agreement rate of labels and the distribution of score differences (shadow − live)."""
     since = time.time() - DEFAULT_WINDOW_S if since is None else since
-    pairs = list(
-        ws.db.execute(
-            "SELECT l.outputs_json, s.outputs_json, l.model_version_id, s.model_version_id"
-            " FROM predictions s JOIN predictions l ON l.request_id = s.request_id"
-            " AND l.model_name = s.model_name AND l.arm = 'live' AND l.status = 200"
-            " WHERE s.model_name = ? AND s.arm = 'shadow' AND s.status = 200 AND s.ts >= ?"
-            " ORDER BY s.ts DESC LIMIT ?",
-            [name, since, limit],
-        )
-    )
+    pairs = ws.predictions.shadow_pairs(name, since, limit)
     if not pairs:
         return ShadowAgreement(name, 0, 0, None, None, None)
     refs = _refs(ws, {p[2] for p in pairs} | {p[3] for p in pairs})

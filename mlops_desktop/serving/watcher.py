@@ -72,15 +72,12 @@ class Watcher:
             return
         self._last_beat = now
         with self._sync_lock:
-            self.ws.db.execute(
-                "UPDATE service_instances SET heartbeat_at = ? WHERE id = ?",
-                [now, self.instance_id],
-            )
+            self.ws.services.heartbeat(self.instance_id, now)
 
     def sync(self) -> bool:
         """Read the routing table and swap models if it changed; True when it did."""
         with self._sync_lock:
-            specs = routing_table(self.ws.db)
+            specs = routing_table(self.ws)
             if specs == self.specs:
                 return False
             routes: dict[str, Route] = {}

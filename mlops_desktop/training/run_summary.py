@@ -7,11 +7,14 @@ import math
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.registry.entities import DatasetVersion, ModelVersion, Run
 from mlops_desktop.training.families import family_label
 from mlops_desktop.training.metric_names import METRIC_LABELS, PRIMARY  # noqa: F401 - METRIC_LABELS re-exported
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 TASK_LABELS = {
     "binary": "binary classification",
@@ -95,7 +98,7 @@ class LineageStep:
     run_id: str | None = None
 
 
-def lineage(ws: Any, run: Run) -> list[LineageStep]:
+def lineage(ws: Workspace, run: Run) -> list[LineageStep]:
     """Dataset version → run → model version(s) → parent version(s) when retrained.
 
     Reads registry rows only (quick enough for the GUI thread).
@@ -125,7 +128,7 @@ def lineage(ws: Any, run: Run) -> list[LineageStep]:
     return steps
 
 
-def newer_dataset_versions(ws: Any, run: Run) -> list[DatasetVersion]:
+def newer_dataset_versions(ws: Workspace, run: Run) -> list[DatasetVersion]:
     """Versions of the run's dataset newer than the one it was trained on (newest first)."""
     version = ws.datasets.get_by_id(run.dataset_version_id)
     return [v for v in reversed(ws.datasets.list(version.name)) if v.number > version.number]

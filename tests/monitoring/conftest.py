@@ -117,7 +117,7 @@ def log_requests(
                 None,
             )
         )
-    from mlops_desktop.serving.predlog import INSERT
+    from mlops_desktop.registry.prediction_store import INSERT
 
     ws.db.conn.execute("BEGIN IMMEDIATE")
     ws.db.conn.executemany(INSERT, rows)

@@ -23,7 +23,7 @@ from mlops_desktop.monitoring.monitor_job import run_once
 from mlops_desktop.monitoring.outcomes import record_outcomes
 from mlops_desktop.monitoring.series import window_series
 from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
-from mlops_desktop.serving.predlog import INSERT
+from mlops_desktop.registry.prediction_store import INSERT
 from tests.monitoring.conftest import TARGET, log_requests, shifted
 
 

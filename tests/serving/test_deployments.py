@@ -56,7 +56,7 @@ def test_rollback_canary_shadow_promote_abort(model_ws):
         25.0,
     )
     assert ws.models.get("credit@candidate").number == 2
-    routes = d.routing_table(ws.db)
+    routes = d.routing_table(ws)
     assert routes["credit"] == d.RouteSpec("credit", 1, 2, "canary", 25.0)
 
     dep = d.abort(ws, "credit")
@@ -64,7 +64,7 @@ def test_rollback_canary_shadow_promote_abort(model_ws):
     assert ws.models.current_alias("credit", "candidate") is None
 
     d.shadow(ws, "credit@2")
-    assert d.routing_table(ws.db)["credit"].mode == "shadow"
+    assert d.routing_table(ws)["credit"].mode == "shadow"
     with pytest.raises(CheckFailed):
         d.promote(ws, "credit")  # the candidate must pass the promotion rule too
     dep = d.promote(ws, "credit", force=True, reason="shadow agreed")
@@ -76,7 +76,7 @@ def test_rollback_canary_shadow_promote_abort(model_ws):
     assert "rollback from credit@2" in dep.reason
 
     d.undeploy(ws, "credit")
-    assert d.routing_table(ws.db) == {}
+    assert d.routing_table(ws) == {}
     assert (
         _actions(ws)
         == [
@@ -139,4 +139,4 @@ def test_which_version_was_live_at_a_time(model_ws):
 def test_a_live_alias_set_outside_deployments_is_still_served(model_ws):
     """The live alias is the truth: setting it directly (older tools) still routes traffic."""
     model_ws.models.set_alias("credit", "live", 2, reason="set by hand")
-    assert d.routing_table(model_ws.db) == {"credit": d.RouteSpec("credit", 2, None, "live", 0.0)}
+    assert d.routing_table(model_ws) == {"credit": d.RouteSpec("credit", 2, None, "live", 0.0)}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,10 +26,13 @@ from mlops_desktop.monitoring.monitor_job import monitored_models, run_once
 from mlops_desktop.monitoring.realized import RealizedSeries, realized_series
 from mlops_desktop.monitoring.series import WindowSeries, window_series
 from mlops_desktop.monitoring.settings import MonitorSettings, get_settings
-from mlops_desktop.registry.entities import Alert, DriftWindow, from_row
+from mlops_desktop.registry.entities import Alert, DriftWindow
 from mlops_desktop.serving.deployments import LiveAt, live_at
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.serving.model import mode_text
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 #: Windows one poll computes at most (a longer backlog goes to a ``monitor_model`` job).
 POLL_WINDOWS = 3
@@ -99,7 +102,7 @@ class SnapshotReader:
     def __init__(self) -> None:
         self._realized: dict[str, tuple[tuple, float, RealizedSeries]] = {}
 
-    def read(self, ws, model: str | None, compute: bool = True) -> MonitorSnapshot:
+    def read(self, ws: Workspace, model: str | None, compute: bool = True) -> MonitorSnapshot:
         """The snapshot of ``model`` (the first monitored model when it is not live)."""
         started = time.perf_counter()
         models = monitored_models(ws)
@@ -122,7 +125,7 @@ class SnapshotReader:
         snap.seconds = time.perf_counter() - started
         return snap
 
-    def _realized_of(self, ws, name: str, series: WindowSeries) -> RealizedSeries:
+    def _realized_of(self, ws: Workspace, name: str, series: WindowSeries) -> RealizedSeries:
         key = (series.n_windows, int(series.ids[-1]) if series.n_windows else 0)
         known = self._realized.get(name)
         now = time.monotonic()
@@ -144,7 +147,7 @@ def _more_due(snap: MonitorSnapshot) -> bool:
     return int(pending.get("rows", 0)) >= int(settings.size)
 
 
-def background_pass(ws, max_windows: int = BACKGROUND_WINDOWS) -> list[Alert]:
+def background_pass(ws: Workspace, max_windows: int = BACKGROUND_WINDOWS) -> list[Alert]:
     """One monitoring pass for every live model (while the Monitor page is hidden): compute a
     few due windows and evaluate the alert rules. Returns the alerts it opened."""
     opened: list[Alert] = []
@@ -153,17 +156,17 @@ def background_pass(ws, max_windows: int = BACKGROUND_WINDOWS) -> list[Alert]:
     return opened
 
 
-def open_alerts(ws) -> list[Alert]:
+def open_alerts(ws: Workspace) -> list[Alert]:
     """Alerts nobody has acknowledged yet (newest first), for notifications."""
     return list_alerts(ws, states=("open",), limit=50)
 
 
-def get_window(ws, window_id: int) -> DriftWindow:
+def get_window(ws: Workspace, window_id: int) -> DriftWindow:
     """One stored drift window by id."""
-    return from_row(DriftWindow, ws.db["drift_windows"].get(window_id))
+    return ws.drift_windows.get(window_id)
 
 
-def window_detail(ws, window_id: int) -> dict:
+def window_detail(ws: Workspace, window_id: int) -> dict:
     """A window and its full stored report: ``{"window", "report", "prediction"}``."""
     window = get_window(ws, window_id)
     detail = load_detail(ws, window)

@@ -17,7 +17,7 @@ from typing import Any
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.evaluation.promotion import promotion_status
 from mlops_desktop.formatting import MISSING, count, local_time, millis, number, percent
-from mlops_desktop.serving.deployments import DeploymentStore, LiveAt, history, live_at
+from mlops_desktop.serving.deployments import LiveAt, history, live_at
 from mlops_desktop.serving.process import ServiceHandle, find_service, start_service, stop_service
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.service import is_loopback
@@ -112,7 +112,7 @@ def version_rows(ws: Any) -> list[VersionRow]:
 
 def open_candidates(ws: Any) -> int:
     """How many models have a canary or shadow waiting for Promote or Abort (the rail badge)."""
-    store = DeploymentStore(ws.db)
+    store = ws.deployments
     count = 0
     for name in ws.models.names():
         dep = store.current(name)
@@ -298,7 +298,7 @@ class RolloutFigures:
 def rollout_figures(ws: Any, name: str) -> RolloutFigures:
     """Figures of ``name``'s live and candidate arms since its current deployment started."""
     state = live_at(ws, name)
-    dep = DeploymentStore(ws.db).current(name)
+    dep = ws.deployments.current(name)
     since = dep.started_at if dep is not None else None
     figures = arm_figures(ws, name, since=since) if since is not None else []
     cand_arm = state.mode if state.mode in ROLLOUT_MODES else None

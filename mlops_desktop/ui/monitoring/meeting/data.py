@@ -10,13 +10,16 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.formatting import local_time, number
 from mlops_desktop.monitoring.board import BoardCard, board
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.serving.model import ServiceInfo, service_info
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 LIGHT_WORDS = {"green": "Healthy", "amber": "Needs a look", "red": "Action needed"}
 _PROGRESS = re.compile(r"([\d,]+) requests sent, ([\d,]+) failed")
@@ -57,7 +60,7 @@ class Snapshot:
     datasets: list[str] = field(default_factory=list)
 
 
-def _choice(ws: Any, name: str) -> ModelChoice:
+def _choice(ws: Workspace, name: str) -> ModelChoice:
     version = ws.models.get(f"{name}@live")
     dataset = None
     try:
@@ -72,29 +75,15 @@ def _choice(ws: Any, name: str) -> ModelChoice:
     return ModelChoice(name, version.ref, dataset, tuple(columns))
 
 
-def drift_history(ws: Any, name: str, last: int = 24) -> DriftHistory:
+def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
     """The latest ``last`` windows of ``name`` (of its window kind) and the pending traffic."""
     from mlops_desktop.monitoring.settings import get_settings
 
     settings = get_settings(ws, name)
-    order = "id" if settings.kind == "count" else "window_start"
-    rows = ws.db.execute(
-        "SELECT drift_share, dataset_drift FROM drift_windows WHERE model_name = ? AND"
-        f" window_kind = ? AND n_rows > 0 ORDER BY {order} DESC LIMIT ?",
-        [name, settings.kind, last],
-    ).fetchall()[::-1]
+    rows = ws.drift_windows.latest_shares(name, settings.kind, last)[::-1]
     pending = 0
     if settings.kind == "count":
-        row = ws.db.execute(
-            "SELECT json_extract(results_json, '$.last_id') FROM drift_windows WHERE"
-            " model_name = ? AND window_kind = 'count' ORDER BY id DESC LIMIT 1",
-            [name],
-        ).fetchone()
-        pending = ws.db.execute(
-            "SELECT COUNT(*) FROM predictions WHERE id > ? AND +model_name = ? AND arm = 'live'"
-            " AND status = 200",
-            [int(row[0] or 0) if row else 0, name],
-        ).fetchone()[0]
+        pending = ws.predictions.live_ok_count_after(ws.drift_windows.last_count_id(name), name)
     return DriftHistory(
         tuple(float(r[0] or 0.0) for r in rows),
         tuple(bool(r[1]) for r in rows),
@@ -106,7 +95,7 @@ def drift_history(ws: Any, name: str, last: int = 24) -> DriftHistory:
     )
 
 
-def snapshot(ws: Any, with_choices: bool = True) -> Snapshot:
+def snapshot(ws: Workspace, with_choices: bool = True) -> Snapshot:
     """Read the board (and, with ``with_choices``, the models and datasets to replay)."""
     from mlops_desktop.serving.process import find_service
 
@@ -130,7 +119,7 @@ class Replay:
     token: str | None
 
 
-def prepare_replay(ws: Any, model: str, dataset: str) -> Replay:
+def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
     """The running service's address, the dataset's rows and the live model's target."""
     from mlops_desktop.serving.process import find_service
     from mlops_desktop.serving.server import TOKEN_ENV
