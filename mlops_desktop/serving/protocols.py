@@ -132,6 +132,17 @@ def _tensor(value: Any, names: list[str], where: str) -> Table:
     )
 
 
+# -- KServe v1 ------------------------------------------------------------------------------
+
+
+def parse_v1(payload: Any, names: list[str]) -> Table:
+    """A KServe v1 ``:predict`` body: ``{"instances": [...]}`` (or ``{"inputs": [...]}``)."""
+    if not isinstance(payload, dict) or ("instances" not in payload and "inputs" not in payload):
+        raise RequestError('The body must be {"instances": [...]} (or {"inputs": [...]}).')
+    key = "instances" if "instances" in payload else "inputs"
+    return _tensor(payload[key], names, key)
+
+
 # -- MLflow scoring server ------------------------------------------------------------------
 
 
