@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import sqlite_utils
 
 from mlops_desktop.errors import CheckFailed, InputError, NotFoundError
+from mlops_desktop.evaluation.promotion import check_promotion
 from mlops_desktop.registry.audit import os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Deployment, ModelVersion, from_row
@@ -77,18 +78,6 @@ class DeploymentStore:
         )
         row = next(self.db.query("SELECT * FROM deployments WHERE id = ?", [cursor.lastrowid]))
         return from_row(Deployment, row)
-
-
-def check_promotion(ws, version: ModelVersion) -> tuple[bool, str]:
-    """The promotion rule (the single call site): may ``version`` become live?
-
-    Uses ``mlops_desktop.evaluation.promotion.check_promotion`` when that module is installed.
-    """
-    try:
-        from mlops_desktop.evaluation.promotion import check_promotion as rule
-    except ImportError:
-        return True, "no promotion rule is installed in this build; deployed without a gate check"
-    return rule(ws, version)
 
 
 def _version(ws, ref: str) -> ModelVersion:
