@@ -300,10 +300,3 @@ def run_tests(
             progress(number / max(len(tests), 1), f"Behavioural test {number + 1} of {len(tests)}")
         results.append(run_test(test, pipeline, signature, frame, seed))
     return results
-
-
-def suggest_tests(frame: pd.DataFrame, signature: dict, pipeline, roles: dict | None = None):
-    """Candidate tests drawn from the data for the user to accept (see ``suggestions``)."""
-    from mlops_desktop.evaluation.suggestions import suggest_tests as suggest
-
-    return suggest(frame, signature, pipeline, roles)

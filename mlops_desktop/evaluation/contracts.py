@@ -3,8 +3,8 @@
 ``validate_frame`` compares a batch with the model's input signature and lists every problem,
 naming the column and the rows. Errors refuse the batch; warnings are scored and reported;
 notes describe what was handled by design (an extra column ignored, text read as numbers).
-``score_frame`` is the guarded scoring path; ``run_contract_tests`` attacks it with the seven
-classic ways a batch goes wrong and fails any case that scores garbage silently.
+``score_frame`` is the guarded scoring path; ``contract_tests.run_contract_tests`` attacks it
+with the seven classic ways a batch goes wrong and fails any case that scores garbage silently.
 """
 
 from __future__ import annotations
@@ -255,10 +255,3 @@ def score_frame(pipeline, signature: dict, frame: pd.DataFrame) -> ScoreResult:
         raise InputError(f"The model could not score the batch: {exc}", details=repr(exc)) from exc
     predictions = np.asarray(classes, dtype=object)[np.argmax(proba, axis=1)]
     return ScoreResult(predictions, proba, classes, violations)
-
-
-def run_contract_tests(pipeline, signature: dict, sample: pd.DataFrame) -> list[dict]:
-    """The seven contract cases (see ``contract_tests``), each passed or failed with a reason."""
-    from mlops_desktop.evaluation.contract_tests import run_contract_tests as run
-
-    return run(pipeline, signature, sample)

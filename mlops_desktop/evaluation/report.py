@@ -19,7 +19,7 @@ from mlops_desktop import __version__
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.behavioural import run_tests
 from mlops_desktop.evaluation.bootstrap import BootstrapPlan, MetricSet, interval, run_bootstrap
-from mlops_desktop.evaluation.contracts import run_contract_tests
+from mlops_desktop.evaluation.contract_tests import run_contract_tests
 from mlops_desktop.evaluation.curves import classification_charts, regression_charts
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, GateSpec, evaluate_gate
 from mlops_desktop.evaluation.slices import define_slices, slice_tasks, summarise_slices
