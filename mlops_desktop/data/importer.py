@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mlops_desktop.data.checks import Finding, blocking, run_checks
@@ -384,8 +383,3 @@ def import_dataset(
         "number": version.number,
         "override_reason": version.override_reason,
     }
-
-
-def train_test_frames(df: pd.DataFrame, mask: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split a loaded frame into (train, test) frames by its stored mask."""
-    return df.loc[~mask].reset_index(drop=True), df.loc[mask].reset_index(drop=True)
