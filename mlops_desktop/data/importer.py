@@ -71,6 +71,31 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+def _check_roles_typed(
+    schema: dict, target: str, time_col: str | None, group_col: str | None
+) -> None:
+    """Refuse a target, time or group column typed 'ignore'."""
+    for role, col in (("target", target), ("time column", time_col), ("group column", group_col)):
+        if col and schema.get(col) == "ignore":
+            raise InputError(
+                f"The {role} {col!r} is typed 'ignore' (it may be empty). Give it a "
+                "type on the preview step or choose another column."
+            )
+
+
+def _pii_record(columns: list[str], suggestions: dict, source: str) -> dict[str, dict]:
+    """What each personal-data column holds and why it is marked (a suggestion or the user)."""
+    pii = {}
+    for col in columns:
+        hint = suggestions.get(col)
+        pii[col] = {
+            "kind": hint.kind if hint else "personal",
+            "reason": hint.reason if hint else "marked by the user",
+            "source": source,
+        }
+    return pii
+
+
 def prepare(
     path: str | Path,
     target: str,
@@ -96,12 +121,7 @@ def prepare(
     raw_shape = raw.shape
     _progress(ctx, 0.40, 0.5)(0.0, "Typing columns")
     schema = validate_schema(raw, types or {})
-    for role, col in (("target", target), ("time column", time_col), ("group column", group_col)):
-        if col and schema.get(col) == "ignore":
-            raise InputError(
-                f"The {role} {col!r} is typed 'ignore' (it may be empty). Give it a "
-                "type on the preview step or choose another column."
-            )
+    _check_roles_typed(schema, target, time_col, group_col)
     coercions: dict[str, dict] = {}
     df = apply_schema(raw, schema, coercions, consume=True)
     del raw
@@ -118,14 +138,7 @@ def prepare(
         group_column=group_col or None,
         pii_columns=pii_list,
     )
-    pii = {}
-    for col in roles.pii_columns:
-        hint = suggestions.get(col)
-        pii[col] = {
-            "kind": hint.kind if hint else "personal",
-            "reason": hint.reason if hint else "marked by the user",
-            "source": "suggested" if pii_cols is None else "user",
-        }
+    pii = _pii_record(roles.pii_columns, suggestions, "suggested" if pii_cols is None else "user")
     ctx and ctx.report(0.45, "Splitting")
     the_split = make_split(df, roles, split or "auto", test_size, seed)
     return Prepared(
@@ -281,6 +294,79 @@ def analyze(
     return result
 
 
+def _existing_result(existing: Any, digest: str, prepared: Prepared) -> dict[str, Any]:
+    """The answer when the same content and definition are already stored as a version."""
+    return {
+        "status": "existing",
+        "ref": existing.ref,
+        "name": existing.name,
+        "number": existing.number,
+        "content_hash": digest,
+        "rows": existing.rows,
+        "columns": existing.columns,
+        "task": prepared.roles.task,
+        "split": existing.split,
+        "findings": existing.checks,
+        "blocking": sum(1 for f in existing.checks if f.get("severity") == "blocking"),
+        "override_reason": existing.override_reason,
+    }
+
+
+def _blocked(stops: list[Finding]) -> dict[str, Any]:
+    return {
+        "status": "blocked",
+        "ref": None,
+        "message": (
+            f"{len(stops)} blocking finding(s) stop the save: "
+            + "; ".join(f.title for f in stops[:3])
+            + ". Fix them, or override with a written reason."
+        ),
+    }
+
+
+def _check_and_save(
+    ctx: Any,
+    ws: Any,
+    name: str,
+    prepared: Prepared,
+    digest: str,
+    allow_blocking: bool,
+    reason: str | None,
+) -> dict[str, Any]:
+    """Profile and check the prepared frame; save it unless a blocking finding stops it."""
+    from mlops_desktop.registry.dataset_store import DatasetStore
+
+    prof, findings = _report(prepared, ctx)
+    summary = _summary(prepared, findings, digest)
+    stops = blocking(findings)
+    if stops and not allow_blocking:
+        ctx.report(1.0, f"Stopped by {len(stops)} blocking finding(s)")
+        return summary | _blocked(stops)
+    ctx.report(0.96, "Saving")
+    version = DatasetStore(ws).create_version(
+        name,
+        prepared.df,
+        prepared.split.test_mask,
+        content_hash=digest,
+        schema=prepared.schema,
+        roles=prepared.roles.to_dict(),
+        pii=prepared.pii,
+        split=json_safe(prepared.split.to_dict()),
+        profile=prof,
+        checks=[f.to_dict() for f in findings],
+        source=prepared.source,
+        override_reason=reason.strip() if stops and reason else None,
+    )
+    ctx.report(1.0, f"Saved {version.ref}")
+    return summary | {
+        "status": "created",
+        "ref": version.ref,
+        "name": version.name,
+        "number": version.number,
+        "override_reason": version.override_reason,
+    }
+
+
 def import_dataset(
     ctx: Any,
     path: str,
@@ -306,7 +392,7 @@ def import_dataset(
     Returns ``{"status": "created" | "existing" | "blocked", "ref", "findings", ...}``.
     "blocked" (blocking findings and no override with a reason) writes nothing.
     """
-    from mlops_desktop.registry.dataset_store import DatasetStore, check_name
+    from mlops_desktop.registry.dataset_store import check_name
 
     check_name(name)
     _check_override(allow_blocking, reason)
@@ -332,54 +418,5 @@ def import_dataset(
     existing = _existing(ws, name, digest, prepared)
     if existing is not None:
         ctx.report(1.0, f"Already stored as {existing.ref}")
-        return {
-            "status": "existing",
-            "ref": existing.ref,
-            "name": existing.name,
-            "number": existing.number,
-            "content_hash": digest,
-            "rows": existing.rows,
-            "columns": existing.columns,
-            "task": prepared.roles.task,
-            "split": existing.split,
-            "findings": existing.checks,
-            "blocking": sum(1 for f in existing.checks if f.get("severity") == "blocking"),
-            "override_reason": existing.override_reason,
-        }
-    prof, findings = _report(prepared, ctx)
-    summary = _summary(prepared, findings, digest)
-    stops = blocking(findings)
-    if stops and not allow_blocking:
-        ctx.report(1.0, f"Stopped by {len(stops)} blocking finding(s)")
-        return summary | {
-            "status": "blocked",
-            "ref": None,
-            "message": (
-                f"{len(stops)} blocking finding(s) stop the save: "
-                + "; ".join(f.title for f in stops[:3])
-                + ". Fix them, or override with a written reason."
-            ),
-        }
-    ctx.report(0.96, "Saving")
-    version = DatasetStore(ws).create_version(
-        name,
-        prepared.df,
-        prepared.split.test_mask,
-        content_hash=digest,
-        schema=prepared.schema,
-        roles=prepared.roles.to_dict(),
-        pii=prepared.pii,
-        split=json_safe(prepared.split.to_dict()),
-        profile=prof,
-        checks=[f.to_dict() for f in findings],
-        source=prepared.source,
-        override_reason=reason.strip() if stops and reason else None,
-    )
-    ctx.report(1.0, f"Saved {version.ref}")
-    return summary | {
-        "status": "created",
-        "ref": version.ref,
-        "name": version.name,
-        "number": version.number,
-        "override_reason": version.override_reason,
-    }
+        return _existing_result(existing, digest, prepared)
+    return _check_and_save(ctx, ws, name, prepared, digest, allow_blocking, reason)
