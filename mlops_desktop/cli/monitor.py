@@ -21,7 +21,8 @@ def _when(ts: float | None) -> str:
     return "—" if ts is None else datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_monitor_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``monitor NAME [--once]`` and the window and drift settings it saves."""
     monitor = sub.add_parser(
         "monitor",
         parents=[common],
@@ -59,6 +60,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     )
     monitor.set_defaults(handler=cmd_monitor)
 
+
+def _add_outcomes_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``outcomes import FILE``: real outcomes for logged predictions."""
     outcomes = sub.add_parser("outcomes", parents=[common], help="record real outcomes")
     osub = outcomes.add_subparsers(dest="outcomes_command", metavar="ACTION", required=True)
     imp = osub.add_parser(
@@ -78,6 +82,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     imp.add_argument("--observed-at", metavar="COL", help="column with when it was observed")
     imp.set_defaults(handler=cmd_outcomes_import)
 
+
+def _add_simulate_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``simulate NAME --data FILE --rate R``: replay rows, optionally drifting."""
     sim = sub.add_parser(
         "simulate",
         parents=[common],
@@ -106,6 +113,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     sim.add_argument("--seed", type=int, default=0)
     sim.set_defaults(handler=cmd_simulate)
 
+
+def _add_alerts_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``alerts list | ack | resolve | rules``."""
     alerts = sub.add_parser("alerts", parents=[common], help="list, acknowledge or resolve alerts")
     asub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
     listing = asub.add_parser("list", parents=[common], help="alerts, newest first")
@@ -125,6 +135,14 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     rules = asub.add_parser("rules", parents=[common], help="the model's alert rules")
     rules.add_argument("model", metavar="NAME")
     rules.set_defaults(handler=cmd_alerts_rules)
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the Monitor step's commands: monitor, outcomes import, simulate, alerts."""
+    _add_monitor_parser(sub, common)
+    _add_outcomes_parser(sub, common)
+    _add_simulate_parser(sub, common)
+    _add_alerts_parser(sub, common)
 
 
 def _monitor_text(result) -> str:
