@@ -17,11 +17,11 @@ from sklearn import metrics as skm
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mlops_desktop.evaluation.behavioural import suggest_tests  # noqa: E402
 from mlops_desktop.evaluation.gates import parse_gate  # noqa: E402
 from mlops_desktop.evaluation.html import render_html  # noqa: E402
 from mlops_desktop.evaluation.report import ReportInputs, build_report  # noqa: E402
 from mlops_desktop.evaluation.slices import define_slices  # noqa: E402
+from mlops_desktop.evaluation.suggestions import suggest_tests  # noqa: E402
 from mlops_desktop.training.trainer import TrainConfig, train  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "uci_adult_census_income.csv"

@@ -26,6 +26,35 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
     data.set_defaults(handler=lambda args: _usage(data))
     sub = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(data))
 
+    _add_import_parser(sub, common_parent)
+
+    lst = sub.add_parser("list", parents=[common_parent], help="list datasets and versions")
+    lst.set_defaults(handler=cmd_list)
+
+    show = sub.add_parser(
+        "show", parents=[common_parent], help="show a version's column profile and checks report"
+    )
+    show.add_argument("ref", metavar="NAME[@N]", help="dataset name (latest) or name@N")
+    show.set_defaults(handler=cmd_show)
+
+
+def _add_read_options(imp: argparse.ArgumentParser) -> None:
+    """Column types and the file's read options (sniffed when not given)."""
+    imp.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="COL=TYPE",
+        help=f"set a column's type ({', '.join(t.value for t in ColumnType)}); repeatable",
+    )
+    imp.add_argument("--delimiter", help="CSV delimiter (default: sniffed; 'tab' for TSV)")
+    imp.add_argument("--encoding", help="text encoding (default: sniffed)")
+    imp.add_argument("--decimal", choices=(".", ","), help="decimal mark (default: sniffed)")
+    imp.add_argument("--sheet", help="Excel sheet name (default: the first)")
+
+
+def _add_import_parser(sub: Any, common_parent: argparse.ArgumentParser) -> None:
+    """``data import FILE --name --target ...``: the Data wizard's choices as options."""
     imp = sub.add_parser(
         "import",
         parents=[common_parent],
@@ -65,17 +94,7 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
         "--test-size", type=float, default=0.2, metavar="F", help="test fraction (default 0.2)"
     )
     imp.add_argument("--seed", type=int, default=42, metavar="N", help="split seed (default 42)")
-    imp.add_argument(
-        "--type",
-        action="append",
-        default=[],
-        metavar="COL=TYPE",
-        help=f"set a column's type ({', '.join(t.value for t in ColumnType)}); repeatable",
-    )
-    imp.add_argument("--delimiter", help="CSV delimiter (default: sniffed; 'tab' for TSV)")
-    imp.add_argument("--encoding", help="text encoding (default: sniffed)")
-    imp.add_argument("--decimal", choices=(".", ","), help="decimal mark (default: sniffed)")
-    imp.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    _add_read_options(imp)
     imp.add_argument(
         "--allow-blocking",
         action="store_true",
@@ -87,15 +106,6 @@ def add_parsers(subparsers: Any, common_parent: argparse.ArgumentParser) -> None
         help="why blocking findings are overridden (recorded in the audit trail)",
     )
     imp.set_defaults(handler=cmd_import)
-
-    lst = sub.add_parser("list", parents=[common_parent], help="list datasets and versions")
-    lst.set_defaults(handler=cmd_list)
-
-    show = sub.add_parser(
-        "show", parents=[common_parent], help="show a version's column profile and checks report"
-    )
-    show.add_argument("ref", metavar="NAME[@N]", help="dataset name (latest) or name@N")
-    show.set_defaults(handler=cmd_show)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -130,12 +140,9 @@ def findings_text(findings: list[dict]) -> list[str]:
     return lines
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.output import emit, open_workspace
-    from mlops_desktop.data.importer import import_dataset
-    from mlops_desktop.jobs import run_inline
-
-    read_options = {
+def _read_options(args: argparse.Namespace) -> dict[str, str]:
+    """The read options given on the command line (the rest are sniffed)."""
+    return {
         k: v
         for k, v in {
             "delimiter": "\t" if args.delimiter in ("tab", "\\t") else args.delimiter,
@@ -145,6 +152,34 @@ def cmd_import(args: argparse.Namespace) -> int:
         }.items()
         if v
     }
+
+
+def _import_text(result: dict) -> str:
+    head = {
+        "created": f"Created {result['ref']}",
+        "existing": f"Identical data is already stored as {result['ref']}; nothing new was saved",
+        "blocked": "Not saved: blocking findings",
+    }[result["status"]]
+    lines = [
+        f"{head} ({result['rows']:,} rows x {result['columns']} columns, task "
+        f"{result['task']}, {result['split']['method']} split)."
+    ]
+    if result.get("override_reason"):
+        lines.append(f"Blocking findings overridden: {result['override_reason']}")
+    lines += findings_text(result["findings"])
+    if result["status"] == "blocked":
+        lines.append(
+            "Fix the blocking findings, or re-run with --allow-blocking --reason "
+            "TEXT to save anyway (the reason goes to the audit trail)."
+        )
+    return "\n".join(lines)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from mlops_desktop.cli.output import emit, open_workspace
+    from mlops_desktop.data.importer import import_dataset
+    from mlops_desktop.jobs import run_inline
+
     kwargs = {
         "path": str(args.file),
         "name": args.name,
@@ -160,34 +195,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "allow_blocking": args.allow_blocking,
         "reason": args.reason,
-        "read_options": read_options or None,
+        "read_options": _read_options(args) or None,
     }
     with open_workspace(args) as ws, Progress(args) as progress:
         _job, result = run_inline(
             ws, import_dataset, kwargs, title=f"Import {args.name}", on_progress=progress
         )
-
-    def text() -> str:
-        head = {
-            "created": f"Created {result['ref']}",
-            "existing": f"Identical data is already stored as {result['ref']}; nothing new was saved",
-            "blocked": "Not saved: blocking findings",
-        }[result["status"]]
-        lines = [
-            f"{head} ({result['rows']:,} rows x {result['columns']} columns, task "
-            f"{result['task']}, {result['split']['method']} split)."
-        ]
-        if result.get("override_reason"):
-            lines.append(f"Blocking findings overridden: {result['override_reason']}")
-        lines += findings_text(result["findings"])
-        if result["status"] == "blocked":
-            lines.append(
-                "Fix the blocking findings, or re-run with --allow-blocking --reason "
-                "TEXT to save anyway (the reason goes to the audit trail)."
-            )
-        return "\n".join(lines)
-
-    emit(args, result, text)
+    emit(args, result, lambda: _import_text(result))
     return EXIT_CHECK_FAILED if result["status"] == "blocked" else EXIT_OK
 
 

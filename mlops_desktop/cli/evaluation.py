@@ -239,8 +239,8 @@ def cmd_behave_add(args: argparse.Namespace) -> int:
 
 
 def cmd_behave_suggest(args: argparse.Namespace) -> int:
-    from mlops_desktop.evaluation.behavioural import suggest_tests
     from mlops_desktop.evaluation.jobs import load_inputs
+    from mlops_desktop.evaluation.suggestions import suggest_tests
 
     with _open(args) as ws:
         version, _, inputs = load_inputs(ws, args.ref)

@@ -15,7 +15,8 @@ from mlops_desktop.cli.output import Progress
 from mlops_desktop.formatting import duration, local_time
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_monitor_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``monitor NAME [--once]`` and the window and drift settings it saves."""
     monitor = sub.add_parser(
         "monitor",
         parents=[common],
@@ -53,6 +54,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     )
     monitor.set_defaults(handler=cmd_monitor)
 
+
+def _add_outcomes_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``outcomes import FILE``: real outcomes for logged predictions."""
     outcomes = sub.add_parser("outcomes", parents=[common], help="record real outcomes")
     osub = outcomes.add_subparsers(dest="outcomes_command", metavar="ACTION", required=True)
     imp = osub.add_parser(
@@ -72,6 +76,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     imp.add_argument("--observed-at", metavar="COL", help="column with when it was observed")
     imp.set_defaults(handler=cmd_outcomes_import)
 
+
+def _add_simulate_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``simulate NAME --data FILE --rate R``: replay rows, optionally drifting."""
     sim = sub.add_parser(
         "simulate",
         parents=[common],
@@ -100,6 +107,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     sim.add_argument("--seed", type=int, default=0)
     sim.set_defaults(handler=cmd_simulate)
 
+
+def _add_alerts_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``alerts list | ack | resolve | rules``."""
     alerts = sub.add_parser("alerts", parents=[common], help="list, acknowledge or resolve alerts")
     asub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
     listing = asub.add_parser("list", parents=[common], help="alerts, newest first")
@@ -119,6 +129,14 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     rules = asub.add_parser("rules", parents=[common], help="the model's alert rules")
     rules.add_argument("model", metavar="NAME")
     rules.set_defaults(handler=cmd_alerts_rules)
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the Monitor step's commands: monitor, outcomes import, simulate, alerts."""
+    _add_monitor_parser(sub, common)
+    _add_outcomes_parser(sub, common)
+    _add_simulate_parser(sub, common)
+    _add_alerts_parser(sub, common)
 
 
 def _monitor_text(result) -> str:

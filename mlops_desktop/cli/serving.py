@@ -14,7 +14,8 @@ from mlops_desktop.cli.output import Progress
 from mlops_desktop.formatting import MISSING, local_time
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_serve_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``serve``: the scoring service in the foreground."""
     serve = sub.add_parser(
         "serve",
         parents=[common],
@@ -34,6 +35,11 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     serve.add_argument("--max-body-mb", type=float, default=16.0, help="largest request (MB)")
     serve.set_defaults(handler=cmd_serve)
 
+
+def _add_deployment_parsers(
+    sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """``deploy | rollback | canary | shadow | promote | abort``: change what is live."""
     deploy = sub.add_parser("deploy", parents=[common], help="make a model version live")
     deploy.add_argument("model", metavar="NAME@N")
     deploy.add_argument("--force", action="store_true", help="override the promotion rule")
@@ -73,6 +79,11 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     abort.add_argument("--reason", default="")
     abort.set_defaults(handler=cmd_abort)
 
+
+def _add_history_and_score_parsers(
+    sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """``history`` (what was live when) and ``score`` (a batch file)."""
     history = sub.add_parser(
         "history", parents=[common], help="deployment timeline, or which version was live at a time"
     )
@@ -91,6 +102,13 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         "output", metavar="OUT", help=".csv or .parquet; bad rows go to OUT.rejects.csv"
     )
     score.set_defaults(handler=cmd_score)
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the Deploy step's commands: serve, deploy ... abort, history, score."""
+    _add_serve_parser(sub, common)
+    _add_deployment_parsers(sub, common)
+    _add_history_and_score_parsers(sub, common)
 
 
 def parse_time(text: str) -> float:

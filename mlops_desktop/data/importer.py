@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from mlops_desktop.data.checks import Finding, blocking, run_checks
@@ -75,6 +74,31 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+def _check_roles_typed(
+    schema: dict, target: str, time_col: str | None, group_col: str | None
+) -> None:
+    """Refuse a target, time or group column typed 'ignore'."""
+    for role, col in (("target", target), ("time column", time_col), ("group column", group_col)):
+        if col and schema.get(col) == "ignore":
+            raise InputError(
+                f"The {role} {col!r} is typed 'ignore' (it may be empty). Give it a "
+                "type on the preview step or choose another column."
+            )
+
+
+def _pii_record(columns: list[str], suggestions: dict, source: str) -> dict[str, dict]:
+    """What each personal-data column holds and why it is marked (a suggestion or the user)."""
+    pii = {}
+    for col in columns:
+        hint = suggestions.get(col)
+        pii[col] = {
+            "kind": hint.kind if hint else "personal",
+            "reason": hint.reason if hint else "marked by the user",
+            "source": source,
+        }
+    return pii
+
+
 def prepare(
     path: str | Path,
     target: str,
@@ -100,12 +124,7 @@ def prepare(
     raw_shape = raw.shape
     _progress(ctx, 0.40, 0.5)(0.0, "Typing columns")
     schema = validate_schema(raw, types or {})
-    for role, col in (("target", target), ("time column", time_col), ("group column", group_col)):
-        if col and schema.get(col) == "ignore":
-            raise InputError(
-                f"The {role} {col!r} is typed 'ignore' (it may be empty). Give it a "
-                "type on the preview step or choose another column."
-            )
+    _check_roles_typed(schema, target, time_col, group_col)
     coercions: dict[str, dict] = {}
     df = apply_schema(raw, schema, coercions, consume=True)
     del raw
@@ -122,14 +141,7 @@ def prepare(
         group_column=group_col or None,
         pii_columns=pii_list,
     )
-    pii = {}
-    for col in roles.pii_columns:
-        hint = suggestions.get(col)
-        pii[col] = {
-            "kind": hint.kind if hint else "personal",
-            "reason": hint.reason if hint else "marked by the user",
-            "source": "suggested" if pii_cols is None else "user",
-        }
+    pii = _pii_record(roles.pii_columns, suggestions, "suggested" if pii_cols is None else "user")
     ctx and ctx.report(0.45, "Splitting")
     the_split = make_split(df, roles, split or "auto", test_size, seed)
     return Prepared(
@@ -283,6 +295,78 @@ def analyze(
     return result
 
 
+def _existing_result(existing: Any, digest: str, prepared: Prepared) -> dict[str, Any]:
+    """The answer when the same content and definition are already stored as a version."""
+    return {
+        "status": "existing",
+        "ref": existing.ref,
+        "name": existing.name,
+        "number": existing.number,
+        "content_hash": digest,
+        "rows": existing.rows,
+        "columns": existing.columns,
+        "task": prepared.roles.task,
+        "split": existing.split,
+        "findings": existing.checks,
+        "blocking": sum(1 for f in existing.checks if f.get("severity") == "blocking"),
+        "override_reason": existing.override_reason,
+    }
+
+
+def _blocked(stops: list[Finding]) -> dict[str, Any]:
+    return {
+        "status": "blocked",
+        "ref": None,
+        "message": (
+            f"{len(stops)} blocking finding(s) stop the save: "
+            + "; ".join(f.title for f in stops[:3])
+            + ". Fix them, or override with a written reason."
+        ),
+    }
+
+
+def _check_and_save(
+    ctx: Any,
+    ws: Any,
+    name: str,
+    prepared: Prepared,
+    digest: str,
+    allow_blocking: bool,
+    reason: str | None,
+) -> dict[str, Any]:
+    """Profile and check the prepared frame; save it unless a blocking finding stops it."""
+
+    prof, findings = _report(prepared, ctx)
+    summary = _summary(prepared, findings, digest)
+    stops = blocking(findings)
+    if stops and not allow_blocking:
+        ctx.report(1.0, f"Stopped by {len(stops)} blocking finding(s)")
+        return summary | _blocked(stops)
+    ctx.report(0.96, "Saving")
+    version = ws.datasets.create_version(
+        name,
+        prepared.df,
+        prepared.split.test_mask,
+        content_hash=digest,
+        schema=prepared.schema,
+        roles=prepared.roles.to_dict(),
+        pii=prepared.pii,
+        split=json_safe(prepared.split.to_dict()),
+        profile=prof,
+        checks=[f.to_dict() for f in findings],
+        source=prepared.source,
+        override_reason=reason.strip() if stops and reason else None,
+    )
+    ctx.report(1.0, f"Saved {version.ref}")
+    return summary | {
+        "status": "created",
+        "ref": version.ref,
+        "name": version.name,
+        "number": version.number,
+        "override_reason": version.override_reason,
+    }
+
+
 def import_dataset(
     ctx: Any,
     path: str,
@@ -334,59 +418,5 @@ def import_dataset(
     existing = _existing(ws, name, digest, prepared)
     if existing is not None:
         ctx.report(1.0, f"Already stored as {existing.ref}")
-        return {
-            "status": "existing",
-            "ref": existing.ref,
-            "name": existing.name,
-            "number": existing.number,
-            "content_hash": digest,
-            "rows": existing.rows,
-            "columns": existing.columns,
-            "task": prepared.roles.task,
-            "split": existing.split,
-            "findings": existing.checks,
-            "blocking": sum(1 for f in existing.checks if f.get("severity") == "blocking"),
-            "override_reason": existing.override_reason,
-        }
-    prof, findings = _report(prepared, ctx)
-    summary = _summary(prepared, findings, digest)
-    stops = blocking(findings)
-    if stops and not allow_blocking:
-        ctx.report(1.0, f"Stopped by {len(stops)} blocking finding(s)")
-        return summary | {
-            "status": "blocked",
-            "ref": None,
-            "message": (
-                f"{len(stops)} blocking finding(s) stop the save: "
-                + "; ".join(f.title for f in stops[:3])
-                + ". Fix them, or override with a written reason."
-            ),
-        }
-    ctx.report(0.96, "Saving")
-    version = ws.datasets.create_version(
-        name,
-        prepared.df,
-        prepared.split.test_mask,
-        content_hash=digest,
-        schema=prepared.schema,
-        roles=prepared.roles.to_dict(),
-        pii=prepared.pii,
-        split=json_safe(prepared.split.to_dict()),
-        profile=prof,
-        checks=[f.to_dict() for f in findings],
-        source=prepared.source,
-        override_reason=reason.strip() if stops and reason else None,
-    )
-    ctx.report(1.0, f"Saved {version.ref}")
-    return summary | {
-        "status": "created",
-        "ref": version.ref,
-        "name": version.name,
-        "number": version.number,
-        "override_reason": version.override_reason,
-    }
-
-
-def train_test_frames(df: pd.DataFrame, mask: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split a loaded frame into (train, test) frames by its stored mask."""
-    return df.loc[~mask].reset_index(drop=True), df.loc[mask].reset_index(drop=True)
+        return _existing_result(existing, digest, prepared)
+    return _check_and_save(ctx, ws, name, prepared, digest, allow_blocking, reason)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -174,20 +175,14 @@ def _read_csv(
     raise InputError(f"{path.name} could not be read: the column types kept changing.")
 
 
-def _read_csv_once(
-    path: Path,
+def _arrow_options(
     opts: ReadOptions,
     names: list[str],
     types: dict[str, pa.DataType],
-    progress: Progress,
     max_rows: int | None,
-) -> pd.DataFrame:
-    bad_rows: list[Any] = []
-
-    def on_invalid(row: Any) -> str:
-        bad_rows.append(row)
-        return "error"
-
+    on_invalid: Callable[[Any], str],
+) -> tuple[pcsv.ReadOptions, pcsv.ParseOptions, pcsv.ConvertOptions]:
+    """PyArrow's read, parse and convert options for ``opts`` and the column types so far."""
     encoding = opts.encoding or "utf-8"
     read_options = pcsv.ReadOptions(
         encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
@@ -206,6 +201,26 @@ def _read_csv_once(
         column_types=types,
         true_values=["true", "True", "TRUE"],
         false_values=["false", "False", "FALSE"],
+    )
+    return read_options, parse_options, convert_options
+
+
+def _read_csv_once(
+    path: Path,
+    opts: ReadOptions,
+    names: list[str],
+    types: dict[str, pa.DataType],
+    progress: Progress,
+    max_rows: int | None,
+) -> pd.DataFrame:
+    bad_rows: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        bad_rows.append(row)
+        return "error"
+
+    read_options, parse_options, convert_options = _arrow_options(
+        opts, names, types, max_rows, on_invalid
     )
     total_rows = _estimate_rows(path)
     batches: list[pa.RecordBatch] = []

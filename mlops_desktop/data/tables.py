@@ -40,13 +40,11 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
 # -- Excel --------------------------------------------------------------------------------------
 
 
-def read_excel(
-    path: Path, opts: ReadOptions, progress: Progress, max_rows: int | None, given: ReadOptions
-) -> tuple[pd.DataFrame, ReadOptions]:
+def _open_workbook(path: Path):
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
@@ -54,51 +52,56 @@ def read_excel(
             f"{path.name} cannot be opened as an Excel workbook ({exc}). "
             "Save it again from Excel as .xlsx, or export it as CSV."
         ) from exc
-    try:
-        sheet_names = book.sheetnames
-        sheet = opts.sheet if opts.sheet is not None else sheet_names[0]
-        if isinstance(sheet, int):
-            if not 0 <= sheet < len(sheet_names):
-                raise InputError(
-                    f"{path.name} has {len(sheet_names)} sheet(s); sheet number "
-                    f"{sheet} does not exist."
-                )
-            sheet = sheet_names[sheet]
-        if sheet not in sheet_names:
+
+
+def _sheet_name(path: Path, sheet: str | int | None, sheet_names: list[str]) -> str:
+    """The sheet to read (by name or number; default the first), or InputError naming them."""
+    sheet = sheet if sheet is not None else sheet_names[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(sheet_names):
             raise InputError(
-                f"{path.name} has no sheet '{sheet}'. Its sheets: {', '.join(sheet_names)}."
+                f"{path.name} has {len(sheet_names)} sheet(s); sheet number {sheet} does not exist."
             )
-        ws = book[sheet]
-        total = max(1, (ws.max_row or 1) - 1)
-        rows_iter = ws.iter_rows(values_only=True)
-        first = next(rows_iter, None)
-        if first is None:
-            raise InputError(
-                f"Sheet '{sheet}' of {path.name} is empty. Choose a sheet that holds a table."
-            )
-        width = max((i + 1 for i, v in enumerate(first) if v is not None), default=0)
-        names = (
-            unique_names(list(first[:width]))
-            if opts.header
-            else [f"column_{i}" for i in range(1, width + 1)]
+        sheet = sheet_names[sheet]
+    if sheet not in sheet_names:
+        raise InputError(
+            f"{path.name} has no sheet '{sheet}'. Its sheets: {', '.join(sheet_names)}."
         )
-        data: list[tuple] = [] if opts.header else [tuple(first[:width])]
-        for row in rows_iter:
-            if all(v is None for v in row):
-                continue
-            data.append(tuple(row[:width]) + (None,) * (width - len(row)))
-            if len(data) % 5000 == 0:
-                progress(min(1.0, len(data) / total), f"Read {len(data):,} rows")
-            if max_rows is not None and len(data) >= max_rows:
-                break
-    finally:
-        book.close()
-    frame = (
-        pd.DataFrame.from_records(data, columns=names)
-        if data
-        else pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    return sheet
+
+
+def _sheet_rows(
+    ws, sheet: str, path: Path, opts: ReadOptions, progress: Progress, max_rows: int | None
+) -> tuple[list[str], list[tuple]]:
+    """The column names and the non-empty rows of a sheet, cut to the header's width."""
+    total = max(1, (ws.max_row or 1) - 1)
+    rows_iter = ws.iter_rows(values_only=True)
+    first = next(rows_iter, None)
+    if first is None:
+        raise InputError(
+            f"Sheet '{sheet}' of {path.name} is empty. Choose a sheet that holds a table."
+        )
+    width = max((i + 1 for i, v in enumerate(first) if v is not None), default=0)
+    names = (
+        unique_names(list(first[:width]))
+        if opts.header
+        else [f"column_{i}" for i in range(1, width + 1)]
     )
-    na = set(opts.na_values)
+    data: list[tuple] = [] if opts.header else [tuple(first[:width])]
+    for row in rows_iter:
+        if all(v is None for v in row):
+            continue
+        data.append(tuple(row[:width]) + (None,) * (width - len(row)))
+        if len(data) % 5000 == 0:
+            progress(min(1.0, len(data) / total), f"Read {len(data):,} rows")
+        if max_rows is not None and len(data) >= max_rows:
+            break
+    return names, data
+
+
+def _clean_text_cells(frame: pd.DataFrame, na_values: list[str]) -> None:
+    """Missing markers and empty cells as None; text columns as str, mixed cells as text."""
+    na = set(na_values)
     for col in frame.columns:
         if frame[col].dtype == object:
             values = frame[col]
@@ -110,6 +113,23 @@ def read_excel(
                 frame[col] = values.map(lambda v: None if v is None else str(v)).astype("str")
             else:
                 frame[col] = values
+
+
+def read_excel(
+    path: Path, opts: ReadOptions, progress: Progress, max_rows: int | None, given: ReadOptions
+) -> tuple[pd.DataFrame, ReadOptions]:
+    book = _open_workbook(path)
+    try:
+        sheet = _sheet_name(path, opts.sheet, book.sheetnames)
+        names, data = _sheet_rows(book[sheet], sheet, path, opts, progress, max_rows)
+    finally:
+        book.close()
+    frame = (
+        pd.DataFrame.from_records(data, columns=names)
+        if data
+        else pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    )
+    _clean_text_cells(frame, opts.na_values)
     progress(1.0, f"Read {len(frame):,} rows")
     return frame, replace(opts, sheet=sheet)
 

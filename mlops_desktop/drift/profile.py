@@ -159,9 +159,3 @@ class ReferenceProfile:
             with self._lock:
                 found = self._sides.setdefault(key, found)
         return found
-
-    def prepare_all(self, columns: list | None = None) -> ReferenceProfile:
-        """Prepare the given columns (default: all) now rather than on first use."""
-        for column in self.frame.columns if columns is None else columns:
-            self.side(column, self.kind(column))
-        return self

@@ -60,6 +60,70 @@ def _number(spec: dict, key: str, default: float, low: float, high: float, what:
     return float(value)
 
 
+def _check_minimum(spec: dict, what: str, inputs: dict, classes: list, task: str | None) -> None:
+    row, expect = spec.get("input"), spec.get("expect")
+    if not isinstance(row, dict) or not row:
+        raise InputError(f"{what}: 'input' must map input columns to values.")
+    unknown = [c for c in row if c not in inputs]
+    if unknown:
+        raise InputError(f"{what}: '{unknown[0]}' is not an input of the model.")
+    if not isinstance(expect, dict) or not ({"class", "min", "max"} & set(expect)):
+        raise InputError(f"{what}: 'expect' needs a 'class', or a 'min' and/or 'max' score.")
+    if "min" not in expect and "max" not in expect:
+        if task == "regression":
+            raise InputError(f"{what}: a regression model needs an expected 'min'/'max'.")
+        if str(expect["class"]) not in [str(c) for c in classes]:
+            raise InputError(f"{what}: class '{expect['class']}' is not one of {classes}.")
+
+
+def _check_perturbation(kind: str, spec: dict, what: str, inputs: dict, task: str | None) -> None:
+    """The feature, tolerance, pass rate and row count of an invariance or directional test."""
+    feature = spec.get("feature")
+    if feature not in inputs:
+        raise InputError(
+            f"{what}: 'feature' must name an input of the model ({', '.join(inputs)}), "
+            f"not {feature!r}."
+        )
+    spec["epsilon"] = _number(spec, "epsilon", DEFAULT_EPSILON[kind], 0, math.inf, what)
+    spec["pass_rate"] = _number(spec, "pass_rate", DEFAULT_PASS_RATE, 0, 0.999999, what)
+    rows = spec.get("rows", DEFAULT_ROWS)
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise InputError(f"{what}: 'rows' must be a whole number of at least 1, not {rows!r}.")
+    if task == "multiclass" and kind == "directional" and spec.get("class") is None:
+        raise InputError(f"{what}: name the 'class' whose probability should move.")
+
+
+def _check_invariance(spec: dict, what: str, inputs: dict) -> None:
+    feature = spec["feature"]
+    if "values" in spec:
+        if not isinstance(spec["values"], list) or not spec["values"]:
+            raise InputError(f"{what}: 'values' must be a non-empty list.")
+    elif "range" in spec:
+        bounds = spec["range"]
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(isinstance(b, (int, float)) for b in bounds)
+            or bounds[0] > bounds[1]
+        ):
+            raise InputError(f"{what}: 'range' must be [low, high] with low <= high.")
+        if inputs[feature].get("type") != "numeric":
+            raise InputError(f"{what}: a 'range' needs a numeric feature; '{feature}' is not.")
+    else:
+        raise InputError(f"{what}: give the 'values' or the 'range' that '{feature}' may take.")
+
+
+def _check_directional(spec: dict, what: str, inputs: dict) -> None:
+    feature = spec["feature"]
+    if inputs[feature].get("type") != "numeric":
+        raise InputError(f"{what}: directional tests need a numeric feature; '{feature}' is not.")
+    if spec.get("expect") not in ("increase", "decrease"):
+        raise InputError(f"{what}: 'expect' must be 'increase' or 'decrease'.")
+    delta = spec.get("delta")
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or delta <= 0:
+        raise InputError(f"{what}: 'delta' (how much to raise '{feature}') must be above 0.")
+
+
 def parse_spec(kind: str, spec: dict, signature: dict, name: str = "") -> dict:
     """Validate a behavioural test against the model's signature; return it with defaults."""
     what = f"Behavioural test '{name or kind}'"
@@ -74,58 +138,13 @@ def parse_spec(kind: str, spec: dict, signature: dict, name: str = "") -> dict:
     if cls is not None and str(cls) not in [str(c) for c in classes]:
         raise InputError(f"{what}: class '{cls}' is not one of the model's classes {classes}.")
     if kind == "minimum":
-        row, expect = spec.get("input"), spec.get("expect")
-        if not isinstance(row, dict) or not row:
-            raise InputError(f"{what}: 'input' must map input columns to values.")
-        unknown = [c for c in row if c not in inputs]
-        if unknown:
-            raise InputError(f"{what}: '{unknown[0]}' is not an input of the model.")
-        if not isinstance(expect, dict) or not ({"class", "min", "max"} & set(expect)):
-            raise InputError(f"{what}: 'expect' needs a 'class', or a 'min' and/or 'max' score.")
-        if "min" not in expect and "max" not in expect:
-            if task == "regression":
-                raise InputError(f"{what}: a regression model needs an expected 'min'/'max'.")
-            if str(expect["class"]) not in [str(c) for c in classes]:
-                raise InputError(f"{what}: class '{expect['class']}' is not one of {classes}.")
+        _check_minimum(spec, what, inputs, classes, task)
         return spec
-    feature = spec.get("feature")
-    if feature not in inputs:
-        raise InputError(
-            f"{what}: 'feature' must name an input of the model ({', '.join(inputs)}), "
-            f"not {feature!r}."
-        )
-    spec["epsilon"] = _number(spec, "epsilon", DEFAULT_EPSILON[kind], 0, math.inf, what)
-    spec["pass_rate"] = _number(spec, "pass_rate", DEFAULT_PASS_RATE, 0, 0.999999, what)
-    rows = spec.get("rows", DEFAULT_ROWS)
-    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
-        raise InputError(f"{what}: 'rows' must be a whole number of at least 1, not {rows!r}.")
-    if task == "multiclass" and kind == "directional" and cls is None:
-        raise InputError(f"{what}: name the 'class' whose probability should move.")
+    _check_perturbation(kind, spec, what, inputs, task)
     if kind == "invariance":
-        if "values" in spec:
-            if not isinstance(spec["values"], list) or not spec["values"]:
-                raise InputError(f"{what}: 'values' must be a non-empty list.")
-        elif "range" in spec:
-            bounds = spec["range"]
-            if (
-                not isinstance(bounds, list)
-                or len(bounds) != 2
-                or not all(isinstance(b, (int, float)) for b in bounds)
-                or bounds[0] > bounds[1]
-            ):
-                raise InputError(f"{what}: 'range' must be [low, high] with low <= high.")
-            if inputs[feature].get("type") != "numeric":
-                raise InputError(f"{what}: a 'range' needs a numeric feature; '{feature}' is not.")
-        else:
-            raise InputError(f"{what}: give the 'values' or the 'range' that '{feature}' may take.")
-        return spec
-    if inputs[feature].get("type") != "numeric":
-        raise InputError(f"{what}: directional tests need a numeric feature; '{feature}' is not.")
-    if spec.get("expect") not in ("increase", "decrease"):
-        raise InputError(f"{what}: 'expect' must be 'increase' or 'decrease'.")
-    delta = spec.get("delta")
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or delta <= 0:
-        raise InputError(f"{what}: 'delta' (how much to raise '{feature}') must be above 0.")
+        _check_invariance(spec, what, inputs)
+    else:
+        _check_directional(spec, what, inputs)
     return spec
 
 
@@ -300,10 +319,3 @@ def run_tests(
             progress(number / max(len(tests), 1), f"Behavioural test {number + 1} of {len(tests)}")
         results.append(run_test(test, pipeline, signature, frame, seed))
     return results
-
-
-def suggest_tests(frame: pd.DataFrame, signature: dict, pipeline, roles: dict | None = None):
-    """Candidate tests drawn from the data for the user to accept (see ``suggestions``)."""
-    from mlops_desktop.evaluation.suggestions import suggest_tests as suggest
-
-    return suggest(frame, signature, pipeline, roles)

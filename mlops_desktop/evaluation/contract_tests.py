@@ -100,6 +100,68 @@ def _handled(pipeline, signature, frame, name, column, expected, reference, chan
     return _case(name, column, expected, True, "handled", " ".join(notes) or "Scored as before.")
 
 
+def _changed_dtype(pipeline, signature, sample, reference, column: str) -> dict:
+    """Numbers sent as text must be read as numbers; text that is no number must fail loudly."""
+    as_text = sample.assign(**{column: sample[column].map(lambda v: "" if pd.isna(v) else str(v))})
+    as_text[column] = as_text[column].replace("", np.nan)
+    read = _handled(
+        pipeline,
+        signature,
+        as_text,
+        "changed dtype",
+        column,
+        "numbers sent as text are read as numbers; text that is not a number fails loudly",
+        reference,
+        (),
+        False,
+    )
+    garbage = as_text.copy()
+    garbage.loc[0, column] = "not a number"
+    loud = _loud(pipeline, signature, garbage, "changed dtype", column, read["expected"])
+    if read["passed"] and not loud["passed"]:
+        return loud
+    if read["passed"]:
+        read["message"] = f"Text numbers were read as numbers. {loud['message']}"
+    return read
+
+
+def _unseen_category(pipeline, signature, sample, reference, column: str) -> dict:
+    unseen = sample.copy()
+    unseen[column] = unseen[column].astype(object)
+    unseen.loc[0, column] = UNSEEN
+    return _handled(
+        pipeline,
+        signature,
+        unseen,
+        "unseen category",
+        column,
+        "scored as an unknown category, with a warning naming the column",
+        reference,
+        (0,),
+        True,
+    )
+
+
+def _out_of_range(pipeline, signature, sample, reference, target: dict) -> dict:
+    column = target["name"]
+    low = target.get("min") or 0.0
+    high = target.get("max") or 1.0
+    far = sample.copy()
+    far[column] = far[column].astype("float64")
+    far.loc[0, column] = high + 10 * (high - low + 1)
+    return _handled(
+        pipeline,
+        signature,
+        far,
+        "out-of-range value",
+        column,
+        "scored, with a warning naming the column",
+        reference,
+        (0,),
+        True,
+    )
+
+
 def run_contract_tests(pipeline, signature: dict, sample: pd.DataFrame) -> list[dict]:
     """The seven contract cases against the guarded scoring path, each passed or failed.
 
@@ -116,15 +178,9 @@ def run_contract_tests(pipeline, signature: dict, sample: pd.DataFrame) -> list[
     ranged = [s for s in numeric if s.get("min") is not None and s.get("max") is not None]
     categorical = [s for s in inputs if s.get("type") == "categorical"]
     first = (numeric or inputs)[0]["name"]
+    loudly = "fails loudly naming the column"
     results = [
-        _loud(
-            pipeline,
-            signature,
-            sample.drop(columns=[first]),
-            "missing column",
-            first,
-            "fails loudly naming the column",
-        ),
+        _loud(pipeline, signature, sample.drop(columns=[first]), "missing column", first, loudly),
         _handled(
             pipeline,
             signature,
@@ -138,87 +194,20 @@ def run_contract_tests(pipeline, signature: dict, sample: pd.DataFrame) -> list[
         ),
     ]
     if numeric:
-        column = numeric[0]["name"]
-        as_text = sample.assign(
-            **{column: sample[column].map(lambda v: "" if pd.isna(v) else str(v))}
-        )
-        as_text[column] = as_text[column].replace("", np.nan)
-        read = _handled(
-            pipeline,
-            signature,
-            as_text,
-            "changed dtype",
-            column,
-            "numbers sent as text are read as numbers; text that is not a number fails loudly",
-            reference,
-            (),
-            False,
-        )
-        garbage = as_text.copy()
-        garbage.loc[0, column] = "not a number"
-        loud = _loud(pipeline, signature, garbage, "changed dtype", column, read["expected"])
-        if read["passed"] and not loud["passed"]:
-            read = loud
-        elif read["passed"]:
-            read["message"] = f"Text numbers were read as numbers. {loud['message']}"
-        results.append(read)
+        results.append(_changed_dtype(pipeline, signature, sample, reference, numeric[0]["name"]))
+    empty_batch = "no rows in, no predictions out"
     results.append(
         _handled(
-            pipeline,
-            signature,
-            sample.iloc[:0],
-            "empty batch",
-            None,
-            "no rows in, no predictions out",
-            None,
-            (),
-            False,
+            pipeline, signature, sample.iloc[:0], "empty batch", None, empty_batch, None, (), False
         )
     )
     if categorical:
         column = categorical[0]["name"]
-        unseen = sample.copy()
-        unseen[column] = unseen[column].astype(object)
-        unseen.loc[0, column] = UNSEEN
-        results.append(
-            _handled(
-                pipeline,
-                signature,
-                unseen,
-                "unseen category",
-                column,
-                "scored as an unknown category, with a warning naming the column",
-                reference,
-                (0,),
-                True,
-            )
-        )
+        results.append(_unseen_category(pipeline, signature, sample, reference, column))
     target = (ranged or numeric or [None])[0]
     if target is not None:
-        column = target["name"]
-        low = target.get("min") or 0.0
-        high = target.get("max") or 1.0
-        far = sample.copy()
-        far[column] = far[column].astype("float64")
-        far.loc[0, column] = high + 10 * (high - low + 1)
-        results.append(
-            _handled(
-                pipeline,
-                signature,
-                far,
-                "out-of-range value",
-                column,
-                "scored, with a warning naming the column",
-                reference,
-                (0,),
-                True,
-            )
-        )
+        results.append(_out_of_range(pipeline, signature, sample, reference, target))
     empty = sample.copy()
     empty[first] = np.nan
-    results.append(
-        _loud(
-            pipeline, signature, empty, "all-null column", first, "fails loudly naming the column"
-        )
-    )
+    results.append(_loud(pipeline, signature, empty, "all-null column", first, loudly))
     return results

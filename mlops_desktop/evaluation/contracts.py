@@ -3,8 +3,8 @@
 ``validate_frame`` compares a batch with the model's input signature and lists every problem,
 naming the column and the rows. Errors refuse the batch; warnings are scored and reported;
 notes describe what was handled by design (an extra column ignored, text read as numbers).
-``score_frame`` is the guarded scoring path; ``run_contract_tests`` attacks it with the seven
-classic ways a batch goes wrong and fails any case that scores garbage silently.
+``score_frame`` is the guarded scoring path; ``contract_tests.run_contract_tests`` attacks it
+with the seven classic ways a batch goes wrong and fails any case that scores garbage silently.
 """
 
 from __future__ import annotations
@@ -66,6 +66,71 @@ def _as_numbers(values: pd.Series, kind: str) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
+def _numeric_violations(
+    name: str, spec: dict, kind: str, values: pd.Series, null: np.ndarray
+) -> list[Violation]:
+    """A numeric or boolean column: values that are no numbers, text read as numbers, range."""
+    numbers = _as_numbers(values, kind)
+    bad = (numbers.isna().to_numpy() & ~null) | np.isinf(numbers.to_numpy())
+    if bad.any():
+        rows, count, example = _where(bad, values)
+        message = (
+            f"Column '{name}' expects {kind} values but {count} value(s) are not finite "
+            f"numbers (e.g. {example}). Send numbers, or leave the cell empty."
+        )
+        return [Violation("wrong_type", name, "error", message, rows, count)]
+    out: list[Violation] = []
+    if not pd.api.types.is_numeric_dtype(values) and (~null).any():
+        message = f"Column '{name}' arrived as {values.dtype} and was read as numbers."
+        out.append(Violation("converted", name, "note", message))
+    low, high = spec.get("min"), spec.get("max")
+    if low is not None and high is not None:
+        outside = ((numbers < low) | (numbers > high)).to_numpy()
+        if outside.any():
+            rows, count, example = _where(outside, values)
+            message = (
+                f"Column '{name}' has {count} value(s) outside the training range "
+                f"[{low:g}, {high:g}] (e.g. {example}); they were scored, but the model "
+                "never saw such values, so treat those predictions with care."
+            )
+            out.append(Violation("out_of_range", name, "warning", message, rows, count))
+    return out
+
+
+def _categorical_violations(
+    name: str, spec: dict, values: pd.Series, null: np.ndarray
+) -> list[Violation]:
+    """A categorical column: values never seen in training (when all categories are known)."""
+    known = spec.get("categories") or []
+    if not known or spec.get("categories_truncated"):
+        return []
+    known_text = set(known)
+    text = values.astype(object).where(~null, None)
+    unseen = np.array([v is not None and str(v) not in known_text for v in text])
+    if not unseen.any():
+        return []
+    rows, count, example = _where(unseen, values)
+    message = (
+        f"Column '{name}' has {count} value(s) never seen in training "
+        f"(e.g. {example}); they were scored as an unknown category."
+    )
+    return [Violation("unseen_category", name, "warning", message, rows, count)]
+
+
+def _datetime_violations(name: str, values: pd.Series, null: np.ndarray) -> list[Violation]:
+    """A datetime column: values that are not dates."""
+    stamps = pd.to_datetime(values, errors="coerce")
+    bad = stamps.isna().to_numpy() & ~null
+    if not bad.any():
+        return []
+    rows, count, example = _where(bad, values)
+    message = (
+        f"Column '{name}' expects dates but {count} value(s) are not dates "
+        f"(e.g. {example}). Send dates such as 2024-05-31."
+    )
+    return [Violation("wrong_type", name, "error", message, rows, count)]
+
+
 def _check_column(name: str, spec: dict, values: pd.Series, n: int) -> list[Violation]:
     kind = spec.get("type", "categorical")
     out: list[Violation] = []
@@ -95,81 +160,11 @@ def _check_column(name: str, spec: dict, values: pd.Series, n: int) -> list[Viol
             )
         )
     if kind in ("numeric", "boolean"):
-        numbers = _as_numbers(values, kind)
-        bad = (numbers.isna().to_numpy() & ~null) | np.isinf(numbers.to_numpy())
-        if bad.any():
-            rows, count, example = _where(bad, values)
-            return out + [
-                Violation(
-                    "wrong_type",
-                    name,
-                    "error",
-                    f"Column '{name}' expects {kind} values but {count} value(s) are not finite "
-                    f"numbers (e.g. {example}). Send numbers, or leave the cell empty.",
-                    rows,
-                    count,
-                )
-            ]
-        if not pd.api.types.is_numeric_dtype(values) and (~null).any():
-            out.append(
-                Violation(
-                    "converted",
-                    name,
-                    "note",
-                    f"Column '{name}' arrived as {values.dtype} and was read as numbers.",
-                )
-            )
-        low, high = spec.get("min"), spec.get("max")
-        if low is not None and high is not None:
-            outside = ((numbers < low) | (numbers > high)).to_numpy()
-            if outside.any():
-                rows, count, example = _where(outside, values)
-                out.append(
-                    Violation(
-                        "out_of_range",
-                        name,
-                        "warning",
-                        f"Column '{name}' has {count} value(s) outside the training range "
-                        f"[{low:g}, {high:g}] (e.g. {example}); they were scored, but the model "
-                        "never saw such values, so treat those predictions with care.",
-                        rows,
-                        count,
-                    )
-                )
-    elif kind == "categorical":
-        known = spec.get("categories") or []
-        if known and not spec.get("categories_truncated"):
-            text = values.astype(object).where(~null, None)
-            unseen = np.array([v is not None and str(v) not in set(known) for v in text])
-            if unseen.any():
-                rows, count, example = _where(unseen, values)
-                out.append(
-                    Violation(
-                        "unseen_category",
-                        name,
-                        "warning",
-                        f"Column '{name}' has {count} value(s) never seen in training "
-                        f"(e.g. {example}); they were scored as an unknown category.",
-                        rows,
-                        count,
-                    )
-                )
-    elif kind == "datetime":
-        stamps = pd.to_datetime(values, errors="coerce")
-        bad = stamps.isna().to_numpy() & ~null
-        if bad.any():
-            rows, count, example = _where(bad, values)
-            return out + [
-                Violation(
-                    "wrong_type",
-                    name,
-                    "error",
-                    f"Column '{name}' expects dates but {count} value(s) are not dates "
-                    f"(e.g. {example}). Send dates such as 2024-05-31.",
-                    rows,
-                    count,
-                )
-            ]
+        return out + _numeric_violations(name, spec, kind, values, null)
+    if kind == "categorical":
+        return out + _categorical_violations(name, spec, values, null)
+    if kind == "datetime":
+        return out + _datetime_violations(name, values, null)
     return out
 
 
@@ -255,10 +250,3 @@ def score_frame(pipeline, signature: dict, frame: pd.DataFrame) -> ScoreResult:
         raise InputError(f"The model could not score the batch: {exc}", details=repr(exc)) from exc
     predictions = np.asarray(classes, dtype=object)[np.argmax(proba, axis=1)]
     return ScoreResult(predictions, proba, classes, violations)
-
-
-def run_contract_tests(pipeline, signature: dict, sample: pd.DataFrame) -> list[dict]:
-    """The seven contract cases (see ``contract_tests``), each passed or failed with a reason."""
-    from mlops_desktop.evaluation.contract_tests import run_contract_tests as run
-
-    return run(pipeline, signature, sample)

@@ -18,7 +18,6 @@ A gate file (YAML or JSON)::
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,10 +233,6 @@ def load_gate_file(path: Path | str) -> GateSpec:
     except OSError as exc:
         raise InputError(f"Cannot read the gate file {path}: {exc.strerror}.") from exc
     return parse_gate_text(text, source=f"The gate file {path.name}")
-
-
-def dump_gate(spec: GateSpec) -> str:
-    return json.dumps(spec.to_dict(), indent=2)
 
 
 # -- evaluation --------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """The promotion rule: a version becomes ``live`` only when its latest test report passes the
-model's current gate, or with an override reason recorded in the audit trail."""
+model's current gate. This is the only copy of the rule; ``serving.deployments`` applies it to
+deploy and promote, and takes the override (``--force --reason``, kept in the audit trail)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlops_desktop.errors import CheckFailed
 from mlops_desktop.evaluation.gates import evaluate_gate, parse_gate
 from mlops_desktop.registry.entities import ModelVersion
 
@@ -74,32 +74,3 @@ def check_promotion(ws: Workspace, version: ModelVersion) -> tuple[bool, str]:
     """``(allowed, reason)``: may ``version`` become live on its test evidence alone?"""
     status = promotion_status(ws, version)
     return status.allowed, status.reason
-
-
-def authorise_promotion(
-    ws: Workspace, version: ModelVersion, override_reason: str | None = None
-) -> PromotionCheck:
-    """Allow promotion on the evidence, or on a written override reason (audited).
-
-    Raises CheckFailed (exit code 1) when the evidence does not allow it and no reason is given.
-    """
-    status = promotion_status(ws, version)
-    if status.allowed:
-        return status
-    reason = (override_reason or "").strip()
-    if not reason:
-        raise CheckFailed(status.reason)
-    ws.audit.record(
-        "promotion.override",
-        "model_version",
-        version.ref,
-        {
-            "reason": reason,
-            "blocked_because": status.reason,
-            "report_id": status.report_id,
-            "gate_version": status.gate_version,
-        },
-    )
-    return PromotionCheck(
-        True, f"Override: {reason} (was: {status.reason})", status.report_id, status.gate_version
-    )

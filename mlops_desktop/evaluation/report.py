@@ -19,7 +19,7 @@ from mlops_desktop import __version__
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.behavioural import run_tests
 from mlops_desktop.evaluation.bootstrap import BootstrapPlan, MetricSet, interval, run_bootstrap
-from mlops_desktop.evaluation.contracts import run_contract_tests
+from mlops_desktop.evaluation.contract_tests import run_contract_tests
 from mlops_desktop.evaluation.curves import classification_charts, regression_charts
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, GateSpec, evaluate_gate
 from mlops_desktop.evaluation.slices import define_slices, slice_tasks, summarise_slices
@@ -126,9 +126,24 @@ def build_report(inputs: ReportInputs, progress: Progress = lambda _f, _m: None)
         return _build_report(inputs, progress)
 
 
-def _build_report(inputs: ReportInputs, progress: Progress) -> dict:
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
+@dataclass
+class _Scored:
+    """The test part scored by the model and by the dummy baseline."""
+
+    task: str
+    target: str
+    primary: str
+    frame: pd.DataFrame
+    features: pd.DataFrame
+    y: np.ndarray
+    output: np.ndarray
+    classes: list[str] | None
+    positive: str | None
+    model: MetricSet
+    base: MetricSet
+
+
+def _score_test_part(inputs: ReportInputs, progress: Progress) -> _Scored:
     signature, pipeline = inputs.signature, inputs.pipeline
     output = signature.get("output") or {}
     task, target = output.get("task"), output.get("name")
@@ -156,67 +171,130 @@ def _build_report(inputs: ReportInputs, progress: Progress) -> dict:
         output_base = np.tile([float(shares.get(c, 0.0)) for c in classes], (len(y), 1))
     model = MetricSet(task, y, output_model, classes, positive)
     base = MetricSet(task, y, output_base, classes, positive)
-    timings["score_s"] = time.perf_counter() - started
+    return _Scored(
+        task, target, primary, frame, features, y, output_model, classes, positive, model, base
+    )
 
-    decision = None
-    if inputs.current_decision_column:
-        rows, dec_out = _decisions(frame, inputs.current_decision_column, task, classes or [])
-        dec_names = tuple(n for n in model.names if n != "log_loss")
-        decision = (rows, MetricSet(task, y[rows], dec_out, classes, positive, dec_names))
-        model_on_rows = model.take(rows, dec_names)
 
-    gate = inputs.gate
-    slice_metric = (gate.slice_metric if gate else None) or primary
-    min_rows = gate.min_slice_rows if gate else DEFAULT_MIN_SLICE_ROWS
-    slices = define_slices(frame, _slice_columns(signature, inputs.extra_slice_columns))
-    tasks, subsets = slice_tasks(slices, model, slice_metric)
-    tasks = {"model": model.weighted, "baseline": base.weighted, **tasks}
+def _current_decision(inputs: ReportInputs, scored: _Scored) -> tuple | None:
+    """``(rows, decision metrics, model metrics on those rows)``, or None without a column."""
+    if not inputs.current_decision_column:
+        return None
+    s = scored
+    rows, dec_out = _decisions(s.frame, inputs.current_decision_column, s.task, s.classes or [])
+    dec_names = tuple(n for n in s.model.names if n != "log_loss")
+    decision = MetricSet(s.task, s.y[rows], dec_out, s.classes, s.positive, dec_names)
+    return rows, decision, s.model.take(rows, dec_names)
+
+
+def _bootstrap_tasks(scored: _Scored, decision: tuple | None, slices, slice_metric: str):
+    """The statistics every resample computes (model, baseline, slices, decision), and subsets."""
+    tasks, subsets = slice_tasks(slices, scored.model, slice_metric)
+    tasks = {"model": scored.model.weighted, "baseline": scored.base.weighted, **tasks}
     if decision is not None:
-        rows, dec = decision
+        rows, dec, model_on_rows = decision
         tasks["decision"] = lambda w, r=rows, d=dec: d.weighted(w[:, r])
         tasks["model_on_decided"] = lambda w, r=rows, m=model_on_rows: m.weighted(w[:, r])
-    plan = BootstrapPlan(len(frame), inputs.n_boot, inputs.seed)
-    t0 = time.perf_counter()
-    boot = run_bootstrap(plan, tasks, lambda f, m: progress(0.03 + 0.6 * f, m))
-    timings["bootstrap_s"] = time.perf_counter() - t0
+    return tasks, subsets
 
-    point = model.point()
-    base_point = base.point()
-    report: dict = {
+
+def _metrics_sections(inputs: ReportInputs, scored: _Scored, point: dict, boot: dict) -> dict:
+    """The report's head: what was tested, the metrics and the baseline with their CIs."""
+    s = scored
+    base_point = s.base.point()
+    return {
         "format": REPORT_FORMAT,
         "app_version": __version__,
         "created_at": time.time(),
         "model": dict(inputs.meta.get("model") or {}),
         "dataset": dict(inputs.meta.get("dataset") or {}),
-        "task": task,
-        "target": target,
-        "primary_metric": primary,
-        "positive_class": positive,
-        "classes": classes,
-        "rows": len(frame),
+        "task": s.task,
+        "target": s.target,
+        "primary_metric": s.primary,
+        "positive_class": s.positive,
+        "classes": s.classes,
+        "rows": len(s.frame),
         "bootstrap": {"resamples": inputs.n_boot, "seed": inputs.seed, "level": 0.95},
-        "metrics": _with_ci(point, boot["model"], model.names),
+        "metrics": _with_ci(point, boot["model"], s.model.names),
         "baseline": {
             "kind": "dummy: class shares of the training part"
-            if classes
+            if s.classes
             else "dummy: mean of the training target",
-            "metrics": _with_ci(base_point, boot["baseline"], base.names),
-            "lift": _lift(point, boot["model"], base_point, boot["baseline"], model.names),
+            "metrics": _with_ci(base_point, boot["baseline"], s.base.names),
+            "lift": _lift(point, boot["model"], base_point, boot["baseline"], s.model.names),
         },
         "current_decision": None,
     }
+
+
+def _decision_section(inputs: ReportInputs, decision: tuple, boot: dict) -> dict:
+    rows, dec, model_on_rows = decision
+    dec_point, mod_point = dec.point(), model_on_rows.point()
+    return {
+        "column": inputs.current_decision_column,
+        "rows": len(rows),
+        "metrics": _with_ci(dec_point, boot["decision"], dec.names),
+        "model_metrics": _with_ci(mod_point, boot["model_on_decided"], dec.names),
+        "model_lift": _lift(
+            mod_point, boot["model_on_decided"], dec_point, boot["decision"], dec.names
+        ),
+    }
+
+
+def _test_sections(
+    inputs: ReportInputs, scored: _Scored, progress: Progress, timings: dict
+) -> dict:
+    """Behavioural and contract tests, and the chart data."""
+    sections: dict = {}
+    t0 = time.perf_counter()
+    sections["behavioural"] = run_tests(
+        inputs.tests,
+        inputs.pipeline,
+        inputs.signature,
+        scored.features,
+        lambda f, m: progress(0.65 + 0.2 * f, m),
+        inputs.seed,
+    )
+    timings["behavioural_s"] = time.perf_counter() - t0
+    progress(0.86, "Contract tests")
+    t0 = time.perf_counter()
+    sections["contracts"] = run_contract_tests(
+        inputs.pipeline, inputs.signature, scored.features.head(CONTRACT_SAMPLE_ROWS)
+    )
+    timings["contracts_s"] = time.perf_counter() - t0
+    progress(0.92, "Charts")
+    if scored.task == "regression":
+        sections["charts"] = regression_charts(scored.y, scored.output, inputs.seed)
+    else:
+        sections["charts"] = classification_charts(
+            scored.y, scored.output, scored.classes, scored.positive
+        )
+    return sections
+
+
+def _build_report(inputs: ReportInputs, progress: Progress) -> dict:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    scored = _score_test_part(inputs, progress)
+    timings["score_s"] = time.perf_counter() - started
+    decision = _current_decision(inputs, scored)
+
+    gate = inputs.gate
+    slice_metric = (gate.slice_metric if gate else None) or scored.primary
+    min_rows = gate.min_slice_rows if gate else DEFAULT_MIN_SLICE_ROWS
+    slices = define_slices(
+        scored.frame, _slice_columns(inputs.signature, inputs.extra_slice_columns)
+    )
+    tasks, subsets = _bootstrap_tasks(scored, decision, slices, slice_metric)
+    plan = BootstrapPlan(len(scored.frame), inputs.n_boot, inputs.seed)
+    t0 = time.perf_counter()
+    boot = run_bootstrap(plan, tasks, lambda f, m: progress(0.03 + 0.6 * f, m))
+    timings["bootstrap_s"] = time.perf_counter() - t0
+
+    point = scored.model.point()
+    report = _metrics_sections(inputs, scored, point, boot)
     if decision is not None:
-        rows, dec = decision
-        dec_point, mod_point = dec.point(), model_on_rows.point()
-        report["current_decision"] = {
-            "column": inputs.current_decision_column,
-            "rows": len(rows),
-            "metrics": _with_ci(dec_point, boot["decision"], dec.names),
-            "model_metrics": _with_ci(mod_point, boot["model_on_decided"], dec.names),
-            "model_lift": _lift(
-                mod_point, boot["model_on_decided"], dec_point, boot["decision"], dec.names
-            ),
-        }
+        report["current_decision"] = _decision_section(inputs, decision, boot)
     report["slices"] = summarise_slices(
         slices,
         subsets,
@@ -226,27 +304,7 @@ def _build_report(inputs: ReportInputs, progress: Progress) -> dict:
         gate.max_slice_gap if gate else None,
         min_rows,
     )
-    t0 = time.perf_counter()
-    report["behavioural"] = run_tests(
-        inputs.tests,
-        pipeline,
-        signature,
-        features,
-        lambda f, m: progress(0.65 + 0.2 * f, m),
-        inputs.seed,
-    )
-    timings["behavioural_s"] = time.perf_counter() - t0
-    progress(0.86, "Contract tests")
-    t0 = time.perf_counter()
-    report["contracts"] = run_contract_tests(
-        pipeline, signature, features.head(CONTRACT_SAMPLE_ROWS)
-    )
-    timings["contracts_s"] = time.perf_counter() - t0
-    progress(0.92, "Charts")
-    if task == "regression":
-        report["charts"] = regression_charts(y, output_model, inputs.seed)
-    else:
-        report["charts"] = classification_charts(y, output_model, classes, positive)
+    report |= _test_sections(inputs, scored, progress, timings)
     report["gate"] = None
     if gate is not None:
         report["gate"] = {**(inputs.gate_meta or {}), "spec": gate.to_dict()}

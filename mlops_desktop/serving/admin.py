@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from mlops_desktop.errors import CheckFailed, MlopsError, NotFoundError
+from mlops_desktop.serving.http import error_response, json_response, read_body
+from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
 from mlops_desktop.serving.validation import RequestError
 
@@ -78,9 +80,6 @@ def _run(service: ScoringService, action: str, args: dict[str, Any]) -> dict:
 
 
 def add_admin_routes(app: FastAPI, service: ScoringService) -> None:
-    from mlops_desktop.serving.app import error_response, json_response, read_body
-    from mlops_desktop.serving.protocols import decode_json
-
     async def operation(request: Request, action: str, needs: tuple[str, ...]) -> Response:
         try:
             _check_token(service, request)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import CheckFailed, InputError, NotFoundError
+from mlops_desktop.evaluation.promotion import check_promotion
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Deployment, ModelVersion
 from mlops_desktop.registry.refs import parse_ref
@@ -21,18 +22,6 @@ if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
 
 LIVE, CANDIDATE = "live", "candidate"
-
-
-def check_promotion(ws: Workspace, version: ModelVersion) -> tuple[bool, str]:
-    """The promotion rule (the single call site): may ``version`` become live?
-
-    Uses ``mlops_desktop.evaluation.promotion.check_promotion`` when that module is installed.
-    """
-    try:
-        from mlops_desktop.evaluation.promotion import check_promotion as rule
-    except ImportError:
-        return True, "no promotion rule is installed in this build; deployed without a gate check"
-    return rule(ws, version)
 
 
 def _version(ws: Workspace, ref: str) -> ModelVersion:

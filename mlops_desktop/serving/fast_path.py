@@ -4,9 +4,10 @@ FastAPI's router, dependency solver, middleware stack and exception wrappers cos
 per one-row request as parsing it. ``with_fast_path`` wraps the app in a thin ASGI layer that
 sends ``POST`` requests for the four scoring routes (MLflow ``/invocations``, Open Inference
 ``/v2/models/{name}[/versions/{v}]/infer``, KServe ``/v1/models/{name}:predict``) directly to
-the same handler the routes use, with the same error answers; every other request (docs,
-metadata, admin, outcomes, wrong methods) goes through FastAPI as before. A service that needs a
-token on every request keeps the full stack, so the token check stays in one place.
+the handler the routes use (``serving.score_handler``), with the same error answers; every other
+request (docs, metadata, admin, outcomes, wrong methods) goes through FastAPI as before. A
+service that needs a token on every request keeps the full stack, so the token check stays in
+one place.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mlops_desktop.serving.app import unexpected_error
+from mlops_desktop.serving.http import unexpected_error
 from mlops_desktop.serving.service import ScoringService
 
 # path -> (style, model name, version, Open Inference v2)

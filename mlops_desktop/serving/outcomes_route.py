@@ -18,6 +18,8 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.serving.http import error_response, json_response, read_body
+from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
 from mlops_desktop.serving.validation import RequestError
 
@@ -106,8 +108,6 @@ def _record(service: ScoringService, model: str, outcomes: list[dict]) -> dict:
 
 def add_outcomes_route(app: FastAPI, service: ScoringService) -> None:
     """Register ``POST /outcomes`` on ``app``."""
-    from mlops_desktop.serving.app import error_response, json_response, read_body
-    from mlops_desktop.serving.protocols import decode_json
 
     @app.post(
         "/outcomes",

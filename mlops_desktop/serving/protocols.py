@@ -132,6 +132,17 @@ def _tensor(value: Any, names: list[str], where: str) -> Table:
     )
 
 
+# -- KServe v1 ------------------------------------------------------------------------------
+
+
+def parse_v1(payload: Any, names: list[str]) -> Table:
+    """A KServe v1 ``:predict`` body: ``{"instances": [...]}`` (or ``{"inputs": [...]}``)."""
+    if not isinstance(payload, dict) or ("instances" not in payload and "inputs" not in payload):
+        raise RequestError('The body must be {"instances": [...]} (or {"inputs": [...]}).')
+    key = "instances" if "instances" in payload else "inputs"
+    return _tensor(payload[key], names, key)
+
+
 # -- MLflow scoring server ------------------------------------------------------------------
 
 
@@ -220,6 +231,69 @@ def _flatten(data: Any) -> list:
     return out
 
 
+def _v2_tensor(i: int, tensor: Any) -> tuple[str, list[int], list]:
+    """``(name, shape, flat data)`` of ``inputs[i]``, checked against its shape and datatype."""
+    if not isinstance(tensor, dict):
+        raise RequestError(f"inputs[{i}] must be an object with name, shape, datatype, data.")
+    missing = [k for k in ("name", "shape", "datatype", "data") if k not in tensor]
+    if missing:
+        raise RequestError(f"inputs[{i}] lacks {', '.join(missing)}.")
+    shape = tensor["shape"]
+    if (
+        not isinstance(shape, list)
+        or not shape
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+    ):
+        raise RequestError(f"inputs[{i}].shape must be a list of non-negative integers.")
+    if tensor["datatype"] not in V2_DATATYPES:
+        raise RequestError(
+            f"inputs[{i}].datatype {tensor['datatype']!r} is not an Open Inference datatype "
+            f"({', '.join(sorted(V2_DATATYPES))})."
+        )
+    data = _flatten(tensor["data"])
+    size = 1
+    for d in shape:
+        size *= d
+    if size != len(data):
+        raise RequestError(
+            f"inputs[{i}] ('{tensor['name']}') has shape {shape} ({size} values) but "
+            f"{len(data)} values in data."
+        )
+    return str(tensor["name"]), shape, data
+
+
+def _v2_matrix(tensor: tuple[str, list[int], list], names: list[str]) -> Table:
+    """One ``[n, k]`` input holding all ``k`` columns in the model's input order."""
+    name, (n, k), data = tensor
+    if k != len(names):
+        raise RequestError(
+            f"Input '{name}' has {k} columns per row but the model takes {len(names)} "
+            f"({', '.join(names)})."
+        )
+    rows = [data[r * k : (r + 1) * k] for r in range(n)]
+    return _from_rows(rows, names, f"inputs[0] ('{name}')")
+
+
+def _v2_columns(tensors: list[tuple[str, list[int], list]]) -> Table:
+    """One input per column, each of shape ``[n]`` or ``[n, 1]`` with the same ``n``."""
+    columns: dict[str, list] = {}
+    sizes = set()
+    for name, shape, data in tensors:
+        if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
+            raise RequestError(
+                f"Input '{name}' has shape {shape}; one column takes shape [n] or [n, 1]."
+            )
+        columns[name] = data
+        sizes.add(shape[0])
+    if len(sizes) > 1:
+        raise RequestError(
+            "The inputs have different numbers of rows: "
+            + ", ".join(f"{n}: {len(d)}" for n, d in columns.items())
+            + "."
+        )
+    return Table(columns, sizes.pop())
+
+
 def parse_v2(payload: Any, names: list[str]) -> tuple[Table, dict]:
     """``{"id"?, "parameters"?, "inputs": [{name, shape, datatype, data}], "outputs"?}``.
 
@@ -233,61 +307,11 @@ def parse_v2(payload: Any, names: list[str]) -> tuple[Table, dict]:
         )
     if not payload["inputs"]:
         raise RequestError("'inputs' is empty. Send one tensor per column.")
-    tensors = []
-    for i, tensor in enumerate(payload["inputs"]):
-        if not isinstance(tensor, dict):
-            raise RequestError(f"inputs[{i}] must be an object with name, shape, datatype, data.")
-        missing = [k for k in ("name", "shape", "datatype", "data") if k not in tensor]
-        if missing:
-            raise RequestError(f"inputs[{i}] lacks {', '.join(missing)}.")
-        shape = tensor["shape"]
-        if (
-            not isinstance(shape, list)
-            or not shape
-            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
-        ):
-            raise RequestError(f"inputs[{i}].shape must be a list of non-negative integers.")
-        if tensor["datatype"] not in V2_DATATYPES:
-            raise RequestError(
-                f"inputs[{i}].datatype {tensor['datatype']!r} is not an Open Inference datatype "
-                f"({', '.join(sorted(V2_DATATYPES))})."
-            )
-        data = _flatten(tensor["data"])
-        size = 1
-        for d in shape:
-            size *= d
-        if size != len(data):
-            raise RequestError(
-                f"inputs[{i}] ('{tensor['name']}') has shape {shape} ({size} values) but "
-                f"{len(data)} values in data."
-            )
-        tensors.append((str(tensor["name"]), shape, data))
+    tensors = [_v2_tensor(i, tensor) for i, tensor in enumerate(payload["inputs"])]
     if len(tensors) == 1 and len(tensors[0][1]) == 2 and tensors[0][0] not in names:
-        name, (n, k), data = tensors[0]
-        if k != len(names):
-            raise RequestError(
-                f"Input '{name}' has {k} columns per row but the model takes {len(names)} "
-                f"({', '.join(names)})."
-            )
-        rows = [data[r * k : (r + 1) * k] for r in range(n)]
-        table = _from_rows(rows, names, f"inputs[0] ('{name}')")
+        table = _v2_matrix(tensors[0], names)
     else:
-        columns: dict[str, list] = {}
-        sizes = set()
-        for name, shape, data in tensors:
-            if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
-                raise RequestError(
-                    f"Input '{name}' has shape {shape}; one column takes shape [n] or [n, 1]."
-                )
-            columns[name] = data
-            sizes.add(shape[0])
-        if len(sizes) > 1:
-            raise RequestError(
-                "The inputs have different numbers of rows: "
-                + ", ".join(f"{n}: {len(d)}" for n, d in columns.items())
-                + "."
-            )
-        table = Table(columns, sizes.pop())
+        table = _v2_columns(tensors)
     params = payload.get("parameters") or {}
     return table, params if isinstance(params, dict) else {}
 

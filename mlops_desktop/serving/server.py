@@ -21,6 +21,8 @@ from mlops_desktop.errors import InputError
 from mlops_desktop.serving.service import DEFAULT_MAX_BODY, ScoringService, is_loopback, token_hash
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from mlops_desktop.registry.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,44 @@ def _run_event_loop(main) -> None:
     uvloop.run(main)
 
 
+def _uvicorn_server(service: ScoringService) -> uvicorn.Server:
+    """The uvicorn server for ``service``'s app (behind the fast path); stoppable by the app."""
+    import uvicorn
+
+    from mlops_desktop.serving.app import build_app
+    from mlops_desktop.serving.fast_path import with_fast_path
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            with_fast_path(build_app(service), service),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=15,
+            timeout_keep_alive=30,
+        )
+    )
+    service.request_stop = lambda: setattr(server, "should_exit", True)
+    return server
+
+
+async def _serve(
+    server: uvicorn.Server, sock: socket.socket, service: ScoringService, started: Callable
+) -> None:
+    """Serve on ``sock`` until stopped, call ``started()`` once listening, then drain shadows."""
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        started()
+    await task
+    await service.drain()
+
+
+def _swallow_signal(_sig: int, _frame) -> None:
+    """uvicorn re-raises the signals it captured once it has served; they are handled by then."""
+
+
 def run_server(
     workspace: Path | str,
     host: str = DEFAULT_HOST,
@@ -122,11 +162,7 @@ def run_server(
     on_ready: Callable[[str, int], None] | None = None,
 ) -> int:
     """Serve until SIGTERM, Ctrl-C or ``POST /admin/stop``; return 0 after a clean stop."""
-    import uvicorn
-
     from mlops_desktop.registry.workspace import Workspace
-    from mlops_desktop.serving.app import build_app
-    from mlops_desktop.serving.fast_path import with_fast_path
 
     token = token or os.environ.get(TOKEN_ENV) or None
     require_token = check_bind(host, token) or require_token
@@ -144,40 +180,19 @@ def run_server(
         max_body=max_body,
         instance_id=instance_id,
     )
-    signals: list[int] = []
 
-    def remember(sig: int, _frame) -> None:  # uvicorn re-raises captured signals after serving
-        signals.append(sig)
+    def started() -> None:
+        _set_status(ws, instance_id, "running")
+        if on_ready is not None:
+            on_ready(host, port)
 
-    previous = {s: signal.signal(s, remember) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, _swallow_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         _one_thread_per_predict()
         service.start()
-        gc.freeze()  # the loaded libraries and models never become garbage: skip them in GC
-        server = uvicorn.Server(
-            uvicorn.Config(
-                with_fast_path(build_app(service), service),
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=15,
-                timeout_keep_alive=30,
-            )
-        )
-        service.request_stop = lambda: setattr(server, "should_exit", True)
-
-        async def serve() -> None:
-            task = asyncio.create_task(server.serve(sockets=[sock]))
-            while not server.started and not task.done():
-                await asyncio.sleep(0.01)
-            if server.started:
-                _set_status(ws, instance_id, "running")
-                if on_ready is not None:
-                    on_ready(host, port)
-            await task
-            await service.drain()
-
-        _run_event_loop(serve())
+        server = _uvicorn_server(service)
+        gc.freeze()  # the loaded libraries, models and app never become garbage: skip them in GC
+        _run_event_loop(_serve(server, sock, service, started))
         status = "stopped"
     except BaseException:
         status = "crashed"

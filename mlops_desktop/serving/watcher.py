@@ -50,10 +50,6 @@ class Watcher:
         self._thread = threading.Thread(target=self._run, name="registry-watcher", daemon=True)
         self._thread.start()
 
-    def poke(self) -> None:
-        """Poll now instead of at the next interval."""
-        self._wake.set()
-
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.interval)

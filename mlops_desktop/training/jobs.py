@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import platform
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,10 @@ import sklearn
 from mlops_desktop import __version__
 from mlops_desktop.errors import InputError, JobCancelled
 from mlops_desktop.jobs.context import JobContext
-from mlops_desktop.training.trainer import TrainConfig, train
+from mlops_desktop.training.trainer import TrainConfig, TrainResult, train
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import DatasetVersion, Run
 
 
 def library_versions() -> dict[str, str]:
@@ -29,6 +32,70 @@ def library_versions() -> dict[str, str]:
         "pandas": pd.__version__,
         "numpy": np.__version__,
         "mlops-desktop": __version__,
+    }
+
+
+def _train_config(
+    version: DatasetVersion, model: str, search: int, seed: int, cv_folds: int
+) -> TrainConfig:
+    task = version.roles.get("task")
+    if task not in ("binary", "multiclass", "regression"):
+        raise InputError(f"{version.ref} has no target task; set its target column first.")
+    return TrainConfig(
+        family=model,
+        task=task,
+        split_method=version.split.get("method", "random"),
+        search=search,
+        cv_folds=cv_folds,
+        seed=seed,
+    )
+
+
+def _store_run(
+    ctx: JobContext, run_id: str, config: TrainConfig, result: TrainResult, log_lines: list[str]
+) -> tuple[Run, str, dict, dict]:
+    """Store the pipeline and finish the run as succeeded: ``(run, artifact, metrics, signature)``."""
+    ws = ctx.workspace()
+    ctx.report(0.96, "Storing the pipeline")
+    artifact = ws.artifacts.put_object(result.pipeline)
+    metrics = {
+        "cv": result.cv_metrics,
+        "holdout": result.holdout_metrics,
+        "baseline": result.baseline_metrics,
+    }
+    signature = dict(result.signature)
+    signature["output"] = {**signature["output"], "positive_class": result.positive_class}
+    ctx.check_cancelled()
+    run = ws.runs.finish(
+        run_id,
+        "succeeded",
+        params=result.params,
+        metrics=metrics,
+        library_versions=library_versions(),
+        artifact_hash=artifact,
+        fingerprint=result.fingerprint,
+        log="\n".join(log_lines),
+        config={
+            **config.to_dict(),
+            "signature": signature,
+            "timings": result.timings,
+            "candidates": result.candidates,
+        },
+    )
+    return run, artifact, metrics, signature
+
+
+def _job_output(
+    run: Run, version: DatasetVersion, model: str, metrics: dict, result: TrainResult
+) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "dataset": version.ref,
+        "model": model,
+        "metrics": metrics,
+        "params": result.params,
+        "fingerprint": result.fingerprint,
+        "duration_s": run.duration_s,
     }
 
 
@@ -50,17 +117,7 @@ def train_model(
     ctx.report(0.0, f"Loading {dataset}")
     version = ws.datasets.get(dataset)
     roles = dict(version.roles)
-    task = roles.get("task")
-    if task not in ("binary", "multiclass", "regression"):
-        raise InputError(f"{version.ref} has no target task; set its target column first.")
-    config = TrainConfig(
-        family=model,
-        task=task,
-        split_method=version.split.get("method", "random"),
-        search=search,
-        cv_folds=cv_folds,
-        seed=seed,
-    )
+    config = _train_config(version, model, search, seed, cv_folds)
     run = ws.runs.create(
         version.id,
         model,
@@ -83,47 +140,14 @@ def train_model(
         # Loaded after the run exists, so a missing or damaged dataset file ends a visible run.
         frame, test_mask = ws.datasets.load_frame(version)
         result = train(frame, test_mask, version.schema, roles, config, report, log)
-        ctx.report(0.96, "Storing the pipeline")
-        artifact = ws.artifacts.put_object(result.pipeline)
-        metrics = {
-            "cv": result.cv_metrics,
-            "holdout": result.holdout_metrics,
-            "baseline": result.baseline_metrics,
-        }
-        signature = dict(result.signature)
-        signature["output"] = {**signature["output"], "positive_class": result.positive_class}
-        ctx.check_cancelled()
-        run = ws.runs.finish(
-            run.id,
-            "succeeded",
-            params=result.params,
-            metrics=metrics,
-            library_versions=library_versions(),
-            artifact_hash=artifact,
-            fingerprint=result.fingerprint,
-            log="\n".join(log_lines),
-            config={
-                **config.to_dict(),
-                "signature": signature,
-                "timings": result.timings,
-                "candidates": result.candidates,
-            },
-        )
+        run, artifact, metrics, signature = _store_run(ctx, run.id, config, result, log_lines)
     except JobCancelled:
         ws.runs.finish(run.id, "cancelled", error="Cancelled by the user", log="\n".join(log_lines))
         raise
     except Exception as exc:
         ws.runs.finish(run.id, "failed", error=str(exc), log="\n".join(log_lines))
         raise
-    output: dict[str, Any] = {
-        "run_id": run.id,
-        "dataset": version.ref,
-        "model": model,
-        "metrics": metrics,
-        "params": result.params,
-        "fingerprint": result.fingerprint,
-        "duration_s": run.duration_s,
-    }
+    output = _job_output(run, version, model, metrics, result)
     if register:
         registered = ws.models.register(
             register, run.id, artifact, signature=signature, parent_id=parent_version_id

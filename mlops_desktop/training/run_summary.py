@@ -186,6 +186,51 @@ class RunRow:
     registered: tuple[str, ...] = ()
 
 
+def _run_row(run: Run, dataset_refs: dict[int, str], versions: list[ModelVersion]) -> RunRow:
+    line = headline(run)
+    return RunRow(
+        key=run.id,
+        status=run.status,
+        dataset=dataset_refs.get(run.dataset_version_id, f"#{run.dataset_version_id}"),
+        family=run.model_family,
+        run_id=run.id,
+        job_id=run.job_id,
+        dataset_version_id=run.dataset_version_id,
+        task=task_of(run),
+        metric=line.metric,
+        holdout=line.holdout,
+        cv_mean=line.cv_mean,
+        cv_std=line.cv_std,
+        baseline=line.baseline,
+        seed=run.seed,
+        duration_s=run.duration_s,
+        started_at=run.started_at or run.created_at,
+        note=status_note(run, versions),
+        registered=tuple(v.ref for v in versions),
+    )
+
+
+def _job_row(job: Any) -> RunRow:
+    """A training job that has no run yet (queued, starting, or ended before recording one)."""
+    params = job.params or {}
+    if job.finished:
+        note = job.error or f"The job was {job.status} before its run was recorded."
+    else:
+        note = "Waiting for a worker…" if job.status == "queued" else "Starting…"
+    duration = (job.finished_at - job.started_at) if job.finished_at and job.started_at else None
+    return RunRow(
+        key=job.id,
+        status=job.status,
+        dataset=str(params.get("dataset", "")),
+        family=str(params.get("model", params.get("model_ref", ""))),
+        job_id=job.id,
+        seed=params.get("seed"),
+        duration_s=duration,
+        started_at=job.started_at or job.created_at,
+        note=note,
+    )
+
+
 def run_rows(
     runs: Iterable[Run],
     jobs: Iterable[Any],
@@ -197,53 +242,10 @@ def run_rows(
     job_ids = set()
     for run in runs:
         job_ids.add(run.job_id)
-        line = headline(run)
-        versions = registered.get(run.id, [])
-        rows.append(
-            RunRow(
-                key=run.id,
-                status=run.status,
-                dataset=dataset_refs.get(run.dataset_version_id, f"#{run.dataset_version_id}"),
-                family=run.model_family,
-                run_id=run.id,
-                job_id=run.job_id,
-                dataset_version_id=run.dataset_version_id,
-                task=task_of(run),
-                metric=line.metric,
-                holdout=line.holdout,
-                cv_mean=line.cv_mean,
-                cv_std=line.cv_std,
-                baseline=line.baseline,
-                seed=run.seed,
-                duration_s=run.duration_s,
-                started_at=run.started_at or run.created_at,
-                note=status_note(run, versions),
-                registered=tuple(v.ref for v in versions),
-            )
-        )
+        rows.append(_run_row(run, dataset_refs, registered.get(run.id, [])))
     for job in jobs:
         if job.kind not in TRAIN_JOB_KINDS or job.id in job_ids:
             continue
-        params = job.params or {}
-        if job.finished:
-            note = job.error or f"The job was {job.status} before its run was recorded."
-        else:
-            note = "Waiting for a worker…" if job.status == "queued" else "Starting…"
-        duration = (
-            (job.finished_at - job.started_at) if job.finished_at and job.started_at else None
-        )
-        rows.append(
-            RunRow(
-                key=job.id,
-                status=job.status,
-                dataset=str(params.get("dataset", "")),
-                family=str(params.get("model", params.get("model_ref", ""))),
-                job_id=job.id,
-                seed=params.get("seed"),
-                duration_s=duration,
-                started_at=job.started_at or job.created_at,
-                note=note,
-            )
-        )
+        rows.append(_job_row(job))
     rows.sort(key=lambda r: r.started_at or 0.0, reverse=True)
     return rows

@@ -74,6 +74,99 @@ def fingerprint(params: dict, predictions: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Fitter:
+    """Builds the family's unfitted pipeline for a set of hyperparameters."""
+
+    schema: dict[str, str]
+    roles: dict
+    config: TrainConfig
+    fam: Any
+
+    def pipeline(self, params: dict[str, Any]):
+        estimator = make_estimator(self.fam.key, self.config.task, self.config.seed, params)
+        return build_pipeline(
+            self.schema, self.roles, estimator, scale=self.fam.scale, one_hot=self.fam.one_hot
+        )
+
+    def baseline(self):
+        estimator = make_estimator("dummy", self.config.task, self.config.seed)
+        return build_pipeline(self.schema, self.roles, estimator, scale=False, one_hot=False)
+
+
+def _candidates(fam: Any, config: TrainConfig) -> list[dict[str, Any]]:
+    """The hyperparameter sets to cross-validate: the defaults, or a random search's draws."""
+    if config.search > 0 and fam.search_space:
+        return list(
+            ParameterSampler(fam.search_space, n_iter=config.search, random_state=config.seed)
+        )
+    return [{}]
+
+
+def _cross_validate(
+    fitter: _Fitter,
+    candidates: list[dict[str, Any]],
+    folds: list,
+    X: pd.DataFrame,  # noqa: N803
+    y: pd.Series,
+    positive: str | None,
+    progress: Callable[[int, str], None],
+    log: Log,
+) -> list[dict[str, Any]]:
+    """``{"params", "cv"}`` per candidate: its metrics' mean and spread over the folds."""
+    fam, task = fitter.fam, fitter.config.task
+    primary = PRIMARY[task]
+    results = []
+    step = 0
+    for index, params in enumerate(candidates):
+        params = {k: (v.item() if hasattr(v, "item") else v) for k, v in params.items()}
+        fold_scores: list[dict[str, float]] = []
+        for fold, (fit_idx, val_idx) in enumerate(folds):
+            what = f"candidate {index + 1}/{len(candidates)}, " if len(candidates) > 1 else ""
+            progress(step, f"Cross-validating {fam.label}: {what}fold {fold + 1}/{len(folds)}")
+            pipeline = fitter.pipeline(params)
+            pipeline.fit(X.iloc[fit_idx], y.iloc[fit_idx])
+            fold_scores.append(score(pipeline, X.iloc[val_idx], y.iloc[val_idx], task, positive))
+            step += 1
+        summary = _summarise(fold_scores)
+        results.append({"params": params, "cv": summary})
+        log(
+            f"{fam.label} {params or 'defaults'}: CV {primary} = {summary[primary]['mean']:.4f}"
+            f" ± {summary[primary]['std']:.4f}"
+        )
+    return results
+
+
+def _best(results: list[dict[str, Any]], primary: str) -> dict[str, Any]:
+    """The candidate with the best mean CV score on the primary metric (NaN ranks last)."""
+    sign = 1 if HIGHER_IS_BETTER[primary] else -1
+    return max(
+        results, key=lambda r: sign * np.nan_to_num(r["cv"][primary]["mean"], nan=-np.inf * sign)
+    )
+
+
+def _parts(
+    frame: pd.DataFrame, test_mask: np.ndarray, config: TrainConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training and test parts, refused when too small to cross-validate or to test."""
+    test_mask = np.asarray(test_mask, dtype=bool)
+    train_part, test_part = frame[~test_mask], frame[test_mask]
+    if len(train_part) < config.cv_folds * 2 or len(test_part) == 0:
+        raise InputError(
+            f"Too few rows to train ({len(train_part)} training, {len(test_part)} test)."
+        )
+    return train_part, test_part
+
+
+def _holdout_output(pipeline, X_test: pd.DataFrame, task: str) -> np.ndarray:  # noqa: N803
+    """The fitted model's holdout predictions (probabilities for a classifier)."""
+    return pipeline.predict(X_test) if task == "regression" else pipeline.predict_proba(X_test)
+
+
+def _classes(pipeline, task: str) -> list | None:
+    return list(pipeline.classes_) if task != "regression" else None
+
+
 def train(
     frame: pd.DataFrame,
     test_mask: np.ndarray,
@@ -84,12 +177,7 @@ def train(
     log: Log = lambda _m: None,
 ) -> TrainResult:
     """Train ``config.family`` on the training part of ``frame`` and evaluate on its test part."""
-    test_mask = np.asarray(test_mask, dtype=bool)
-    train_part, test_part = frame[~test_mask], frame[test_mask]
-    if len(train_part) < config.cv_folds * 2 or len(test_part) == 0:
-        raise InputError(
-            f"Too few rows to train ({len(train_part)} training, {len(test_part)} test)."
-        )
+    train_part, test_part = _parts(frame, test_mask, config)
     X, y = _split_xy(train_part, roles, config.task)  # noqa: N806
     X_test, y_test = _split_xy(test_part, roles, config.task)  # noqa: N806
     fam = family(config.family, config.task)
@@ -100,70 +188,26 @@ def train(
     folds = cv_splits(
         train_part, y, roles, config.split_method, config.task, config.cv_folds, config.seed
     )
-    candidates = [{}]
-    if config.search > 0 and fam.search_space:
-        candidates = list(
-            ParameterSampler(fam.search_space, n_iter=config.search, random_state=config.seed)
-        )
+    candidates = _candidates(fam, config)
     total_steps = len(candidates) * len(folds) + 2
-    step = 0
+    fitter = _Fitter(schema, roles, config, fam)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    results = []
-    for index, params in enumerate(candidates):
-        params = {k: (v.item() if hasattr(v, "item") else v) for k, v in params.items()}
-        fold_scores: list[dict[str, float]] = []
-        for fold, (fit_idx, val_idx) in enumerate(folds):
-            what = f"candidate {index + 1}/{len(candidates)}, " if len(candidates) > 1 else ""
-            report(
-                step / total_steps,
-                f"Cross-validating {fam.label}: {what}fold {fold + 1}/{len(folds)}",
-            )
-            pipeline = build_pipeline(
-                schema,
-                roles,
-                make_estimator(fam.key, config.task, config.seed, params),
-                scale=fam.scale,
-                one_hot=fam.one_hot,
-            )
-            pipeline.fit(X.iloc[fit_idx], y.iloc[fit_idx])
-            fold_scores.append(
-                score(pipeline, X.iloc[val_idx], y.iloc[val_idx], config.task, positive)
-            )
-            step += 1
-        summary = _summarise(fold_scores)
-        results.append({"params": params, "cv": summary})
-        log(
-            f"{fam.label} {params or 'defaults'}: CV {primary} = {summary[primary]['mean']:.4f}"
-            f" ± {summary[primary]['std']:.4f}"
-        )
-    timings["cv_s"] = time.perf_counter() - started
-    sign = 1 if HIGHER_IS_BETTER[primary] else -1
-    best = max(
-        results, key=lambda r: sign * np.nan_to_num(r["cv"][primary]["mean"], nan=-np.inf * sign)
+    results = _cross_validate(
+        fitter, candidates, folds, X, y, positive, lambda s, m: report(s / total_steps, m), log
     )
+    timings["cv_s"] = time.perf_counter() - started
+    best = _best(results, primary)
+    step = len(candidates) * len(folds)
     report(step / total_steps, f"Fitting {fam.label} on the whole training part")
     started = time.perf_counter()
-    pipeline = build_pipeline(
-        schema,
-        roles,
-        make_estimator(fam.key, config.task, config.seed, best["params"]),
-        scale=fam.scale,
-        one_hot=fam.one_hot,
-    )
+    pipeline = fitter.pipeline(best["params"])
     pipeline.fit(X, y)
     timings["fit_s"] = time.perf_counter() - started
-    step += 1
-    report(step / total_steps, "Evaluating on the holdout and against the dummy baseline")
-    baseline = build_pipeline(
-        schema, roles, make_estimator("dummy", config.task, config.seed), scale=False, one_hot=False
-    ).fit(X, y)
+    report((step + 1) / total_steps, "Evaluating on the holdout and against the dummy baseline")
+    baseline = fitter.baseline().fit(X, y)
     holdout = score(pipeline, X_test, y_test, config.task, positive)
     baseline_metrics = score(baseline, X_test, y_test, config.task, positive)
-    predictions = (
-        pipeline.predict(X_test) if config.task == "regression" else pipeline.predict_proba(X_test)
-    )
-    classes = list(pipeline.classes_) if config.task != "regression" else None
     log(
         f"Holdout {primary}: {holdout.get(primary, float('nan')):.4f} "
         f"(dummy baseline {baseline_metrics.get(primary, float('nan')):.4f})"
@@ -176,8 +220,8 @@ def train(
         cv_metrics=best["cv"],
         holdout_metrics=holdout,
         baseline_metrics=baseline_metrics,
-        signature=input_signature(train_part, schema, roles, classes),
-        fingerprint=fingerprint(best["params"], predictions),
+        signature=input_signature(train_part, schema, roles, _classes(pipeline, config.task)),
+        fingerprint=fingerprint(best["params"], _holdout_output(pipeline, X_test, config.task)),
         positive_class=positive,
         timings=timings,
         candidates=results,

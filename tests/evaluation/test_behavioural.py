@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mlops_desktop.errors import InputError
-from mlops_desktop.evaluation.behavioural import parse_spec, run_test, suggest_tests
+from mlops_desktop.evaluation.behavioural import parse_spec, run_test
+from mlops_desktop.evaluation.suggestions import suggest_tests
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,8 @@ import joblib
 import numpy as np
 import pytest
 
-from mlops_desktop.evaluation.contracts import (
-    ContractError,
-    run_contract_tests,
-    score_frame,
-    validate_frame,
-)
+from mlops_desktop.evaluation.contract_tests import run_contract_tests
+from mlops_desktop.evaluation.contracts import ContractError, score_frame, validate_frame
 
 CASES = {
     "missing column",

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_desktop.evaluation.behavioural import suggest_tests
 from mlops_desktop.evaluation.gates import parse_gate
 from mlops_desktop.evaluation.html import render_html
 from mlops_desktop.evaluation.report import ReportInputs, build_report
+from mlops_desktop.evaluation.suggestions import suggest_tests
 from mlops_desktop.training.trainer import TrainConfig, train
 from tests.conftest import SHARED_DATA
 from tests.evaluation.conftest import schema_of

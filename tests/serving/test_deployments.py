@@ -34,6 +34,38 @@ def test_deploy_follows_the_promotion_rule_unless_forced_with_a_reason(model_ws)
     assert model_ws.audit.verify().ok
 
 
+def _report(ws, ref: str, gate, reason: str | None) -> None:
+    """A stored test report of ``ref`` under ``gate``: failing with ``reason``, or passing."""
+    line = {"passed": reason is None, "reason": reason or "roc_auc clears >= 0.6."}
+    summary = {"gate": {"version": gate.version, "lines": [line]}}
+    ws.reports.add(ws.models.get(ref).id, summary, passed=reason is None, gate_id=gate.id)
+
+
+def test_an_untested_or_gate_failing_version_is_refused_by_deploy_and_promote(model_ws):
+    ws = model_ws
+    gate = ws.gates.set("credit", {"metrics": {"roc_auc": {">=": 0.6}}}, reason="pilot")
+    with pytest.raises(CheckFailed, match="credit@1 has not been tested"):
+        d.deploy(ws, "credit@1")
+    _report(ws, "credit@1", gate, "roc_auc 0.55 misses >= 0.6.")
+    with pytest.raises(CheckFailed, match="failed gate version 1 .*roc_auc 0.55 misses"):
+        d.deploy(ws, "credit@1")
+    assert ws.models.current_alias("credit", "live") is None
+    _report(ws, "credit@1", gate, None)
+    d.deploy(ws, "credit@1")  # passes the gate: no override needed
+
+    d.canary(ws, "credit@2", 10)  # a canary is not gated; making it live is
+    with pytest.raises(CheckFailed, match="credit@2 has not been tested"):
+        d.promote(ws, "credit")
+    _report(ws, "credit@2", gate, "roc_auc 0.58 misses >= 0.6.")
+    with pytest.raises(CheckFailed, match="credit@2 may not go live: .*0.58 misses"):
+        d.promote(ws, "credit")
+    assert ws.models.get("credit@live").number == 1
+    _report(ws, "credit@2", gate, None)
+    assert d.promote(ws, "credit").live_version_id == ws.models.get("credit@2").id
+    event = [e for e in ws.audit.recent(50) if e.action == "deploy.promote"][0]
+    assert event.details["forced"] is False and "passed gate version 1" in event.details["verdict"]
+
+
 def test_rollback_canary_shadow_promote_abort(model_ws):
     ws = model_ws
     with pytest.raises(InputError, match="No version of 'credit' is live"):

@@ -164,36 +164,32 @@ def _close(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(n >= 30, close.sum(0) / np.maximum(n, 1), 0.0)
 
 
-def target_derived(data: CheckData) -> list[Finding]:
-    df, roles = data.df, data.roles
-    if not pd.api.types.is_numeric_dtype(df[roles.target].dtype) or pd.api.types.is_bool_dtype(
-        df[roles.target].dtype
-    ):
-        return []
-    cols = [
-        c
-        for c in data.features
-        if data.kind(c) == ColumnType.NUMERIC
-        and pd.api.types.is_numeric_dtype(df[c].dtype)
-        and df[c].nunique() > 1
-    ]
-    if not cols:
-        return []
-    idx = _sample_index(np.ones(len(df), dtype=bool), DERIVED_SAMPLE, 0)
-    X = df[cols].to_numpy(dtype=float, na_value=np.nan)[idx]
-    y = df[roles.target].to_numpy(dtype=float, na_value=np.nan)[idx][:, None]
+def _copies_of_target(
+    cols: list[str],
+    X: np.ndarray,
+    y: np.ndarray,  # noqa: N803
+) -> list[tuple[list[str], str, float]]:
+    """Columns equal to the target, or a rescaled copy of it (correlation of 1)."""
     hits: list[tuple[list[str], str, float]] = []
-    copies = set()
     for j, col in enumerate(cols):
         share = float(_close(X[:, j : j + 1], y)[0])
         ok = ~np.isnan(X[:, j]) & ~np.isnan(y[:, 0])
         r = np.corrcoef(X[ok, j], y[ok, 0])[0, 1] if ok.sum() > 2 else 0.0
         if share >= DERIVED_SHARE:
             hits.append(([col], f"'{col}' equals the target", share))
-            copies.add(col)
         elif abs(r) >= 0.9999:
             hits.append(([col], f"'{col}' is a rescaled copy of the target (r = {r:.5f})", 1.0))
-            copies.add(col)
+    return hits
+
+
+def _pairs_giving_target(
+    cols: list[str],
+    X: np.ndarray,
+    y: np.ndarray,
+    copies: set[str],  # noqa: N803
+) -> list[tuple[list[str], str, float]]:
+    """Two columns (neither a copy) whose sum, product or difference equals the target."""
+    hits: list[tuple[list[str], str, float]] = []
     p = len(cols)
     for i in range(p):
         rest = slice(i + 1, p)
@@ -210,6 +206,30 @@ def target_derived(data: CheckData) -> list[Finding]:
             a, b = cols[i], cols[k]
             if k != i and share >= DERIVED_SHARE and not {a, b} & copies:
                 hits.append(([a, b], f"'{a}' − '{b}' equals the target", float(share)))
+    return hits
+
+
+def target_derived(data: CheckData) -> list[Finding]:
+    df, roles = data.df, data.roles
+    if not pd.api.types.is_numeric_dtype(df[roles.target].dtype) or pd.api.types.is_bool_dtype(
+        df[roles.target].dtype
+    ):
+        return []
+    cols = [
+        c
+        for c in data.features
+        if data.kind(c) == ColumnType.NUMERIC
+        and pd.api.types.is_numeric_dtype(df[c].dtype)
+        and df[c].nunique() > 1
+    ]
+    if not cols:
+        return []
+    idx = _sample_index(np.ones(len(df), dtype=bool), DERIVED_SAMPLE, 0)
+    X = df[cols].to_numpy(dtype=float, na_value=np.nan)[idx]  # noqa: N806
+    y = df[roles.target].to_numpy(dtype=float, na_value=np.nan)[idx][:, None]
+    hits = _copies_of_target(cols, X, y)
+    copies = {columns[0] for columns, _, _ in hits}
+    hits += _pairs_giving_target(cols, X, y, copies)
     return [
         _finding(
             "target_derived",

@@ -42,6 +42,75 @@ def _sample(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
     return frame.sample(MAX_SIDE, random_state=seed) if len(frame) > MAX_SIDE else frame
 
 
+def _unmeasured(exc: Exception) -> Finding:
+    return Finding(
+        "drift",
+        "representativeness",
+        "info",
+        "Drift could not be measured",
+        (),
+        "Without a drift measurement you cannot tell whether recent data "
+        "resembles what the model trains on.",
+        f"{exc}",
+        {},
+    )
+
+
+def _details(report, drifted: list, basis: str, recent: np.ndarray) -> dict:
+    """The finding's details: the drift share, the sides compared and each drifted column."""
+    per_column = {
+        c.column: {
+            "method": c.method,
+            "statistic": c.statistic,
+            "p_value": c.p_value,
+            "threshold": c.threshold,
+            "explanation": c.explanation,
+        }
+        for c in drifted
+    }
+    return json_safe(
+        {
+            "drift_share": report.drift_share,
+            "dataset_drift": report.dataset_drift,
+            "compared_columns": len(report.columns),
+            "order": basis,
+            "recent_rows": int(recent.sum()),
+            "earlier_rows": int((~recent).sum()),
+            "columns": per_column,
+        }
+    )
+
+
+def _drift_finding(data: CheckData, report, names: list[str], details: dict) -> Finding:
+    """A warning when the dataset drifted (the monitor's rule), else a note on the columns."""
+    shown = ", ".join(f"'{n}'" for n in names[:4]) + (" …" if len(names) > 4 else "")
+    if report.dataset_drift:
+        return Finding(
+            "drift",
+            "representativeness",
+            "warning",
+            f"The most recent {data.split.test_size:.0%} of rows differ from the rest "
+            f"({len(names)} of {len(report.columns)} columns drifted)",
+            tuple(names),
+            "A model trained on older data is judged, and later used, on data that no longer "
+            "looks like it, so its test score overstates how well it will do.",
+            "Prefer the time split so the test part is the recent data, retrain on recent data, "
+            "or check what changed in the drifted columns (" + shown + ").",
+            details,
+        )
+    return Finding(
+        "drift",
+        "representativeness",
+        "info",
+        f"{len(names)} column(s) drifted in the most recent rows: {shown}",
+        tuple(names),
+        "A few columns in the recent data differ from the earlier data; the monitor will compare "
+        "live data with the same statistics.",
+        "Look at the drifted columns' histograms; nothing to do if the change is expected.",
+        details,
+    )
+
+
 def drift(data: CheckData) -> list[Finding]:
     from mlops_desktop.drift import DriftInputError, compare
 
@@ -61,74 +130,12 @@ def drift(data: CheckData) -> list[Finding]:
     try:
         report = compare(reference, current, columns=cols, column_kinds=kinds)
     except DriftInputError as exc:
-        return [
-            Finding(
-                "drift",
-                "representativeness",
-                "info",
-                "Drift could not be measured",
-                (),
-                "Without a drift measurement you cannot tell whether recent data "
-                "resembles what the model trains on.",
-                f"{exc}",
-                {},
-            )
-        ]
+        return [_unmeasured(exc)]
     drifted = [c for c in report.columns if c.drifted]
     if not drifted:
         return []
     names = [c.column for c in drifted]
-    per_column = {
-        c.column: {
-            "method": c.method,
-            "statistic": c.statistic,
-            "p_value": c.p_value,
-            "threshold": c.threshold,
-            "explanation": c.explanation,
-        }
-        for c in drifted
-    }
-    details = json_safe(
-        {
-            "drift_share": report.drift_share,
-            "dataset_drift": report.dataset_drift,
-            "compared_columns": len(report.columns),
-            "order": basis,
-            "recent_rows": int(recent.sum()),
-            "earlier_rows": int((~recent).sum()),
-            "columns": per_column,
-        }
-    )
-    shown = ", ".join(f"'{n}'" for n in names[:4]) + (" …" if len(names) > 4 else "")
-    if report.dataset_drift:
-        return [
-            Finding(
-                "drift",
-                "representativeness",
-                "warning",
-                f"The most recent {data.split.test_size:.0%} of rows differ from the rest "
-                f"({len(names)} of {len(report.columns)} columns drifted)",
-                tuple(names),
-                "A model trained on older data is judged, and later used, on data that no longer "
-                "looks like it, so its test score overstates how well it will do.",
-                "Prefer the time split so the test part is the recent data, retrain on recent data, "
-                "or check what changed in the drifted columns (" + shown + ").",
-                details,
-            )
-        ]
-    return [
-        Finding(
-            "drift",
-            "representativeness",
-            "info",
-            f"{len(names)} column(s) drifted in the most recent rows: {shown}",
-            tuple(names),
-            "A few columns in the recent data differ from the earlier data; the monitor will compare "
-            "live data with the same statistics.",
-            "Look at the drifted columns' histograms; nothing to do if the change is expected.",
-            details,
-        )
-    ]
+    return [_drift_finding(data, report, names, _details(report, drifted, basis, recent))]
 
 
 CHECKS = (drift,)

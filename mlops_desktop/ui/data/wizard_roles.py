@@ -237,12 +237,6 @@ class RolesPage(QWizardPage):
             if self.table.item(r, col).checkState() == Qt.CheckState.Checked
         ]
 
-    def set_checked(self, column: str, col: int, on: bool) -> None:
-        for r in range(self.table.rowCount()):
-            if self.table.item(r, COL_NAME).text() == column:
-                state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
-                self.table.item(r, col).setCheckState(state)
-
     def isComplete(self) -> bool:
         return bool(self.target_combo.currentText())
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from pathlib import Path
 
 from mlops_desktop.evaluation.charts import standalone
 from mlops_desktop.evaluation.html import QT_UNSUPPORTED_CSS, render_html
@@ -114,9 +113,3 @@ def report_pdf_bytes(summary: dict) -> bytes:
     del writer
     buffer.close()
     return bytes(data.data())
-
-
-def write_report_pdf(summary: dict, path: Path | str) -> Path:
-    path = Path(path)
-    path.write_bytes(report_pdf_bytes(summary))
-    return path

@@ -84,9 +84,6 @@ class JobTableModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def job_at(self, row: int) -> Job:
-        return self._jobs[row]
-
     def row_of(self, job_id: str) -> int | None:
         return self._row_of.get(job_id)
 

@@ -1,0 +1,127 @@
+"""The scoring routes' one handler, shared by the FastAPI routes and ``serving.fast_path``.
+
+It reads the raw body (413 before parsing when it is too big), decodes it once into a ``Table``
+for the service, and answers in the protocol's own shape: MLflow ``/invocations``, Open
+Inference v2 ``infer`` and KServe v1 ``:predict``. Every answer names the model and version in
+its headers (and in the body where the protocol has room).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mlops_desktop.serving import protocols
+from mlops_desktop.serving.http import (
+    JSON,
+    error_response,
+    json_response,
+    model_headers,
+    read_body,
+    request_id_of,
+    version_number,
+)
+from mlops_desktop.serving.router import Route
+from mlops_desktop.serving.service import Answer, ScoringService, ServingError
+from mlops_desktop.serving.validation import RequestError, Table
+
+
+def parse_body(body: bytes, content_type: str, style: str, v2: bool, names: list[str]) -> tuple:
+    """``(table, decoded JSON or None)`` of a scoring body, or RequestError (415 for CSV-less)."""
+    if style == "mlflow" and content_type == "text/csv":
+        return protocols.parse_csv(body), None
+    if style == "mlflow" and content_type not in ("", JSON):
+        raise RequestError(
+            f"Content-Type '{content_type}' is not supported: send application/json or text/csv.",
+            status=415,
+            code="UNSUPPORTED_MEDIA_TYPE",
+        )
+    payload = protocols.decode_json(body)
+    table: Table
+    if v2:
+        table, _ = protocols.parse_v2(payload, names)
+    elif style == "mlflow":
+        table, _ = protocols.parse_mlflow(payload, names)
+    else:
+        table = protocols.parse_v1(payload, names)
+    return table, payload
+
+
+def answer_response(
+    answer: Answer, style: str, v2: bool, payload: Any, request_id: str
+) -> Response:
+    """The 200 answer in the protocol's shape (or 400 when v2 asks for an unknown output)."""
+    model = answer.model
+    headers = model_headers(model, answer.request_id) | {"X-Model-Arm": answer.arm}
+    if not v2:
+        return json_response(
+            protocols.mlflow_answer(answer.scored, model.name, model.number), 200, headers
+        )
+    try:
+        outputs = protocols.v2_outputs(answer.scored, payload.get("outputs"))
+    except RequestError as exc:
+        return error_response(exc, style, request_id)
+    body = {
+        "model_name": model.name,
+        "model_version": str(model.number),
+        "id": answer.request_id,
+        "parameters": {"arm": answer.arm},
+        "outputs": outputs,
+    }
+    return json_response(body, 200, headers)
+
+
+class ScoreHandler:
+    """``await handler(request, style, name, version, v2)``: one scoring request, answered.
+
+    ``style`` is ``mlflow``, ``v2`` or ``v1``; ``name`` is None for MLflow's ``/invocations``
+    (the default model, or the ``X-Model-Name`` header); ``version`` is the path's version text.
+    """
+
+    def __init__(self, service: ScoringService) -> None:
+        self.service = service
+
+    def _route(self, request: Request, name: str | None) -> Route:
+        if name is not None:
+            return self.service.route(name)
+        return self.service.default_route(request.headers.get("x-model-name"))
+
+    def _version(self, route: Route, version: str | None) -> int | None:
+        number = version_number(version, route.name)
+        if number is not None:
+            self.service.resolve(route, number, "")  # an unknown version is 404 before parsing
+        return number
+
+    async def __call__(
+        self, request: Request, style: str, name: str | None, version: str | None, v2: bool = False
+    ) -> Response:
+        service = self.service
+        protocol = "v2" if v2 else style
+        request_id = request.headers.get("x-request-id")
+        route = None
+        service.incoming += 1
+        counted = True
+        try:
+            route = self._route(request, name)
+            number = self._version(route, version)
+            body = await read_body(request, service.max_body)
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            table, payload = parse_body(body, content_type, style, v2, route.live.names)
+            request_id = request_id_of(request, payload.get("id") if v2 else None)
+            service.incoming -= 1
+            counted = False
+            answer = await service.infer(
+                route, number, table, protocol, request_id, request.headers.get("x-entity-key")
+            )
+        except ServingError as exc:
+            return error_response(exc, style, request_id)
+        except RequestError as exc:
+            if route is not None:  # a body that could not be read: logged too, without inputs
+                service.log_refused(route.name, protocol, request_id, exc)
+            return error_response(exc, style, request_id)
+        finally:
+            if counted:  # refused, failed or cancelled before it was queued
+                service.incoming -= 1
+        return answer_response(answer, style, v2, payload, request_id)
