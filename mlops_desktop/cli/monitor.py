@@ -207,7 +207,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
 def cmd_outcomes_import(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
-    from mlops_desktop.monitoring.outcomes import import_outcomes
+    from mlops_desktop.serving.outcomes import import_outcomes
 
     with open_workspace(args) as ws:
         summary = import_outcomes(
@@ -236,8 +236,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.data.readers import read_frame
     from mlops_desktop.errors import InputError
-    from mlops_desktop.monitoring.outcomes import record_outcomes
     from mlops_desktop.monitoring.simulate import simulate
+    from mlops_desktop.serving.outcomes import record_outcomes
     from mlops_desktop.serving.process import find_service
 
     drift = _parse_drift(args.drift)

@@ -182,7 +182,7 @@ def _live_context(ws: Workspace, name: str) -> tuple[int | None, dict, dict]:
 
 def realized_series(ws: Workspace, name: str, since: float | None = None) -> RealizedSeries:
     """Realized metrics per stored window of ``name`` (live arm), with the test report's band."""
-    from mlops_desktop.monitoring.outcomes import unmatched_outcomes
+    from mlops_desktop.serving.outcomes import unmatched_outcomes
     from mlops_desktop.training.metric_names import PRIMARY
 
     version_id, signature, summary = _live_context(ws, name)

@@ -2,7 +2,7 @@
 
 Body: ``{"model": "credit", "outcomes": [{"request_id": "...", "label": ...,
 "observed_at": ...}, ...]}`` (or ``entity_key`` instead of ``request_id``). The rows are stored
-by ``monitoring.outcomes.record_outcomes`` in a worker thread, so the event loop keeps scoring
+by ``serving.outcomes.record_outcomes`` in a worker thread, so the event loop keeps scoring
 while SQLite writes; the answer is its summary (how many matched a logged prediction).
 
 Outcomes are data writes like scoring requests: when the service requires a token on every
@@ -99,8 +99,8 @@ def parse_outcomes(payload: Any) -> tuple[str, list[dict]]:
 
 def _record(service: ScoringService, model: str, outcomes: list[dict]) -> dict:
     """Store the outcomes (runs in a worker thread with its own connection)."""
-    from mlops_desktop.monitoring.outcomes import record_outcomes
     from mlops_desktop.registry.workspace import Workspace
+    from mlops_desktop.serving.outcomes import record_outcomes
 
     with Workspace.open(service.workspace_path, create=False) as ws:
         return record_outcomes(ws, model, outcomes, source="api").to_dict()

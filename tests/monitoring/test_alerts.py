@@ -20,10 +20,10 @@ from mlops_desktop.monitoring.alerts import (
 )
 from mlops_desktop.monitoring.board import board
 from mlops_desktop.monitoring.monitor_job import run_once
-from mlops_desktop.monitoring.outcomes import record_outcomes
 from mlops_desktop.monitoring.series import window_series
 from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.registry.prediction_store import INSERT
+from mlops_desktop.serving.outcomes import record_outcomes
 from tests.monitoring.conftest import TARGET, log_requests, shifted
 
 

@@ -9,9 +9,9 @@ from mlops_desktop.jobs.inline import run_inline
 from mlops_desktop.monitoring.alerts import get_alert, list_alerts
 from mlops_desktop.monitoring.loop import retrain_from_alert
 from mlops_desktop.monitoring.monitor_job import run_once
-from mlops_desktop.monitoring.outcomes import record_outcomes
 from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.serving.deployments import live_at
+from mlops_desktop.serving.outcomes import record_outcomes
 from tests.monitoring.conftest import TARGET, log_requests, shifted
 
 

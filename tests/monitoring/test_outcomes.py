@@ -1,4 +1,4 @@
-"""Outcomes: joins by request id and by entity, unmatched keys reported, realized metrics."""
+"""Outcomes (serving.outcomes): joins by request id and by entity, unmatched keys reported, realized metrics."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sklearn.metrics import roc_auc_score
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.monitoring.engine import compute_windows
-from mlops_desktop.monitoring.outcomes import import_outcomes, record_outcomes, unmatched_outcomes
 from mlops_desktop.monitoring.realized import labelled_rows, realized_series, recent_metrics
+from mlops_desktop.serving.outcomes import import_outcomes, record_outcomes, unmatched_outcomes
 from tests.monitoring.conftest import TARGET, log_requests, score_frame
 
 

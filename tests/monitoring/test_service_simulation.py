@@ -9,11 +9,11 @@ import pytest
 
 from mlops_desktop.monitoring.board import board
 from mlops_desktop.monitoring.monitor_job import run_once
-from mlops_desktop.monitoring.outcomes import record_outcomes
 from mlops_desktop.monitoring.realized import labelled_rows
 from mlops_desktop.monitoring.series import window_series
 from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
 from mlops_desktop.monitoring.simulate import simulate
+from mlops_desktop.serving.outcomes import record_outcomes
 from tests.monitoring.conftest import TARGET, free_port
 
 

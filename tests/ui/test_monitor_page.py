@@ -269,8 +269,8 @@ def test_an_alert_without_a_live_model_shows_the_deploy_hint(qtbot, make_window,
 def test_retrain_on_recent_data_runs_as_a_job_and_the_page_shows_the_result(
     qtbot, make_window, ws_path, credit
 ):
-    from mlops_desktop.monitoring.outcomes import record_outcomes
     from mlops_desktop.serving.deployments import live_at
+    from mlops_desktop.serving.outcomes import record_outcomes
 
     frame = shifted(credit.sample(300, random_state=3), "credit_amount", 4.0)
     with Workspace.open(ws_path, create=False) as ws:

@@ -74,9 +74,9 @@ class SimulationRunner(QObject):
     def _run(
         self, path: Path, model: str, dataset: str, stop: threading.Event, options: dict
     ) -> None:
-        from mlops_desktop.monitoring.outcomes import record_outcomes
         from mlops_desktop.monitoring.simulate import simulate
         from mlops_desktop.registry.workspace import Workspace
+        from mlops_desktop.serving.outcomes import record_outcomes
 
         try:
             with Workspace.open(path, create=False) as ws:
