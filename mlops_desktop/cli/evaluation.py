@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -15,6 +16,9 @@ from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, Progress
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.evaluation.gates import load_gate_file
 from mlops_desktop.formatting import ci, local_time, number
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 
 def add_parsers(subparsers, common: argparse.ArgumentParser) -> None:
@@ -135,7 +139,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     return EXIT_CHECK_FAILED if result["passed"] is False else EXIT_OK
 
 
-def _export_pdf(ws, result: dict, path: Path) -> dict:
+def _export_pdf(ws: Workspace, result: dict, path: Path) -> dict:
     """Draw the stored report as a PDF at ``path`` (Qt, offscreen) and store it with the version."""
     from mlops_desktop.jobs.inline import run_inline
     from mlops_desktop.ui.evaluation.model import export_report

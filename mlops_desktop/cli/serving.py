@@ -9,9 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mlops_desktop.cli.output import Progress
 from mlops_desktop.formatting import MISSING, local_time
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import Deployment
+    from mlops_desktop.registry.workspace import Workspace
 
 
 def _add_serve_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -126,7 +131,8 @@ def parse_time(text: str) -> float:
     return stamp.timestamp()
 
 
-def _done(args, ws, dep, verb: str) -> int:
+def _done(args: argparse.Namespace, ws: Workspace, dep: Deployment, verb: str) -> int:
+    """Print what a deploy, rollback, canary, shadow, promote or abort left open."""
     from dataclasses import asdict
 
     from mlops_desktop.cli.output import emit

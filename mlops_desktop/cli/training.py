@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.cli.output import Progress
 from mlops_desktop.formatting import number
 from mlops_desktop.training.families import family_label
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 # Heavy modules (pandas, scikit-learn) are imported inside the handlers so that
 # `mlops-desktop --help` and `--version` stay instant.
@@ -107,7 +110,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _version_dict(ws, version) -> dict[str, Any]:
+def _version_dict(ws: Workspace, version) -> dict[str, Any]:
     from mlops_desktop.training.metrics import PRIMARY
 
     run = ws.runs.get(version.run_id)

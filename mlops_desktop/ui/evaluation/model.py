@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -23,6 +23,9 @@ from mlops_desktop.training.metric_names import (
     REGRESSION_METRICS,
 )
 from mlops_desktop.ui.kit.specs import Column, EmptyStateSpec
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 CLI_EXAMPLE = "mlops-desktop test credit@1 --report report.html"
 
@@ -55,7 +58,7 @@ def verdict_word(passed: int | bool | None, tested: bool) -> str:
     return "passed" if passed else "failed"
 
 
-def version_roster(ws: Any) -> list[VersionRow]:
+def version_roster(ws: Workspace) -> list[VersionRow]:
     """Every model version, newest first within each name, with its latest verdict."""
     rows = []
     for version in ws.models.list():
@@ -131,7 +134,7 @@ def describe_test(kind: str, spec: dict) -> str:
     return f"raising '{feature}' by {amount} does not {way} the score"
 
 
-def decision_columns(ws: Any, version: Any) -> list[str]:
+def decision_columns(ws: Workspace, version: Any) -> list[str]:
     """Dataset columns that could hold today's human decision: not an input, not the target."""
     run = ws.runs.get(version.run_id)
     dataset = ws.datasets.get_by_id(run.dataset_version_id)
@@ -156,7 +159,7 @@ def empty_spec(has_runs: bool) -> EmptyStateSpec:
     )
 
 
-def version_meta(ws: Any, version: Any) -> str:
+def version_meta(ws: Workspace, version: Any) -> str:
     """ "hgb on credit@1 · run r-12 · aliases: live": where a version comes from."""
     run = ws.runs.get(version.run_id)
     aliases = ws.models.aliases_of(version.id)

@@ -12,7 +12,7 @@ import json
 import subprocess
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.evaluation.promotion import promotion_status
@@ -24,6 +24,9 @@ from mlops_desktop.serving.service import is_loopback
 from mlops_desktop.serving.stats import ArmFigures, ShadowAgreement, arm_figures, shadow_agreement
 from mlops_desktop.training.metric_names import PRIMARY
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 ROLLOUT_MODES = ("canary", "shadow")
 CLI_EXAMPLE = "mlops-desktop deploy credit@1"
@@ -72,7 +75,7 @@ class VersionRow:
         return "candidate" in self.aliases
 
 
-def _verdict(ws: Any, version: Any, allowed: bool) -> str:
+def _verdict(ws: Workspace, version: Any, allowed: bool) -> str:
     report = ws.reports.latest(version.id)
     if report is None:
         return "not tested"
@@ -81,7 +84,7 @@ def _verdict(ws: Any, version: Any, allowed: bool) -> str:
     return "passed" if allowed else "failed"
 
 
-def version_rows(ws: Any) -> list[VersionRow]:
+def version_rows(ws: Workspace) -> list[VersionRow]:
     """Every model version, newest first within each name, with aliases and gate verdict."""
     rows = []
     for version in ws.models.list():
@@ -110,7 +113,7 @@ def version_rows(ws: Any) -> list[VersionRow]:
     return rows
 
 
-def open_candidates(ws: Any) -> int:
+def open_candidates(ws: Workspace) -> int:
     """How many models have a canary or shadow waiting for Promote or Abort (the rail badge)."""
     store = ws.deployments
     count = 0
@@ -120,7 +123,7 @@ def open_candidates(ws: Any) -> int:
     return count
 
 
-def rollback_target(ws: Any, name: str) -> str | None:
+def rollback_target(ws: Workspace, name: str) -> str | None:
     """The version a rollback of ``name`` would make live (None when there is none)."""
     holding = ws.models.current_alias(name, "live")
     if holding is None:
@@ -142,7 +145,7 @@ def mode_text(mode: str | None, percent: float = 0.0) -> str:
     return mode or MISSING
 
 
-def timeline(ws: Any, name: str) -> list[dict]:
+def timeline(ws: Workspace, name: str) -> list[dict]:
     """The deployment timeline of ``name``, newest first, with a readable mode."""
     rows = history(ws, name)
     for row in rows:
@@ -225,14 +228,14 @@ def _remember(handle: ServiceHandle) -> ServiceHandle:
 
 
 def start_local_service(
-    ws: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None = None
+    ws: Workspace, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None = None
 ) -> ServiceInfo:
     """Start the service (or find the running one) and describe it. Takes seconds."""
     handle = _remember(start_service(ws, host=host, port=port, token=token))
     return service_info(handle)
 
 
-def stop_local_service(ws: Any) -> bool:
+def stop_local_service(ws: Workspace) -> bool:
     """Stop this workspace's running service gracefully; False when none was running."""
     handle = find_service(ws)
     if handle is None:
@@ -242,7 +245,7 @@ def stop_local_service(ws: Any) -> bool:
 
 
 def deploy_and_serve(
-    ws: Any,
+    ws: Workspace,
     ref: str,
     force: bool = False,
     reason: str = "",
@@ -295,7 +298,7 @@ class RolloutFigures:
     agreement: ShadowAgreement | None
 
 
-def rollout_figures(ws: Any, name: str) -> RolloutFigures:
+def rollout_figures(ws: Workspace, name: str) -> RolloutFigures:
     """Figures of ``name``'s live and candidate arms since its current deployment started."""
     state = live_at(ws, name)
     dep = ws.deployments.current(name)
@@ -321,7 +324,7 @@ def rollout_figures(ws: Any, name: str) -> RolloutFigures:
     )
 
 
-def monitor_snapshot(ws: Any, figures_for: str | None = None) -> dict:
+def monitor_snapshot(ws: Workspace, figures_for: str | None = None) -> dict:
     """One poll of the service monitor: the running service and (optionally) rollout figures."""
     snapshot: dict[str, Any] = {"at": time.time(), "service": service_info(find_service(ws))}
     if figures_for and figures_for in ws.models.names():
