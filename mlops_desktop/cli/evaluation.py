@@ -142,7 +142,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 def _export_pdf(ws: Workspace, result: dict, path: Path) -> dict:
     """Draw the stored report as a PDF at ``path`` (Qt, offscreen) and store it with the version."""
     from mlops_desktop.jobs.inline import run_inline
-    from mlops_desktop.ui.evaluation.model import export_report
+    from mlops_desktop.ui.evaluation.jobs import export_report
 
     run_inline(
         ws, export_report, {"report_id": result["report_id"], "path": str(path)}, title="Export PDF"

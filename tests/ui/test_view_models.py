@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mlops_desktop.formatting import MISSING
 from mlops_desktop.monitoring.series import WindowSeries
 from mlops_desktop.monitoring.settings import MonitorSettings
 from mlops_desktop.registry.entities import Alert, DatasetVersion, WorkspaceSummary
@@ -113,8 +114,8 @@ def test_run_cells_sort_numbers_as_numbers_and_missing_values_last():
     assert "gradient boosting" in train_model.cell_text(done, train_model.COL_MODEL).lower()
     assert train_model.cell_text(done, train_model.COL_CV).startswith("0.8")
     assert " ± " in train_model.cell_text(done, train_model.COL_CV)
-    assert train_model.cell_text(waiting, train_model.COL_RUN) == "—"
-    assert train_model.cell_text(waiting, train_model.COL_HOLDOUT) == ""
+    assert train_model.cell_text(waiting, train_model.COL_RUN) == MISSING
+    assert train_model.cell_text(waiting, train_model.COL_HOLDOUT) == MISSING
     assert train_model.sort_key(done, train_model.COL_HOLDOUT) == 0.8123
     assert train_model.sort_key(waiting, train_model.COL_HOLDOUT) == train_model.SORTS_LAST
     assert train_model.sort_key(done, train_model.COL_STATUS) == "succeeded"

@@ -36,13 +36,26 @@ def suggest_behavioural_tests(ctx: JobContext, model_ref: str) -> dict[str, Any]
     return {"model": version.ref, "name": version.name, "candidates": candidates}
 
 
+def write_report_file(summary: dict, path: Path | str) -> bytes:
+    """Write ``summary`` as HTML or PDF (by the file's suffix); return the bytes written."""
+    path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        from mlops_desktop.ui.evaluation.pdf_export import report_pdf_bytes  # Qt, only for PDF
+
+        data = report_pdf_bytes(summary)
+    else:
+        from mlops_desktop.evaluation.html import render_html
+
+        data = render_html(summary).encode("utf-8")
+    path.write_bytes(data)
+    return data
+
+
 def export_report(ctx: JobContext, report_id: int, path: str) -> dict[str, Any]:
     """Write stored test report ``report_id`` to ``path`` (.html or .pdf, by its suffix).
 
     A PDF is also stored with the model version (the report row's ``pdf_hash``).
     """
-    from mlops_desktop.evaluation.jobs import write_report_file
-
     target = Path(path).expanduser()
     if target.suffix.lower() not in EXPORT_SUFFIXES:
         raise InputError(f"Cannot export to '{target.name}': use a name ending in .html or .pdf.")
