@@ -6,7 +6,8 @@ Job functions (run them with ``JobPool`` or ``run_inline``; each takes the JobCo
 * ``importer.analyze(ctx, path, target, ...)`` - wizard step 5, the checks report (no writes);
 * ``importer.import_dataset(ctx, path, name, target, ...)`` - wizard step 6 and the CLI.
 
-Building blocks: ``sniff``/``readers`` (files), ``schema`` (column types), ``roles``, ``pii``,
+Building blocks: ``preparation`` (read, type, roles, split: what the jobs share),
+``sniff``/``readers`` (files), ``schema`` (column types), ``roles``, ``pii``,
 ``splits``, ``checks`` (``run_checks`` -> ``Finding``), ``profile``, ``hashing``; versions are
 stored by ``mlops_desktop.registry.dataset_store.DatasetStore``. Modules import lazily from
 here so the GUI can import this package without loading pandas or scikit-learn.

@@ -48,6 +48,9 @@ from mlops_desktop.monitoring.settings import (
 from mlops_desktop.registry.entities import DriftWindow
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlops_desktop.drift.report import ColumnDrift, DriftReport
     from mlops_desktop.registry.workspace import Workspace
 
 Progress = Callable[[float, str], None]
@@ -111,11 +114,10 @@ def _evaluate(
     settings: MonitorSettings,
 ) -> dict:
     """Drift of one window's requests; returns the columns and results of its row."""
-    from mlops_desktop.drift import compare, prediction_drift
+    from mlops_desktop.drift import compare
 
     inputs = to_frame(logged, ref.columns, ref.types)
     current = cast_like(inputs.frame, ref.types)
-    reference = ref.frame
     report = compare(
         ref.profile(),  # the reference prepared once per version, reused by every window
         current,
@@ -124,19 +126,46 @@ def _evaluate(
         settings=settings.drift_settings(),
         multivariate=False,
     )
-    auc = None
-    if settings.multivariate and len(current) >= 2:
-        from threadpoolctl import threadpool_limits
+    auc = _multivariate_auc(ref, current, settings)
+    values, pred = _prediction_drift(ref, rows, settings)
+    results = _window_results(ref, rows, report, auc, values, pred)
+    detail = {"report": report.to_dict(), "prediction": pred.to_dict() if pred else None}
+    results["report"] = ws.artifacts.put_bytes(gzip.compress(json.dumps(detail).encode(), 6))
+    return {
+        "n_rows": int(len(current)),
+        "drift_share": report.drift_share,
+        "dataset_drift": int(report.dataset_drift),
+        "prediction_drift": _finite(pred.statistic) if pred else None,
+        "multivariate_auc": auc,
+        "results": results,
+    }
 
-        from mlops_desktop.drift import domain_classifier_auc
 
-        sample = reference
-        if len(sample) > MULTIVARIATE_REFERENCE_ROWS:
-            sample = sample.sample(MULTIVARIATE_REFERENCE_ROWS, random_state=0)
-        # One OpenMP thread: on a busy 2-core machine HistGradientBoosting's threads spin-wait
-        # for each other and a 0.2 s fit took minutes.
-        with threadpool_limits(limits=1, user_api="openmp"):
-            auc = domain_classifier_auc(sample, current, ref.kinds, seed=0)
+def _multivariate_auc(
+    ref: Reference, current: pd.DataFrame, settings: MonitorSettings
+) -> float | None:
+    """The domain classifier's AUC (reference vs window), None when it is off or too few rows."""
+    if not settings.multivariate or len(current) < 2:
+        return None
+    from threadpoolctl import threadpool_limits
+
+    from mlops_desktop.drift import domain_classifier_auc
+
+    sample = ref.frame
+    if len(sample) > MULTIVARIATE_REFERENCE_ROWS:
+        sample = sample.sample(MULTIVARIATE_REFERENCE_ROWS, random_state=0)
+    # One OpenMP thread: on a busy 2-core machine HistGradientBoosting's threads spin-wait
+    # for each other and a 0.2 s fit took minutes.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return domain_classifier_auc(sample, current, ref.kinds, seed=0)
+
+
+def _prediction_drift(
+    ref: Reference, rows: list[tuple], settings: MonitorSettings
+) -> tuple[np.ndarray, ColumnDrift | None]:
+    """The window's reduced predictions and their drift from the reference's (None if none)."""
+    from mlops_desktop.drift import prediction_drift
+
     outputs = decode_outputs([r[4] for r in rows], need_proba=ref.prediction_kind == "probability")
     values = reduce_outputs(outputs, ref.prediction_kind, ref.positive_index)
     pred = None
@@ -145,6 +174,18 @@ def _evaluate(
             ref.prediction_kind, "label"
         )
         pred = prediction_drift(ref.predictions, values, kind, settings=settings.drift_settings())
+    return values, pred
+
+
+def _window_results(
+    ref: Reference,
+    rows: list[tuple],
+    report: DriftReport,
+    auc: float | None,
+    values: np.ndarray,
+    pred: ColumnDrift | None,
+) -> dict:
+    """The compact per-window aggregates stored as ``results_json`` (without the report hash)."""
     cols = report.columns
     results = {
         "version": ref.version_ref,
@@ -179,16 +220,7 @@ def _evaluate(
             score=score(pred.p_value, pred.statistic, pred.threshold),
             explanation=pred.explanation,
         )
-    detail = {"report": report.to_dict(), "prediction": pred.to_dict() if pred else None}
-    results["report"] = ws.artifacts.put_bytes(gzip.compress(json.dumps(detail).encode(), 6))
-    return {
-        "n_rows": int(len(current)),
-        "drift_share": report.drift_share,
-        "dataset_drift": int(report.dataset_drift),
-        "prediction_drift": _finite(pred.statistic) if pred else None,
-        "multivariate_auc": auc,
-        "results": results,
-    }
+    return results
 
 
 def _finite(value) -> float | None:

@@ -27,6 +27,7 @@ from mlops_desktop.monitoring.realized import labelled_rows
 from mlops_desktop.monitoring.reference import cast_like
 
 if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import Alert, DatasetVersion, Deployment, ModelVersion
     from mlops_desktop.registry.workspace import Workspace
 
 MIN_ROWS = 100
@@ -47,7 +48,7 @@ class _Step:
 
 
 def recent_labelled_frame(
-    ws: Workspace, name: str, version, max_rows: int = MAX_ROWS
+    ws: Workspace, name: str, version: ModelVersion, max_rows: int = MAX_ROWS
 ) -> pd.DataFrame:
     """The latest ``max_rows`` logged input rows of ``name`` with their outcome as the target."""
     signature = version.signature or {}
@@ -74,7 +75,7 @@ def recent_labelled_frame(
     return frame
 
 
-def _dataset_types(dataset, columns: list[str]) -> dict[str, str]:
+def _dataset_types(dataset: DatasetVersion, columns: list[str]) -> dict[str, str]:
     schema = dataset.schema or {}
     return {c: schema[c] for c in columns if c in schema}
 
@@ -89,10 +90,8 @@ def retrain_from_alert(
     resamples: int = 200,
 ) -> dict[str, Any]:
     """Build a dataset from recent labelled traffic, retrain, test, deploy as canary or shadow."""
-    from mlops_desktop.data.importer import import_dataset
     from mlops_desktop.evaluation.jobs import test_model
-    from mlops_desktop.monitoring.alerts import acknowledge, get_alert
-    from mlops_desktop.serving.deployments import canary, shadow
+    from mlops_desktop.monitoring.alerts import get_alert
     from mlops_desktop.training.jobs import retrain_model
 
     if mode not in ("canary", "shadow"):
@@ -103,39 +102,10 @@ def retrain_from_alert(
     live = ws.models.get(f"{name}@live")
     run = ws.runs.get(live.run_id)
     dataset = ws.datasets.get_by_id(run.dataset_version_id)
-    roles = dataset.roles or {}
     ctx.report(0.01, f"Collecting recent predictions of {name} that have outcomes")
-    frame = recent_labelled_frame(ws, name, live, max_rows)
-    target = frame.columns[-1]
-    labelled = len(frame)
-    frame = frame.drop_duplicates(keep="last").reset_index(drop=True)
-    duplicates = labelled - len(frame)
-    if len(frame) < min_rows:
-        raise InputError(
-            f"Only {len(frame)} recent prediction row(s) of {name} have an outcome"
-            f"{f' ({duplicates} duplicates left out)' if duplicates else ''}; retraining needs at "
-            f"least {min_rows}. Import more outcomes (mlops-desktop outcomes import) and try again."
-        )
+    frame, duplicates = _recent_unique_frame(ws, name, live, min_rows, max_rows)
     ctx.log(f"{len(frame)} labelled rows ({duplicates} duplicate rows left out)")
-    types = _dataset_types(dataset, list(frame.columns))
-    with tempfile.TemporaryDirectory(prefix="mlops-retrain-") as tmp:
-        path = Path(tmp) / f"{name}-recent-outcomes.parquet"
-        frame.to_parquet(path, index=False)
-        imported = import_dataset(
-            _Step(ctx, 0.03, 0.3),
-            str(path),
-            dataset.name,
-            target,
-            types=types,
-            task=roles.get("task"),
-            seed=int((dataset.split or {}).get("seed", 42)),
-            test_size=float((dataset.split or {}).get("test_size", 0.2)),
-        )
-    if imported["status"] == "blocked":
-        raise CheckFailed(
-            f"The recent data of {name} could not be saved as a dataset version: "
-            f"{imported['message']} Open it in the Data step to review the findings."
-        )
+    imported = _import_recent(ctx, name, frame, dataset)
     new_data = imported["ref"]
     ctx.report(0.3, f"Retraining {live.ref} on {new_data}")
     trained = retrain_model(_Step(ctx, 0.3, 0.7), live.ref, new_data)
@@ -144,26 +114,10 @@ def retrain_from_alert(
     tested = test_model(_Step(ctx, 0.7, 0.94), candidate, resamples=resamples)
     ctx.check_cancelled()
     reason = f"retrained from alert #{alert.id} ({alert.signal}) on {new_data}"
-    if mode == "canary":
-        deployment = canary(ws, candidate, percent, reason=reason)
-    else:
-        deployment = shadow(ws, candidate, reason=reason)
+    deployment = _deploy(ws, candidate, mode, percent, reason)
     note = f"Retrained as {candidate} on {new_data}; deployed as {mode}"
     note += f" ({percent:g}% of traffic)." if mode == "canary" else "."
-    if get_alert(ws, alert.id).state == "open":
-        acknowledge(ws, alert.id, note)
-    ws.audit.record(
-        "alert.retrain",
-        "alert",
-        f"{name}#alert{alert.id}",
-        {
-            "dataset": new_data,
-            "candidate": candidate,
-            "mode": mode,
-            "percent": percent,
-            "rows": len(frame),
-        },
-    )
+    _close_alert(ws, alert, note, new_data, candidate, mode, percent, len(frame))
     ctx.report(1.0, note)
     return {
         "alert_id": alert.id,
@@ -183,3 +137,94 @@ def retrain_from_alert(
         "percent": percent if mode == "canary" else 0.0,
         "deployment_id": deployment.id,
     }
+
+
+def _recent_unique_frame(
+    ws: Workspace, name: str, live: ModelVersion, min_rows: int, max_rows: int
+) -> tuple[pd.DataFrame, int]:
+    """The recent labelled rows without exact duplicates, and how many duplicates were dropped.
+
+    Raises :class:`InputError` when fewer than ``min_rows`` remain.
+    """
+    frame = recent_labelled_frame(ws, name, live, max_rows)
+    labelled = len(frame)
+    frame = frame.drop_duplicates(keep="last").reset_index(drop=True)
+    duplicates = labelled - len(frame)
+    if len(frame) < min_rows:
+        raise InputError(
+            f"Only {len(frame)} recent prediction row(s) of {name} have an outcome"
+            f"{f' ({duplicates} duplicates left out)' if duplicates else ''}; retraining needs at "
+            f"least {min_rows}. Import more outcomes (mlops-desktop outcomes import) and try again."
+        )
+    return frame, duplicates
+
+
+def _import_recent(
+    ctx: JobContext, name: str, frame: pd.DataFrame, dataset: DatasetVersion
+) -> dict[str, Any]:
+    """Save ``frame`` as the next version of ``dataset`` (same types, task and split settings).
+
+    Raises :class:`CheckFailed` when the import's checks block the version.
+    """
+    from mlops_desktop.data.importer import import_dataset
+
+    target = frame.columns[-1]
+    roles = dataset.roles or {}
+    types = _dataset_types(dataset, list(frame.columns))
+    with tempfile.TemporaryDirectory(prefix="mlops-retrain-") as tmp:
+        path = Path(tmp) / f"{name}-recent-outcomes.parquet"
+        frame.to_parquet(path, index=False)
+        imported = import_dataset(
+            _Step(ctx, 0.03, 0.3),
+            str(path),
+            dataset.name,
+            target,
+            types=types,
+            task=roles.get("task"),
+            seed=int((dataset.split or {}).get("seed", 42)),
+            test_size=float((dataset.split or {}).get("test_size", 0.2)),
+        )
+    if imported["status"] == "blocked":
+        raise CheckFailed(
+            f"The recent data of {name} could not be saved as a dataset version: "
+            f"{imported['message']} Open it in the Data step to review the findings."
+        )
+    return imported
+
+
+def _deploy(ws: Workspace, candidate: str, mode: str, percent: float, reason: str) -> Deployment:
+    """Deploy ``candidate`` as canary (``percent`` of traffic) or shadow."""
+    from mlops_desktop.serving.deployments import canary, shadow
+
+    if mode == "canary":
+        return canary(ws, candidate, percent, reason=reason)
+    return shadow(ws, candidate, reason=reason)
+
+
+def _close_alert(
+    ws: Workspace,
+    alert: Alert,
+    note: str,
+    new_data: str,
+    candidate: str,
+    mode: str,
+    percent: float,
+    rows: int,
+) -> None:
+    """Acknowledge the alert (if still open) with ``note`` and audit the retraining."""
+    from mlops_desktop.monitoring.alerts import acknowledge, get_alert
+
+    if get_alert(ws, alert.id).state == "open":
+        acknowledge(ws, alert.id, note)
+    ws.audit.record(
+        "alert.retrain",
+        "alert",
+        f"{alert.model_name}#alert{alert.id}",
+        {
+            "dataset": new_data,
+            "candidate": candidate,
+            "mode": mode,
+            "percent": percent,
+            "rows": rows,
+        },
+    )

@@ -133,6 +133,125 @@ class _Client:
             self.conn = None
 
 
+class _Outcomes:
+    """True outcomes of sent rows, held until due, then given to ``record`` or POSTed."""
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        headers: dict,
+        record: Callable[[list[dict]], object] | None,
+        delay: float,
+        result: SimulationResult,
+    ) -> None:
+        self.model, self.headers, self.record = model, headers, record
+        self.delay, self.result = delay, result
+        self.client = _Client(url) if record is None else None
+        self.pending: list[tuple[float, str, object]] = []
+
+    def add(self, request_id: str, label: object) -> None:
+        heapq.heappush(self.pending, (time.monotonic() + self.delay, request_id, label))
+
+    def flush(self, force: bool) -> None:
+        """Record the outcomes that are due (all of them when ``force``)."""
+        due = []
+        now = time.monotonic()
+        while self.pending and (force or self.pending[0][0] <= now):
+            _, request_id, label = heapq.heappop(self.pending)
+            due.append({"request_id": request_id, "label": label})
+        if not due:
+            return
+        try:
+            self._send(due)
+            self.result.outcomes_sent += len(due)
+        except Exception as exc:  # noqa: BLE001 - reported in the result, the replay goes on
+            if len(self.result.outcome_errors) < 5:
+                self.result.outcome_errors.append(f"{len(due)} outcome(s) not recorded: {exc}")
+
+    def _send(self, due: list[dict]) -> None:
+        if self.record is not None:
+            self.record(due)
+            return
+        status, body = self.client.post(
+            "/outcomes", {"model": self.model, "outcomes": due}, self.headers
+        )
+        if status != 200:
+            raise MlopsError(
+                f"the service answered {status}: {body[:200].decode(errors='replace')}"
+            )
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
+class _Replay:
+    """One run of the simulator: the rows in their shuffled order, the drift and the counts."""
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        frame: pd.DataFrame,
+        drift: dict[str, float],
+        seed: int,
+        target: str | None,
+        token: str | None,
+    ) -> None:
+        self.url = url
+        self.rng = np.random.default_rng(seed)
+        self.drifter = _Drifter(frame, drift, self.rng)
+        self.has_target = target is not None and target in frame.columns
+        features = frame.drop(columns=[target]) if self.has_target else frame
+        self.columns = list(map(str, features.columns))
+        self.values = [[_plain(v) for v in row] for row in features.itertuples(index=False)]
+        self.labels = [_plain(v) for v in frame[target]] if self.has_target else None
+        self.order = self.rng.permutation(len(self.values))
+        self.client = _Client(url)
+        self.headers = {"X-Model-Name": model}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        self.result = SimulationResult(drift=dict(drift))
+
+    def send(self, progress: float, outcomes: _Outcomes | None, outcome_share: float) -> None:
+        """Send the next row, drifted by ``progress``; queue its outcome for a share of rows."""
+        i = int(self.order[self.result.requests % len(self.order)])
+        row = self.drifter.apply(dict(zip(self.columns, self.values[i], strict=True)), progress)
+        request_id = uuid.uuid4().hex
+        body = {"dataframe_split": {"columns": self.columns, "data": [list(row.values())]}}
+        try:
+            status, _ = self.client.post(
+                "/invocations", body, {**self.headers, "X-Request-Id": request_id}
+            )
+        except OSError as exc:
+            raise MlopsError(
+                f"The scoring service at {self.url} stopped answering ({exc}). Is it still "
+                "running? Start it on the Deploy page or with mlops-desktop serve."
+            ) from exc
+        result = self.result
+        result.requests += 1
+        if status == 200:
+            result.ok += 1
+            if (
+                outcomes is not None
+                and self.labels[i] is not None
+                and self.rng.random() < outcome_share
+            ):
+                outcomes.add(request_id, self.labels[i])
+        else:
+            result.failed += 1
+            key = str(status)
+            result.errors[key] = result.errors.get(key, 0) + 1
+
+
+def _pause(seconds: float, stop_event: threading.Event | None) -> None:
+    if stop_event is not None:
+        stop_event.wait(seconds)
+    else:
+        time.sleep(seconds)
+
+
 def simulate(
     url: str,
     model: str,
@@ -156,49 +275,14 @@ def simulate(
         raise InputError("The rate (requests per second) and the duration must be positive.")
     if len(frame) == 0:
         raise InputError("The data to replay has no rows.")
-    rng = np.random.default_rng(seed)
-    drifter = _Drifter(frame, drift or {}, rng)
-    has_target = target is not None and target in frame.columns
-    features = frame.drop(columns=[target]) if has_target else frame
-    columns = list(map(str, features.columns))
-    values = [[_plain(v) for v in row] for row in features.itertuples(index=False)]
-    labels = [_plain(v) for v in frame[target]] if has_target else None
-    order = rng.permutation(len(values))
-    client = _Client(url)
-    outcome_client = _Client(url) if has_target and record is None else None
-    headers = {"X-Model-Name": model}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    result = SimulationResult(drift=dict(drift or {}))
-    pending: list[tuple[float, str, object]] = []
+    replay = _Replay(url, model, frame, drift or {}, seed, target, token)
+    result = replay.result
+    outcomes = None
+    if replay.has_target:
+        outcomes = _Outcomes(url, model, replay.headers, record, outcome_delay, result)
     report = on_progress or (lambda _f, _m: None)
     limit = max_requests if max_requests is not None else int(rate * duration) + 1
     start = time.monotonic()
-
-    def flush(force: bool) -> None:
-        due = []
-        now = time.monotonic()
-        while pending and (force or pending[0][0] <= now):
-            _, request_id, label = heapq.heappop(pending)
-            due.append({"request_id": request_id, "label": label})
-        if not due:
-            return
-        try:
-            if record is not None:
-                record(due)
-            else:
-                status, body = outcome_client.post(
-                    "/outcomes", {"model": model, "outcomes": due}, headers
-                )
-                if status != 200:
-                    raise MlopsError(
-                        f"the service answered {status}: {body[:200].decode(errors='replace')}"
-                    )
-            result.outcomes_sent += len(due)
-        except Exception as exc:  # noqa: BLE001 - reported in the result, the replay goes on
-            if len(result.outcome_errors) < 5:
-                result.outcome_errors.append(f"{len(due)} outcome(s) not recorded: {exc}")
-
     try:
         while result.requests < limit:
             elapsed = time.monotonic() - start
@@ -206,46 +290,22 @@ def simulate(
                 break
             wait = result.requests / rate - elapsed
             if wait > 0:
-                if stop_event is not None:
-                    stop_event.wait(wait)
-                else:
-                    time.sleep(wait)
+                _pause(wait, stop_event)
                 continue
             progress = min(1.0, elapsed / duration)
             if max_requests:
                 progress = max(progress, result.requests / max_requests)
-            i = int(order[result.requests % len(order)])
-            row = drifter.apply(dict(zip(columns, values[i], strict=True)), progress)
-            request_id = uuid.uuid4().hex
-            body = {"dataframe_split": {"columns": columns, "data": [list(row.values())]}}
-            try:
-                status, raw = client.post(
-                    "/invocations", body, {**headers, "X-Request-Id": request_id}
-                )
-            except OSError as exc:
-                raise MlopsError(
-                    f"The scoring service at {url} stopped answering ({exc}). Is it still running? "
-                    "Start it on the Deploy page or with mlops-desktop serve."
-                ) from exc
-            result.requests += 1
-            if status == 200:
-                result.ok += 1
-                if has_target and labels[i] is not None and rng.random() < outcome_share:
-                    heapq.heappush(
-                        pending, (time.monotonic() + outcome_delay, request_id, labels[i])
-                    )
-            else:
-                result.failed += 1
-                key = str(status)
-                result.errors[key] = result.errors.get(key, 0) + 1
-            flush(False)
+            replay.send(progress, outcomes, outcome_share)
+            if outcomes is not None:
+                outcomes.flush(False)
             if result.requests % max(1, int(rate)) == 0:
                 report(progress, f"{result.requests:,} requests sent, {result.failed:,} failed")
-        flush(True)
+        if outcomes is not None:
+            outcomes.flush(True)
     finally:
-        client.close()
-        if outcome_client is not None:
-            outcome_client.close()
+        replay.client.close()
+        if outcomes is not None:
+            outcomes.close()
     result.seconds = time.monotonic() - start
     result.achieved_rate = result.requests / result.seconds if result.seconds else 0.0
     report(1.0, f"Done: {result.requests:,} requests in {result.seconds:.0f} s")

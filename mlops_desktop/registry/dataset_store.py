@@ -45,6 +45,17 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     return parsed.name, parsed.number
 
 
+def _blocking_findings(checks: list[dict], override_reason: str | None) -> list[dict]:
+    """The blocking findings of ``checks``; raises unless a written override reason is given."""
+    blocking = [c for c in checks if c.get("severity") == "blocking"]
+    if blocking and not (override_reason and override_reason.strip()):
+        raise InputError(
+            f"{len(blocking)} blocking finding(s) stop this dataset from being "
+            "saved. Fix them, or override with a written reason."
+        )
+    return blocking
+
+
 class WorkspaceParts(Protocol):
     """What the store uses of a workspace (a ``registry.workspace.Workspace``)."""
 
@@ -112,21 +123,11 @@ class DatasetStore:
         on the version and recorded as a ``dataset.override_blocking`` audit event.
         """
         check_name(name)
-        blocking = [c for c in checks if c.get("severity") == "blocking"]
-        if blocking and not (override_reason and override_reason.strip()):
-            raise InputError(
-                f"{len(blocking)} blocking finding(s) stop this dataset from being "
-                "saved. Fix them, or override with a written reason."
-            )
+        blocking = _blocking_findings(checks, override_reason)
         artifact = self._write_parquet(df, test_mask)
         user = os_user()
         with write(self.db):
-            row = self.db.execute(
-                "SELECT id, number FROM dataset_versions WHERE name = ? "
-                "ORDER BY number DESC LIMIT 1",
-                [name],
-            ).fetchone()
-            parent_id, number = (row[0], row[1] + 1) if row else (None, 1)
+            parent_id, number = self._next_number(name)
             values = {
                 "name": name,
                 "number": number,
@@ -146,49 +147,65 @@ class DatasetStore:
                 "created_at": time.time(),
                 "created_by": user,
             }
-            cursor = self.db.execute(
-                "INSERT INTO dataset_versions ({}) VALUES ({})".format(
-                    ", ".join(to_row(values, JSON_FIELDS)), ", ".join("?" * len(values))
-                ),
-                list(to_row(values, JSON_FIELDS).values()),
-            )
-            version_id = cursor.lastrowid
+            version_id = self._insert(values)
             ref = f"{name}@{number}"
-            self.ws.audit.record(
-                "dataset.create",
-                "dataset_version",
-                ref,
-                {
-                    "content_hash": content_hash,
-                    "artifact_hash": artifact,
-                    "rows": int(len(df)),
-                    "columns": int(df.shape[1]),
-                    "source": source,
-                    "target": roles.get("target"),
-                    "split": {k: split.get(k) for k in ("method", "test_size", "seed")},
-                    "pii_columns": sorted(pii),
-                },
-                user=user,
-            )
+            self._audit_create(ref, values, user)
             if blocking:
-                self.ws.audit.record(
-                    "dataset.override_blocking",
-                    "dataset_version",
-                    ref,
-                    {
-                        "reason": override_reason.strip(),
-                        "findings": [
-                            {
-                                "check": c["check"],
-                                "title": c["title"],
-                                "columns": c.get("columns", []),
-                            }
-                            for c in blocking
-                        ],
-                    },
-                    user=user,
-                )
+                self._audit_override(ref, override_reason, blocking, user)
         return self.get_by_id(version_id)
+
+    def _next_number(self, name: str) -> tuple[int | None, int]:
+        """``(parent id, number)`` of the next version of ``name`` (inside the write)."""
+        row = self.db.execute(
+            "SELECT id, number FROM dataset_versions WHERE name = ? ORDER BY number DESC LIMIT 1",
+            [name],
+        ).fetchone()
+        return (row[0], row[1] + 1) if row else (None, 1)
+
+    def _insert(self, values: dict[str, Any]) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO dataset_versions ({}) VALUES ({})".format(
+                ", ".join(to_row(values, JSON_FIELDS)), ", ".join("?" * len(values))
+            ),
+            list(to_row(values, JSON_FIELDS).values()),
+        )
+        return cursor.lastrowid
+
+    def _audit_create(self, ref: str, values: dict[str, Any], user: str) -> None:
+        split = values["split"]
+        self.ws.audit.record(
+            "dataset.create",
+            "dataset_version",
+            ref,
+            {
+                "content_hash": values["content_hash"],
+                "artifact_hash": values["artifact_hash"],
+                "rows": values["rows"],
+                "columns": values["columns"],
+                "source": values["source"],
+                "target": values["roles"].get("target"),
+                "split": {k: split.get(k) for k in ("method", "test_size", "seed")},
+                "pii_columns": sorted(values["pii"]),
+            },
+            user=user,
+        )
+
+    def _audit_override(
+        self, ref: str, override_reason: str, blocking: list[dict], user: str
+    ) -> None:
+        self.ws.audit.record(
+            "dataset.override_blocking",
+            "dataset_version",
+            ref,
+            {
+                "reason": override_reason.strip(),
+                "findings": [
+                    {"check": c["check"], "title": c["title"], "columns": c.get("columns", [])}
+                    for c in blocking
+                ],
+            },
+            user=user,
+        )
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ import pandas as pd
 from mlops_desktop.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import ModelVersion
     from mlops_desktop.registry.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,39 @@ def score(
         raise
 
 
+@dataclass
+class _Model:
+    """The version being scored with, its loaded pipeline, signature and classes."""
+
+    version: ModelVersion
+    pipeline: object
+    signature: dict
+    classes: list | None  # None for a regressor
+
+    @classmethod
+    def load(cls, ws: Workspace, ref: str) -> _Model:
+        version = ws.models.get(ref)
+        pipeline = ws.artifacts.load_object(version.artifact_hash)
+        signature = version.signature or {}
+        task = (signature.get("output") or {}).get("task")
+        classes = (
+            None
+            if task == "regression"
+            else [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
+        )
+        return cls(version, pipeline, signature, classes)
+
+
+@dataclass
+class _Tally:
+    """Rows read, scored and rejected so far, and the contract's warnings by kind and column."""
+
+    rows: int = 0
+    scored: int = 0
+    rejected: int = 0
+    warnings: dict[str, int] = field(default_factory=dict)
+
+
 def _score(
     ws: Workspace,
     ref: str,
@@ -187,82 +221,20 @@ def _score(
     chunk_rows: int,
     started: float,
 ) -> BatchResult:
-    from mlops_desktop.evaluation.contracts import validate_frame
-
     if not in_path.is_file():
         raise InputError(f"{in_path} does not exist or is not a file.")
     if out_path.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"{out_path.name}: write predictions to a .csv or .parquet file.")
-    version = ws.models.get(ref)
-    pipeline = ws.artifacts.load_object(version.artifact_hash)
-    signature = version.signature or {}
-    task = (signature.get("output") or {}).get("task")
-    classes = (
-        None
-        if task == "regression"
-        else [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
-    )
+    model = _Model.load(ws, ref)
+    version = model.version
     report = progress or (lambda _f, _m: None)
     writer, rejects = _Writer(out_path), _Writer(rejects_path(out_path))
-    rows = scored = rejected = 0
-    warnings: dict[str, int] = {}
+    tally = _Tally()
     try:
         for chunk, fraction in _chunks(in_path, chunk_rows):
-            chunk = chunk.reset_index(drop=True)
-            violations = validate_frame(chunk, signature)
-            missing = [v.column for v in violations if v.kind == "missing_column"]
-            if missing:
-                raise InputError(
-                    f"{in_path.name} lacks column(s) {', '.join(missing)} that {version.ref} "
-                    "needs; no row was scored. Add the column(s) (empty cells are allowed)."
-                )
-            for v in violations:
-                if v.severity == "warning":
-                    key = f"{v.kind}:{v.column}"
-                    warnings[key] = warnings.get(key, 0) + v.count
-            reasons = _reasons(chunk, violations, signature)
-            good = np.array([not r for r in reasons], dtype=bool)
-            out = chunk[good].copy()
-            if len(out):
-                try:
-                    labels, proba = _predict(pipeline, out, classes)
-                except ValueError:  # isolate what the contract did not catch, row by row
-                    labels, proba, good, reasons = _row_by_row(
-                        pipeline, chunk, good, reasons, classes
-                    )
-                    out = chunk[good].copy()
-                out["prediction"] = labels
-                if proba is not None:
-                    for j, cls in enumerate(classes):
-                        out[f"proba_{cls}"] = proba[:, j]
-            else:
-                out["prediction"] = pd.Series(dtype=object)
-                for cls in classes or []:
-                    out[f"proba_{cls}"] = pd.Series(dtype=float)
-            out["model_version"] = version.ref
-            writer.write(out)
-            bad = chunk[~good].copy()
-            if len(bad):
-                bad.insert(0, "row_number", np.flatnonzero(~good) + rows + 1)
-                bad.insert(1, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(~good)])
-                bad["model_version"] = version.ref
-                rejects.write(bad)
-            rows += len(chunk)
-            scored += int(good.sum())
-            rejected += int((~good).sum())
-            report(fraction, f"Scored {scored:,} rows, rejected {rejected:,}")
-        if rows and not scored:  # keep the reasons, write no output: the run failed
-            rejects.finish()
-            raise InputError(
-                f"No row of {in_path.name} could be scored: all {rows:,} rows break "
-                f"{version.ref}'s input contract; the reasons are in {rejects.path}."
-            )
-        writer.finish()
-        if rejected:
-            rejects.finish()
-        else:
-            rejects.discard()
-            rejects.path.unlink(missing_ok=True)
+            _score_chunk(chunk.reset_index(drop=True), model, in_path, writer, rejects, tally)
+            report(fraction, f"Scored {tally.scored:,} rows, rejected {tally.rejected:,}")
+        _finish_files(writer, rejects, tally, in_path, version)
     except BaseException:
         writer.discard()
         rejects.discard()
@@ -271,16 +243,100 @@ def _score(
         version.ref,
         str(in_path),
         str(out_path),
-        str(rejects.path) if rejected else None,
-        rows,
-        scored,
-        rejected,
+        str(rejects.path) if tally.rejected else None,
+        tally.rows,
+        tally.scored,
+        tally.rejected,
         time.perf_counter() - started,
-        warnings,
+        tally.warnings,
     )
     _record(ws, version, result)
-    report(1.0, f"Scored {scored:,} rows with {version.ref}; {rejected:,} rejected")
+    report(1.0, f"Scored {tally.scored:,} rows with {version.ref}; {tally.rejected:,} rejected")
     return result
+
+
+def _score_chunk(
+    chunk: pd.DataFrame,
+    model: _Model,
+    in_path: Path,
+    writer: _Writer,
+    rejects: _Writer,
+    tally: _Tally,
+) -> None:
+    """Check one chunk against the contract, write its scored and its rejected rows."""
+    from mlops_desktop.evaluation.contracts import validate_frame
+
+    violations = validate_frame(chunk, model.signature)
+    missing = [v.column for v in violations if v.kind == "missing_column"]
+    if missing:
+        raise InputError(
+            f"{in_path.name} lacks column(s) {', '.join(missing)} that {model.version.ref} "
+            "needs; no row was scored. Add the column(s) (empty cells are allowed)."
+        )
+    for v in violations:
+        if v.severity == "warning":
+            key = f"{v.kind}:{v.column}"
+            tally.warnings[key] = tally.warnings.get(key, 0) + v.count
+    reasons = _reasons(chunk, violations, model.signature)
+    good = np.array([not r for r in reasons], dtype=bool)
+    out, good, reasons = _predictions(model, chunk, good, reasons)
+    out["model_version"] = model.version.ref
+    writer.write(out)
+    bad = chunk[~good].copy()
+    if len(bad):
+        bad.insert(0, "row_number", np.flatnonzero(~good) + tally.rows + 1)
+        bad.insert(1, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(~good)])
+        bad["model_version"] = model.version.ref
+        rejects.write(bad)
+    tally.rows += len(chunk)
+    tally.scored += int(good.sum())
+    tally.rejected += int((~good).sum())
+
+
+def _predictions(
+    model: _Model, chunk: pd.DataFrame, good: np.ndarray, reasons: list[list[str]]
+) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
+    """The ``good`` rows with their prediction (and probabilities), and the updated ``good``.
+
+    Rows the model cannot score although the contract let them through are found one by one
+    and turned into rejects (``good`` and ``reasons`` say so).
+    """
+    out = chunk[good].copy()
+    if not len(out):
+        out["prediction"] = pd.Series(dtype=object)
+        for cls in model.classes or []:
+            out[f"proba_{cls}"] = pd.Series(dtype=float)
+        return out, good, reasons
+    try:
+        labels, proba = _predict(model.pipeline, out, model.classes)
+    except ValueError:  # isolate what the contract did not catch, row by row
+        labels, proba, good, reasons = _row_by_row(
+            model.pipeline, chunk, good, reasons, model.classes
+        )
+        out = chunk[good].copy()
+    out["prediction"] = labels
+    if proba is not None:
+        for j, cls in enumerate(model.classes):
+            out[f"proba_{cls}"] = proba[:, j]
+    return out, good, reasons
+
+
+def _finish_files(
+    writer: _Writer, rejects: _Writer, tally: _Tally, in_path: Path, version: ModelVersion
+) -> None:
+    """Put the output (and the rejects, if any) in place; fail when no row was scored."""
+    if tally.rows and not tally.scored:  # keep the reasons, write no output: the run failed
+        rejects.finish()
+        raise InputError(
+            f"No row of {in_path.name} could be scored: all {tally.rows:,} rows break "
+            f"{version.ref}'s input contract; the reasons are in {rejects.path}."
+        )
+    writer.finish()
+    if tally.rejected:
+        rejects.finish()
+    else:
+        rejects.discard()
+        rejects.path.unlink(missing_ok=True)
 
 
 def _row_by_row(pipeline, chunk, good, reasons, classes):
@@ -295,7 +351,7 @@ def _row_by_row(pipeline, chunk, good, reasons, classes):
     return labels, proba, good, reasons
 
 
-def _record(ws: Workspace, version, result: BatchResult) -> None:
+def _record(ws: Workspace, version: ModelVersion, result: BatchResult) -> None:
     from mlops_desktop.registry.db import write
 
     with write(ws.db):

@@ -137,37 +137,7 @@ def record_outcomes(
     """
     _check_model(ws, model)
     now = time.time()
-    prepared, missing, kinds = [], [], set()
-    for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise InputError(f"Outcome {index + 1} is not an object with a key and a label.")
-        kind = key_kind or ("request_id" if "request_id" in row else "entity")
-        raw_key = row.get("key", row.get("request_id" if kind == "request_id" else "entity_key"))
-        key = key_text(raw_key)
-        if key is None:
-            wanted = (
-                "request_id or entity_key"
-                if key_kind is None
-                else ("request id" if kind == "request_id" else "entity key")
-            )
-            raise InputError(
-                f"Outcome {index + 1} has no {wanted}; every outcome must name the prediction "
-                "it belongs to."
-            )
-        kinds.add(kind)
-        label = row.get("label")
-        label = [_plain(v) for v in label] if isinstance(label, (list, tuple)) else _plain(label)
-        if label is None or (isinstance(label, list) and not label):
-            missing.append(key)
-            continue
-        prepared.append((key, label, _timestamp(row.get("observed_at"))))
-    if len(kinds) > 1:
-        raise InputError(
-            "Outcomes mix request ids and entity keys; send one kind of key per batch."
-        )
-    kind = kinds.pop() if kinds else (key_kind or "request_id")
-    if kind not in KEY_KINDS:
-        raise InputError(f"Key kind must be one of {', '.join(KEY_KINDS)}, not {kind!r}.")
+    prepared, missing, kind = _prepare(rows, key_kind)
     records = [
         (
             model,
@@ -182,25 +152,81 @@ def record_outcomes(
     ]
     with write(ws.db):
         ws.outcomes.insert_many(records)
-        keys = list(dict.fromkeys(k for k, _, _ in prepared))
-        column = "request_id" if kind == "request_id" else "entity_key"
-        found = ws.predictions.existing_keys(model, keys, column)
-        unmatched = [k for k in keys if k not in found]
-        summary = OutcomeSummary(
-            model=model,
-            key_kind=kind,
-            received=len(prepared) + len(missing),
-            stored=len(records),
-            matched=sum(1 for k, _, _ in prepared if k in found),
-            unmatched=sum(1 for k, _, _ in prepared if k not in found),
-            missing_labels=len(missing),
-            duplicate_keys=len(prepared) - len(keys),
-            unmatched_examples=unmatched[:EXAMPLES],
-            missing_label_examples=missing[:EXAMPLES],
-            source=source,
-        )
+        summary = _summarise(ws, model, kind, prepared, missing, source)
         ws.audit.record("outcomes.record", "model", model, summary.to_dict())
     return summary
+
+
+def _prepare(
+    rows: Iterable[dict], key_kind: str | None
+) -> tuple[list[tuple[str, Any, float | None]], list[str], str]:
+    """``(key, label, observed_at)`` of the rows with a label, the keys without one, the kind."""
+    prepared, missing, kinds = [], [], set()
+    for index, row in enumerate(rows):
+        kind, key = _row_key(index, row, key_kind)
+        kinds.add(kind)
+        label = row.get("label")
+        label = [_plain(v) for v in label] if isinstance(label, (list, tuple)) else _plain(label)
+        if label is None or (isinstance(label, list) and not label):
+            missing.append(key)
+            continue
+        prepared.append((key, label, _timestamp(row.get("observed_at"))))
+    if len(kinds) > 1:
+        raise InputError(
+            "Outcomes mix request ids and entity keys; send one kind of key per batch."
+        )
+    kind = kinds.pop() if kinds else (key_kind or "request_id")
+    if kind not in KEY_KINDS:
+        raise InputError(f"Key kind must be one of {', '.join(KEY_KINDS)}, not {kind!r}.")
+    return prepared, missing, kind
+
+
+def _row_key(index: int, row: dict, key_kind: str | None) -> tuple[str, str]:
+    """The key kind and key of outcome ``index``; raises InputError when it names none."""
+    if not isinstance(row, dict):
+        raise InputError(f"Outcome {index + 1} is not an object with a key and a label.")
+    kind = key_kind or ("request_id" if "request_id" in row else "entity")
+    raw_key = row.get("key", row.get("request_id" if kind == "request_id" else "entity_key"))
+    key = key_text(raw_key)
+    if key is None:
+        wanted = (
+            "request_id or entity_key"
+            if key_kind is None
+            else ("request id" if kind == "request_id" else "entity key")
+        )
+        raise InputError(
+            f"Outcome {index + 1} has no {wanted}; every outcome must name the prediction "
+            "it belongs to."
+        )
+    return kind, key
+
+
+def _summarise(
+    ws: Workspace,
+    model: str,
+    kind: str,
+    prepared: list[tuple[str, Any, float | None]],
+    missing: list[str],
+    source: str,
+) -> OutcomeSummary:
+    """How many of the stored outcomes match a logged prediction (read inside the write)."""
+    keys = list(dict.fromkeys(k for k, _, _ in prepared))
+    column = "request_id" if kind == "request_id" else "entity_key"
+    found = ws.predictions.existing_keys(model, keys, column)
+    unmatched = [k for k in keys if k not in found]
+    return OutcomeSummary(
+        model=model,
+        key_kind=kind,
+        received=len(prepared) + len(missing),
+        stored=len(prepared),
+        matched=sum(1 for k, _, _ in prepared if k in found),
+        unmatched=sum(1 for k, _, _ in prepared if k not in found),
+        missing_labels=len(missing),
+        duplicate_keys=len(prepared) - len(keys),
+        unmatched_examples=unmatched[:EXAMPLES],
+        missing_label_examples=missing[:EXAMPLES],
+        source=source,
+    )
 
 
 def import_outcomes(

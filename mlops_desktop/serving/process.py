@@ -110,6 +110,28 @@ def start_service(
     log_dir = ws.path / "logs"
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / LOG_NAME
+    cmd = _command(ws, host, port, require_token, default_model, max_body_mb)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_environment(token),
+            **_detached(),
+        )
+    return _wait_until_running(ws, proc, log_path, timeout)
+
+
+def _command(
+    ws: Workspace,
+    host: str,
+    port: int,
+    require_token: bool,
+    default_model: str | None,
+    max_body_mb: float | None,
+) -> list[str]:
+    """The service's command line (``python -m mlops_desktop.serving ...``), without the token."""
     cmd = [
         sys.executable,
         "-m",
@@ -127,21 +149,31 @@ def start_service(
         cmd += ["--model", default_model]
     if max_body_mb is not None:
         cmd += ["--max-body-mb", str(max_body_mb)]
+    return cmd
+
+
+def _environment(token: str | None) -> dict[str, str]:
+    """This process's environment with the package importable and the token (if any) set."""
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     env.pop(TOKEN_ENV, None)
     if token:
         env[TOKEN_ENV] = token  # not on the command line, where other users could read it
-    extra: dict = {}
+    return env
+
+
+def _detached() -> dict:
+    """``Popen`` options that detach the service from this process's session."""
     if os.name == "nt":  # pragma: no cover - Windows
-        extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS
-    else:
-        extra["start_new_session"] = True
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, **extra
-        )
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS}
+    return {"start_new_session": True}
+
+
+def _wait_until_running(
+    ws: Workspace, proc: subprocess.Popen, log_path: Path, timeout: float
+) -> ServiceHandle:
+    """Wait for the started service to record itself as running; raise with its log if not."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         instance = ws.services.latest_of_pid(proc.pid)
