@@ -14,7 +14,7 @@ from mlops_desktop.registry.workspace import Workspace, is_workspace
 from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.kit.theme import THEME_ENV, ThemeManager, is_dark
-from mlops_desktop.ui.shell.app import run_gui, start_workspace_path
+from mlops_desktop.ui.shell.app import open_start_workspace, run_gui, start_workspace_path
 from tests.ui.helpers import box_text
 
 
@@ -92,6 +92,15 @@ def test_run_gui_opens_the_workspace_and_remembers_it(qapp, tmp_path):
     assert AppSettings().last_workspace() == target.resolve()
     assert qapp.applicationName() == "MLOps Desktop"
     assert qapp.organizationName() == "MLOps Desktop"
+
+
+def test_start_with_demo_opens_the_demo_folder(make_window):
+    """``mlops-desktop --demo``: the first workspace is the demo folder (its content builds as a
+    job once it is open)."""
+    window = make_window(open_workspace=False)
+    assert open_start_workspace(window, demo_workspace_dir(), demo=True)
+    assert window.model.path == demo_workspace_dir().resolve()
+    assert window.settings.recent_workspaces()[0] == demo_workspace_dir().resolve()
 
 
 def test_run_gui_explains_an_unusable_workspace_and_can_quit(qapp, tmp_path):

@@ -19,6 +19,7 @@ from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.kit.theme import ThemeManager
 from mlops_desktop.ui.runtime.workspace_model import wait_for_pool_shutdowns
 from mlops_desktop.ui.shell.main_window import MainWindow
+from mlops_desktop.ui.shell.workspace_flow import prepare_demo
 
 APP_NAME = "MLOps Desktop"
 ORGANIZATION = "MLOps Desktop"
@@ -58,10 +59,10 @@ def open_start_workspace(
 
     Returns False when the user chose Quit instead.
     """
-    prepare_demo = demo
+    wants_demo = demo
     while True:
         try:
-            if prepare_demo:
+            if wants_demo:
                 path = prepare_demo(path)
             window.model.open(path, create=True)
             window.settings.add_recent(window.model.path or path)
@@ -77,7 +78,7 @@ def open_start_workspace(
             dialog = directory_dialog(parent, "Choose a Workspace Folder", path.parent)
             if not dialog.exec() or not dialog.selectedFiles():
                 return False
-            path, prepare_demo = Path(dialog.selectedFiles()[0]), False
+            path, wants_demo = Path(dialog.selectedFiles()[0]), False
 
 
 def _quit_on_signals(window: MainWindow) -> None:
