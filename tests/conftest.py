@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh workspace per test, and the real datasets beside the repo."""
+"""Shared fixtures: a fresh workspace per test, and the real datasets kept in the repository."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.datasets import unpack
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +31,7 @@ def workspace(tmp_path: Path):
     ws.close()
 
 
-@pytest.fixture
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the real datasets are expected at {SHARED_DATA}")
-    return SHARED_DATA
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the three real datasets as plain CSV files, unpacked once a session."""
+    return unpack(tmp_path_factory.mktemp("datasets"))

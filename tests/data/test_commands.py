@@ -33,8 +33,8 @@ def wsdir(tmp_path):
     return str(tmp_path / "ws")
 
 
-def test_import_list_show(wsdir, shared_data, capsys):
-    german = str(shared_data / "uci_statlog_german_credit.csv")
+def test_import_list_show(wsdir, data_dir, capsys):
+    german = str(data_dir / "uci_statlog_german_credit.csv")
     code = run(
         [
             "--workspace",
@@ -85,8 +85,8 @@ def test_import_list_show(wsdir, shared_data, capsys):
     assert "has no version 4" in capsys.readouterr().out
 
 
-def test_blocked_import_exits_1_and_override_exits_0(wsdir, shared_data, capsys):
-    bikes = str(shared_data / "uci_bikeshare_2011_hourly.csv")
+def test_blocked_import_exits_1_and_override_exits_0(wsdir, data_dir, capsys):
+    bikes = str(data_dir / "uci_bikeshare_2011_hourly.csv")
     base = ["--workspace", wsdir, "data", "import", bikes, "--name", "bikes", "--target", "bikers"]
     assert run(base) == 1
     text = capsys.readouterr().out

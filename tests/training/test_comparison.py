@@ -40,8 +40,8 @@ def _import(ws, path, name, target, seed=1, **extra):
 
 
 @pytest.fixture
-def credit_runs(workspace, shared_data):
-    _import(workspace, shared_data / "uci_statlog_german_credit.csv", "credit", "creditability")
+def credit_runs(workspace, data_dir):
+    _import(workspace, data_dir / "uci_statlog_german_credit.csv", "credit", "creditability")
     runs = []
     for model, search in (("logreg", 0), ("hgb", 2)):
         _, result = run_inline(
@@ -105,8 +105,8 @@ def test_param_diff_lists_only_what_differs(credit_runs):
     assert param_diff([runs[0], runs[0]], refs) == []
 
 
-def test_model_parameters_join_the_diff_for_runs_of_one_family(workspace, shared_data):
-    _import(workspace, shared_data / "uci_statlog_german_credit.csv", "credit", "creditability")
+def test_model_parameters_join_the_diff_for_runs_of_one_family(workspace, data_dir):
+    _import(workspace, data_dir / "uci_statlog_german_credit.csv", "credit", "creditability")
     ids = []
     for seed in (1, 2):
         _, result = run_inline(
@@ -123,10 +123,10 @@ def test_model_parameters_join_the_diff_for_runs_of_one_family(workspace, shared
     assert rows["random_state"] == ("model", [1, 2])
 
 
-def test_regression_curves_sample_points_and_share_histogram_bins(workspace, shared_data):
+def test_regression_curves_sample_points_and_share_histogram_bins(workspace, data_dir):
     _import(
         workspace,
-        shared_data / "uci_bikeshare_2011_hourly.csv",
+        data_dir / "uci_bikeshare_2011_hourly.csv",
         "bikes",
         "bikers",
         id_cols=["casual", "registered"],
@@ -152,11 +152,11 @@ def test_regression_curves_sample_points_and_share_histogram_bins(workspace, sha
     assert headline(runs[0]).metric == "rmse"
 
 
-def test_damaged_holdout_and_mixed_tasks_are_refused(credit_runs, shared_data):
+def test_damaged_holdout_and_mixed_tasks_are_refused(credit_runs, data_dir):
     ws, runs = credit_runs
     _import(
         ws,
-        shared_data / "uci_bikeshare_2011_hourly.csv",
+        data_dir / "uci_bikeshare_2011_hourly.csv",
         "bikes",
         "bikers",
         id_cols=["casual", "registered"],
@@ -189,7 +189,7 @@ def test_failed_run_without_model_is_skipped(credit_runs):
     assert status_note(ws.runs.get(broken.id), []) == "Cancelled by the user"
 
 
-def test_lineage_follows_retraining_to_the_parent(credit_runs, shared_data):
+def test_lineage_follows_retraining_to_the_parent(credit_runs, data_dir):
     from mlops_desktop.training.jobs import retrain_model
 
     ws, runs = credit_runs
@@ -197,7 +197,7 @@ def test_lineage_follows_retraining_to_the_parent(credit_runs, shared_data):
         "credit", runs[1].id, runs[1].artifact_hash, signature=runs[1].config["signature"]
     )
     assert newer_dataset_versions(ws, runs[1]) == []
-    _import(ws, shared_data / "uci_statlog_german_credit.csv", "credit", "creditability", seed=2)
+    _import(ws, data_dir / "uci_statlog_german_credit.csv", "credit", "creditability", seed=2)
     assert [v.ref for v in newer_dataset_versions(ws, runs[1])] == ["credit@2"]
     _, result = run_inline(ws, retrain_model, {"model_ref": parent.ref, "dataset": "credit@2"})
     child_run = ws.runs.get(result["run_id"])

@@ -56,7 +56,7 @@ def test_rerunning_the_same_config_reproduces_metrics_and_fingerprint(credit_ws)
     assert a["metrics"] == b["metrics"] and a["fingerprint"] == b["fingerprint"]
 
 
-def test_retrain_links_the_new_version_to_its_parent(credit_ws, shared_data):
+def test_retrain_links_the_new_version_to_its_parent(credit_ws, data_dir):
     from mlops_desktop.data.importer import import_dataset
 
     run_inline(
@@ -68,7 +68,7 @@ def test_retrain_links_the_new_version_to_its_parent(credit_ws, shared_data):
         credit_ws,
         import_dataset,
         {
-            "path": str(shared_data / "uci_statlog_german_credit.csv"),
+            "path": str(data_dir / "uci_statlog_german_credit.csv"),
             "name": "credit",
             "target": "creditability",
             "seed": 2,

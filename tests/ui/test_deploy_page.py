@@ -24,7 +24,8 @@ from mlops_desktop.serving import deployments as d
 from mlops_desktop.serving.process import find_service
 from mlops_desktop.ui.serving.model import start_local_service, stop_local_service
 from mlops_desktop.ui.serving.page import DeployPage
-from tests.credit import CREDIT_CSV, build_credit_workspace
+from tests.credit import build_credit_workspace
+from tests.datasets import GERMAN_CREDIT, read_dataset
 from tests.serving.conftest import TARGET, free_port, rows
 
 TIMEOUT_MS = 60_000
@@ -133,7 +134,7 @@ def pairs(page: DeployPage) -> int:
 
 @pytest.fixture(scope="module")
 def credit_frame() -> pd.DataFrame:
-    return pd.read_csv(CREDIT_CSV)
+    return read_dataset(GERMAN_CREDIT)
 
 
 def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, tmp_path):
