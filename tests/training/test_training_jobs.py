@@ -11,13 +11,6 @@ import pytest
 from mlops_desktop.errors import ArtifactIntegrityError, NotFoundError
 from mlops_desktop.jobs import JobPool, run_inline
 from mlops_desktop.training.jobs import retrain_model, train_model
-from tests.credit import import_credit
-
-
-@pytest.fixture
-def credit_ws(workspace):
-    import_credit(workspace, seed=1)
-    return workspace
 
 
 def test_train_records_the_run_and_registers_a_version(credit_ws):

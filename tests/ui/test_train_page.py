@@ -14,21 +14,16 @@ from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.training.jobs import train_model
 from mlops_desktop.ui.training.page import TrainPage
 from mlops_desktop.ui.training.views import COL_HOLDOUT, COL_NOTES, COL_STATUS
+from tests.conftest import copy_workspace
 from tests.credit import import_credit
 
 JOB_TIMEOUT_MS = 240_000
 
 
 @pytest.fixture
-def credit_path(tmp_path: Path) -> Path:
-    """A workspace holding credit@1 (German credit, imported by the real engine)."""
-    path = tmp_path / "ws"
-    ws = Workspace.open(path)
-    try:
-        import_credit(ws, seed=1)
-    finally:
-        ws.close()
-    return path
+def credit_path(imported_credit: Path, tmp_path: Path) -> Path:
+    """A private copy of a workspace holding credit@1 (German credit, imported by the engine)."""
+    return copy_workspace(imported_credit, tmp_path / "ws")
 
 
 def train_page(window) -> TrainPage:
