@@ -50,6 +50,7 @@ def test_cancel_stops_a_job_at_its_next_report(pool, workspace):
     assert workspace.jobs.get(job_id).cancel_requested == 1
 
 
+@pytest.mark.slow
 def test_cancel_kills_a_job_stuck_in_native_code(pool):
     job_id = pool.submit(jobs.stuck_in_native_code)
     _wait_until(lambda: pool.snapshot(job_id).progress > 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.datasets import ADULT, BIKESHARE, GERMAN_CREDIT_CSV
@@ -23,6 +24,7 @@ def _stored_files(workspace_path: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
+@pytest.mark.slow
 def test_german_credit_end_to_end(qtbot, make_window):
     window = make_window()
     wizard = open_wizard(window)
@@ -95,6 +97,7 @@ def test_german_credit_end_to_end(qtbot, make_window):
     assert window.current_page_name() == "train"
 
 
+@pytest.mark.slow
 def test_bikeshare_leak_blocks_until_a_reason_is_written(qtbot, make_window, data_dir):
     window = make_window()
     wizard = open_wizard(window)

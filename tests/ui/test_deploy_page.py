@@ -147,6 +147,7 @@ def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, t
     assert window.current_page_name() == "test"
 
 
+@pytest.mark.slow
 def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, credit_frame):
     window, page = deploy_page
     assert not page.showing_empty_state()
@@ -267,6 +268,7 @@ def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, c
     ]
 
 
+@pytest.mark.slow
 def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_page, credit_frame):
     window, page = deploy_page
     assert page.table.select_ref("credit@2")
@@ -312,6 +314,7 @@ def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_pa
     assert window.badge("deploy") == 0
 
 
+@pytest.mark.slow
 def test_running_service_is_found_and_batch_scoring_rejects_a_bad_row(
     qtbot, make_window, ws_path, credit_frame, tmp_path
 ):

@@ -19,6 +19,8 @@ from concurrent.futures import Future
 from types import FrameType
 from typing import Any
 
+import pytest
+
 from tests import job_functions
 from tests.ui.gui_probe import Gap, GapProbe, PageClicker
 
@@ -86,6 +88,7 @@ TICKS = 300
 CLICKS = 12
 
 
+@pytest.mark.slow
 def test_gui_thread_work_stays_small_and_never_waits_while_a_cpu_heavy_job_runs(
     make_window, qtbot, tmp_path
 ):

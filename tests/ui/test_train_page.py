@@ -80,6 +80,7 @@ def test_empty_states_point_to_data_then_to_the_training_form(make_window, tmp_p
     dialog.reject()
 
 
+@pytest.mark.slow
 def test_train_sort_filter_register_and_compare(make_window, qtbot, credit_path):
     window = make_window(credit_path)
     page = train_page(window)
@@ -171,6 +172,7 @@ def test_train_sort_filter_register_and_compare(make_window, qtbot, credit_path)
     compare.close()
 
 
+@pytest.mark.slow
 def test_retrain_a_registered_version_on_a_newer_dataset_version(make_window, qtbot, credit_path):
     ws = Workspace.open(credit_path)
     try:
@@ -229,6 +231,7 @@ def test_retrain_a_registered_version_on_a_newer_dataset_version(make_window, qt
     assert page.current_row().run_id == first["run_id"]  # the selection is kept
 
 
+@pytest.mark.slow
 def test_cancelled_and_failed_runs_show_their_reason(make_window, qtbot, credit_path):
     window = make_window(credit_path)
     page = train_page(window)
