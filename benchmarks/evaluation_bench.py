@@ -23,13 +23,13 @@ from mlops_desktop.evaluation.report import ReportInputs, build_report  # noqa: 
 from mlops_desktop.evaluation.slices import define_slices  # noqa: E402
 from mlops_desktop.evaluation.suggestions import suggest_tests  # noqa: E402
 from mlops_desktop.training.trainer import TrainConfig, train  # noqa: E402
+from tests.datasets import ADULT, stored  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data" / "uci_adult_census_income.csv"
 NAIVE_RESAMPLES = 20  # the naive loop is timed on a few resamples and extrapolated to 1,000
 
 
 def load() -> tuple[pd.DataFrame, np.ndarray, dict, dict]:
-    frame = pd.read_csv(DATA, na_values="?")
+    frame = pd.read_csv(stored(ADULT), na_values="?")
     mask = np.random.default_rng(0).random(len(frame)) < 0.2
     schema = {
         c: "numeric" if pd.api.types.is_numeric_dtype(frame[c]) else "categorical"
@@ -97,7 +97,7 @@ def main() -> None:
             frame.loc[~mask, "class"],
             meta={
                 "model": {"ref": "adult@1", "family": "hgb"},
-                "dataset": {"ref": "adult@1", "source": DATA.name},
+                "dataset": {"ref": "adult@1", "source": ADULT},
             },  # fmt: skip
             gate=gate,
             gate_meta={"id": 1, "version": 1},

@@ -27,8 +27,7 @@ from mlops_desktop.registry.job_store import pid_alive  # noqa: E402
 from mlops_desktop.registry.workspace import Workspace  # noqa: E402
 from mlops_desktop.training.jobs import train_model  # noqa: E402
 from mlops_desktop.training.trainer import TrainConfig, train  # noqa: E402
-
-ADULT = REPO.parent / "shared" / "data" / "uci_adult_census_income.csv"
+from tests.datasets import ADULT, unpack  # noqa: E402
 
 
 def time_plain(frame, mask, version, config: TrainConfig) -> float:
@@ -56,13 +55,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp()) / "ws"
+    scratch = Path(tempfile.mkdtemp())
+    folder = scratch / "ws"
     ws = Workspace.open(folder)
     run_inline(
         ws,
         import_dataset,
         {
-            "path": str(ADULT),
+            "path": str(unpack(scratch / "data") / ADULT),
             "name": "adult",
             "target": "class",
             "allow_blocking": True,

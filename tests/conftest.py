@@ -1,16 +1,22 @@
-"""Shared fixtures: a fresh workspace per test, and the real datasets beside the repo."""
+"""Shared fixtures: a fresh workspace per test, and the real datasets kept in the repository."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
-import pytest
-
+# Set before numpy and scikit-learn load (worker processes inherit it): on the tests' small data,
+# OpenMP thread teams (HistGradientBoosting, OpenBLAS) mostly wait for each other, and whenever
+# another program takes a core of a shared machine a fit gets several times slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pytest  # noqa: E402
+
+from tests.datasets import unpack  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +36,35 @@ def workspace(tmp_path: Path):
     ws.close()
 
 
+@pytest.fixture(scope="session")
+def imported_credit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace folder holding German credit imported as credit@1 (seed 1), built once a
+    session: copy it (``copy_workspace``) before changing it."""
+    from mlops_desktop.registry.workspace import Workspace
+    from tests.credit import import_credit
+
+    path = tmp_path_factory.mktemp("imported-credit") / "ws"
+    with Workspace.open(path) as ws:
+        import_credit(ws, seed=1)
+    return path
+
+
 @pytest.fixture
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the real datasets are expected at {SHARED_DATA}")
-    return SHARED_DATA
+def credit_ws(imported_credit: Path, tmp_path: Path):
+    """A private copy of ``imported_credit``, opened."""
+    from mlops_desktop.registry.workspace import Workspace
+
+    with Workspace.open(copy_workspace(imported_credit, tmp_path / "ws"), create=False) as ws:
+        yield ws
+
+
+def copy_workspace(template: Path, to: Path) -> Path:
+    """A private copy of the workspace folder ``template`` (registry.db and artifacts/) at ``to``."""
+    shutil.copytree(template, to)
+    return to
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the three real datasets as plain CSV files, unpacked once a session."""
+    return unpack(tmp_path_factory.mktemp("datasets"))

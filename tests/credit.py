@@ -6,9 +6,8 @@ from pathlib import Path
 
 from mlops_desktop.jobs.inline import run_inline
 from mlops_desktop.registry.workspace import Workspace
-from tests.conftest import SHARED_DATA
+from tests.datasets import GERMAN_CREDIT_CSV
 
-CREDIT_CSV = SHARED_DATA / "uci_statlog_german_credit.csv"
 TARGET = "creditability"
 
 
@@ -17,7 +16,9 @@ def import_credit(ws: Workspace, seed: int = 7, name: str = "credit") -> None:
     from mlops_desktop.data.importer import import_dataset
 
     run_inline(
-        ws, import_dataset, {"path": str(CREDIT_CSV), "name": name, "target": TARGET, "seed": seed}
+        ws,
+        import_dataset,
+        {"path": str(GERMAN_CREDIT_CSV), "name": name, "target": TARGET, "seed": seed},
     )
 
 

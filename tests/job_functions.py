@@ -58,6 +58,16 @@ def burn_cpu(ctx, seconds: float = 3.0) -> int:
     return total
 
 
+def burn_cpu_until(ctx, stop_file: str) -> int:
+    """A CPU-heavy job that runs until ``stop_file`` exists."""
+    total = 0
+    while not os.path.exists(stop_file):
+        for i in range(20_000):
+            total += i * i % 7
+        ctx.report(0.5, "burning")
+    return total
+
+
 def allocate(ctx, megabytes: int = 200) -> int:
     block = bytearray(megabytes * 1024 * 1024)
     ctx.report(1.0, "allocated")

@@ -1,4 +1,5 @@
-"""The headless twin: version, info, --workspace anywhere, --json, documented exit codes."""
+"""The headless twin: version, info, --workspace anywhere, --json, documented exit codes, and
+every command documented in the README."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import argparse
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 
 from mlops_desktop import __version__
-from mlops_desktop.cli.entry import main
+from mlops_desktop.cli import build_parser, main
 from mlops_desktop.cli.output import Progress
 from mlops_desktop.registry.migrations import LATEST_VERSION
 from mlops_desktop.registry.workspace import Workspace
+from tests.conftest import REPO_ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -99,3 +102,50 @@ def test_progress_redraws_one_line_on_a_terminal_and_stays_silent_elsewhere(monk
     with Progress(argparse.Namespace(json=False)) as progress:  # stderr is not a terminal
         progress(0.5, "not shown: a log")
     assert capsys.readouterr().err == ""
+
+
+def _command_paths(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """Every command and sub-command of ``parser`` as a tuple of words, e.g. ("gate", "show")."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name)
+                yield from _command_paths(sub, (*path, name))
+
+
+def _readme_invocations() -> list[list[str]]:
+    """The words of each ``mlops-desktop ...`` in the README's shell blocks (``a | b`` is two)."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    invocations = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, flags=re.S):
+        for line in block.splitlines():
+            line = line.split("  #", 1)[0].strip()
+            if not line.startswith("mlops-desktop"):
+                continue
+            for part in line.removeprefix("mlops-desktop").split(" | "):
+                invocations.append(part.split())
+    return invocations
+
+
+def test_every_command_is_in_the_readme():
+    documented = {tuple(words[:n]) for words in _readme_invocations() for n in (1, 2)}
+    commands = list(_command_paths(build_parser()))
+    assert len(commands) > 30  # the walk reached the sub-commands
+    missing = [" ".join(c) for c in commands if c not in documented]
+    assert missing == [], f"commands missing from the README's usage blocks: {missing}"
+
+
+def test_the_readme_names_only_commands_that_exist():
+    commands = set(_command_paths(build_parser()))
+    groups = {c[:1] for c in commands if len(c) == 2}
+    wrong = [
+        " ".join(words)
+        for words in _readme_invocations()
+        if words
+        and not words[0].startswith("-")
+        and (
+            (words[0],) not in commands
+            or ((words[0],) in groups and tuple(words[:2]) not in commands)
+        )
+    ]
+    assert wrong == [], f"the README shows commands the CLI does not have: {wrong}"

@@ -7,11 +7,14 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from mlops_desktop.cli.entry import main
 
 DRIFT_SIGNALS = ("drift_share", "feature_drift", "prediction_drift")
 
 
+@pytest.mark.slow
 def test_demo_is_built_once_and_populated(capsys):
     assert main(["--demo", "--json", "info"]) == 0
     first = json.loads(capsys.readouterr().out)

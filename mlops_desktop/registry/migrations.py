@@ -299,14 +299,17 @@ def current_version(db: sqlite_utils.Database) -> int:
 
 def migrate(
     db: sqlite_utils.Database,
-    target: int = LATEST_VERSION,
-    migrations: tuple[Migration, ...] = MIGRATIONS,
+    target: int | None = None,
+    migrations: tuple[Migration, ...] | None = None,
 ) -> list[int]:
-    """Apply every migration above the current version up to ``target``; return those applied.
+    """Apply every migration above the current version up to ``target`` (default: the last of
+    ``migrations``, default: ``MIGRATIONS``, read when called); return those applied.
 
     Raises WorkspaceError when the database was made by a newer app (a higher version).
     """
+    migrations = MIGRATIONS if migrations is None else migrations
     known = max((m.number for m in migrations), default=0)
+    target = known if target is None else target
     version = current_version(db)
     if version > known:
         raise WorkspaceError(

@@ -1,21 +1,10 @@
-"""Fixtures for the data engine tests: the real datasets and a fresh workspace."""
+"""Fixtures for the data engine tests: a fresh workspace (the datasets: tests/conftest.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from mlops_desktop.registry.workspace import Workspace
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"The shared datasets are missing: expected them in {SHARED_DATA}.")
-    return SHARED_DATA
 
 
 @pytest.fixture

@@ -1,31 +1,14 @@
-"""``data import | list | show`` through the real CLI parser, with the data commands added."""
+"""``data import | list | show`` through the CLI's own ``main``."""
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_desktop import cli
-from mlops_desktop.cli.data import add_parsers
-from mlops_desktop.errors import MlopsError
-
-
-def run(argv: list[str]) -> int:
-    """What ``cli.main`` does, on a parser that includes the data commands."""
-    parser = cli.build_parser()
-    if "data" not in parser._subparsers._group_actions[0].choices:  # until cli.py wires it
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        add_parsers(sub, cli._common(suppress=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args)
-    except MlopsError as exc:
-        print(json.dumps({"error": exc.message}) if getattr(args, "json", False) else exc.message)
-        return exc.exit_code
+from mlops_desktop.cli import main
 
 
 @pytest.fixture
@@ -33,9 +16,9 @@ def wsdir(tmp_path):
     return str(tmp_path / "ws")
 
 
-def test_import_list_show(wsdir, shared_data, capsys):
-    german = str(shared_data / "uci_statlog_german_credit.csv")
-    code = run(
+def test_import_list_show(wsdir, data_dir, capsys):
+    german = str(data_dir / "uci_statlog_german_credit.csv")
+    code = main(
         [
             "--workspace",
             wsdir,
@@ -55,7 +38,7 @@ def test_import_list_show(wsdir, shared_data, capsys):
     assert code == 0 and out["status"] == "created" and out["ref"] == "credit@1"
     assert set(out["pii"]) == {"age_in_years", "foreign_worker"}
     assert (
-        run(
+        main(
             [
                 "--workspace",
                 wsdir,
@@ -73,27 +56,27 @@ def test_import_list_show(wsdir, shared_data, capsys):
         == 0
     )
     assert "already stored as credit@1" in capsys.readouterr().out
-    assert run(["--workspace", wsdir, "data", "list", "--json"]) == 0
+    assert main(["--workspace", wsdir, "data", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [r["ref"] for r in listed] == ["credit@1"] and listed[0]["target"] == "creditability"
-    assert run(["--workspace", wsdir, "data", "show", "credit@1"]) == 0
+    assert main(["--workspace", wsdir, "data", "show", "credit@1"]) == 0
     text = capsys.readouterr().out
     assert "Dataset credit@1: 1,000 rows x 21 columns" in text and "age_in_years" in text
     table = text[text.index("COLUMN") :]
     assert table.index("status_of_existing") < table.index("creditability")  # file order kept
-    assert run(["--workspace", wsdir, "data", "show", "credit@4"]) == 2
-    assert "has no version 4" in capsys.readouterr().out
+    assert main(["--workspace", wsdir, "data", "show", "credit@4"]) == 2
+    assert "has no version 4" in capsys.readouterr().err
 
 
-def test_blocked_import_exits_1_and_override_exits_0(wsdir, shared_data, capsys):
-    bikes = str(shared_data / "uci_bikeshare_2011_hourly.csv")
+def test_blocked_import_exits_1_and_override_exits_0(wsdir, data_dir, capsys):
+    bikes = str(data_dir / "uci_bikeshare_2011_hourly.csv")
     base = ["--workspace", wsdir, "data", "import", bikes, "--name", "bikes", "--target", "bikers"]
-    assert run(base) == 1
+    assert main(base) == 1
     text = capsys.readouterr().out
     assert "Not saved: blocking findings" in text and "BLOCKING leakage" in text
-    assert run(base + ["--allow-blocking"]) == 2
-    assert "needs a written reason" in capsys.readouterr().out
-    assert run(base + ["--allow-blocking", "--reason", "demo of the leak"]) == 0
+    assert main(base + ["--allow-blocking"]) == 2
+    assert "needs a written reason" in capsys.readouterr().err
+    assert main(base + ["--allow-blocking", "--reason", "demo of the leak"]) == 0
     assert "overridden: demo of the leak" in capsys.readouterr().out
 
 
@@ -107,7 +90,7 @@ def test_types_and_read_options_from_the_command_line(wsdir, tmp_path, capsys):
             "y": rng.choice([0, 1], 100),
         }
     ).to_csv(path, index=False, sep=";", decimal=",")
-    code = run(
+    code = main(
         [
             "--workspace",
             wsdir,
@@ -140,7 +123,7 @@ def test_types_and_read_options_from_the_command_line(wsdir, tmp_path, capsys):
     assert out["pii"]["zip"]["kind"] == "postcode"
     assert out["split"] == out["split"] | {"method": "random", "test_size": 0.3, "seed": 5}
     assert (
-        run(
+        main(
             [
                 "--workspace",
                 wsdir,

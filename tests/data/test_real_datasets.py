@@ -18,8 +18,8 @@ ADULT = "uci_adult_census_income.csv"
 BIKES = "uci_bikeshare_2011_hourly.csv"
 
 
-def test_german_credit_pii_suggestions(shared_data):
-    df, _ = read_frame(shared_data / GERMAN)
+def test_german_credit_pii_suggestions(data_dir):
+    df, _ = read_frame(data_dir / GERMAN)
     pii = suggest_pii(df)
     for col, kind in (
         ("age_in_years", "age"),
@@ -31,11 +31,11 @@ def test_german_credit_pii_suggestions(shared_data):
     assert "credit_amount" not in pii and "purpose" not in pii
 
 
-def test_german_credit_imports_with_pii_tags_and_stratified_split(ws, shared_data):
+def test_german_credit_imports_with_pii_tags_and_stratified_split(ws, data_dir):
     _job, result = run_inline(
         ws,
         import_dataset,
-        {"path": str(shared_data / GERMAN), "name": "credit", "target": "creditability"},
+        {"path": str(data_dir / GERMAN), "name": "credit", "target": "creditability"},
     )
     assert result["status"] == "created" and result["ref"] == "credit@1"
     assert result["task"] == "binary" and result["split"]["method"] == "stratified"
@@ -50,9 +50,9 @@ def test_german_credit_imports_with_pii_tags_and_stratified_split(ws, shared_dat
     assert content_hash(df) == version.content_hash
 
 
-def test_adult_question_marks_are_missing_and_target_is_binary(ws, shared_data):
+def test_adult_question_marks_are_missing_and_target_is_binary(ws, data_dir):
     _job, result = run_inline(
-        ws, import_dataset, {"path": str(shared_data / ADULT), "name": "adult", "target": "class"}
+        ws, import_dataset, {"path": str(data_dir / ADULT), "name": "adult", "target": "class"}
     )
     assert result["status"] == "created"
     assert result["task"] == "binary" and result["rows"] == 48842
@@ -66,10 +66,10 @@ def test_adult_question_marks_are_missing_and_target_is_binary(ws, shared_data):
     assert {"age", "sex", "race", "native-country"} <= set(result["pii"])
 
 
-def test_bikeshare_leak_is_blocking_and_nothing_is_written(ws, shared_data):
+def test_bikeshare_leak_is_blocking_and_nothing_is_written(ws, data_dir):
     before = workspace_state(ws)
     _job, result = run_inline(
-        ws, import_dataset, {"path": str(shared_data / BIKES), "name": "bikes", "target": "bikers"}
+        ws, import_dataset, {"path": str(data_dir / BIKES), "name": "bikes", "target": "bikers"}
     )
     assert result["status"] == "blocked" and result["ref"] is None
     assert result["task"] == "regression"
@@ -80,12 +80,12 @@ def test_bikeshare_leak_is_blocking_and_nothing_is_written(ws, shared_data):
     assert workspace_state(ws) == before
 
 
-def test_bikeshare_without_the_leaky_columns_imports(ws, shared_data):
+def test_bikeshare_without_the_leaky_columns_imports(ws, data_dir):
     _job, result = run_inline(
         ws,
         import_dataset,
         {
-            "path": str(shared_data / BIKES),
+            "path": str(data_dir / BIKES),
             "name": "bikes",
             "target": "bikers",
             "types": {"casual": "ignore", "registered": "ignore"},
@@ -99,12 +99,12 @@ def test_bikeshare_without_the_leaky_columns_imports(ws, shared_data):
     assert df.loc[mask, "day"].min() > df.loc[~mask, "day"].max()
 
 
-def test_override_with_reason_is_audited_and_chain_verifies(ws, shared_data):
+def test_override_with_reason_is_audited_and_chain_verifies(ws, data_dir):
     _job, result = run_inline(
         ws,
         import_dataset,
         {
-            "path": str(shared_data / BIKES),
+            "path": str(data_dir / BIKES),
             "name": "bikes",
             "target": "bikers",
             "allow_blocking": True,
@@ -123,15 +123,15 @@ def test_override_with_reason_is_audited_and_chain_verifies(ws, shared_data):
     assert ws.audit.verify().ok
 
 
-def test_identical_data_returns_existing_version_and_versions_count_up(ws, shared_data, tmp_path):
-    args = {"path": str(shared_data / GERMAN), "name": "credit", "target": "creditability"}
+def test_identical_data_returns_existing_version_and_versions_count_up(ws, data_dir, tmp_path):
+    args = {"path": str(data_dir / GERMAN), "name": "credit", "target": "creditability"}
     _job, first = run_inline(ws, import_dataset, args)
     before = workspace_state(ws)
     _job, again = run_inline(ws, import_dataset, args)
     assert again["status"] == "existing" and again["ref"] == "credit@1"
     assert workspace_state(ws) == before
     # The same content from another format is the same data.
-    df = pd.read_csv(shared_data / GERMAN)
+    df = pd.read_csv(data_dir / GERMAN)
     parquet = tmp_path / "credit.parquet"
     df.to_parquet(parquet)
     _job, from_parquet = run_inline(ws, import_dataset, args | {"path": str(parquet)})
@@ -149,18 +149,18 @@ def test_identical_data_returns_existing_version_and_versions_count_up(ws, share
     assert store.get("credit@2").parent_id == store.get("credit@1").id
 
 
-def test_inspect_file_feeds_the_wizard(shared_data):
-    info = inspect_file(None, str(shared_data / BIKES), rows=5)
+def test_inspect_file_feeds_the_wizard(data_dir):
+    info = inspect_file(None, str(data_dir / BIKES), rows=5)
     assert info["read_options"]["delimiter"] == "," and len(info["rows"]) == 5
     assert info["types"]["mnth"] == "categorical" and info["types"]["temp"] == "numeric"
     assert info["tasks"]["bikers"] == "regression"
     assert info["tasks"]["weathersit"] == "multiclass"
 
 
-def test_analyze_reports_without_writing(ws, shared_data):
+def test_analyze_reports_without_writing(ws, data_dir):
     from mlops_desktop.data.importer import analyze
 
-    args = {"path": str(shared_data / BIKES), "target": "bikers", "name": "bikes"}
+    args = {"path": str(data_dir / BIKES), "target": "bikers", "name": "bikes"}
     before = workspace_state(ws)
     job, report = run_inline(ws, analyze, args)
     assert report["status"] == "analyzed" and report["blocking"] == 2

@@ -10,9 +10,8 @@ import pytest
 
 from mlops_desktop.registry.dataset_store import DatasetStore
 from mlops_desktop.training.trainer import TrainConfig, train
-from tests.conftest import SHARED_DATA
+from tests.datasets import GERMAN_CREDIT, GERMAN_CREDIT_CSV, read_dataset
 
-CREDIT_FILE = "uci_statlog_german_credit.csv"
 TARGET = "creditability"
 
 
@@ -25,7 +24,7 @@ def schema_of(frame: pd.DataFrame, target: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def credit():
-    frame = pd.read_csv(SHARED_DATA / CREDIT_FILE)
+    frame = read_dataset(GERMAN_CREDIT)
     mask = np.random.default_rng(0).random(len(frame)) < 0.3
     roles = {"target": TARGET, "task": "binary"}
     return frame, mask, schema_of(frame, TARGET), roles
@@ -59,7 +58,7 @@ def register_model(ws, credit_model, name: str = "credit") -> str:
         split={"method": "random", "test_size": 0.3, "seed": 0},
         profile={},
         checks=[],
-        source=str(SHARED_DATA / CREDIT_FILE),
+        source=str(GERMAN_CREDIT_CSV),
     )
     run = ws.runs.create(dataset.id, "logreg", config={"signature": signature}, seed=42)
     artifact = ws.artifacts.put_object(result.pipeline)

@@ -18,7 +18,7 @@ from mlops_desktop.evaluation.html import render_html
 from mlops_desktop.evaluation.report import ReportInputs, build_report
 from mlops_desktop.evaluation.suggestions import suggest_tests
 from mlops_desktop.training.trainer import TrainConfig, train
-from tests.conftest import SHARED_DATA
+from tests.datasets import BIKESHARE, read_dataset
 from tests.evaluation.conftest import schema_of
 
 GATE = {
@@ -184,9 +184,7 @@ def test_pdf_is_written_by_qt_and_opens(report, tmp_path):
 
 
 def test_regression_report_draws_scatter_and_residuals():
-    frame = pd.read_csv(SHARED_DATA / "uci_bikeshare_2011_hourly.csv").drop(
-        columns=["casual", "registered"]
-    )
+    frame = read_dataset(BIKESHARE).drop(columns=["casual", "registered"])
     frame = frame.head(2000)
     mask = np.asarray(frame.index % 4 == 0)
     schema = schema_of(frame, "bikers")

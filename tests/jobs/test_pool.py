@@ -50,16 +50,15 @@ def test_cancel_stops_a_job_at_its_next_report(pool, workspace):
     assert workspace.jobs.get(job_id).cancel_requested == 1
 
 
+@pytest.mark.slow
 def test_cancel_kills_a_job_stuck_in_native_code(pool):
     job_id = pool.submit(jobs.stuck_in_native_code)
     _wait_until(lambda: pool.snapshot(job_id).progress > 0)
     worker_pid = pool.snapshot(job_id).worker_pid
-    started = time.monotonic()
     pool.cancel(job_id)
     job = pool.wait(job_id, timeout=20)
-    assert job.status == "cancelled"
-    assert "stopped" in job.message
-    assert time.monotonic() - started < 10
+    assert job.status == "cancelled"  # it would otherwise sleep on for a minute and succeed
+    assert job.message == "Cancelled (the worker was stopped)"  # killed after the grace period
     assert not pid_alive(worker_pid)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.datasets import GERMAN_CREDIT, read_dataset
 
 TARGET = "creditability"
 COMPACT = (",", ":")  # the service's prediction log writes compact JSON
@@ -26,7 +26,7 @@ MODEL = "credit"
 
 @pytest.fixture(scope="session")
 def credit() -> pd.DataFrame:
-    return pd.read_csv(SHARED_DATA / "uci_statlog_german_credit.csv")
+    return read_dataset(GERMAN_CREDIT)
 
 
 @pytest.fixture(scope="session")

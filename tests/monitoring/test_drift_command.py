@@ -11,8 +11,8 @@ from mlops_desktop.cli.entry import main
 
 
 @pytest.fixture
-def bikeshare_parts(tmp_path, shared_data):
-    frame = pd.read_csv(shared_data / "uci_bikeshare_2011_hourly.csv")
+def bikeshare_parts(tmp_path, data_dir):
+    frame = pd.read_csv(data_dir / "uci_bikeshare_2011_hourly.csv")
     paths = {
         "spring": tmp_path / "spring.csv",
         "spring_again": tmp_path / "spring_again.csv",

@@ -86,8 +86,8 @@ def test_compare_multivariate_flags() -> None:
     assert compare(_mixed(100, 1, 0.0), _mixed(100, 2, 0.0)).multivariate_auc is None
 
 
-def test_bikeshare_second_half_of_2011_drifts_in_temperature(shared_data) -> None:
-    df = pd.read_csv(shared_data / "uci_bikeshare_2011_hourly.csv")
+def test_bikeshare_second_half_of_2011_drifts_in_temperature(data_dir) -> None:
+    df = pd.read_csv(data_dir / "uci_bikeshare_2011_hourly.csv")
     half = len(df) // 2
     report = compare(df.iloc[:half], df.iloc[half:])
     temp = report.column("temp")

@@ -36,6 +36,7 @@ def _wait_for_log(ws, count: int, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_simulated_drift_appears_in_windows_and_opens_alerts(monitored, service, credit):
     ws = monitored
     save_settings(ws, "credit", MonitorSettings(size=100, multivariate=False))

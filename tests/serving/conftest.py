@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.datasets import GERMAN_CREDIT, read_dataset
 
 TARGET = "creditability"
 
@@ -22,7 +22,7 @@ def _schema(frame: pd.DataFrame) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def credit_frame() -> pd.DataFrame:
-    return pd.read_csv(SHARED_DATA / "uci_statlog_german_credit.csv")
+    return read_dataset(GERMAN_CREDIT)
 
 
 @pytest.fixture(scope="session")

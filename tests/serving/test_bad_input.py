@@ -170,9 +170,9 @@ def cases(credit_frame):
 
 
 def _case_names() -> list[str]:
-    from tests.serving.conftest import SHARED_DATA
+    from tests.datasets import GERMAN_CREDIT, read_dataset
 
-    return [c[0] for c in _cases(pd.read_csv(SHARED_DATA / "uci_statlog_german_credit.csv"))]
+    return [c[0] for c in _cases(read_dataset(GERMAN_CREDIT))]
 
 
 @pytest.mark.parametrize("name", _case_names())

@@ -1,4 +1,5 @@
-"""The headless commands, through a parser built exactly as cli.py builds its subcommands."""
+"""The serving commands through ``mlops-desktop``'s own ``main``: deploy, canary, promote,
+rollback, history, abort, score and serve."""
 
 from __future__ import annotations
 
@@ -11,24 +12,9 @@ from datetime import datetime
 
 import httpx
 
-from mlops_desktop.cli.entry import _common, _Parser
-from mlops_desktop.cli.serving import add_parsers
-from mlops_desktop.errors import MlopsError
+from mlops_desktop.cli import main
 from tests.conftest import REPO_ROOT
 from tests.serving.conftest import TARGET, free_port
-
-
-def main(argv: list[str]) -> int:
-    """cli.main's dispatch, with this package's subcommands (the lead wires them into cli.py)."""
-    parser = _Parser(prog="mlops-desktop", parents=[_common(suppress=False)])
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    add_parsers(sub, _common(suppress=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args)
-    except MlopsError as exc:
-        print(f"mlops-desktop: {exc.message}", file=sys.stderr)
-        return exc.exit_code
 
 
 def test_deploy_canary_promote_rollback_history(model_ws, capsys):
@@ -83,12 +69,11 @@ def test_serve_in_the_foreground_stops_cleanly_on_ctrl_c(model_ws):
 
     deploy(model_ws, "credit@1", force=True, reason="serve test")
     port = free_port()
-    code = "import sys; from tests.serving.test_commands import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-c",
-            code,
+            "-m",
+            "mlops_desktop",
             "serve",
             "--workspace",
             str(model_ws.path),

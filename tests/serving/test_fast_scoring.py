@@ -10,7 +10,7 @@ from mlops_desktop.serving.fast_scoring import compile_scorer
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.validation import Table
 from mlops_desktop.training.trainer import TrainConfig, train
-from tests.conftest import SHARED_DATA
+from tests.datasets import BIKESHARE, GERMAN_CREDIT, read_dataset
 from tests.serving.conftest import TARGET, _schema
 
 
@@ -43,7 +43,7 @@ def _tables(frame: pd.DataFrame, names: list[str]) -> list[Table]:
 
 @pytest.fixture(scope="module")
 def credit() -> pd.DataFrame:
-    return pd.read_csv(SHARED_DATA / "uci_statlog_german_credit.csv")
+    return read_dataset(GERMAN_CREDIT)
 
 
 @pytest.mark.parametrize("family", ["logreg", "rf", "hgb"])
@@ -88,7 +88,7 @@ def signature_type(signature: dict, name: str) -> str:
 
 def test_regression_and_datetime_pipelines():
     """A regression pipeline gets the lean path; one with datetime features keeps the pipeline's."""
-    bikes = pd.read_csv(SHARED_DATA / "uci_bikeshare_2011_hourly.csv").head(3000)
+    bikes = read_dataset(BIKESHARE).head(3000)
     bikes = bikes.drop(columns=["casual", "registered"])
     schema = _schema(bikes)
     mask = np.random.default_rng(0).random(len(bikes)) < 0.25

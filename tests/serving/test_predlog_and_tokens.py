@@ -20,6 +20,7 @@ from mlops_desktop.serving.server import check_bind
 from tests.serving.conftest import free_port, register_versions, rows
 
 
+@pytest.mark.slow
 def test_kill_9_loses_at_most_the_last_second(tmp_path, trained, credit_frame):
     ws = Workspace.open(tmp_path / "ws")
     register_versions(ws, trained)

@@ -7,6 +7,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving import deployments as d
@@ -33,6 +34,7 @@ def _admin(url: str, action: str, **body) -> dict:
     return response.json()
 
 
+@pytest.mark.slow
 def test_changes_under_load_lose_no_request_and_a_clean_stop_logs_every_answer(
     tmp_path, trained, credit_frame
 ):

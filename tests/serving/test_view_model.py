@@ -100,6 +100,7 @@ def test_example_record_satisfies_the_model_contract(model_ws):
     assert problems == []
 
 
+@pytest.mark.slow
 def test_deploy_and_serve_starts_the_service_that_answers_figures_and_examples(
     model_ws, credit_frame
 ):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.jobs import run_inline
+from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.training.comparison import (
     MAX_CURVE_POINTS,
     MAX_SCATTER_POINTS,
@@ -25,6 +27,7 @@ from mlops_desktop.training.run_summary import (
     status_note,
     train_command,
 )
+from tests.conftest import copy_workspace
 
 
 def _import(ws, path, name, target, seed=1, **extra):
@@ -37,18 +40,29 @@ def _import(ws, path, name, target, seed=1, **extra):
     )
 
 
+@pytest.fixture(scope="module")
+def credit_runs_template(tmp_path_factory, imported_credit) -> tuple[Path, list[str]]:
+    """A workspace with credit@1 and two runs on it (logreg, hgb with a search), trained once
+    for the module; returns its folder and the run ids."""
+    path = copy_workspace(imported_credit, tmp_path_factory.mktemp("comparison") / "ws")
+    with Workspace.open(path, create=False) as ws:
+        ids = []
+        for model, search in (("logreg", 0), ("hgb", 2)):
+            _, result = run_inline(
+                ws,
+                train_model,
+                {"dataset": "credit@1", "model": model, "cv_folds": 3, "search": search},
+            )
+            ids.append(result["run_id"])
+    return path, ids
+
+
 @pytest.fixture
-def credit_runs(workspace, shared_data):
-    _import(workspace, shared_data / "uci_statlog_german_credit.csv", "credit", "creditability")
-    runs = []
-    for model, search in (("logreg", 0), ("hgb", 2)):
-        _, result = run_inline(
-            workspace,
-            train_model,
-            {"dataset": "credit@1", "model": model, "cv_folds": 3, "search": search},
-        )
-        runs.append(workspace.runs.get(result["run_id"]))
-    return workspace, runs
+def credit_runs(credit_runs_template, tmp_path):
+    """A private copy of the template workspace, opened, and its two runs."""
+    template, ids = credit_runs_template
+    with Workspace.open(copy_workspace(template, tmp_path / "ws"), create=False) as ws:
+        yield ws, [ws.runs.get(i) for i in ids]
 
 
 def test_classification_curves_are_real_roc_and_pr_points(credit_runs):
@@ -103,28 +117,27 @@ def test_param_diff_lists_only_what_differs(credit_runs):
     assert param_diff([runs[0], runs[0]], refs) == []
 
 
-def test_model_parameters_join_the_diff_for_runs_of_one_family(workspace, shared_data):
-    _import(workspace, shared_data / "uci_statlog_german_credit.csv", "credit", "creditability")
+def test_model_parameters_join_the_diff_for_runs_of_one_family(credit_ws):
     ids = []
     for seed in (1, 2):
         _, result = run_inline(
-            workspace,
+            credit_ws,
             train_model,
             {"dataset": "credit@1", "model": "rf", "cv_folds": 2, "seed": seed, "search": 1},
         )
         ids.append(result["run_id"])
-    runs = [workspace.runs.get(i) for i in ids]
-    _, curves = run_inline(workspace, comparison_curves, {"run_ids": ids})
+    runs = [credit_ws.runs.get(i) for i in ids]
+    _, curves = run_inline(credit_ws, comparison_curves, {"run_ids": ids})
     estimator = {e["run_id"]: e["estimator_params"] for e in curves["runs"]}
     rows = {r["param"]: (r["kind"], r["values"]) for r in param_diff(runs, {}, estimator)}
     assert rows["Seed"] == ("setting", [1, 2])
     assert rows["random_state"] == ("model", [1, 2])
 
 
-def test_regression_curves_sample_points_and_share_histogram_bins(workspace, shared_data):
+def test_regression_curves_sample_points_and_share_histogram_bins(workspace, data_dir):
     _import(
         workspace,
-        shared_data / "uci_bikeshare_2011_hourly.csv",
+        data_dir / "uci_bikeshare_2011_hourly.csv",
         "bikes",
         "bikers",
         id_cols=["casual", "registered"],
@@ -150,11 +163,11 @@ def test_regression_curves_sample_points_and_share_histogram_bins(workspace, sha
     assert headline(runs[0]).metric == "rmse"
 
 
-def test_damaged_holdout_and_mixed_tasks_are_refused(credit_runs, shared_data):
+def test_damaged_holdout_and_mixed_tasks_are_refused(credit_runs, data_dir):
     ws, runs = credit_runs
     _import(
         ws,
-        shared_data / "uci_bikeshare_2011_hourly.csv",
+        data_dir / "uci_bikeshare_2011_hourly.csv",
         "bikes",
         "bikers",
         id_cols=["casual", "registered"],
@@ -187,7 +200,7 @@ def test_failed_run_without_model_is_skipped(credit_runs):
     assert status_note(ws.runs.get(broken.id), []) == "Cancelled by the user"
 
 
-def test_lineage_follows_retraining_to_the_parent(credit_runs, shared_data):
+def test_lineage_follows_retraining_to_the_parent(credit_runs, data_dir):
     from mlops_desktop.training.jobs import retrain_model
 
     ws, runs = credit_runs
@@ -195,7 +208,7 @@ def test_lineage_follows_retraining_to_the_parent(credit_runs, shared_data):
         "credit", runs[1].id, runs[1].artifact_hash, signature=runs[1].config["signature"]
     )
     assert newer_dataset_versions(ws, runs[1]) == []
-    _import(ws, shared_data / "uci_statlog_german_credit.csv", "credit", "creditability", seed=2)
+    _import(ws, data_dir / "uci_statlog_german_credit.csv", "credit", "creditability", seed=2)
     assert [v.ref for v in newer_dataset_versions(ws, runs[1])] == ["credit@2"]
     _, result = run_inline(ws, retrain_model, {"model_ref": parent.ref, "dataset": "credit@2"})
     child_run = ws.runs.get(result["run_id"])

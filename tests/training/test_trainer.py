@@ -19,9 +19,9 @@ def _schema(frame: pd.DataFrame) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def credit():
-    from tests.conftest import SHARED_DATA
+    from tests.datasets import GERMAN_CREDIT, read_dataset
 
-    frame = pd.read_csv(SHARED_DATA / "uci_statlog_german_credit.csv")
+    frame = read_dataset(GERMAN_CREDIT)
     mask = np.random.default_rng(0).random(len(frame)) < 0.25
     return frame, mask, _schema(frame), {"target": "creditability", "task": "binary"}
 
@@ -100,8 +100,8 @@ def test_progress_is_reported_per_fold(credit):
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
-def test_regression_with_time_ordered_folds(shared_data):
-    frame = pd.read_csv(shared_data / "uci_bikeshare_2011_hourly.csv")
+def test_regression_with_time_ordered_folds(data_dir):
+    frame = pd.read_csv(data_dir / "uci_bikeshare_2011_hourly.csv")
     frame = frame.drop(columns=["casual", "registered"])  # the target leak
     frame["when"] = frame["day"] * 24 + frame["hr"]
     mask = frame["when"] >= frame["when"].quantile(0.8)

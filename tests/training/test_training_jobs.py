@@ -11,13 +11,6 @@ import pytest
 from mlops_desktop.errors import ArtifactIntegrityError, NotFoundError
 from mlops_desktop.jobs import JobPool, run_inline
 from mlops_desktop.training.jobs import retrain_model, train_model
-from tests.credit import import_credit
-
-
-@pytest.fixture
-def credit_ws(workspace):
-    import_credit(workspace, seed=1)
-    return workspace
 
 
 def test_train_records_the_run_and_registers_a_version(credit_ws):
@@ -56,7 +49,7 @@ def test_rerunning_the_same_config_reproduces_metrics_and_fingerprint(credit_ws)
     assert a["metrics"] == b["metrics"] and a["fingerprint"] == b["fingerprint"]
 
 
-def test_retrain_links_the_new_version_to_its_parent(credit_ws, shared_data):
+def test_retrain_links_the_new_version_to_its_parent(credit_ws, data_dir):
     from mlops_desktop.data.importer import import_dataset
 
     run_inline(
@@ -68,7 +61,7 @@ def test_retrain_links_the_new_version_to_its_parent(credit_ws, shared_data):
         credit_ws,
         import_dataset,
         {
-            "path": str(shared_data / "uci_statlog_german_credit.csv"),
+            "path": str(data_dir / "uci_statlog_german_credit.csv"),
             "name": "credit",
             "target": "creditability",
             "seed": 2,

@@ -13,25 +13,28 @@ from mlops_desktop.jobs import run_inline
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.data.model import CLI_IMPORT
 from mlops_desktop.ui.kit.charts import BARS_ROLE
-from tests.conftest import SHARED_DATA
+from tests.datasets import BIKESHARE, GERMAN_CREDIT_CSV
 from tests.ui.data_fixtures import NEXT, drive_to_checks, open_wizard
 
-CREDIT = SHARED_DATA / "uci_statlog_german_credit.csv"
-BIKES = SHARED_DATA / "uci_bikeshare_2011_hourly.csv"
 REASON = "The counts are known at prediction time in this exercise"
 
 
 @pytest.fixture(scope="module")
-def populated(tmp_path_factory) -> Path:
+def populated(tmp_path_factory, data_dir) -> Path:
     """A workspace with credit@1, credit@2 (another seed) and bikes@1 (blocking overridden)."""
     path = tmp_path_factory.mktemp("data-page") / "ws"
     ws = Workspace.open(path)
     try:
         for kwargs in (
-            {"path": str(CREDIT), "name": "credit", "target": "creditability"},
-            {"path": str(CREDIT), "name": "credit", "target": "creditability", "seed": 7},
+            {"path": str(GERMAN_CREDIT_CSV), "name": "credit", "target": "creditability"},
             {
-                "path": str(BIKES),
+                "path": str(GERMAN_CREDIT_CSV),
+                "name": "credit",
+                "target": "creditability",
+                "seed": 7,
+            },
+            {
+                "path": str(data_dir / BIKESHARE),
                 "name": "bikes",
                 "target": "bikers",
                 "allow_blocking": True,
@@ -128,7 +131,7 @@ def test_importing_saved_data_again_offers_the_existing_version(
 ):
     window = make_window(_copy(populated, tmp_path / "ws"))
     wizard = open_wizard(window)
-    drive_to_checks(qtbot, wizard, CREDIT, "creditability")
+    drive_to_checks(qtbot, wizard, GERMAN_CREDIT_CSV, "creditability")
     checks = wizard.checks_page
     assert checks.analysis["existing_ref"] == "credit@1"
     assert checks.existing.isVisible()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
-from tests.conftest import SHARED_DATA
+from tests.datasets import ADULT, BIKESHARE, GERMAN_CREDIT_CSV
 from tests.ui.data_fixtures import (
     JOB_TIMEOUT_MS,
     NEXT,
@@ -17,20 +18,17 @@ from tests.ui.data_fixtures import (
     save,
 )
 
-CREDIT = SHARED_DATA / "uci_statlog_german_credit.csv"
-BIKES = SHARED_DATA / "uci_bikeshare_2011_hourly.csv"
-ADULT = SHARED_DATA / "uci_adult_census_income.csv"
-
 
 def _stored_files(workspace_path: Path) -> list[Path]:
     root = workspace_path / "artifacts"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
+@pytest.mark.slow
 def test_german_credit_end_to_end(qtbot, make_window):
     window = make_window()
     wizard = open_wizard(window)
-    choose_file(qtbot, wizard, CREDIT)
+    choose_file(qtbot, wizard, GERMAN_CREDIT_CSV)
     assert "comma-separated" in wizard.file_page.detected.text()
     click(qtbot, wizard, NEXT)
 
@@ -99,10 +97,11 @@ def test_german_credit_end_to_end(qtbot, make_window):
     assert window.current_page_name() == "train"
 
 
-def test_bikeshare_leak_blocks_until_a_reason_is_written(qtbot, make_window):
+@pytest.mark.slow
+def test_bikeshare_leak_blocks_until_a_reason_is_written(qtbot, make_window, data_dir):
     window = make_window()
     wizard = open_wizard(window)
-    analysis = drive_to_checks(qtbot, wizard, BIKES, "bikers")
+    analysis = drive_to_checks(qtbot, wizard, data_dir / BIKESHARE, "bikers")
     checks = wizard.checks_page
 
     blocking = checks.report.titles("blocking")
@@ -170,15 +169,15 @@ def test_bad_files_show_the_reason_inline_and_write_nothing(qtbot, make_window, 
     assert _stored_files(ws_path) == []
 
     # A good file afterwards clears the error and enables Next.
-    choose_file(qtbot, wizard, CREDIT)
+    choose_file(qtbot, wizard, GERMAN_CREDIT_CSV)
     assert not line.error.isVisible()
 
 
-def test_cancel_during_inspection_cancels_the_job(qtbot, make_window):
+def test_cancel_during_inspection_cancels_the_job(qtbot, make_window, data_dir):
     window = make_window()
     wizard = open_wizard(window)
     page = wizard.file_page
-    page.set_path(ADULT)
+    page.set_path(data_dir / ADULT)
     job_id = page.job.job_id
     assert job_id is not None and page.job.busy.isVisible()
     qtbot.mouseClick(page.job.cancel_button, Qt.MouseButton.LeftButton)

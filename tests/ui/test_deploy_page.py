@@ -24,7 +24,8 @@ from mlops_desktop.serving import deployments as d
 from mlops_desktop.serving.process import find_service
 from mlops_desktop.ui.serving.model import start_local_service, stop_local_service
 from mlops_desktop.ui.serving.page import DeployPage
-from tests.credit import CREDIT_CSV, build_credit_workspace
+from tests.credit import build_credit_workspace
+from tests.datasets import GERMAN_CREDIT, read_dataset
 from tests.serving.conftest import TARGET, free_port, rows
 
 TIMEOUT_MS = 60_000
@@ -133,7 +134,7 @@ def pairs(page: DeployPage) -> int:
 
 @pytest.fixture(scope="module")
 def credit_frame() -> pd.DataFrame:
-    return pd.read_csv(CREDIT_CSV)
+    return read_dataset(GERMAN_CREDIT)
 
 
 def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, tmp_path):
@@ -146,6 +147,7 @@ def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, t
     assert window.current_page_name() == "test"
 
 
+@pytest.mark.slow
 def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, credit_frame):
     window, page = deploy_page
     assert not page.showing_empty_state()
@@ -266,6 +268,7 @@ def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, c
     ]
 
 
+@pytest.mark.slow
 def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_page, credit_frame):
     window, page = deploy_page
     assert page.table.select_ref("credit@2")
@@ -311,6 +314,7 @@ def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_pa
     assert window.badge("deploy") == 0
 
 
+@pytest.mark.slow
 def test_running_service_is_found_and_batch_scoring_rejects_a_bad_row(
     qtbot, make_window, ws_path, credit_frame, tmp_path
 ):

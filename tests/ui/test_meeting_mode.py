@@ -96,6 +96,7 @@ def test_the_board_shows_one_card_per_deployed_model(qtbot, meeting):
     assert meeting.board.base_point_size() >= 9
 
 
+@pytest.mark.slow
 def test_the_simulator_sends_traffic_to_the_real_service_and_stops(qtbot, meeting, ws_path):
     bar = meeting.simulator
     qtbot.waitUntil(lambda: bar.start_service_button.isVisible(), timeout=TIMEOUT_MS)

@@ -91,6 +91,7 @@ def test_empty_workspace_shows_the_page_empty_state(make_window, tmp_path):
     assert window.badge("monitor") == 0
 
 
+@pytest.mark.slow
 def test_live_charts_follow_a_real_service_taking_traffic(
     qtbot, make_window, ws_path, service, credit
 ):
@@ -207,6 +208,7 @@ def test_acknowledge_and_resolve_from_the_table_change_the_registry(
     assert not panel.resolve_button.isEnabled() and not panel.retrain_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_a_new_alert_is_announced_and_quality_says_how_to_send_outcomes(
     qtbot, make_window, ws_path, credit
 ):
@@ -266,6 +268,7 @@ def test_an_alert_without_a_live_model_shows_the_deploy_hint(qtbot, make_window,
     assert window.current_page_name() == "deploy"
 
 
+@pytest.mark.slow
 def test_retrain_on_recent_data_runs_as_a_job_and_the_page_shows_the_result(
     qtbot, make_window, ws_path, credit
 ):
@@ -305,6 +308,7 @@ def test_retrain_on_recent_data_runs_as_a_job_and_the_page_shows_the_result(
     assert window.current_page_name() == "deploy"
 
 
+@pytest.mark.slow
 def test_alerts_are_evaluated_while_the_page_is_hidden(qtbot, make_window, ws_path, credit):
     """On another page, the background pass computes the windows and announces the alert."""
     with Workspace.open(ws_path, create=False) as ws:

@@ -123,6 +123,7 @@ def test_gate_editor_saves_versions_with_reason_into_the_audit(qtbot, make_windo
     assert events[0].details["spec"]["max_slice_gap"] == 0.2
 
 
+@pytest.mark.slow
 def test_run_tests_shows_verdict_metrics_and_exports(qtbot, make_window, ws_path, tmp_path):
     window, page = open_test_page(make_window, ws_path)
     ws = window.model.workspace
@@ -217,6 +218,7 @@ def test_failing_gate_shows_failed_lines_and_promotion_follows(qtbot, make_windo
     assert page.promotion.action.isVisible()
 
 
+@pytest.mark.slow
 def test_add_behavioural_test_and_accept_a_suggestion(qtbot, make_window, ws_path):
     window, page = open_test_page(make_window, ws_path)
     ws = window.model.workspace

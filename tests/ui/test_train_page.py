@@ -14,21 +14,16 @@ from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.training.jobs import train_model
 from mlops_desktop.ui.training.model import COL_HOLDOUT, COL_NOTES, COL_STATUS
 from mlops_desktop.ui.training.page import TrainPage
+from tests.conftest import copy_workspace
 from tests.credit import import_credit
 
 JOB_TIMEOUT_MS = 240_000
 
 
 @pytest.fixture
-def credit_path(tmp_path: Path) -> Path:
-    """A workspace holding credit@1 (German credit, imported by the real engine)."""
-    path = tmp_path / "ws"
-    ws = Workspace.open(path)
-    try:
-        import_credit(ws, seed=1)
-    finally:
-        ws.close()
-    return path
+def credit_path(imported_credit: Path, tmp_path: Path) -> Path:
+    """A private copy of a workspace holding credit@1 (German credit, imported by the engine)."""
+    return copy_workspace(imported_credit, tmp_path / "ws")
 
 
 def train_page(window) -> TrainPage:
@@ -85,6 +80,7 @@ def test_empty_states_point_to_data_then_to_the_training_form(make_window, tmp_p
     dialog.reject()
 
 
+@pytest.mark.slow
 def test_train_sort_filter_register_and_compare(make_window, qtbot, credit_path):
     window = make_window(credit_path)
     page = train_page(window)
@@ -176,6 +172,7 @@ def test_train_sort_filter_register_and_compare(make_window, qtbot, credit_path)
     compare.close()
 
 
+@pytest.mark.slow
 def test_retrain_a_registered_version_on_a_newer_dataset_version(make_window, qtbot, credit_path):
     ws = Workspace.open(credit_path)
     try:
@@ -234,6 +231,7 @@ def test_retrain_a_registered_version_on_a_newer_dataset_version(make_window, qt
     assert page.current_row().run_id == first["run_id"]  # the selection is kept
 
 
+@pytest.mark.slow
 def test_cancelled_and_failed_runs_show_their_reason(make_window, qtbot, credit_path):
     window = make_window(credit_path)
     page = train_page(window)
