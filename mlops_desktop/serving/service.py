@@ -279,10 +279,5 @@ class ScoringService:
                 for name, r in self.router.routes.items()
             },
             "load_errors": dict(self.watcher.errors),
-            "prediction_log": {
-                "written": self.predlog.written,
-                "pending": self.predlog.pending(),
-                "dropped": self.predlog.dropped,
-                "last_flush": self.predlog.last_flush,
-            },
+            "prediction_log": {**self.predlog.counts(), "last_flush": self.predlog.last_flush},
         }
