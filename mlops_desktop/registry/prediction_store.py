@@ -34,6 +34,12 @@ _WINDOW_COLUMNS = (
 )
 _CHUNK = 500
 QUARANTINE_TEXT_CAP = 16_384  # characters of a quarantined row (and reason) kept
+_DELETE_CHUNK = 5000
+_OLD = {
+    "predictions": "SELECT {} FROM predictions WHERE ts < ?",
+    "prediction_quarantine": "SELECT {} FROM prediction_quarantine WHERE quarantined_at < ?",
+}
+_OLDEST = " ORDER BY id LIMIT ?"
 # What one row's values can cause (text SQLite cannot encode, a value it cannot bind, a
 # constraint); a locked or full database (OperationalError) is not the row's fault.
 _ROW_FAULTS = (
@@ -139,6 +145,32 @@ class PredictionStore:
             " ORDER BY id DESC LIMIT ?",
             [limit],
         ).fetchall()
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def count_before(self, ts: float, table: str = "predictions") -> int:
+        """Rows of ``table`` (``predictions`` or ``prediction_quarantine``) older than ``ts``."""
+        return int(self.db.execute(_OLD[table].format("COUNT(*)"), [ts]).fetchone()[0])
+
+    def delete_before(self, ts: float, table: str = "predictions", limit: int | None = None) -> int:
+        """Delete rows of ``table`` older than ``ts`` (at most ``limit``, the oldest first), in
+        short writes so the log's writer is never held up for long; return how many."""
+        deleted = 0
+        while limit is None or deleted < limit:
+            chunk = _DELETE_CHUNK if limit is None else min(_DELETE_CHUNK, limit - deleted)
+            ids = [r[0] for r in self.db.execute(_OLD[table].format("id") + _OLDEST, [ts, chunk])]
+            if not ids:
+                break
+            with write(self.db):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE id IN ({','.join('?' * len(ids))})", ids
+                )
+            deleted += len(ids)
+        return deleted
+
+    def total(self) -> int:
+        """Rows in the log."""
+        return int(self.db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0])
 
     def add(
         self,
