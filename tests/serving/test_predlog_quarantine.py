@@ -93,3 +93,30 @@ def test_refused_inputs_are_stored_up_to_a_cap(tmp_path):
     )
     assert marker["truncated"] is True and marker["original_chars"] > 1_400_000
     ws.close()
+
+
+def test_ten_refused_big_bodies_add_kilobytes_to_the_log(tmp_path, trained):
+    ws = Workspace.open(tmp_path / "ws")
+    register_versions(ws, trained)
+    d.deploy(ws, "credit@1", force=True, reason="refused inputs test")
+    handle = start_service(ws, port=free_port())  # 16 MB bodies allowed
+    body = json.dumps({"dataframe_split": {"columns": ["nope"], "data": [["x" * 90]] * 15_000}})
+    assert len(body) > 1_400_000
+    with httpx.Client(base_url=handle.url, timeout=60) as http:
+        for i in range(10):
+            answer = http.post(
+                "/invocations",
+                content=body,
+                headers={"Content-Type": "application/json", "X-Request-ID": f"big-{i}"},
+            )
+            assert answer.status_code == 400
+    stop_service(ws, handle)
+    sizes = [
+        r[0]
+        for r in ws.db.execute(
+            "SELECT LENGTH(inputs_json) FROM predictions WHERE request_id LIKE 'big-%'"
+        )
+    ]
+    assert len(sizes) == 10 and all(s is not None for s in sizes)
+    assert sum(sizes) < 50_000, sizes
+    ws.close()
