@@ -101,20 +101,20 @@ class PredictionStore:
         with write(self.db):
             self.db.conn.executemany(INSERT, rows)
 
-    def insert_each(self, rows: Sequence[Row]) -> list[tuple[Row, str]]:
-        """Insert rows one by one; return those that could not be written, with the reason.
-
-        A write the database refuses as a whole (locked, disk full) still raises: those rows are
-        not at fault and are retried later.
-        """
+    def insert_each(self, rows: Sequence[Row]) -> tuple[list[tuple[Row, str]], int]:
+        """Insert rows one by one: ``(rows that could not be written with the reason, rows
+        tried)``. Rows tried stop short of ``len(rows)`` when the database itself failed
+        (locked, disk full): the rest are not at fault and are for a later try."""
         refused: list[tuple[Row, str]] = []
-        for row in rows:
+        for tried, row in enumerate(rows):
             try:
                 with write(self.db):
                     self.db.conn.execute(INSERT, row)
+            except sqlite3.OperationalError:
+                return refused, tried
             except _ROW_FAULTS as exc:
                 refused.append((row, f"{type(exc).__name__}: {exc}"))
-        return refused
+        return refused, len(rows)
 
     def quarantine(self, rows: Sequence[tuple[Row, str]]) -> None:
         """Keep rows that could not be logged, ASCII-escaped, with the reason each failed."""

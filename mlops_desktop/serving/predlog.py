@@ -95,14 +95,17 @@ class PredictionLog:
             rows, self._buffer = self._buffer, []
         if not rows:
             return
-        encoded, faulty = encode_rows(rows)
+        pairs, faulty = encode_rows(rows)
         try:
-            faulty += _insert(store, encoded)
+            refused, tried = _insert(store, [encoded for _, encoded in pairs])
         except Exception:  # noqa: BLE001 - the database failed: keep the rows, retry later
             log.exception("could not write %d prediction log rows; retrying", len(rows))
             self._keep(rows)
             return
-        self.written += len(rows) - len(faulty)
+        faulty += refused
+        if tried < len(pairs):  # the database failed part way: the rest is retried
+            self._keep([raw for raw, _ in pairs[tried:]])
+        self.written += tried - len(refused)
         self.last_flush = time.time()
         if faulty:
             self._quarantine(store, faulty)
@@ -147,16 +150,17 @@ class PredictionLog:
             self._thread = None
 
 
-def _insert(store: PredictionStore, encoded: list[tuple]) -> list[tuple[tuple, str]]:
-    """Write ``encoded`` in one transaction, or row by row when some row is at fault; return the
-    rows that could not be written with the reason. A database failure raises."""
+def _insert(store: PredictionStore, encoded: list[tuple]) -> tuple[list[tuple[tuple, str]], int]:
+    """Write ``encoded`` in one transaction, or row by row when some row is at fault:
+    ``(rows that could not be written with the reason, rows tried)``. A database failure on the
+    whole batch raises."""
     try:
         store.insert_many(encoded)
     except sqlite3.OperationalError:
         raise  # locked, disk full: not a row's fault
     except Exception:  # noqa: BLE001 - some row is at fault: write them one by one
         return store.insert_each(encoded)
-    return []
+    return [], len(encoded)
 
 
 def capped_inputs(text: str | None) -> str | None:
@@ -172,20 +176,20 @@ def capped_inputs(text: str | None) -> str | None:
     return json.dumps({**marker, "head": head})
 
 
-def encode_rows(rows: list[tuple]) -> tuple[list[tuple], list[tuple[tuple, str]]]:
-    """Rows with inputs and outputs as JSON (refused inputs capped), and those JSON cannot encode
-    with the reason."""
-    encoded: list[tuple] = []
+def encode_rows(rows: list[tuple]) -> tuple[list[tuple[tuple, tuple]], list[tuple[tuple, str]]]:
+    """``(raw row, row with inputs and outputs as JSON)`` pairs (refused inputs capped), and the
+    rows JSON cannot encode with the reason."""
+    pairs: list[tuple[tuple, tuple]] = []
     faulty: list[tuple[tuple, str]] = []
     for r in rows:
         try:
             inputs = payload_json(r[7])
             if r[10] >= 400:
                 inputs = capped_inputs(inputs)
-            encoded.append(r[:7] + (inputs, payload_json(r[8])) + r[9:])
+            pairs.append((r, r[:7] + (inputs, payload_json(r[8])) + r[9:]))
         except (ValueError, TypeError, RecursionError) as exc:
             faulty.append((r, f"{type(exc).__name__}: {exc}"))
-    return encoded, faulty
+    return pairs, faulty
 
 
 def stop_message(counts: dict[str, int]) -> str:

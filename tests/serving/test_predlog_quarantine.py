@@ -75,6 +75,26 @@ def test_a_value_json_cannot_encode_is_quarantined_not_retried(tmp_path):
     ws.close()
 
 
+def test_every_kind_of_bad_row_is_quarantined_and_the_good_ones_written(tmp_path):
+    ws = Workspace.open(tmp_path / "ws")
+    log = PredictionLog(ws.path / "registry.db", flush_interval=60)
+    log.start()
+    log.append("err", "credit", None, "live", "v2", None, None, 1.0, 500, error="boom \udfff")
+    log.append("arm", "credit", None, "no-such-arm", "v2", None, None, 1.0, 200)  # CHECK fails
+    log.append("odd", "credit", None, "live", "v2", None, None, object(), 200)  # cannot bind
+    log.append("in", "credit", None, "live", "v2", {"x": ["\ud800"]}, None, 1.0, 200)
+    for i in range(50):
+        log.append(f"r{i}", "credit", None, "live", "v2", {"x": [i]}, None, 1.0, 200)
+    log.close()
+    assert log.counts() == {"written": 51, "quarantined": 3, "dropped": 0, "pending": 0}
+    reasons = {q[0]: q[2] for q in ws.predictions.quarantined()}
+    assert set(reasons) == {"err", "arm", "odd"}
+    assert "CHECK" in reasons["arm"]
+    escaped = ws.db.execute("SELECT inputs_json FROM predictions WHERE request_id = 'in'")
+    assert json.loads(escaped.fetchone()[0]) == {"x": ["\ud800"]}  # JSON escapes it: kept
+    ws.close()
+
+
 def test_refused_inputs_are_stored_up_to_a_cap(tmp_path):
     ws = Workspace.open(tmp_path / "ws")
     log = PredictionLog(ws.path / "registry.db", flush_interval=60)
