@@ -52,7 +52,7 @@ def test_global_options_before_the_command(tmp_path, capsys):
 def test_info_human_text(tmp_path):
     result = run("info", "--workspace", str(tmp_path / "ws"))
     assert result.returncode == 0
-    assert "Schema version:   1" in result.stdout
+    assert f"Schema version:   {LATEST_VERSION}" in result.stdout
     assert "Runs:             0" in result.stdout
 
 

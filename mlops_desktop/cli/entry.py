@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
     from mlops_desktop.cli.monitoring import add_parsers as add_monitoring
+    from mlops_desktop.cli.retention import add_parsers as add_retention
     from mlops_desktop.cli.serving import add_parsers as add_serving
     from mlops_desktop.cli.training import add_parsers as add_training
 
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluation(sub, common)
     add_serving(sub, common)
     add_monitoring(sub, common)
+    add_retention(sub, common)
     return parser
 
 

@@ -250,6 +250,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import workspace_dir
     from mlops_desktop.registry.workspace import Workspace
+    from mlops_desktop.serving.predlog import stop_message
     from mlops_desktop.serving.server import run_server
     from mlops_desktop.serving.service import is_loopback
 
@@ -276,6 +277,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         default_model=args.model,
         max_body=int(args.max_body_mb * 1024 * 1024),
         on_ready=ready,
+        on_stopped=lambda counts: print(stop_message(counts), flush=True),
     )
-    print("Stopped cleanly; the prediction log is written.", flush=True)
     return code

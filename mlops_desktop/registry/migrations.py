@@ -277,7 +277,25 @@ CREATE TABLE audit_events (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema for the whole loop", _INITIAL),)
+# Prediction log rows that could not be written (a lone surrogate, a value JSON cannot encode, a
+# constraint): kept with the reason, ASCII-escaped, so one bad row never stops the log.
+_QUARANTINE = """
+CREATE TABLE prediction_quarantine (
+    id INTEGER PRIMARY KEY,
+    ts REAL,
+    quarantined_at REAL NOT NULL,
+    request_id TEXT NOT NULL DEFAULT '',
+    model_name TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL,
+    row_json TEXT NOT NULL
+);
+CREATE INDEX prediction_quarantine_time ON prediction_quarantine(quarantined_at)
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema for the whole loop", _INITIAL),
+    Migration(2, "prediction log quarantine", _QUARANTINE),
+)
 
 LATEST_VERSION = MIGRATIONS[-1].number
 

@@ -54,6 +54,19 @@ class OutcomeStore:
         with write(self.db):
             self.db.conn.executemany(_INSERT, rows)
 
+    def count_before(self, ts: float) -> int:
+        """Outcomes received before ``ts``."""
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM outcomes WHERE received_at < ?", [ts]).fetchone()[
+                0
+            ]
+        )
+
+    def delete_before(self, ts: float) -> int:
+        """Delete the outcomes received before ``ts``; return how many."""
+        with write(self.db):
+            return self.db.execute("DELETE FROM outcomes WHERE received_at < ?", [ts]).rowcount
+
     def join_state(self, name: str) -> tuple[int | None, int | None]:
         """The newest outcome id of ``name`` and the newest prediction id: the join's result
         changes only when one of them does."""

@@ -12,6 +12,8 @@ outputs_json, latency_ms)``.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,23 @@ _WINDOW_COLUMNS = (
     "SELECT id, ts, model_version_id, inputs_json, outputs_json, latency_ms FROM predictions"
 )
 _CHUNK = 500
+QUARANTINE_TEXT_CAP = 16_384  # characters of a quarantined row (and reason) kept
+_DELETE_CHUNK = 5000
+_OLD = {
+    "predictions": "SELECT {} FROM predictions WHERE ts < ?",
+    "prediction_quarantine": "SELECT {} FROM prediction_quarantine WHERE quarantined_at < ?",
+}
+_OLDEST = " ORDER BY id LIMIT ?"
+# What one row's values can cause (text SQLite cannot encode, a value it cannot bind, a
+# constraint); a locked or full database (OperationalError) is not the row's fault.
+_ROW_FAULTS = (
+    ValueError,  # UnicodeEncodeError of a lone surrogate is one
+    TypeError,
+    OverflowError,
+    sqlite3.IntegrityError,
+    sqlite3.InterfaceError,
+    sqlite3.ProgrammingError,
+)
 
 Row = tuple[Any, ...]
 
@@ -42,6 +61,23 @@ def payload_json(value: Any) -> str | None:
     if hasattr(value, "to_log"):
         value = value.to_log()
     return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def _ascii(value: Any) -> str:
+    """Text any database accepts: non-ASCII (lone surrogates included) as JSON escapes."""
+    text = value if isinstance(value, str) else str(value)
+    return json.dumps(text)[1:-1]
+
+
+def _row_text(row: Row) -> str:
+    """A quarantined row as ASCII JSON (values JSON cannot encode as their repr), capped."""
+    try:
+        text = json.dumps(list(row), default=repr)
+    except (ValueError, TypeError, RecursionError):
+        text = json.dumps([repr(v)[:QUARANTINE_TEXT_CAP] for v in row])
+    if len(text) > QUARANTINE_TEXT_CAP:
+        text = json.dumps({"truncated_from": len(text), "head": text[:QUARANTINE_TEXT_CAP]})
+    return text
 
 
 class PredictionStore:
@@ -64,6 +100,77 @@ class PredictionStore:
         """Insert rows in ``INSERT`` order (inputs and outputs already JSON) in one write."""
         with write(self.db):
             self.db.conn.executemany(INSERT, rows)
+
+    def insert_each(self, rows: Sequence[Row]) -> tuple[list[tuple[Row, str]], int]:
+        """Insert rows one by one: ``(rows that could not be written with the reason, rows
+        tried)``. Rows tried stop short of ``len(rows)`` when the database itself failed
+        (locked, disk full): the rest are not at fault and are for a later try."""
+        refused: list[tuple[Row, str]] = []
+        for tried, row in enumerate(rows):
+            try:
+                with write(self.db):
+                    self.db.conn.execute(INSERT, row)
+            except sqlite3.OperationalError:
+                return refused, tried
+            except _ROW_FAULTS as exc:
+                refused.append((row, f"{type(exc).__name__}: {exc}"))
+        return refused, len(rows)
+
+    def quarantine(self, rows: Sequence[tuple[Row, str]]) -> None:
+        """Keep rows that could not be logged, ASCII-escaped, with the reason each failed."""
+        now = time.time()
+        records = [
+            (
+                row[1] if isinstance(row[1], (int, float)) else None,
+                now,
+                _ascii(row[0]),
+                _ascii(row[2]),
+                _ascii(reason)[:QUARANTINE_TEXT_CAP],
+                _row_text(row),
+            )
+            for row, reason in rows
+        ]
+        with write(self.db):
+            self.db.conn.executemany(
+                "INSERT INTO prediction_quarantine (ts, quarantined_at, request_id, model_name,"
+                " reason, row_json) VALUES (?, ?, ?, ?, ?, ?)",
+                records,
+            )
+
+    def quarantined(self, limit: int = 100) -> list[Row]:
+        """The latest quarantined rows, newest first: ``(request_id, model_name, reason,
+        row_json)``."""
+        return self.db.execute(
+            "SELECT request_id, model_name, reason, row_json FROM prediction_quarantine"
+            " ORDER BY id DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def count_before(self, ts: float, table: str = "predictions") -> int:
+        """Rows of ``table`` (``predictions`` or ``prediction_quarantine``) older than ``ts``."""
+        return int(self.db.execute(_OLD[table].format("COUNT(*)"), [ts]).fetchone()[0])
+
+    def delete_before(self, ts: float, table: str = "predictions", limit: int | None = None) -> int:
+        """Delete rows of ``table`` older than ``ts`` (at most ``limit``, the oldest first), in
+        short writes so the log's writer is never held up for long; return how many."""
+        deleted = 0
+        while limit is None or deleted < limit:
+            chunk = _DELETE_CHUNK if limit is None else min(_DELETE_CHUNK, limit - deleted)
+            ids = [r[0] for r in self.db.execute(_OLD[table].format("id") + _OLDEST, [ts, chunk])]
+            if not ids:
+                break
+            with write(self.db):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE id IN ({','.join('?' * len(ids))})", ids
+                )
+            deleted += len(ids)
+        return deleted
+
+    def total(self) -> int:
+        """Rows in the log."""
+        return int(self.db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0])
 
     def add(
         self,

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from mlops_desktop.errors import MlopsError
+from mlops_desktop.serving.predlog import stop_message
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT, run_server
 
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             default_model=args.model,
             max_body=int(args.max_body_mb * 1024 * 1024),
             on_ready=ready,
+            on_stopped=lambda counts: print(stop_message(counts), flush=True),
         )
     except MlopsError as exc:
         print(f"mlops-desktop serve: {exc.message}", file=sys.stderr, flush=True)

@@ -160,8 +160,11 @@ def run_server(
     default_model: str | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     on_ready: Callable[[str, int], None] | None = None,
+    on_stopped: Callable[[dict[str, int]], None] | None = None,
 ) -> int:
-    """Serve until SIGTERM, Ctrl-C or ``POST /admin/stop``; return 0 after a clean stop."""
+    """Serve until SIGTERM, Ctrl-C or ``POST /admin/stop``; return 0 after a clean stop.
+
+    ``on_stopped`` gets the prediction log's counts (written, quarantined, dropped, pending)."""
     from mlops_desktop.registry.workspace import Workspace
 
     token = token or os.environ.get(TOKEN_ENV) or None
@@ -204,4 +207,6 @@ def run_server(
         sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if on_stopped is not None:
+        on_stopped(service.predlog.counts())
     return 0

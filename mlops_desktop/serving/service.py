@@ -20,6 +20,7 @@ from mlops_desktop.serving.batching import ModelError, batcher_for
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.predlog import PredictionLog
 from mlops_desktop.serving.protocols import Scored
+from mlops_desktop.serving.retention import RetentionThread
 from mlops_desktop.serving.router import Route, Router
 from mlops_desktop.serving.validation import RequestError, Table, validate_table
 from mlops_desktop.serving.watcher import Watcher
@@ -79,6 +80,7 @@ class ScoringService:
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="score")
         self.predlog = PredictionLog(self.workspace_path / "registry.db")
         self.watcher = Watcher(self.workspace_path, self.router, instance_id)
+        self.retention = RetentionThread(self.workspace_path)
         self._shadow_tasks: set[asyncio.Task] = set()
         self.incoming = 0  # requests being read and parsed, not yet queued for scoring
         self.request_stop = None  # set by the server runner: a callable that stops serving
@@ -88,6 +90,7 @@ class ScoringService:
     def start(self) -> None:
         self.predlog.start()
         self.watcher.start()
+        self.retention.start()
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for shadow scorings still running (they are logged too)."""
@@ -96,6 +99,7 @@ class ScoringService:
 
     def close(self) -> None:
         self.watcher.stop()
+        self.retention.stop()
         self.executor.shutdown(wait=True)
         self.predlog.close()
 
@@ -279,10 +283,5 @@ class ScoringService:
                 for name, r in self.router.routes.items()
             },
             "load_errors": dict(self.watcher.errors),
-            "prediction_log": {
-                "written": self.predlog.written,
-                "pending": self.predlog.pending(),
-                "dropped": self.predlog.dropped,
-                "last_flush": self.predlog.last_flush,
-            },
+            "prediction_log": {**self.predlog.counts(), "last_flush": self.predlog.last_flush},
         }

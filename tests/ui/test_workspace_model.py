@@ -8,6 +8,7 @@ import time
 import pytest
 
 from mlops_desktop.errors import WorkspaceError
+from mlops_desktop.registry.migrations import LATEST_VERSION
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from tests import job_functions
@@ -25,7 +26,7 @@ def test_open_emits_workspace_changed_and_reads_the_summary(model, qtbot, tmp_pa
     with qtbot.waitSignal(model.workspace_changed, timeout=1000):
         model.open(tmp_path / "ws")
     assert model.is_open()
-    assert model.summary is not None and model.summary.schema_version == 1
+    assert model.summary is not None and model.summary.schema_version == LATEST_VERSION
     assert model.pool is not None
 
 
