@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mlops_desktop.serving.limits import checked_id
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.validation import RequestError
 
 log = logging.getLogger(__name__)
+_VERSION = re.compile(r"[0-9]{1,9}")  # ASCII digits only: '²' and '٣' are not versions
 JSON = "application/json"
 
 
@@ -81,7 +84,7 @@ def version_number(text: str | None, name: str) -> int | None:
     """The version number in a path (None when the path names none), or 404."""
     if text is None:
         return None
-    if not text.isdigit() or int(text) < 1:
+    if not _VERSION.fullmatch(text) or int(text) < 1:
         raise RequestError(
             f"Version '{text}' of '{name}' does not exist (versions are numbers: 1, 2, ...).",
             status=404,
@@ -90,10 +93,22 @@ def version_number(text: str | None, name: str) -> int | None:
     return int(text)
 
 
+def header_request_id(request: Request) -> str | None:
+    """The ``X-Request-ID`` header, checked so it can be echoed back (RequestError if not)."""
+    given = request.headers.get("x-request-id")
+    return None if given is None else checked_id(given, "The X-Request-ID header")
+
+
 def request_id_of(request: Request, body_id: Any = None) -> str:
-    """The request's id: the body's ``id``, else the ``X-Request-ID`` header, else a new one."""
-    given = body_id if isinstance(body_id, (str, int)) and str(body_id) else None
-    return str(given or request.headers.get("x-request-id") or uuid.uuid4().hex)
+    """The request's id: the body's ``id``, else the ``X-Request-ID`` header, else a new one.
+
+    A body ``id`` that is not printable ASCII (it is echoed in a header) is a RequestError.
+    """
+    if isinstance(body_id, str) and body_id:
+        return checked_id(body_id, "'id'")
+    if isinstance(body_id, int) and not isinstance(body_id, bool):
+        return checked_id(str(body_id), "'id'")
+    return header_request_id(request) or uuid.uuid4().hex
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
