@@ -21,6 +21,7 @@ from starlette.responses import Response
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.serving.http import error_response, json_response, read_body
 from mlops_desktop.serving.limits import MAX_OUTCOMES, OBSERVED_AT_RANGE
+from mlops_desktop.serving.openapi_bodies import OUTCOMES, body
 from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
 from mlops_desktop.serving.validation import RequestError
@@ -128,6 +129,7 @@ def add_outcomes_route(app: FastAPI, service: ScoringService) -> None:
     @app.post(
         "/outcomes",
         summary='Record real outcomes: {"model": "credit", "outcomes": [{"request_id", "label"}]}',
+        openapi_extra=body(OUTCOMES),
     )
     async def outcomes(request: Request) -> Response:
         try:
