@@ -7,6 +7,7 @@ Every client mistake is a 4xx with a JSON body whose Content-Type is exactly
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mlops_desktop.serving.limits import checked_id
+from mlops_desktop.serving.limits import BODY_READ_TIMEOUT_S, checked_id
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.validation import RequestError
 
@@ -56,8 +57,10 @@ def error_response(exc: Exception, style: str, request_id: str | None = None) ->
     return json_response(body, status, model_headers(model, request_id))
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing more than ``limit`` bytes (declared or streamed) with 413."""
+async def read_body(request: Request, limit: int, timeout: float = BODY_READ_TIMEOUT_S) -> bytes:
+    """The body, refusing more than ``limit`` bytes (declared or streamed) with 413, and a body
+    that has not fully arrived within ``timeout`` seconds (e.g. shorter than its Content-Length)
+    with 408."""
     declared = request.headers.get("content-length")
     too_big = RequestError(
         f"The request body is larger than this service accepts ({limit:,} bytes). Send fewer "
@@ -66,18 +69,29 @@ async def read_body(request: Request, limit: int) -> bytes:
         code="REQUEST_TOO_LARGE",
     )
     if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise too_big
-        except ValueError:
-            raise RequestError("The Content-Length header is not a number.") from None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
+        if not declared.isascii() or not declared.isdigit() or len(declared) > 18:
+            raise RequestError("The Content-Length header is not a number.")
+        if int(declared) > limit:
             raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
+
+    async def collect() -> bytes:
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_big
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    try:
+        return await asyncio.wait_for(collect(), timeout)
+    except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11 on
+        raise RequestError(
+            f"The request body did not arrive within {timeout:.0f} s (is it shorter than its "
+            "Content-Length?). Send the whole body at once.",
+            status=408,
+            code="REQUEST_TIMEOUT",
+        ) from None
 
 
 def version_number(text: str | None, name: str) -> int | None:

@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.serving.http import error_response, json_response, read_body
-from mlops_desktop.serving.limits import MAX_OUTCOMES, OBSERVED_AT_RANGE
+from mlops_desktop.serving.limits import MAX_OUTCOMES, OBSERVED_AT_RANGE, OFF_LOOP_BYTES
 from mlops_desktop.serving.openapi_bodies import OUTCOMES, body
 from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
@@ -134,7 +134,11 @@ def add_outcomes_route(app: FastAPI, service: ScoringService) -> None:
     async def outcomes(request: Request) -> Response:
         try:
             body = await read_body(request, service.max_body)
-            model, rows = parse_outcomes(decode_json(body))
+            if len(body) > OFF_LOOP_BYTES:  # a big body is decoded off the event loop
+                payload = await asyncio.to_thread(decode_json, body)
+            else:
+                payload = decode_json(body)
+            model, rows = parse_outcomes(payload)
             summary = await asyncio.to_thread(_record, service, model, rows)
         except RequestError as exc:
             return error_response(exc, "outcomes")

@@ -182,3 +182,20 @@ def test_outcomes_keys_refuse_lone_surrogates(served, key):
     _, handle, _ = served
     body = b'{"model": "credit", "outcomes": [{"' + key.encode() + b'": "\\udc80", "label": 1}]}'
     _check(httpx.post(handle.url + "/outcomes", content=body), 400, "surrogate")
+
+
+def test_a_body_shorter_than_its_content_length_gets_408(served):
+    """The body must arrive within BODY_READ_TIMEOUT_S; a short one is not waited on forever."""
+    from mlops_desktop.serving.limits import BODY_READ_TIMEOUT_S
+
+    _, handle, _ = served
+    host, port = handle.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=BODY_READ_TIMEOUT_S + 30) as sock:
+        sock.sendall(
+            b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"dataframe_records": ['
+        )
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"Content-Length" in answer.split(b"\r\n\r\n", 1)[1]
+    assert httpx.get(handle.url + "/v2/health/live").status_code == 200
