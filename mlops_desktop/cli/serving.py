@@ -7,11 +7,14 @@ The Deploy page's headless twin. Heavy modules are imported inside the handlers 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_desktop.cli.output import Progress
+from mlops_desktop.errors import InputError
 from mlops_desktop.formatting import MISSING, local_time
 
 if TYPE_CHECKING:
@@ -31,10 +34,12 @@ def _add_serve_parser(sub: argparse._SubParsersAction, common: argparse.Argument
     )
     serve.add_argument("--port", type=int, default=5151, help="port (default 5151; 0: any free)")
     serve.add_argument(
-        "--token",
-        help="token for admin endpoints (required, on every request, off loopback); "
-        "or set MLOPS_DESKTOP_TOKEN",
+        "--token-file",
+        metavar="PATH",
+        help="file holding the token for admin endpoints (required, on every request, off "
+        "loopback); or set MLOPS_DESKTOP_TOKEN",
     )
+    serve.add_argument("--token", help=argparse.SUPPRESS)  # refused: argv shows in `ps`
     serve.add_argument("--model", help="model that /invocations scores when several are deployed")
     serve.add_argument("--require-token", action="store_true", help="require the token everywhere")
     serve.add_argument("--max-body-mb", type=float, default=16.0, help="largest request (MB)")
@@ -247,6 +252,27 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve_token(args: argparse.Namespace) -> str | None:
+    """The service token from ``--token-file`` or MLOPS_DESKTOP_TOKEN; ``--token`` is refused."""
+    from mlops_desktop.serving.server import TOKEN_ENV
+
+    if args.token is not None:
+        raise InputError(
+            "--token on the command line is refused: other users can read it with `ps`. Set "
+            f"the {TOKEN_ENV} environment variable, or put the token in a file readable only "
+            "by you and pass --token-file PATH."
+        )
+    if args.token_file is None:
+        return os.environ.get(TOKEN_ENV) or None
+    try:
+        token = Path(args.token_file).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the token file {args.token_file}: {exc}.") from exc
+    if not token:
+        raise InputError(f"The token file {args.token_file} is empty; write the token in it.")
+    return token
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import workspace_dir
     from mlops_desktop.registry.workspace import Workspace
@@ -254,6 +280,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mlops_desktop.serving.server import run_server
     from mlops_desktop.serving.service import is_loopback
 
+    token = serve_token(args)
     path = workspace_dir(args)
     Workspace.open(path).close()  # create or check it, with the usual error messages
 
@@ -272,7 +299,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         path,
         args.host,
         args.port,
-        args.token,
+        token,
         require_token=args.require_token,
         default_model=args.model,
         max_body=int(args.max_body_mb * 1024 * 1024),

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from mlops_desktop.errors import CheckFailed, MlopsError, NotFoundError
 from mlops_desktop.serving.http import error_response, json_response, read_body
+from mlops_desktop.serving.openapi_bodies import admin_body, body
 from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
 from mlops_desktop.serving.validation import RequestError
@@ -26,7 +27,7 @@ def _check_token(service: ScoringService, request: Request) -> None:
     if service.token is None:
         raise RequestError(
             "Admin operations are disabled: this service was started without a token. Restart "
-            "it with --token (or MLOPS_DESKTOP_TOKEN), or change deployments with the CLI or the "
+            "it with MLOPS_DESKTOP_TOKEN set (or --token-file PATH), or change deployments with the CLI or the "
             "desktop app; the service follows the registry within a second.",
             status=403,
             code="PERMISSION_DENIED",
@@ -44,6 +45,24 @@ def _check_token(service: ScoringService, request: Request) -> None:
             status=403,
             code="PERMISSION_DENIED",
         )
+
+
+def _check_fields(payload: dict, needs: tuple[str, ...]) -> None:
+    """Refuse a field of the wrong type before the registry sees it (RequestError)."""
+    missing = [k for k in needs if k not in payload]
+    if missing:
+        raise RequestError(f"The body lacks {', '.join(missing)}.")
+    if not isinstance(payload["model"], str) or not payload["model"].strip():
+        raise RequestError("'model' must be text: NAME or NAME@VERSION, e.g. \"credit@3\".")
+    percent = payload.get("percent", 0)
+    if (
+        isinstance(percent, bool)
+        or not isinstance(percent, (int, float))
+        or not 0 <= percent <= 100
+    ):
+        raise RequestError("'percent' must be a number between 0 and 100.")
+    if not isinstance(payload.get("reason", ""), str):
+        raise RequestError("'reason' must be text.")
 
 
 def _status_of(exc: MlopsError) -> int:
@@ -83,15 +102,11 @@ def add_admin_routes(app: FastAPI, service: ScoringService) -> None:
     async def operation(request: Request, action: str, needs: tuple[str, ...]) -> Response:
         try:
             _check_token(service, request)
-            body = decode_json(await read_body(request, ADMIN_BODY_LIMIT))
-            if not isinstance(body, dict):
+            payload = decode_json(await read_body(request, ADMIN_BODY_LIMIT))
+            if not isinstance(payload, dict):
                 raise RequestError("The body must be a JSON object.")
-            missing = [k for k in needs if k not in body]
-            if missing:
-                raise RequestError(f"The body lacks {', '.join(missing)}.")
-            if "percent" in needs and not isinstance(body["percent"], (int, float)):
-                raise RequestError("'percent' must be a number between 0 and 100.")
-            result = await asyncio.to_thread(_run, service, action, body)
+            _check_fields(payload, needs)
+            result = await asyncio.to_thread(_run, service, action, payload)
         except RequestError as exc:
             return error_response(exc, "admin")
         except MlopsError as exc:
@@ -103,7 +118,9 @@ def add_admin_routes(app: FastAPI, service: ScoringService) -> None:
             return await operation(request, action, needs)
 
         endpoint.__name__ = f"admin_{action}"
-        app.post(f"/admin/{action}", summary=summary)(endpoint)
+        app.post(f"/admin/{action}", summary=summary, openapi_extra=body(admin_body(needs)))(
+            endpoint
+        )
 
     register("deploy", ("model",), 'Make a version live: {"model": "credit@3"}')
     register("rollback", ("model",), 'Return live to the previous version: {"model": "credit"}')

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
 from mlops_desktop import __version__
+from mlops_desktop.serving import openapi_bodies as bodies
 from mlops_desktop.serving import protocols
 from mlops_desktop.serving.admin import add_admin_routes
 from mlops_desktop.serving.docs import docs_page
@@ -106,7 +107,9 @@ def add_mlflow_routes(app: FastAPI, service: ScoringService, score: ScoreHandler
         return json_response({"server": "mlops-desktop", "version": __version__})
 
     @app.post(
-        "/invocations", summary="MLflow: score dataframe_split/records, instances, inputs, CSV"
+        "/invocations",
+        summary="MLflow: score dataframe_split/records, instances, inputs, CSV",
+        openapi_extra=bodies.body(bodies.MLFLOW, csv=True),
     )
     async def invocations(request: Request) -> Response:
         return await score(request, "mlflow", None, None)
@@ -163,12 +166,18 @@ def add_v2_routes(app: FastAPI, service: ScoringService, score: ScoreHandler) ->
     async def v2_version_ready(name: str, version: str) -> Response:
         return _metadata(service, name, version, True)
 
-    @app.post("/v2/models/{name}/infer", summary="Open Inference: score (Content-Type optional)")
+    @app.post(
+        "/v2/models/{name}/infer",
+        summary="Open Inference: score (Content-Type optional)",
+        openapi_extra=bodies.body(bodies.V2),
+    )
     async def v2_infer(name: str, request: Request) -> Response:
         return await score(request, "v2", name, None, v2=True)
 
     @app.post(
-        "/v2/models/{name}/versions/{version}/infer", summary="Open Inference: score one version"
+        "/v2/models/{name}/versions/{version}/infer",
+        summary="Open Inference: score one version",
+        openapi_extra=bodies.body(bodies.V2),
     )
     async def v2_infer_version(name: str, version: str, request: Request) -> Response:
         return await score(request, "v2", name, version, v2=True)
@@ -190,7 +199,11 @@ def add_v1_routes(app: FastAPI, service: ScoringService, score: ScoreHandler) ->
         body = {"name": name, "ready": True, "version": str(route.live.number)}
         return json_response(body, 200, model_headers(route.live))
 
-    @app.post("/v1/models/{name}:predict", summary="KServe v1: score {instances: [...]}")
+    @app.post(
+        "/v1/models/{name}:predict",
+        summary="KServe v1: score {instances: [...]}",
+        openapi_extra=bodies.body(bodies.V1),
+    )
     async def v1_predict(name: str, request: Request) -> Response:
         return await score(request, "v1", name, None)
 

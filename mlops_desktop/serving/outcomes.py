@@ -14,6 +14,7 @@ When one prediction receives several outcomes, the one received last counts (a c
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.db import write
+from mlops_desktop.serving.limits import OBSERVED_AT_RANGE
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
@@ -93,11 +95,12 @@ def key_text(value: Any) -> str | None:
 
 
 def _timestamp(value: Any) -> float | None:
+    """Seconds since the epoch of an observed time, within ``limits.OBSERVED_AT_RANGE``."""
     value = _plain(value)
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        return _in_range(float(value) if abs(value) < 1e300 else math.inf, value)
     if isinstance(value, datetime):
         stamp = value
     else:
@@ -108,9 +111,23 @@ def _timestamp(value: Any) -> float | None:
                 f"'{value}' is not a date-time; give observed times as ISO text "
                 "(2026-03-15T09:30) or seconds since the epoch."
             ) from exc
-    if stamp.tzinfo is None:
-        stamp = stamp.astimezone()
-    return stamp.timestamp()
+    try:
+        if stamp.tzinfo is None:
+            stamp = stamp.astimezone()
+        return _in_range(stamp.timestamp(), value)
+    except (OverflowError, OSError, ValueError):
+        return _in_range(math.inf, value)
+
+
+def _in_range(seconds: float, given: Any) -> float:
+    low, high = OBSERVED_AT_RANGE
+    if not (math.isfinite(seconds) and low <= seconds <= high):
+        shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:37] + "..."
+        raise InputError(
+            f"observed_at {shown} is outside the accepted range (1970-01-01 to 2100-01-01, "
+            f"or {low:.0f} to {high:.0f} seconds since the epoch)."
+        )
+    return seconds
 
 
 def _check_model(ws: Workspace, model: str) -> None:

@@ -12,6 +12,7 @@ request (a non-loopback bind, or ``--require-token``), the app's middleware asks
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,8 @@ from starlette.responses import Response
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.serving.http import error_response, json_response, read_body
+from mlops_desktop.serving.limits import MAX_OUTCOMES, OBSERVED_AT_RANGE, OFF_LOOP_BYTES
+from mlops_desktop.serving.openapi_bodies import OUTCOMES, body
 from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
 from mlops_desktop.serving.validation import RequestError
@@ -30,6 +33,11 @@ _SCALARS = (str, int, float, bool)
 
 def _key_ok(value: Any) -> bool:
     return isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip()
+
+
+def _epoch_ok(seconds: float) -> bool:
+    low, high = OBSERVED_AT_RANGE
+    return math.isfinite(seconds) and low <= seconds <= high
 
 
 def _check_outcome(index: int, row: Any) -> None:
@@ -64,11 +72,13 @@ def _check_outcome(index: int, row: Any) -> None:
         )
     observed = row.get("observed_at")
     if observed is not None and (
-        isinstance(observed, bool) or not isinstance(observed, (str, int, float))
+        isinstance(observed, bool)
+        or not isinstance(observed, (str, int, float))
+        or (isinstance(observed, (int, float)) and not _epoch_ok(observed))
     ):
         raise RequestError(
             f"{where}: 'observed_at' must be ISO date-time text (2026-03-15T09:30) or seconds "
-            "since the epoch."
+            "since the epoch, between 1970-01-01 and 2100-01-01 (finite)."
         )
 
 
@@ -92,6 +102,13 @@ def parse_outcomes(payload: Any) -> tuple[str, list[dict]]:
         raise RequestError("'outcomes' must be a list of objects.")
     if not outcomes:
         raise RequestError("'outcomes' is empty; send at least one outcome.")
+    if len(outcomes) > MAX_OUTCOMES:
+        raise RequestError(
+            f"'outcomes' holds {len(outcomes):,} rows; this service takes at most "
+            f"{MAX_OUTCOMES:,} per request. Send them in several requests.",
+            status=413,
+            code="REQUEST_TOO_LARGE",
+        )
     for index, row in enumerate(outcomes):
         _check_outcome(index, row)
     return model.strip(), outcomes
@@ -112,11 +129,16 @@ def add_outcomes_route(app: FastAPI, service: ScoringService) -> None:
     @app.post(
         "/outcomes",
         summary='Record real outcomes: {"model": "credit", "outcomes": [{"request_id", "label"}]}',
+        openapi_extra=body(OUTCOMES),
     )
     async def outcomes(request: Request) -> Response:
         try:
             body = await read_body(request, service.max_body)
-            model, rows = parse_outcomes(decode_json(body))
+            if len(body) > OFF_LOOP_BYTES:  # a big body is decoded off the event loop
+                payload = await asyncio.to_thread(decode_json, body)
+            else:
+                payload = decode_json(body)
+            model, rows = parse_outcomes(payload)
             summary = await asyncio.to_thread(_record, service, model, rows)
         except RequestError as exc:
             return error_response(exc, "outcomes")

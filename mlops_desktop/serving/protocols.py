@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_desktop.serving import limits
 from mlops_desktop.serving.validation import RequestError, Table
 
 MLFLOW_KEYS = ("dataframe_split", "dataframe_records", "instances", "inputs")
@@ -54,7 +55,7 @@ def decode_json(body: bytes) -> Any:
     if not body.strip():
         raise RequestError("The request body is empty. Send a JSON object.")
     try:
-        return json.loads(body)
+        return limits.loads(body)
     except UnicodeDecodeError as exc:
         raise RequestError(f"The request body is not UTF-8 text ({exc.reason}).") from exc
     except json.JSONDecodeError as exc:
@@ -62,6 +63,8 @@ def decode_json(body: bytes) -> Any:
             f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} "
             f"column {exc.colno}."
         ) from exc
+    except ValueError as exc:  # an integer beyond Python's digit limit, caught by json itself
+        raise RequestError(f"The request body holds a number that cannot be read: {exc}.") from exc
 
 
 # -- shapes shared by the protocols ----------------------------------------------------------
@@ -245,7 +248,9 @@ def _v2_tensor(i: int, tensor: Any) -> tuple[str, list[int], list]:
         or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
     ):
         raise RequestError(f"inputs[{i}].shape must be a list of non-negative integers.")
-    if tensor["datatype"] not in V2_DATATYPES:
+    if not isinstance(tensor["name"], str):
+        raise RequestError(f"inputs[{i}].name must be a string (a column name).")
+    if not isinstance(tensor["datatype"], str) or tensor["datatype"] not in V2_DATATYPES:
         raise RequestError(
             f"inputs[{i}].datatype {tensor['datatype']!r} is not an Open Inference datatype "
             f"({', '.join(sorted(V2_DATATYPES))})."
@@ -259,7 +264,7 @@ def _v2_tensor(i: int, tensor: Any) -> tuple[str, list[int], list]:
             f"inputs[{i}] ('{tensor['name']}') has shape {shape} ({size} values) but "
             f"{len(data)} values in data."
         )
-    return str(tensor["name"]), shape, data
+    return tensor["name"], shape, data
 
 
 def _v2_matrix(tensor: tuple[str, list[int], list], names: list[str]) -> Table:
@@ -313,7 +318,16 @@ def parse_v2(payload: Any, names: list[str]) -> tuple[Table, dict]:
     else:
         table = _v2_columns(tensors)
     params = payload.get("parameters") or {}
-    return table, params if isinstance(params, dict) else {}
+    if not isinstance(params, dict):
+        raise RequestError("'parameters' must be a JSON object.")
+    outputs = payload.get("outputs")
+    if outputs is not None:
+        if not isinstance(outputs, list):
+            raise RequestError("'outputs' must be a list of {\"name\": ...} objects.")
+        for i, output in enumerate(outputs):
+            if not isinstance(output, dict) or not isinstance(output.get("name"), str):
+                raise RequestError(f"outputs[{i}].name must be a string (an output's name).")
+    return table, params
 
 
 def v2_outputs(scored: Scored, requested: Any) -> list[dict]:

@@ -8,6 +8,8 @@ its headers (and in the body where the protocol has room).
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -17,12 +19,15 @@ from mlops_desktop.serving import protocols
 from mlops_desktop.serving.http import (
     JSON,
     error_response,
+    header_request_id,
     json_response,
     model_headers,
     read_body,
     request_id_of,
+    unexpected_error,
     version_number,
 )
+from mlops_desktop.serving.limits import OFF_LOOP_BYTES
 from mlops_desktop.serving.router import Route
 from mlops_desktop.serving.service import Answer, ScoringService, ServingError
 from mlops_desktop.serving.validation import RequestError, Table
@@ -47,6 +52,15 @@ def parse_body(body: bytes, content_type: str, style: str, v2: bool, names: list
     else:
         table = protocols.parse_v1(payload, names)
     return table, payload
+
+
+async def parse_off_loop(
+    body: bytes, content_type: str, style: str, v2: bool, names: list[str]
+) -> tuple:
+    """``parse_body``, in a worker thread for bodies over OFF_LOOP_BYTES (the loop keeps serving)."""
+    if len(body) <= OFF_LOOP_BYTES:
+        return parse_body(body, content_type, style, v2, names)
+    return await asyncio.to_thread(parse_body, body, content_type, style, v2, names)
 
 
 def answer_response(
@@ -99,16 +113,17 @@ class ScoreHandler:
     ) -> Response:
         service = self.service
         protocol = "v2" if v2 else style
-        request_id = request.headers.get("x-request-id")
+        request_id = None
         route = None
         service.incoming += 1
         counted = True
         try:
+            request_id = header_request_id(request)
             route = self._route(request, name)
             number = self._version(route, version)
             body = await read_body(request, service.max_body)
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            table, payload = parse_body(body, content_type, style, v2, route.live.names)
+            table, payload = await parse_off_loop(body, content_type, style, v2, route.live.names)
             request_id = request_id_of(request, payload.get("id") if v2 else None)
             service.incoming -= 1
             counted = False
@@ -121,7 +136,25 @@ class ScoreHandler:
             if route is not None:  # a body that could not be read: logged too, without inputs
                 service.log_refused(route.name, protocol, request_id, exc)
             return error_response(exc, style, request_id)
+        except Exception as exc:  # noqa: BLE001 - a service error before scoring: logged as one
+            service.log_refused(route.name if route else name or "", protocol, request_id, exc)
+            return unexpected_error(request, exc)
         finally:
             if counted:  # refused, failed or cancelled before it was queued
                 service.incoming -= 1
-        return answer_response(answer, style, v2, payload, request_id)
+        return self._answered(request, answer, style, v2, payload, protocol)
+
+    def _answered(
+        self, request: Request, answer: Answer, style: str, v2: bool, payload: Any, protocol: str
+    ) -> Response:
+        """The answer, logged with the status actually sent (500 if it cannot be formed)."""
+        try:
+            response = answer_response(answer, style, v2, payload, answer.request_id)
+        except Exception as exc:  # noqa: BLE001 - logged with its status, answered with JSON
+            self.service.log_answer(answer, protocol, 500, f"{type(exc).__name__}: {exc}")
+            return unexpected_error(request, exc)
+        error = None
+        if response.status_code != 200:
+            error = json.loads(response.body).get("error")
+        self.service.log_answer(answer, protocol, response.status_code, error)
+        return response

@@ -60,7 +60,7 @@ def check_bind(host: str, token: str | None) -> bool:
     if not token:
         raise InputError(
             f"Listening on {host} lets other machines reach the service, so it needs a token: "
-            f"give --token TOKEN (or set {TOKEN_ENV}); every request must then send "
+            f"set {TOKEN_ENV} (or give --token-file PATH); every request must then send "
             "'Authorization: Bearer TOKEN'."
         )
     return True
@@ -170,7 +170,9 @@ def run_server(
     token = token or os.environ.get(TOKEN_ENV) or None
     require_token = check_bind(host, token) or require_token
     if require_token and not token:
-        raise InputError("--require-token needs a token: give --token TOKEN.")
+        raise InputError(
+            f"--require-token needs a token: set {TOKEN_ENV} or give --token-file PATH."
+        )
     sock = bind(host, port)
     port = sock.getsockname()[1]
     ws = Workspace.open(workspace, create=False)

@@ -45,6 +45,9 @@ class Answer:
     arm: str
     scored: Scored
     request_id: str
+    clean: Table | None = None
+    latency_ms: float = 0.0
+    entity_key: str | None = None
 
 
 class ServingError(RequestError):
@@ -174,7 +177,10 @@ class ScoringService:
         request_id: str,
         entity_key: str | None = None,
     ) -> Answer:
-        """Score ``table`` on the routed model; log it; shadow it when a shadow is set."""
+        """Score ``table`` on the routed model; shadow it when a shadow is set.
+
+        The caller logs the answer with ``log_answer`` once it knows the status it sent.
+        """
         start = time.perf_counter()
         try:
             model, arm = self.resolve(route, number, request_id)
@@ -188,24 +194,34 @@ class ScoringService:
             self._log_error(model.name, model, arm, protocol, request_id, table, exc, start)
             raise ServingError(exc, model) from exc
         latency = (time.perf_counter() - start) * 1000
-        self.predlog.append(
-            request_id,
-            model.name,
-            model.version.id,
-            arm,
-            protocol,
-            clean,
-            scored,
-            latency,
-            200,
-            entity_key=entity_key,
-        )
         if route.shadow is not None and number is None:
             self._shadow(route.shadow, table, protocol, request_id, entity_key)
-        return Answer(model, arm, scored, request_id)
+        return Answer(model, arm, scored, request_id, clean, latency, entity_key)
+
+    def log_answer(
+        self, answer: Answer, protocol: str, status: int = 200, error: str | None = None
+    ) -> None:
+        """Log a scored request with the status its client was sent."""
+        self.predlog.append(
+            answer.request_id,
+            answer.model.name,
+            answer.model.version.id,
+            answer.arm,
+            protocol,
+            answer.clean,
+            answer.scored,
+            answer.latency_ms,
+            status,
+            error=error,
+            entity_key=answer.entity_key,
+        )
 
     def log_refused(self, name: str, protocol: str, request_id: str | None, exc) -> None:
-        """Log a request refused before it could be parsed (malformed, too big, wrong type)."""
+        """Log a request refused or failed before scoring (malformed, too big, a service error).
+
+        A RequestError keeps its 4xx status; anything else is a service error, logged as 500.
+        """
+        status = exc.status if isinstance(exc, RequestError) else 500
         self.predlog.append(
             request_id or uuid.uuid4().hex,
             name,
@@ -215,8 +231,8 @@ class ScoringService:
             None,
             None,
             0.0,
-            getattr(exc, "status", 400),
-            error=getattr(exc, "message", None) or str(exc),
+            status,
+            error=getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}",
         )
 
     def _log_error(self, name, model, arm, protocol, request_id, table, exc, start) -> None:

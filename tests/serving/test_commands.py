@@ -97,3 +97,45 @@ def test_serve_in_the_foreground_stops_cleanly_on_ctrl_c(model_ws):
     assert proc.returncode == 0, err
     assert "Stopped cleanly" in out
     assert model_ws.db.execute("SELECT status FROM service_instances").fetchone()[0] == "stopped"
+
+
+def test_serve_refuses_a_token_on_the_command_line(model_ws, capsys):
+    """A token in argv shows in `ps`: refused (exit 2) with how to pass it instead."""
+    code = main(["serve", "--workspace", str(model_ws.path), "--token", "s3cret", "--port", "0"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "MLOPS_DESKTOP_TOKEN" in err and "--token-file" in err and "s3cret" not in err
+
+
+def test_serve_reads_its_token_from_a_file_not_argv(model_ws, tmp_path):
+    """``serve --token-file``: admin routes take the file's token; argv never holds it."""
+    from mlops_desktop.serving.deployments import deploy
+
+    deploy(model_ws, "credit@1", force=True, reason="serve test")
+    secret = tmp_path / "token"
+    secret.write_text("file-secret\n")
+    port = free_port()
+    code = "import sys; from tests.serving.test_commands import main; sys.exit(main(sys.argv[1:]))"
+    argv = ["serve", "--workspace", str(model_ws.path), "--port", str(port)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *argv, "--token-file", str(secret)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert f"127.0.0.1:{port}" in line, line + proc.stderr.read()
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as cmdline:
+            assert b"file-secret" not in cmdline.read()
+        url = f"http://127.0.0.1:{port}/admin/status"
+        assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 403
+        ok = httpx.get(url, headers={"Authorization": "Bearer file-secret"})
+        assert ok.status_code == 200, ok.text
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0

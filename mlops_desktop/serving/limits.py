@@ -1,0 +1,88 @@
+"""The service's limits on what one request may hold, in one place (the README and the OpenAPI
+descriptions quote them), and the checks that enforce them on decoded JSON.
+
+Every limit is a client mistake when exceeded: a 4xx with the protocol's JSON error body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from mlops_desktop.serving.validation import RequestError
+
+MAX_DEPTH = 64  # JSON nesting (objects and lists) in any body
+MAX_INT_DIGITS = 4300  # Python's own int-from-text limit; longer integers are refused
+MAX_ID_LENGTH = 200  # a request id, echoed into the X-Request-ID header
+MAX_OUTCOMES = 10_000  # outcome rows per POST /outcomes
+OBSERVED_AT_RANGE = (0.0, 4_102_444_800.0)  # observed_at: 1970-01-01 .. 2100-01-01 (epoch s)
+BODY_READ_TIMEOUT_S = 30.0  # the whole body must arrive within this (else 408)
+OFF_LOOP_BYTES = 1024 * 1024  # bodies larger than this are decoded in a worker thread
+
+_LONG_DIGITS = re.compile(rb"[0-9]{300,}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_ID_TEXT = re.compile(r"[\x20-\x7e]+")
+TOO_DEEP = f"The request body is nested deeper than {MAX_DEPTH} levels; send flatter JSON."
+
+
+def _checked_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise RequestError(
+            f"The request holds an integer with {digits:,} digits (more than "
+            f"{MAX_INT_DIGITS:,} digits are refused)."
+        )
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise RequestError(
+            f"The request holds an integer too large for a 64-bit float ({digits} digits)."
+        ) from None
+    return value
+
+
+def _depth_ok(value: Any) -> bool:
+    """True when no list or object in ``value`` is nested deeper than MAX_DEPTH (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (list, dict)))
+    return True
+
+
+def loads(body: bytes) -> Any:
+    """``json.loads`` within the limits: depth, integer size, valid Unicode (RequestError)."""
+    hook = _checked_int if _LONG_DIGITS.search(body) else None
+    try:
+        payload = json.loads(body, parse_int=hook)
+    except RecursionError:
+        raise RequestError(TOO_DEEP) from None
+    if isinstance(payload, (list, dict)) and body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        if not _depth_ok(payload):
+            raise RequestError(TOO_DEEP)
+    if _SURROGATE_ESCAPE.search(body):
+        try:
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestError(
+                "The request holds a lone surrogate escape (such as \\ud800), which is not "
+                "valid Unicode text."
+            ) from None
+    return payload
+
+
+def checked_id(value: str, where: str) -> str:
+    """``value`` when it can be echoed in a header (printable ASCII, at most MAX_ID_LENGTH)."""
+    if len(value) > MAX_ID_LENGTH or not _ID_TEXT.fullmatch(value):
+        shown = repr(value[:40]) + ("..." if len(value) > 40 else "")
+        raise RequestError(
+            f"{where} must be printable ASCII text (no control characters, no accents) of at "
+            f"most {MAX_ID_LENGTH} characters; got {shown}.",
+            code="INVALID_PARAMETER_VALUE",
+        )
+    return value
