@@ -21,7 +21,14 @@ import pyarrow.csv as pcsv
 
 from mlops_desktop.data.memory import check_fits, estimate_frame_bytes
 from mlops_desktop.data.sniff import ReadOptions, check_readable, sniff
-from mlops_desktop.data.tables import Progress, read_excel, read_parquet, to_pandas, unique_names
+from mlops_desktop.data.tables import (
+    Progress,
+    check_unique,
+    header_names,
+    read_excel,
+    read_parquet,
+    to_pandas,
+)
 from mlops_desktop.errors import InputError
 
 BLOCK_SIZE = 8 << 20
@@ -74,7 +81,7 @@ def _csv_header(path: Path, options: ReadOptions) -> list[str]:
     text = _head(path).decode(options.encoding or "utf-8", errors="replace").lstrip("\ufeff")
     first = next(csv.reader(io.StringIO(text), delimiter=options.delimiter or ","), [])
     if options.header:
-        return unique_names(first)
+        return header_names(first, path.name)
     return [f"column_{i}" for i in range(1, len(first) + 1)]
 
 
@@ -129,6 +136,7 @@ def read_frame(
         raise _vanished(path, len(frame)) from exc
     if after != before:
         raise _vanished(path, len(frame))
+    check_unique(list(frame.columns), path.name)  # Parquet may hold two columns of one name
     if frame.shape[1] == 0:
         raise InputError(f"{path.name} has no columns. Choose a file that holds a table.")
     if len(frame) == 0:
