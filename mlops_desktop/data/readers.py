@@ -254,6 +254,8 @@ def _read_csv_once(
                     break
     except pa.ArrowInvalid as exc:
         _explain_arrow_error(path, exc, bad_rows, names)
+    except UnicodeDecodeError as exc:  # a transcoded encoding (utf-16, cp1252) met bad bytes
+        raise _BadEncoding(0) from exc
     table = (
         pa.Table.from_batches(batches, schema=batches[0].schema)
         if batches
