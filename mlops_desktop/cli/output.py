@@ -33,6 +33,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     from mlops_desktop.registry.workspace import Workspace
 
     ws = Workspace.open(workspace_dir(args))
+    ws.clean_leftovers()  # a killed command's jobs, runs and temporary files
     if getattr(args, "demo", False) and not getattr(args, "workspace", None):
         from mlops_desktop.demo.workspace import build_demo, is_built
         from mlops_desktop.jobs.inline import run_inline

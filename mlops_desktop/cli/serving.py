@@ -254,7 +254,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mlops_desktop.serving.service import is_loopback
 
     path = workspace_dir(args)
-    Workspace.open(path).close()  # create or check it, with the usual error messages
+    with Workspace.open(path) as ws:  # create or check it, with the usual error messages
+        ws.clean_leftovers()
 
     def ready(host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
