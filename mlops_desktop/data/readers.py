@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from mlops_desktop.data.memory import check_fits, estimate_frame_bytes
-from mlops_desktop.data.sniff import ReadOptions, check_readable, sniff
+from mlops_desktop.data.sniff import ReadOptions, check_readable, csv_rows, sniff
 from mlops_desktop.data.tables import (
     Progress,
     check_unique,
@@ -57,15 +57,13 @@ def _noop(_fraction: float, _message: str) -> None:
 
 def _leading_zero_columns(path: Path, options: ReadOptions, names: list[str]) -> list[str]:
     """Columns whose sampled values have leading zeros (postcodes, codes): read them as text."""
-    import csv
-    import io
 
     from mlops_desktop.data.sniff import _head
 
     text = _head(path).decode(options.encoding or "utf-8", errors="replace").lstrip("\ufeff")
     lines = text.splitlines()[1 if options.header else 0 : -1]
     found: set[str] = set()
-    for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=options.delimiter or ","):
+    for row in csv_rows("\n".join(lines), options.delimiter or ",", path.name):
         for name, value in zip(names, row, strict=False):
             if _LEADING_ZERO.match(value.strip()):
                 found.add(name)
@@ -73,13 +71,11 @@ def _leading_zero_columns(path: Path, options: ReadOptions, names: list[str]) ->
 
 
 def _csv_header(path: Path, options: ReadOptions) -> list[str]:
-    import csv
-    import io
 
     from mlops_desktop.data.sniff import _head
 
     text = _head(path).decode(options.encoding or "utf-8", errors="replace").lstrip("\ufeff")
-    first = next(csv.reader(io.StringIO(text), delimiter=options.delimiter or ","), [])
+    first = next(iter(csv_rows(text, options.delimiter or ",", path.name)), [])
     if options.header:
         return header_names(first, path.name)
     return [f"column_{i}" for i in range(1, len(first) + 1)]

@@ -18,7 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mlops_desktop.errors import ArtifactIntegrityError, ArtifactMissingError, InputError
+from mlops_desktop.errors import (
+    ArtifactError,
+    ArtifactIntegrityError,
+    ArtifactMissingError,
+    InputError,
+)
 
 CHUNK = 1 << 20
 INCOMING = ".incoming-"
@@ -180,7 +185,15 @@ class ArtifactStore:
         import joblib
 
         data = self.read_bytes(digest)
-        return joblib.load(io.BytesIO(data))
+        try:
+            return joblib.load(io.BytesIO(data))
+        except Exception as exc:  # noqa: BLE001 - not a pickle, truncated, or a missing class
+            raise ArtifactError(
+                f"Artifact {digest[:12]}… is not a model MLOps Desktop can load "
+                f"({type(exc).__name__}: {str(exc)[:200]}). Register the model again from "
+                "its training run.",
+                details=repr(exc),
+            ) from exc
 
     def export(self, digest: str, destination: Path | str) -> Path:
         """Copy a verified artifact to ``destination`` (for reports the user saves elsewhere)."""

@@ -75,3 +75,26 @@ def test_semicolon_decimal_comma_and_utf16_files_score_as_they_import(ws, tmp_pa
     assert np.allclose(
         _scored_probabilities(ws, "euro@1", utf16, tmp_path / "utf16_scores.csv"), as_imported
     )
+
+
+def test_score_on_an_empty_parquet_or_a_non_pickle_artifact_is_exit_2(
+    model_ws, credit_frame, tmp_path, capsys
+):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mlops_desktop.cli.entry import main
+
+    ws = ["--workspace", str(model_ws.path)]
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"age_in_years": pa.array([], pa.int64())}), empty)
+    assert main([*ws, "score", "credit@1", str(empty), str(tmp_path / "o.csv")]) == 2
+    assert "no data rows" in capsys.readouterr().err
+    digest = model_ws.artifacts.put_bytes(b"this is not a pickle")
+    run = model_ws.runs.create(1, "test", config={}, seed=0)
+    model_ws.runs.finish(run.id, "succeeded", metrics={}, artifact_hash=digest)
+    version = model_ws.models.register("credit", run.id, digest, signature={})
+    good = tmp_path / "in.csv"
+    credit_frame.head(5).to_csv(good, index=False)
+    assert main([*ws, "score", version.ref, str(good), str(tmp_path / "o.csv")]) == 2
+    assert "is not a model MLOps Desktop can load" in capsys.readouterr().err
