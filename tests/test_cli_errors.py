@@ -17,7 +17,7 @@ def _long_field_csv(path):
 def test_a_field_past_the_csv_limit_is_exit_2_in_import_and_drift(tmp_path, capsys):
     path = _long_field_csv(tmp_path / "long.csv")
     ws = ["--workspace", str(tmp_path / "ws")]
-    assert main([*ws, "data", "import", str(path), "--name", "l", "--target", "y"]) == 2
+    assert main([*ws, "--create", "data", "import", str(path), "--name", "l", "--target", "y"]) == 2
     assert "a field is longer than 131,072 characters" in capsys.readouterr().err
     assert main(["drift", str(path), str(path)]) == 2
     assert "a field is longer than 131,072 characters" in capsys.readouterr().err
@@ -25,7 +25,15 @@ def test_a_field_past_the_csv_limit_is_exit_2_in_import_and_drift(tmp_path, caps
 
 def test_a_closed_output_pipe_ends_quietly(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlops_desktop", "--workspace", str(tmp_path / "ws"), "info"],
+        [
+            sys.executable,
+            "-m",
+            "mlops_desktop",
+            "--workspace",
+            str(tmp_path / "w"),
+            "--create",
+            "info",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -33,3 +41,13 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path):
     stderr = proc.stderr.read().decode()
     assert proc.wait(60) == EXIT_BROKEN_PIPE
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_a_missing_workspace_folder_asks_for_create(tmp_path, capsys):
+    missing = tmp_path / "typo"
+    assert main(["info", "--workspace", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "add --create" in err
+    assert not missing.exists()  # nothing created by the typo
+    assert main(["info", "--workspace", str(missing), "--create"]) == 0
+    assert (missing / "registry.db").is_file()

@@ -50,6 +50,12 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS if suppress else False,
         help="print machine-readable JSON",
     )
+    parent.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="create the --workspace folder when it does not exist yet",
+    )
     return parent
 
 

@@ -248,11 +248,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.output import workspace_dir
+    from mlops_desktop.cli.output import check_exists, workspace_dir
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.server import run_server
     from mlops_desktop.serving.service import is_loopback
 
+    check_exists(args)
     path = workspace_dir(args)
     with Workspace.open(path) as ws:  # create or check it, with the usual error messages
         ws.clean_leftovers()

@@ -30,6 +30,10 @@ def run(argv: list[str]) -> int:
 
 @pytest.fixture
 def wsdir(tmp_path):
+    """A new workspace, created beforehand (a folder that does not exist needs --create)."""
+    from mlops_desktop.registry.workspace import Workspace
+
+    Workspace.open(tmp_path / "ws").close()
     return str(tmp_path / "ws")
 
 

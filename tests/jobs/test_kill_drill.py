@@ -78,7 +78,7 @@ def ws_with_model(tmp_path, shared_data) -> Path:
     ws = tmp_path / "ws"
     base = ["--workspace", str(ws)]
     data = ["data", "import", str(shared_data / GERMAN), "--name", "credit"]
-    assert main([*base, *data, "--target", "creditability"]) == 0
+    assert main([*base, *data, "--target", "creditability", "--create"]) == 0
     assert main([*base, "train", "credit", "--model", "logreg", "--register", "credit"]) == 0
     return ws
 
