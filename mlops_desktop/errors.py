@@ -27,7 +27,7 @@ class MlopsError(Exception):
 class WorkspaceError(MlopsError):
     """The folder cannot be used as a workspace.
 
-    ``reason`` is one of: ``not_folder``, ``not_workspace``, ``read_only``, ``damaged``,
+    ``reason`` is one of: ``not_folder``, ``not_workspace``, ``missing``, ``read_only``, ``damaged``,
     ``newer_schema``, ``cannot_create`` (for dialogs that word their headline by cause).
     """
 

@@ -45,12 +45,12 @@ def test_info_json_counts(tmp_path, capsys):
 
 
 def test_global_options_before_the_command(tmp_path, capsys):
-    assert main(["--workspace", str(tmp_path / "w2"), "--json", "info"]) == 0
+    assert main(["--workspace", str(tmp_path / "w2"), "--create", "--json", "info"]) == 0
     assert json.loads(capsys.readouterr().out)["schema_version"] == LATEST_VERSION
 
 
 def test_info_human_text(tmp_path):
-    result = run("info", "--workspace", str(tmp_path / "ws"))
+    result = run("info", "--workspace", str(tmp_path / "ws"), "--create")
     assert result.returncode == 0
     assert f"Schema version:   {LATEST_VERSION}" in result.stdout
     assert "Runs:             0" in result.stdout

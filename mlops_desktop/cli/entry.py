@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -21,7 +22,9 @@ EPILOG = """exit codes:
   0  ok
   1  a check or quality gate failed
   2  usage or input error (bad arguments, unusable file or workspace)
+  141  the output pipe was closed (e.g. `| head`), quietly, as coreutils
 """
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell shows for `yes | head`
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +49,12 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
         help="print machine-readable JSON",
+    )
+    parent.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="create the --workspace folder when it does not exist yet",
     )
     return parent
 
@@ -149,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mlops-desktop: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `... | head` closed the pipe: stop quietly, as coreutils do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

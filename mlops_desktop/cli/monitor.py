@@ -237,6 +237,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from mlops_desktop.data.readers import read_frame
     from mlops_desktop.errors import InputError
     from mlops_desktop.monitoring.simulate import simulate
+    from mlops_desktop.serving.batch import reading_rules
     from mlops_desktop.serving.outcomes import record_outcomes
     from mlops_desktop.serving.process import find_service
 
@@ -253,7 +254,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                     "'mlops-desktop serve' (or on the Deploy page), or give --url."
                 )
             url = handle.url
-        frame, _ = read_frame(args.data)
+        frame, _ = read_frame(args.data, reading_rules(ws, version))  # as `score` reads it
         print(f"Replaying {len(frame):,} rows to {url} at {args.rate:g}/s…", file=sys.stderr)
         with Progress(args) as progress:
             result = simulate(

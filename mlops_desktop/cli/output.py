@@ -28,11 +28,26 @@ def workspace_dir(args: argparse.Namespace) -> Path:
     return default_workspace_dir()
 
 
+def check_exists(args: argparse.Namespace) -> None:
+    """A --workspace folder that does not exist is a typo unless --create says otherwise."""
+    from mlops_desktop.errors import WorkspaceError
+
+    given = getattr(args, "workspace", None)
+    if given and not Path(given).expanduser().exists() and not getattr(args, "create", False):
+        raise WorkspaceError(
+            f"The workspace folder {given} does not exist. Check the path, or add --create "
+            "to create a new workspace there.",
+            reason="missing",
+        )
+
+
 def open_workspace(args: argparse.Namespace) -> Workspace:
     """Open the workspace the arguments name; with --demo, build the demo on first use."""
     from mlops_desktop.registry.workspace import Workspace
 
+    check_exists(args)
     ws = Workspace.open(workspace_dir(args))
+    ws.clean_leftovers()  # a killed command's jobs, runs and temporary files
     if getattr(args, "demo", False) and not getattr(args, "workspace", None):
         from mlops_desktop.demo.workspace import build_demo, is_built
         from mlops_desktop.jobs.inline import run_inline

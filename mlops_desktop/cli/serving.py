@@ -274,15 +274,17 @@ def serve_token(args: argparse.Namespace) -> str | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mlops_desktop.cli.output import workspace_dir
+    from mlops_desktop.cli.output import check_exists, workspace_dir
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.predlog import stop_message
     from mlops_desktop.serving.server import run_server
     from mlops_desktop.serving.service import is_loopback
 
+    check_exists(args)
     token = serve_token(args)
     path = workspace_dir(args)
-    Workspace.open(path).close()  # create or check it, with the usual error messages
+    with Workspace.open(path) as ws:  # create or check it, with the usual error messages
+        ws.clean_leftovers()
 
     def ready(host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host

@@ -20,8 +20,15 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from mlops_desktop.data.memory import check_fits, estimate_frame_bytes
-from mlops_desktop.data.sniff import ReadOptions, check_readable, sniff
-from mlops_desktop.data.tables import Progress, read_excel, read_parquet, to_pandas, unique_names
+from mlops_desktop.data.sniff import ReadOptions, check_readable, csv_rows, sniff
+from mlops_desktop.data.tables import (
+    Progress,
+    check_unique,
+    header_names,
+    read_excel,
+    read_parquet,
+    to_pandas,
+)
 from mlops_desktop.errors import InputError
 
 BLOCK_SIZE = 8 << 20
@@ -50,15 +57,13 @@ def _noop(_fraction: float, _message: str) -> None:
 
 def _leading_zero_columns(path: Path, options: ReadOptions, names: list[str]) -> list[str]:
     """Columns whose sampled values have leading zeros (postcodes, codes): read them as text."""
-    import csv
-    import io
 
     from mlops_desktop.data.sniff import _head
 
     text = _head(path).decode(options.encoding or "utf-8", errors="replace").lstrip("\ufeff")
     lines = text.splitlines()[1 if options.header else 0 : -1]
     found: set[str] = set()
-    for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=options.delimiter or ","):
+    for row in csv_rows("\n".join(lines), options.delimiter or ",", path.name):
         for name, value in zip(names, row, strict=False):
             if _LEADING_ZERO.match(value.strip()):
                 found.add(name)
@@ -66,15 +71,13 @@ def _leading_zero_columns(path: Path, options: ReadOptions, names: list[str]) ->
 
 
 def _csv_header(path: Path, options: ReadOptions) -> list[str]:
-    import csv
-    import io
 
     from mlops_desktop.data.sniff import _head
 
     text = _head(path).decode(options.encoding or "utf-8", errors="replace").lstrip("\ufeff")
-    first = next(csv.reader(io.StringIO(text), delimiter=options.delimiter or ","), [])
+    first = next(iter(csv_rows(text, options.delimiter or ",", path.name)), [])
     if options.header:
-        return unique_names(first)
+        return header_names(first, path.name)
     return [f"column_{i}" for i in range(1, len(first) + 1)]
 
 
@@ -129,6 +132,7 @@ def read_frame(
         raise _vanished(path, len(frame)) from exc
     if after != before:
         raise _vanished(path, len(frame))
+    check_unique(list(frame.columns), path.name)  # Parquet may hold two columns of one name
     if frame.shape[1] == 0:
         raise InputError(f"{path.name} has no columns. Choose a file that holds a table.")
     if len(frame) == 0:
@@ -246,6 +250,8 @@ def _read_csv_once(
                     break
     except pa.ArrowInvalid as exc:
         _explain_arrow_error(path, exc, bad_rows, names)
+    except UnicodeDecodeError as exc:  # a transcoded encoding (utf-16, cp1252) met bad bytes
+        raise _BadEncoding(0) from exc
     table = (
         pa.Table.from_batches(batches, schema=batches[0].schema)
         if batches

@@ -181,6 +181,19 @@ def _control_share(sample: bytes) -> float:
     return bad / len(sample)
 
 
+def csv_rows(text: str, delimiter: str, name: str) -> list[list[str]]:
+    """The sample's rows split by ``delimiter``; a field past the CSV limit is an InputError."""
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(
+            f"{name} cannot be read as CSV: a field is longer than {csv.field_size_limit():,} "
+            "characters (often a quote that is never closed, or a wrong delimiter). Check the "
+            "file's quotes, or choose the delimiter in the import options.",
+            details=str(exc),
+        ) from exc
+
+
 def _lines(text: str, limit: int = 200) -> list[str]:
     lines = text.splitlines()
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
@@ -188,11 +201,11 @@ def _lines(text: str, limit: int = 200) -> list[str]:
     return [ln for ln in lines[:limit] if ln.strip()]
 
 
-def detect_delimiter(lines: list[str], suffix: str) -> str:
+def detect_delimiter(lines: list[str], suffix: str, name: str = "The file") -> str:
     """The candidate that splits the lines into the same number (>1) of fields most often."""
     best, best_score = ("\t" if suffix in (".tsv", ".tab") else ","), (0.0, 0)
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        counts = [len(row) for row in csv_rows("\n".join(lines), delim, name)]
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)
@@ -204,8 +217,8 @@ def detect_delimiter(lines: list[str], suffix: str) -> str:
     return best
 
 
-def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+def _rows(lines: list[str], delimiter: str, name: str) -> list[list[str]]:
+    return csv_rows("\n".join(lines), delimiter, name)
 
 
 def detect_decimal(rows: list[list[str]], delimiter: str) -> str:
@@ -259,8 +272,8 @@ def sniff(path: Path | str, options: ReadOptions | dict | None = None) -> ReadOp
         raise InputError(
             f"{path.name} is empty (it holds only blank lines). Choose a file that holds data."
         )
-    delimiter = options.delimiter or detect_delimiter(lines, path.suffix.lower())
-    rows = _rows(lines, delimiter)
+    delimiter = options.delimiter or detect_delimiter(lines, path.suffix.lower(), path.name)
+    rows = _rows(lines, delimiter, path.name)
     decimal = options.decimal or detect_decimal(rows, delimiter)
     header = detect_header(rows) if options.header is None else options.header
     return replace(

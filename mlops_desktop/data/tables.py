@@ -15,18 +15,32 @@ from mlops_desktop.errors import InputError
 Progress = Callable[[float, str], None]
 
 
-def unique_names(raw: list[str]) -> list[str]:
-    """Header cells made usable as column names: blanks named, duplicates numbered."""
-    names: list[str] = []
-    seen: set[str] = set()
-    for i, value in enumerate(raw, start=1):
-        base = str(value).strip() if value is not None and str(value).strip() else f"column_{i}"
-        name, n = base, 2
-        while name in seen:
-            name, n = f"{base}_{n}", n + 1
-        seen.add(name)
-        names.append(name)
+def header_names(raw: list, source: str) -> list[str]:
+    """Header cells as column names: blanks named ``column_N``; duplicated names refused.
+
+    A duplicated name is never renamed: which of the two is the target (or a feature) would be a
+    guess, and a wrong guess leaks the label into the features.
+    """
+    names = [
+        str(value).strip() if value is not None and str(value).strip() else f"column_{i}"
+        for i, value in enumerate(raw, start=1)
+    ]
+    check_unique(names, source)
     return names
+
+
+def check_unique(names: list, source: str) -> None:
+    """Raise InputError naming every column name that appears more than once in ``names``."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[str(name)] = counts.get(str(name), 0) + 1
+    repeated = [f"'{name}' ({n} times)" for name, n in counts.items() if n > 1]
+    if repeated:
+        raise InputError(
+            f"{source} has duplicated column names: {', '.join(repeated)}. Give every column "
+            "its own name in the file (nothing is renamed automatically, so the target and "
+            "the features cannot be mixed up), then import again."
+        )
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -83,7 +97,7 @@ def _sheet_rows(
         )
     width = max((i + 1 for i, v in enumerate(first) if v is not None), default=0)
     names = (
-        unique_names(list(first[:width]))
+        header_names(list(first[:width]), f"Sheet '{sheet}' of {path.name}")
         if opts.header
         else [f"column_{i}" for i in range(1, width + 1)]
     )

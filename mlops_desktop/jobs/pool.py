@@ -176,7 +176,7 @@ class JobPool:
     def _run(self) -> None:
         self._ws = Workspace.open(self.workspace_path, create=False)
         try:
-            self._ws.jobs.mark_interrupted()
+            self._ws.clean_leftovers()
             self._started.set()
             while True:
                 self._drain_commands()

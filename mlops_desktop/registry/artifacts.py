@@ -12,12 +12,39 @@ import io
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mlops_desktop.errors import ArtifactIntegrityError, ArtifactMissingError, InputError
+from mlops_desktop.errors import (
+    ArtifactError,
+    ArtifactIntegrityError,
+    ArtifactMissingError,
+    InputError,
+)
 
 CHUNK = 1 << 20
+INCOMING = ".incoming-"
+#: Without file locks (Windows), a temporary file this old is a crash's leftover.
+STALE_UNLOCKED_S = 24 * 3600
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on ``fd`` without waiting; False when another process holds it."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def sha256_file(path: Path) -> str:
@@ -54,40 +81,66 @@ class ArtifactStore:
         with open(source, "rb") as handle:
             return self.put_stream(handle)
 
+    @contextmanager
+    def incoming(self, suffix: str = "") -> Iterator[str]:
+        """A temporary file in the store for a write in progress, removed when the write ends.
+
+        The file stays locked while this process writes it, so ``remove_stale_incoming`` in
+        another process can tell a crash's leftover from a write still going on.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd: int | None
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=INCOMING, suffix=suffix)
+        if fcntl is None:  # no locks; an open file could not be renamed on Windows
+            os.close(fd)
+            fd = None
+        try:
+            fd is not None and _try_lock(fd)
+            yield tmp_name
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            if fd is not None:
+                os.close(fd)
+
+    def remove_stale_incoming(self, older_than: float) -> list[Path]:
+        """Remove temporary files last written before ``older_than`` that no process holds."""
+        removed: list[Path] = []
+        for path in self.root.glob(INCOMING + "*"):
+            try:
+                if path.stat().st_mtime >= older_than:
+                    continue
+                with open(path, "rb") as handle:
+                    if fcntl is None and time.time() - path.stat().st_mtime < STALE_UNLOCKED_S:
+                        continue
+                    if _try_lock(handle.fileno()):
+                        path.unlink()
+                        removed.append(path)
+            except FileNotFoundError:
+                continue
+        return removed
+
     def put_stream(self, stream: BinaryIO) -> str:
         """Copy a readable binary stream into the store, hashing as it goes."""
-        self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as out:
+        with self.incoming() as tmp_name:
+            with open(tmp_name, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
             return self._commit(tmp_name, digest.hexdigest())
-        except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-            raise
 
     def put_object(self, obj: Any) -> str:
         """Pickle ``obj`` with joblib and store it; return the SHA-256 of the pickle."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
-        os.close(fd)
-        try:
-            import joblib  # imported on use: most workspace operations never pickle
+        import joblib  # imported on use: most workspace operations never pickle
 
+        with self.incoming() as tmp_name:
             joblib.dump(obj, tmp_name, compress=1)  # zlib level 1: near level 3 in size, faster
             with open(tmp_name, "rb+") as handle:
                 os.fsync(handle.fileno())
             return self._commit(tmp_name, sha256_file(Path(tmp_name)))
-        except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-            raise
 
     def _commit(self, tmp_name: str, digest: str) -> str:
         target = self.path_for(digest)
@@ -132,7 +185,15 @@ class ArtifactStore:
         import joblib
 
         data = self.read_bytes(digest)
-        return joblib.load(io.BytesIO(data))
+        try:
+            return joblib.load(io.BytesIO(data))
+        except Exception as exc:  # noqa: BLE001 - not a pickle, truncated, or a missing class
+            raise ArtifactError(
+                f"Artifact {digest[:12]}… is not a model MLOps Desktop can load "
+                f"({type(exc).__name__}: {str(exc)[:200]}). Register the model again from "
+                "its training run.",
+                details=repr(exc),
+            ) from exc
 
     def export(self, digest: str, destination: Path | str) -> Path:
         """Copy a verified artifact to ``destination`` (for reports the user saves elsewhere)."""

@@ -8,8 +8,6 @@ the data (without ``__split__``), schema, roles, PII tags, split settings, profi
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -90,16 +88,9 @@ class DatasetStore:
             np.asarray(test_mask, dtype=np.int8), categories=["train", "test"]
         )
         frame = df.assign(**{SPLIT_COLUMN: split})
-        root = self.ws.artifacts.root
-        root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming-", suffix=".parquet")
-        os.close(fd)
-        try:
+        with self.ws.artifacts.incoming(".parquet") as tmp:
             frame.to_parquet(tmp, engine="pyarrow", index=False, compression="zstd")
             return self.ws.artifacts.put_file(tmp)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
     def create_version(
         self,

@@ -13,21 +13,11 @@ import sqlite_utils
 from mlops_desktop.errors import NotFoundError
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Job, from_row
+from mlops_desktop.registry.processes import owner_alive, pid_alive
+
+__all__ = ["END_STATES", "JobStore", "new_job_id", "pid_alive"]
 
 END_STATES = ("succeeded", "failed", "cancelled", "interrupted")
-
-
-def pid_alive(pid: int | None) -> bool:
-    """True when a process with this id exists on this machine."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def new_job_id() -> str:
@@ -147,17 +137,21 @@ class JobStore:
         return self.get(job_id)
 
     def mark_interrupted(self) -> list[Job]:
-        """Jobs whose owning process is gone (the app crashed): mark them interrupted."""
+        """Jobs whose owning process is gone (the app or a command crashed or was killed, or
+        its process id now belongs to a later process): mark them, and their runs, interrupted."""
         stale = [
             job
             for job in self.list(limit=10_000, statuses=("queued", "running"))
-            if not pid_alive(job.owner_pid)
+            if not owner_alive(job.owner_pid, job.created_at)
         ]
         for job in stale:
             self.finish(
                 job.id,
                 "interrupted",
-                error="The app stopped while this job was running.",
+                error=(
+                    "The app or command that ran it was killed or crashed: it stopped "
+                    "while this job was running."
+                ),
                 message="Interrupted",
             )
         return stale

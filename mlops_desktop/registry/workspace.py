@@ -126,6 +126,17 @@ class Workspace:
     def close(self) -> None:
         self.db.close()
 
+    def clean_leftovers(self) -> tuple[list, list[Path]]:
+        """What crashed or killed processes left: their jobs and runs are marked interrupted,
+        their half-written ``artifacts/.incoming-*`` files removed. Run at every start.
+
+        Returns (the jobs marked interrupted, the files removed).
+        """
+        from mlops_desktop.registry.processes import this_process_started_at
+
+        jobs = self.jobs.mark_interrupted()
+        return jobs, self.artifacts.remove_stale_incoming(this_process_started_at())
+
     def __enter__(self) -> Workspace:
         return self
 

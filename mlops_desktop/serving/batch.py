@@ -26,6 +26,7 @@ import pandas as pd
 from mlops_desktop.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
+    from mlops_desktop.data.sniff import ReadOptions
     from mlops_desktop.registry.entities import ModelVersion
     from mlops_desktop.registry.workspace import Workspace
 
@@ -59,32 +60,33 @@ def rejects_path(out_path: Path) -> Path:
     return out_path.with_name(out_path.stem + ".rejects.csv")
 
 
-def _chunks(path: Path, rows: int):
-    """(chunk, fraction read) pairs from a CSV or Parquet file."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
+def reading_rules(ws: Workspace, version: ModelVersion) -> ReadOptions:
+    """How files scored by ``version`` are read: its training dataset's missing-value markers.
 
-        file = pq.ParquetFile(path)
-        total = max(file.metadata.num_rows, 1)
-        done = 0
-        for batch in file.iter_batches(batch_size=rows):
-            done += batch.num_rows
-            yield batch.to_pandas(), done / total
-    elif suffix in (".csv", ".txt"):
-        size = max(path.stat().st_size, 1)
-        with open(path, "rb") as handle:
-            try:
-                for chunk in pd.read_csv(handle, chunksize=rows):
-                    yield chunk, min(handle.tell() / size, 1.0)
-            except pd.errors.EmptyDataError as exc:
-                raise InputError(f"{path.name} is empty: it has no header row.") from exc
-            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-                raise InputError(f"{path.name} cannot be read as CSV: {exc}") from exc
-    else:
-        raise InputError(
-            f"{path.name}: batch scoring reads .csv or .parquet files, not '{suffix}'."
-        )
+    Format, encoding, delimiter, decimal mark and header are sniffed per file (as at import);
+    the markers (e.g. Adult's ``?``) are the ones recorded when the dataset was imported, so a
+    file scores the same as its rows did when imported. Default rules when no dataset is known.
+    """
+    from mlops_desktop.data.sniff import ReadOptions
+
+    try:
+        run = ws.runs.get(version.run_id)
+        dataset = ws.datasets.get_by_id(run.dataset_version_id)
+    except (NotFoundError, KeyError, TypeError):
+        return ReadOptions()
+    recorded = ((dataset.profile or {}).get("source") or {}).get("read_options") or {}
+    markers = recorded.get("na_values")
+    return ReadOptions() if markers is None else ReadOptions(na_values=tuple(markers))
+
+
+def _chunks(path: Path, rows: int, rules: ReadOptions):
+    """(chunk, fraction read) pairs, the file read by the import's reader with ``rules``."""
+    from mlops_desktop.data.readers import read_frame
+
+    frame, _ = read_frame(path, rules)
+    total = len(frame)
+    for start in range(0, total, rows):
+        yield frame.iloc[start : start + rows], min(1.0, (start + rows) / total)
 
 
 def _reasons(chunk: pd.DataFrame, violations, signature: dict) -> list[list[str]]:
@@ -231,7 +233,7 @@ def _score(
     writer, rejects = _Writer(out_path), _Writer(rejects_path(out_path))
     tally = _Tally()
     try:
-        for chunk, fraction in _chunks(in_path, chunk_rows):
+        for chunk, fraction in _chunks(in_path, chunk_rows, reading_rules(ws, version)):
             _score_chunk(chunk.reset_index(drop=True), model, in_path, writer, rejects, tally)
             report(fraction, f"Scored {tally.scored:,} rows, rejected {tally.rejected:,}")
         _finish_files(writer, rejects, tally, in_path, version)

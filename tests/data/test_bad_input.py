@@ -170,3 +170,30 @@ def test_bad_dataset_name_and_type(ws, tmp_path):
         run_inline(ws, import_dataset, {"path": str(path), "name": "a@b", "target": "y"})
     _expect(ws, path, "'number' is not a column type", types={"x": "number"})
     assert workspace_state(ws) == before
+
+
+def test_duplicated_target_name_is_refused_not_renamed(ws, shared_data, tmp_path):
+    """German credit with 'purpose' renamed to the target: the label must not leak as a feature."""
+    path = tmp_path / "german_dup.csv"
+    text = (shared_data / "uci_statlog_german_credit.csv").read_text()
+    header, rest = text.split("\n", 1)
+    path.write_text(header.replace(",purpose,", ",creditability,") + "\n" + rest)
+    _expect(ws, path, r"duplicated column names: 'creditability' \(2 times\)", "creditability")
+
+
+def test_duplicated_feature_names_are_refused_in_every_format(ws, tmp_path):
+    csv = tmp_path / "dup.csv"
+    csv.write_text("a,b,a,a,y\n" + "1,2,3,4,0\n5,6,7,8,1\n" * 30)
+    _expect(ws, csv, r"duplicated column names: 'a' \(3 times\)")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays([pa.array([1, 2] * 30)] * 3, names=["x", "x", "y"])
+    parquet = tmp_path / "dup.parquet"
+    pq.write_table(table, parquet)
+    _expect(ws, parquet, r"duplicated column names: 'x' \(2 times\)")
+    xlsx = tmp_path / "dup.xlsx"
+    pd.DataFrame([[1, 2, 0], [3, 4, 1]] * 30, columns=["x", "z", "y"]).rename(
+        columns={"z": "x"}
+    ).to_excel(xlsx, index=False)
+    _expect(ws, xlsx, r"Sheet 'Sheet1' of dup.xlsx has duplicated column names: 'x'")

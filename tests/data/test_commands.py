@@ -13,6 +13,10 @@ from mlops_desktop.cli import main
 
 @pytest.fixture
 def wsdir(tmp_path):
+    """A new workspace, created beforehand (a folder that does not exist needs --create)."""
+    from mlops_desktop.registry.workspace import Workspace
+
+    Workspace.open(tmp_path / "ws").close()
     return str(tmp_path / "ws")
 
 

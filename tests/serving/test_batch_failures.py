@@ -25,7 +25,7 @@ def _batch_rows(ws) -> list[tuple]:
 def _unreadable(frame, tmp_path):
     path = tmp_path / "in.csv"
     path.write_bytes(b"\xff\xfe\x00garbage\x00\n\x81\x82,\x83\n")
-    return "credit@1", path, ("cannot be read as CSV",)
+    return "credit@1", path, ("is not valid utf-16 text",)  # the import's reader and message
 
 
 def _no_such_file(frame, tmp_path):
