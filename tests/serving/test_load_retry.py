@@ -84,6 +84,7 @@ def test_the_service_refuses_a_row_pointed_at_a_planted_pickle(model_ws, tmp_pat
     ws = model_ws
     deploy(ws, "credit@1", force=True, reason="first")
     marker = tmp_path / "code-ran"
+    registered = ws.models.get("credit@1").artifact_hash
     point_row(ws, "credit@1", plant(ws, marker))
     handle = start_service(ws, port=free_port())
     try:
@@ -94,6 +95,30 @@ def test_the_service_refuses_a_row_pointed_at_a_planted_pickle(model_ws, tmp_pat
         assert "registered with artifact" in status
         time.sleep(0.5)  # a few watcher polls: none of them may load it either
         assert not marker.exists()
+        point_row(ws, "credit@1", registered)  # the row repaired, the file untouched: the
+        healed = _until(handle.url + "/ping", lambda r: r.status_code == 200)  # backoff retry
+        assert healed.json()["models"] == {"credit": "credit@1"}, healed.text
     finally:
         stop_service(ws, handle)
     assert not marker.exists()
+
+
+def test_the_admin_deploy_route_refuses_a_damaged_version_with_409(model_ws):
+    ws = model_ws
+    deploy(ws, "credit@1", force=True, reason="first")
+    flip_byte(ws, ws.models.get("credit@2").artifact_hash)
+    handle = start_service(ws, port=free_port(), token="admin-secret")
+    try:
+        response = httpx.post(
+            handle.url + "/admin/deploy",
+            json={"model": "credit@2", "force": True, "reason": "x"},
+            headers={"Authorization": "Bearer admin-secret"},
+            timeout=60,
+        )
+        assert response.status_code == 409, response.text
+        assert "credit@2 cannot go live" in response.json()["error"]
+        assert ws.models.get("credit@live").ref == "credit@1"
+        ping = httpx.get(handle.url + "/ping", headers={"Authorization": "Bearer admin-secret"})
+        assert ping.json()["models"] == {"credit": "credit@1"}
+    finally:
+        stop_service(ws, handle)
