@@ -152,7 +152,7 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     dataset = ws.datasets.get_by_id(run.dataset_version_id)
     frame, test_mask = ws.datasets.load_frame(dataset)
     target = (version.signature.get("output") or {}).get("name")
-    model = load_model(ws.artifacts, version)
+    model = load_model(ws, version)
     columns = model.names
 
     rng = np.random.default_rng(SEED)

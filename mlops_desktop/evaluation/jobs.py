@@ -44,7 +44,7 @@ def load_inputs(ws: Workspace, model_ref: str) -> tuple[Any, Any, ReportInputs]:
     frame, test_mask = datasets.load_frame(dataset)
     if not test_mask.any():
         raise InputError(f"{dataset.ref} has no test part, so {version.ref} cannot be tested.")
-    pipeline = ws.artifacts.load_object(version.artifact_hash)
+    pipeline = ws.artifacts.load_object(ws.models.bound_artifact(version))
     signature = version.signature or run.config.get("signature") or {}
     target = (signature.get("output") or {}).get("name")
     gate_row = ws.gates.current(version.name)

@@ -202,7 +202,7 @@ def _build(ws: Workspace, version_id: int) -> Reference:
         classes=list(output.get("classes") or []),
         positive_index=positive_index(signature),
     )
-    pipeline = ws.artifacts.load_object(version.artifact_hash)
+    pipeline = ws.artifacts.load_object(ws.models.bound_artifact(version))
     _reference_predictions(ref, pipeline, train[list(types)])
     return ref
 

@@ -15,10 +15,15 @@ from typing import Any
 
 import sqlite_utils
 
+from mlops_desktop.errors import ArtifactIntegrityError
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import AuditEvent, from_row
 
 GENESIS = "0" * 64
+
+
+class AuditChainError(ArtifactIntegrityError):
+    """An audit event a check relies on was edited (its hash or its link no longer fits)."""
 
 
 def os_user() -> str:
@@ -95,6 +100,34 @@ class AuditLog:
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         return [from_row(AuditEvent, r) for r in self.db.query(sql, args)]
+
+    def sealed(self, action: str, object_ref: str) -> AuditEvent | None:
+        """The first ``action`` event on ``object_ref``, checked against the chain around it.
+
+        Raises ``AuditChainError`` when that event was edited, or when its successor does not
+        link to it (so rewriting the event together with its own hash is caught too).
+        """
+        rows = list(
+            self.db.query(
+                "SELECT * FROM audit_events WHERE action = ? AND object_ref = ? ORDER BY id LIMIT 1",
+                [action, object_ref],
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        fields = ("ts", "os_user", "action", "object_type", "object_ref", "details_json")
+        expected = _event_hash(row["prev_hash"], *(row[f] for f in fields))
+        after = self.db.execute(
+            "SELECT prev_hash FROM audit_events WHERE id > ? ORDER BY id LIMIT 1", [row["id"]]
+        ).fetchone()
+        if expected != row["hash"] or (after is not None and after[0] != row["hash"]):
+            raise AuditChainError(
+                f"The audit event recording '{action}' of {object_ref} was edited after it was "
+                "written; what it records cannot be trusted.",
+                details=f"audit event id: {row['id']}",
+            )
+        return from_row(AuditEvent, row)
 
     def verify(self) -> ChainCheck:
         """Walk the whole chain and report the first event that does not fit."""

@@ -10,7 +10,7 @@ import time
 
 import sqlite_utils
 
-from mlops_desktop.errors import NotFoundError
+from mlops_desktop.errors import ArtifactIntegrityError, NotFoundError
 from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import AliasAssignment, ModelVersion, from_row, to_row
@@ -66,6 +66,28 @@ class ModelStore:
                 {"run_id": run_id, "artifact": artifact_hash, "parent_id": parent_id},
             )
         return version
+
+    def bound_artifact(self, version: ModelVersion) -> str:
+        """The artifact hash recorded when ``version`` was registered, checked against its row.
+
+        The ``model.register`` audit event holds the hash; a row pointed at another artifact
+        afterwards (or an edited event) raises ``ArtifactIntegrityError`` before anything loads.
+        """
+        event = self.audit.sealed("model.register", version.ref)
+        recorded = (event.details or {}).get("artifact") if event is not None else None
+        if recorded is None:
+            raise ArtifactIntegrityError(
+                f"{version.ref} has no registration in the audit trail recording its artifact, "
+                "so its artifact cannot be checked. It was not loaded."
+            )
+        if recorded != version.artifact_hash:
+            raise ArtifactIntegrityError(
+                f"{version.ref} points at artifact {version.artifact_hash[:12]}…, but it was "
+                f"registered with artifact {recorded[:12]}… (audit event {event.id}). The "
+                "registry was changed outside the app; the version was not loaded.",
+                details=f"registered: {recorded}\nrow now:    {version.artifact_hash}",
+            )
+        return recorded
 
     def _next_number(self, name: str) -> int:
         row = self.db.execute(

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from mlops_desktop.errors import CheckFailed, MlopsError, NotFoundError
+from mlops_desktop.errors import ArtifactError, CheckFailed, MlopsError, NotFoundError
 from mlops_desktop.serving.http import error_response, json_response, read_body
 from mlops_desktop.serving.openapi_bodies import admin_body, body
 from mlops_desktop.serving.protocols import decode_json
@@ -68,7 +68,7 @@ def _check_fields(payload: dict, needs: tuple[str, ...]) -> None:
 def _status_of(exc: MlopsError) -> int:
     if isinstance(exc, NotFoundError):
         return 404
-    if isinstance(exc, CheckFailed):
+    if isinstance(exc, (CheckFailed, ArtifactError)):  # a gate, or an artifact that won't load
         return 409
     return 400
 

@@ -84,10 +84,16 @@ def add_error_handlers(app: FastAPI) -> None:
 
 def _health(service: ScoringService) -> Response:
     names = service.router.names()
+    load_errors = dict(service.watcher.errors)  # "credit@2 could not be loaded: …; serving …"
     if not names:
-        return json_response({"status": "no model is deployed yet"}, 503)
+        status = "; ".join(load_errors.values()) or "no model is deployed yet"
+        return json_response({"status": status, "load_errors": load_errors}, 503)
     route = service.router.routes[names[0]] if len(names) == 1 else None
-    body = {"status": "ok", "models": {n: service.router.routes[n].live.ref for n in names}}
+    body = {
+        "status": "; ".join(load_errors.values()) if load_errors else "ok",
+        "models": {n: service.router.routes[n].live.ref for n in names},
+        "load_errors": load_errors,
+    }
     return json_response(body, 200, model_headers(route.live if route else None))
 
 

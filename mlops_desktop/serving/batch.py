@@ -193,7 +193,7 @@ class _Model:
     @classmethod
     def load(cls, ws: Workspace, ref: str) -> _Model:
         version = ws.models.get(ref)
-        pipeline = ws.artifacts.load_object(version.artifact_hash)
+        pipeline = ws.artifacts.load_object(ws.models.bound_artifact(version))
         signature = version.signature or {}
         task = (signature.get("output") or {}).get("task")
         classes = (

@@ -17,6 +17,7 @@ from mlops_desktop.evaluation.promotion import check_promotion
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Deployment, ModelVersion
 from mlops_desktop.registry.refs import parse_ref
+from mlops_desktop.serving.integrity import check_promotable
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
@@ -61,6 +62,7 @@ def _record(ws: Workspace, action: str, ref: str, details: dict) -> None:
 def deploy(ws: Workspace, ref: str, force: bool = False, reason: str = "") -> Deployment:
     """Make ``ref`` the live version (ends any canary or shadow)."""
     version = _version(ws, ref)
+    check_promotable(ws, version)
     gate = _gate(ws, version, force, reason)
     store = ws.deployments
     with write(ws.db):
@@ -84,6 +86,7 @@ def rollback(ws: Workspace, name: str, reason: str = "") -> Deployment:
             "to roll back to. Deploy another version instead."
         )
     previous = ws.models.by_id(earlier[-1].model_version_id)
+    check_promotable(ws, previous)
     store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(name, LIVE, previous.id, reason or f"rollback from {current.ref}")
@@ -99,6 +102,7 @@ def _candidate(ws: Workspace, ref: str, mode: str, percent: float, reason: str) 
     live = _live(ws, version.name)
     if version.id == live.id:
         raise InputError(f"{version.ref} is already live; choose another version as {mode}.")
+    check_promotable(ws, version)
     allowed, why = check_promotion(ws, version)
     store = ws.deployments
     with write(ws.db):
@@ -145,6 +149,7 @@ def promote(ws: Workspace, name: str, force: bool = False, reason: str = "") -> 
     """Make the canary or shadow candidate live."""
     name = parse_ref(name).name
     dep, candidate = _open_candidate(ws, name)
+    check_promotable(ws, candidate)
     gate = _gate(ws, candidate, force, reason)
     store = ws.deployments
     with write(ws.db):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.entities import ModelVersion
 from mlops_desktop.serving.fast_scoring import compile_scorer
+from mlops_desktop.serving.integrity import load_verified
 from mlops_desktop.serving.validation import Table
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 
 @dataclass(eq=False)
@@ -91,9 +94,9 @@ def _warm_row(signature: dict) -> dict[str, list]:
     return row
 
 
-def load_model(artifacts: ArtifactStore, version: ModelVersion) -> LoadedModel:
-    """Unpickle a version's pipeline (SHA-256 verified first) and score one row to warm it up."""
-    pipeline = artifacts.load_object(version.artifact_hash)
+def load_model(ws: Workspace, version: ModelVersion) -> LoadedModel:
+    """Unpickle a version's pipeline (hash bound and verified first); score one row to warm it."""
+    pipeline = load_verified(ws, version)
     signature = version.signature or {}
     names = [spec["name"] for spec in signature.get("inputs") or []]
     task = (signature.get("output") or {}).get("task") or "regression"
@@ -114,8 +117,8 @@ def load_model(artifacts: ArtifactStore, version: ModelVersion) -> LoadedModel:
 class ModelCache:
     """Loaded models by version id; loading happens off the request path (in the watcher)."""
 
-    def __init__(self, artifacts: ArtifactStore) -> None:
-        self.artifacts = artifacts
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
         self._models: dict[int, LoadedModel] = {}
         self._lock = threading.Lock()
 
@@ -124,7 +127,7 @@ class ModelCache:
             cached = self._models.get(version.id)
         if cached is not None:
             return cached
-        model = load_model(self.artifacts, version)
+        model = load_model(self.ws, version)
         with self._lock:
             return self._models.setdefault(version.id, model)
 

@@ -42,6 +42,28 @@ class ServiceHandle:
         return f"http://{host}:{self.instance.port}"
 
 
+def load_problems(handle: ServiceHandle, timeout: float = 0.5) -> tuple[str, ...]:
+    """What the running service could not load, as its /ping says ("credit@2 could not be
+    loaded: …; serving credit@1"); empty when everything loaded or /ping could not be read."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+    try:
+        with opener.open(handle.url + "/ping", timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:  # 503: nothing that loads is live
+        body = exc.read()
+    except (OSError, ValueError):
+        return ()
+    try:
+        errors = json.loads(body).get("load_errors") or {}
+    except (ValueError, AttributeError):
+        return ()
+    return tuple(str(errors[name]) for name in sorted(errors))
+
+
 def _alive(pid: int) -> bool:
     try:
         # A service this process started and that has exited stays a zombie until reaped.

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from mlops_desktop.serving.deployments import RouteSpec, routing_table
-from mlops_desktop.serving.models import ModelCache
+from mlops_desktop.serving.load_failures import LoadFailures
+from mlops_desktop.serving.models import LoadedModel, ModelCache
 from mlops_desktop.serving.router import Route, Router
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,12 @@ class Watcher:
 
         self.ws = Workspace.open(workspace_path, create=False)
         self.router = router
-        self.cache = ModelCache(self.ws.artifacts)
+        self.cache = ModelCache(self.ws)
         self.instance_id = instance_id
         self.interval = interval
         self.specs: dict[str, RouteSpec] = {}
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, str] = {}  # model name: what could not be loaded, what serves
+        self.failures = LoadFailures()
         self._sync_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -71,36 +73,62 @@ class Watcher:
             self.ws.services.heartbeat(self.instance_id, now)
 
     def sync(self) -> bool:
-        """Read the routing table and swap models if it changed; True when it did."""
+        """Read the routing table and swap models if it changed (or a failed load is due)."""
         with self._sync_lock:
             specs = routing_table(self.ws)
-            if specs == self.specs:
+            if specs == self.specs and not self.failures.due():
                 return False
             routes: dict[str, Route] = {}
+            errors: dict[str, str] = {}
             for name, spec in specs.items():
-                try:
-                    routes[name] = self._route(spec)
-                    self.errors.pop(name, None)
-                except Exception as exc:  # noqa: BLE001 - keep serving what we had
-                    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-                    self.errors[name] = message
-                    log.error("cannot load %s: %s", name, message)
-                    old = self.router.get(name)
-                    if old is not None:
-                        routes[name] = old
-            self.router.replace(routes)
+                route = self._route(spec)
+                if route is not None:
+                    routes[name] = route
+                ids = [spec.live_id] + ([spec.candidate_id] if spec.candidate_id else [])
+                message = self.failures.message(ids, route.live.ref if route else None, name)
+                if message is not None:
+                    errors[name] = message
+                    log.error("%s", message)
+            if routes != self.router.routes:
+                self.router.replace(routes)
+            self.errors = errors  # one assignment: status readers see a whole dict
             self.specs = specs
+            self.failures.keep_only(
+                {i for s in specs.values() for i in (s.live_id, s.candidate_id)}
+            )
             used = {r.live.version.id for r in routes.values()} | {
                 r.candidate.version.id for r in routes.values() if r.candidate is not None
             }
             self.cache.keep_only(used)
             return True
 
-    def _route(self, spec: RouteSpec) -> Route:
-        live = self.cache.get(self.ws.models.by_id(spec.live_id))
-        candidate = None
-        if spec.candidate_id is not None:
-            candidate = self.cache.get(self.ws.models.by_id(spec.candidate_id))
+    def _load(self, version_id: int) -> LoadedModel | None:
+        """The loaded version, or None after recording why it could not be loaded."""
+        try:
+            version = self.ws.models.by_id(version_id)
+        except Exception as exc:  # noqa: BLE001 - a row gone: reported like a failed load
+            self.failures.record(version_id, f"version id {version_id}", Path(), exc)
+            return None
+        try:
+            model = self.cache.get(version)
+        except Exception as exc:  # noqa: BLE001 - keep serving what we had, and retry
+            path = self.ws.artifacts.root / version.artifact_hash[:2] / version.artifact_hash
+            self.failures.record(version_id, version.ref, path, exc)
+            return None
+        self.failures.cleared(version_id)
+        return model
+
+    def _route(self, spec: RouteSpec) -> Route | None:
+        """The route to serve for ``spec``; what was served before when its live version fails.
+
+        A candidate that fails is left out (live serves everything) until it loads.
+        """
+        live = self._load(spec.live_id)
+        candidate = self._load(spec.candidate_id) if spec.candidate_id is not None else None
+        if live is None:
+            return self.router.get(spec.name)
+        if spec.candidate_id is not None and candidate is None:
+            return Route(spec.name, live)
         return Route(spec.name, live, candidate, spec.mode, spec.percent)
 
     def stop(self) -> None:

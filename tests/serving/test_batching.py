@@ -18,7 +18,7 @@ from tests.serving.conftest import TARGET
 
 @pytest.fixture
 def loaded(model_ws):
-    return load_model(model_ws.artifacts, model_ws.models.get("credit@2"))
+    return load_model(model_ws, model_ws.models.get("credit@2"))
 
 
 def _table(frame: pd.DataFrame) -> Table:

@@ -379,3 +379,43 @@ def test_service_card_warns_when_the_service_listens_beyond_this_machine(qtbot):
     card.set_service(None)
     assert not card.banner.isVisible() and card.start_button.isVisible()
     assert card.state.text() == "Scoring service: not running"
+
+
+def test_a_damaged_version_is_refused_and_a_failed_load_shows_in_the_status_bar(
+    qtbot, make_window, ws_path
+):
+    from mlops_desktop.errors import ArtifactIntegrityError
+    from tests.serving.test_artifact_integrity import flip_byte, restore
+
+    with Workspace.open(ws_path) as ws:
+        d.deploy(ws, "credit@1")
+        handle = start_local_service(ws, port=free_port())
+        digest = ws.models.get("credit@2").artifact_hash
+        original = flip_byte(ws, digest)
+    try:
+        window = make_window(ws_path)
+        window.show_page("deploy")
+        page = window.page("deploy")
+        qtbot.waitUntil(lambda: page.service is not None, timeout=TIMEOUT_MS)
+        assert page.table.select_ref("credit@2")
+        qtbot.mouseClick(page.deploy_button, Qt.MouseButton.LeftButton)
+        idle(qtbot, page)
+        assert isinstance(page.last_error, ArtifactIntegrityError)
+        assert "credit@2 cannot go live" in str(page.last_error)
+        assert live_of(page) == "credit@1"
+
+        # Damaged after it was checked: the service keeps credit@1, the status bar says why.
+        page.model.workspace.models.set_alias("credit", "live", 2, reason="by hand")
+        label = window.status.service.label
+        qtbot.waitUntil(lambda: "could not be loaded" in label.text(), timeout=TIMEOUT_MS)
+        assert label.text().startswith(f"Scoring service at {handle.url}: credit@2 could not")
+        assert label.text().endswith("; serving credit@1") and not window.status.service.ok
+        with Workspace.open(ws_path) as ws:
+            restore(ws, digest, original)
+        running = f"Scoring service: running at {handle.url}"
+        qtbot.waitUntil(lambda: label.text() == running, timeout=TIMEOUT_MS)
+        assert window.status.service.ok
+    finally:
+        with Workspace.open(ws_path) as ws:
+            stop_local_service(ws)
+            assert find_service(ws) is None

@@ -11,14 +11,20 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.evaluation.promotion import promotion_status
 from mlops_desktop.formatting import MISSING, count, local_time, millis, number, percent
 from mlops_desktop.serving.deployments import LiveAt, history, live_at
-from mlops_desktop.serving.process import ServiceHandle, find_service, start_service, stop_service
+from mlops_desktop.serving.process import (
+    ServiceHandle,
+    find_service,
+    load_problems,
+    start_service,
+    stop_service,
+)
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.service import is_loopback
 from mlops_desktop.serving.stats import ArmFigures, ShadowAgreement, arm_figures, shadow_agreement
@@ -206,9 +212,12 @@ class ServiceInfo:
     pid: int
     started_at: float
     loopback: bool
+    load_errors: tuple[str, ...] = ()  # versions it could not load, as its /ping says
 
     @property
     def status_text(self) -> str:
+        if self.load_errors:
+            return f"Scoring service at {self.url}: {'; '.join(self.load_errors)}"
         return f"Scoring service: running at {self.url}"
 
 
@@ -326,7 +335,11 @@ def rollout_figures(ws: Workspace, name: str) -> RolloutFigures:
 
 def monitor_snapshot(ws: Workspace, figures_for: str | None = None) -> dict:
     """One poll of the service monitor: the running service and (optionally) rollout figures."""
-    snapshot: dict[str, Any] = {"at": time.time(), "service": service_info(find_service(ws))}
+    handle = find_service(ws)
+    info = service_info(handle)
+    if handle is not None and info is not None:
+        info = replace(info, load_errors=load_problems(handle))
+    snapshot: dict[str, Any] = {"at": time.time(), "service": info}
     if figures_for and figures_for in ws.models.names():
         snapshot["figures"] = rollout_figures(ws, figures_for)
     return snapshot

@@ -227,7 +227,7 @@ class DeployPage(DeployActions, Page):
         if info is None:
             self.service_state_changed.emit("Scoring service: not running", False)
         else:
-            self.service_state_changed.emit(info.status_text, True)
+            self.service_state_changed.emit(info.status_text, not info.load_errors)
         if self.state is not None and self.state.live:
             self._show_examples(self.state.model)
 
