@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from mlops_desktop.errors import (
-    ArtifactError,
     ArtifactIntegrityError,
     ArtifactMissingError,
     InputError,
@@ -188,8 +187,9 @@ class ArtifactStore:
         try:
             return joblib.load(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - not a pickle, truncated, or a missing class
-            raise ArtifactError(
-                f"Artifact {digest[:12]}… is not a model MLOps Desktop can load "
+            raise ArtifactIntegrityError(
+                f"Artifact {digest[:12]}… could not be unpickled: it is not a model MLOps "
+                "Desktop can load "
                 f"({type(exc).__name__}: {str(exc)[:200]}). Register the model again from "
                 "its training run.",
                 details=repr(exc),

@@ -172,10 +172,10 @@ def test_bad_dataset_name_and_type(ws, tmp_path):
     assert workspace_state(ws) == before
 
 
-def test_duplicated_target_name_is_refused_not_renamed(ws, shared_data, tmp_path):
+def test_duplicated_target_name_is_refused_not_renamed(ws, data_dir, tmp_path):
     """German credit with 'purpose' renamed to the target: the label must not leak as a feature."""
     path = tmp_path / "german_dup.csv"
-    text = (shared_data / "uci_statlog_german_credit.csv").read_text()
+    text = (data_dir / "uci_statlog_german_credit.csv").read_text()
     header, rest = text.split("\n", 1)
     path.write_text(header.replace(",purpose,", ",creditability,") + "\n" + rest)
     _expect(ws, path, r"duplicated column names: 'creditability' \(2 times\)", "creditability")

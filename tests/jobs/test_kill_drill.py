@@ -74,10 +74,10 @@ def _info(ws: Path) -> None:
 
 
 @pytest.fixture
-def ws_with_model(tmp_path, shared_data) -> Path:
+def ws_with_model(tmp_path, data_dir) -> Path:
     ws = tmp_path / "ws"
     base = ["--workspace", str(ws)]
-    data = ["data", "import", str(shared_data / GERMAN), "--name", "credit"]
+    data = ["data", "import", str(data_dir / GERMAN), "--name", "credit"]
     assert main([*base, *data, "--target", "creditability", "--create"]) == 0
     assert main([*base, "train", "credit", "--model", "logreg", "--register", "credit"]) == 0
     return ws
@@ -91,9 +91,9 @@ def ws_with_model(tmp_path, shared_data) -> Path:
         ("test_model", ("test", "credit@1", "--resamples", "20000")),
     ],
 )
-def test_kill_9_mid_way_leaves_nothing_running(ws_with_model, shared_data, kind, args):
+def test_kill_9_mid_way_leaves_nothing_running(ws_with_model, data_dir, kind, args):
     ws = ws_with_model
-    args = tuple(a.format(data=shared_data) for a in args)
+    args = tuple(a.format(data=data_dir) for a in args)
     if kind == "import_dataset":
         args = (*args, "--target", "class")
     proc = _cli(ws, *args)

@@ -43,8 +43,8 @@ def _scored_probabilities(ws, ref: str, path, out) -> np.ndarray:
     return scored[sorted(c for c in scored.columns if c.startswith("proba_"))].to_numpy()
 
 
-def test_adult_scored_by_score_equals_adult_scored_as_imported(ws, shared_data, tmp_path):
-    path = shared_data / "uci_adult_census_income.csv"
+def test_adult_scored_by_score_equals_adult_scored_as_imported(ws, data_dir, tmp_path):
+    path = data_dir / "uci_adult_census_income.csv"
     pipeline, features = _import_and_train(ws, path, "adult", "class")
     as_imported = pipeline.predict_proba(features)
     by_score = _scored_probabilities(ws, "adult@1", path, tmp_path / "adult_scores.csv")
