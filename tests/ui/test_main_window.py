@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from mlops_desktop.registry.migrations import LATEST_VERSION
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.kit.settings import AppSettings
 
@@ -44,7 +45,7 @@ def test_window_shows_the_loop_in_order_with_workspace_in_title_and_status(make_
     assert [window.stack.widget(i).name for i in range(window.stack.count())] == LOOP
     assert window.windowTitle() == "ws — MLOps Desktop"
     assert window.status.path_label.full_text() == str((tmp_path / "ws").resolve())
-    assert window.status.schema_label.text() == "Schema 1"
+    assert window.status.schema_label.text() == f"Schema {LATEST_VERSION}"
     assert window.status.counts_label.full_text().startswith("0 datasets · 0 runs")
     assert window.status.service.label.text() == "Scoring service: not running"
     assert not window.windowIcon().isNull()
