@@ -8,13 +8,15 @@ Deploy page's service monitor, the Monitor page and meeting mode are pollers.
 
 from __future__ import annotations
 
+import _thread
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.workspace import Workspace
@@ -67,9 +69,10 @@ class _Relay(QObject):
             self.callback(result, error)
 
 
-class _Call(QRunnable):
+class _Call:
+    """One piece of pool work: ``fn()``, its result or error handed to ``relay``."""
+
     def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
         self.fn = fn
         self.relay = relay
 
@@ -84,13 +87,54 @@ class _Call(QRunnable):
             pass
 
 
+class WorkThreads:
+    """A first-in first-out queue served by at most ``max_threads`` Python threads.
+
+    Not a QThreadPool: its C++ destructor waits for running work while the GUI thread may hold
+    the GIL that work needs, which froze whole test runs with the CPU idle. Threads here end
+    when the queue is empty, so nothing is left to wait for when the owner goes away.
+    """
+
+    def __init__(self, max_threads: int, name: str) -> None:
+        self.max_threads = max_threads
+        self.name = name
+        self._queue: deque[_Call] = deque()
+        self._runners = 0
+        self._idle = threading.Condition()
+
+    def start(self, call: _Call) -> None:
+        """Queue ``call``; a thread starts for it unless ``max_threads`` already run."""
+        with self._idle:
+            self._queue.append(call)
+            if self._runners >= self.max_threads:
+                return
+            self._runners += 1
+        # _thread, not threading.Thread: Thread.start() waits on the GUI thread until the new
+        # thread runs. Such threads are daemonic: they never hold up the app's exit.
+        _thread.start_new_thread(self._serve, ())
+
+    def _serve(self) -> None:
+        while True:
+            with self._idle:
+                if not self._queue:
+                    self._runners -= 1
+                    self._idle.notify_all()
+                    return
+                call = self._queue.popleft()
+            call.run()
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Wait until the queue is empty and no work runs; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._runners == 0, timeout_ms / 1000)
+
+
 class BackgroundTasks(QObject):
     """Runs ``fn(ws, *args)`` on a pool thread; ``on_done(result, error)`` on the GUI thread."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        self.pool = WorkThreads(2, "background-task")
         self._relays: set[_Relay] = set()
 
     def run(
@@ -123,7 +167,7 @@ class BackgroundTasks(QObject):
         return bool(self._relays)
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
-        return self.pool.waitForDone(timeout_ms)
+        return self.pool.wait(timeout_ms)
 
 
 class Poller(QObject):
@@ -151,8 +195,7 @@ class Poller(QObject):
         self.what = what
         self.path: Path | None = None
         self.polls = 0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.pool = WorkThreads(1, f"poller-{what}")
         self.connection = PollConnection()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
@@ -196,7 +239,7 @@ class Poller(QObject):
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Wait for the read under way (tests; the GUI never blocks on it)."""
-        return self.pool.waitForDone(timeout_ms)
+        return self.pool.wait(timeout_ms)
 
     def _close_later(self) -> None:
         self.pool.start(_Call(self.connection.close, self._quiet))
