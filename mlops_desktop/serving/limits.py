@@ -7,6 +7,7 @@ Every limit is a client mistake when exceeded: a 4xx with the protocol's JSON er
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -17,7 +18,20 @@ MAX_INT_DIGITS = 4300  # Python's own int-from-text limit; longer integers are r
 MAX_ID_LENGTH = 200  # a request id, echoed into the X-Request-ID header
 MAX_OUTCOMES = 10_000  # outcome rows per POST /outcomes
 OBSERVED_AT_RANGE = (0.0, 4_102_444_800.0)  # observed_at: 1970-01-01 .. 2100-01-01 (epoch s)
-BODY_READ_TIMEOUT_S = 30.0  # the whole body must arrive within this (else 408)
+
+
+def _seconds(variable: str, default: float) -> float:
+    """A positive number of seconds from the environment variable, else ``default``."""
+    try:
+        value = float(os.environ.get(variable, ""))
+    except ValueError:
+        return default
+    return value if 0 < value < 3600 else default
+
+
+# The whole body must arrive within this (else 408); the headers within this (else 408, closed).
+BODY_READ_TIMEOUT_S = _seconds("MLOPS_DESKTOP_BODY_TIMEOUT_S", 30.0)
+HEADER_READ_TIMEOUT_S = _seconds("MLOPS_DESKTOP_HEADER_TIMEOUT_S", 10.0)
 OFF_LOOP_BYTES = 1024 * 1024  # bodies larger than this are decoded in a worker thread
 
 _LONG_DIGITS = re.compile(rb"[0-9]{300,}")

@@ -118,6 +118,7 @@ def _uvicorn_server(service: ScoringService) -> uvicorn.Server:
 
     from mlops_desktop.serving.app import build_app
     from mlops_desktop.serving.fast_path import with_fast_path
+    from mlops_desktop.serving.http_protocol import HeaderTimeoutProtocol
 
     server = uvicorn.Server(
         uvicorn.Config(
@@ -125,6 +126,7 @@ def _uvicorn_server(service: ScoringService) -> uvicorn.Server:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            http=HeaderTimeoutProtocol,
             timeout_graceful_shutdown=15,
             timeout_keep_alive=30,
         )

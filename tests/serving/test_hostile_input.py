@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.serving.conftest import rows
+from tests.serving.conftest import free_port, register_versions, rows
 
 
 def _check(response: httpx.Response, status: int, *words: str) -> None:
@@ -184,13 +184,43 @@ def test_outcomes_keys_refuse_lone_surrogates(served, key):
     _check(httpx.post(handle.url + "/outcomes", content=body), 400, "surrogate")
 
 
-def test_a_body_shorter_than_its_content_length_gets_408(served):
-    """The body must arrive within BODY_READ_TIMEOUT_S; a short one is not waited on forever."""
-    from mlops_desktop.serving.limits import BODY_READ_TIMEOUT_S
+SHORT_DEADLINE_S = 2.0  # header and body deadlines of the short_deadlines service
 
-    _, handle, _ = served
+
+@pytest.fixture(scope="module")
+def short_deadlines(tmp_path_factory, trained):
+    """A real service whose header and body deadlines are SHORT_DEADLINE_S (set through the
+    environment variables the README documents), so stalled clients are cut off quickly."""
+    from mlops_desktop.registry.workspace import Workspace
+    from mlops_desktop.serving.deployments import deploy
+    from mlops_desktop.serving.process import start_service, stop_service
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MLOPS_DESKTOP_BODY_TIMEOUT_S", str(SHORT_DEADLINE_S))
+    patch.setenv("MLOPS_DESKTOP_HEADER_TIMEOUT_S", str(SHORT_DEADLINE_S))
+    ws = Workspace.open(tmp_path_factory.mktemp("deadlines") / "ws")
+    register_versions(ws, trained)
+    deploy(ws, "credit@1", force=True, reason="tests")
+    handle = start_service(ws, port=free_port())
+    patch.undo()
     host, port = handle.url.split("//")[1].split(":")
-    with socket.create_connection((host, int(port)), timeout=BODY_READ_TIMEOUT_S + 30) as sock:
+    yield handle, (host, int(port))
+    stop_service(ws, handle)
+    ws.close()
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """Everything the service sends until it closes the connection."""
+    parts = []
+    while chunk := sock.recv(65536):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def test_a_body_shorter_than_its_content_length_gets_408(short_deadlines):
+    """The body must arrive within its deadline; a short one is not waited on forever."""
+    handle, address = short_deadlines
+    with socket.create_connection(address, timeout=SHORT_DEADLINE_S + 30) as sock:
         sock.sendall(
             b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b'Content-Length: 100\r\n\r\n{"dataframe_records": ['
@@ -199,3 +229,37 @@ def test_a_body_shorter_than_its_content_length_gets_408(served):
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert b"Content-Length" in answer.split(b"\r\n\r\n", 1)[1]
     assert httpx.get(handle.url + "/v2/health/live").status_code == 200
+
+
+def test_connections_holding_half_sent_headers_are_closed_with_408(short_deadlines):
+    """200 clients that connect and stall (nothing sent, half a request line, headers without
+    their blank line) are answered 408 and closed; /ping answers while they are held."""
+    handle, address = short_deadlines
+    stalls = [b"", b"POST /invoc", b"GET /ping HTTP/1.1\r\nHost: x\r\n"]
+    held = []
+    try:
+        for i in range(200):
+            sock = socket.create_connection(address, timeout=SHORT_DEADLINE_S + 30)
+            held.append(sock)
+            if stalls[i % 3]:
+                sock.sendall(stalls[i % 3])
+        assert httpx.get(handle.url + "/ping").status_code == 200
+        answers = [_answer(sock) for sock in held]
+    finally:
+        for sock in held:
+            sock.close()
+    assert all(a.startswith(b"HTTP/1.1 408") for a in answers), {a[:40] for a in answers}
+    assert b"REQUEST_TIMEOUT" in answers[1]
+    assert httpx.get(handle.url + "/ping").status_code == 200
+
+
+def test_a_kept_alive_connection_stalling_on_its_next_request_is_closed(short_deadlines):
+    """The deadline applies again to each request on a kept-alive connection."""
+    _, address = short_deadlines
+    with socket.create_connection(address, timeout=SHORT_DEADLINE_S + 30) as sock:
+        sock.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200"), first[:100]
+        sock.sendall(b"GET /pi")
+        second = _answer(sock)
+    assert second.startswith(b"HTTP/1.1 408"), second[:100]
