@@ -132,6 +132,14 @@ def p_value(value: Any) -> str:
     return f"{x:.3g}" if x >= 1e-4 else f"{x:.1e}"
 
 
+def name_list(names: Any, shown: int = 10) -> str:
+    """``a, b, c`` for a few names; the first ``shown`` and "and N more" for a long list."""
+    names = [str(n) for n in names]
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
+
+
 def count(value: Any) -> str:
     """A count of things, grouped: ``12,345``; :data:`MISSING` when unknown."""
     x = _finite(value)

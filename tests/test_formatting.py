@@ -141,3 +141,10 @@ def test_times_of_today_read_as_the_clock_alone(local_tz):
 
 def test_a_missing_time_can_read_as_now():
     assert local_time(None) == MISSING and local_time(None, empty="now") == "now"
+
+
+def test_name_list_shows_the_first_names_and_counts_the_rest():
+    from mlops_desktop.formatting import name_list
+
+    assert name_list(["a", "b"]) == "a, b"
+    assert name_list([f"c{i}" for i in range(419)], shown=3) == "c0, c1, c2 and 416 more"

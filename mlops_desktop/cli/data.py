@@ -13,7 +13,7 @@ from typing import Any
 from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, Progress
 from mlops_desktop.data.vocabulary import SPLIT_METHODS as METHODS
 from mlops_desktop.data.vocabulary import ColumnType
-from mlops_desktop.formatting import local_time, significant
+from mlops_desktop.formatting import local_time, name_list, significant
 
 SEVERITY_MARK = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
 
@@ -130,7 +130,7 @@ def findings_text(findings: list[dict]) -> list[str]:
         return ["Checks: no findings."]
     lines = ["Checks:"]
     for f in findings:
-        cols = f" [{', '.join(f['columns'])}]" if f.get("columns") else ""
+        cols = f" [{name_list(f['columns'])}]" if f.get("columns") else ""
         lines.append(
             f"  {SEVERITY_MARK.get(f['severity'], f['severity'])} {f['category']}: "
             f"{f['title']}{cols}"

@@ -20,6 +20,7 @@ from mlops_desktop.errors import InputError
 TRUE_TOKENS = {"true", "yes", "y", "t", "1", "1.0", "ja", "oui", "si", "sí"}
 FALSE_TOKENS = {"false", "no", "n", "f", "0", "0.0", "nein", "non"}
 INFER_SAMPLE = 20_000
+CONSUME_MAX_COLUMNS = 200  # apply_schema(consume=True) frees columns one by one up to this
 NUMERIC_SHARE = 0.95  # a text column whose values are at least this share numbers is numeric
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{4}-\d{2}-\d{2}T|\d{8}T\d{4}")
 
@@ -215,6 +216,9 @@ def apply_schema(
     ``consume=True`` removes each column from ``df`` once converted, to save memory.
     """
     schema = validate_schema(df, schema)
+    # Popping a column copies the rest of its block: fine for tens of columns, quadratic for
+    # thousands (10,000 columns took minutes). Wide frames keep their columns until the end.
+    consume = consume and len(df.columns) <= CONSUME_MAX_COLUMNS
     out: dict[str, pd.Series] = {}
     for col in list(df.columns):
         kind = schema[str(col)]

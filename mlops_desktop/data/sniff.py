@@ -18,6 +18,8 @@ from typing import Any
 from mlops_desktop.errors import InputError
 
 SNIFF_BYTES = 256 * 1024
+SNIFF_MAX_BYTES = 16 * 1024 * 1024  # read this far for a few whole lines of a wide file
+SNIFF_LINES = 4
 DELIMITERS = (",", ";", "\t", "|")
 #: Tokens read as missing values, on top of the empty string.
 NA_TOKENS = (
@@ -106,9 +108,17 @@ def check_readable(path: Path) -> int:
 
 
 def _head(path: Path, n: int = SNIFF_BYTES) -> bytes:
+    """The first ``n`` bytes, or more for a wide file: enough for a few whole lines (at most
+    ``SNIFF_MAX_BYTES``)."""
     try:
         with open(path, "rb") as handle:
-            return handle.read(n)
+            head = handle.read(n)
+            while head.count(b"\n") < SNIFF_LINES and len(head) < SNIFF_MAX_BYTES:
+                more = handle.read(len(head))
+                if not more:
+                    break
+                head += more
+            return head
     except FileNotFoundError as exc:
         raise InputError(
             f"The file {path} disappeared before it could be read "
@@ -205,7 +215,10 @@ def detect_delimiter(lines: list[str], suffix: str, name: str = "The file") -> s
     """The candidate that splits the lines into the same number (>1) of fields most often."""
     best, best_score = ("\t" if suffix in (".tsv", ".tab") else ","), (0.0, 0)
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv_rows("\n".join(lines), delim, name)]
+        try:
+            counts = [len(row) for row in csv_rows("\n".join(lines), delim, name)]
+        except InputError:  # a whole wide line read as one field: not this delimiter
+            continue
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)

@@ -87,7 +87,8 @@ class DatasetStore:
         split = pd.Categorical.from_codes(
             np.asarray(test_mask, dtype=np.int8), categories=["train", "test"]
         )
-        frame = df.assign(**{SPLIT_COLUMN: split})
+        # concat, not assign: a frame of thousands of single columns would warn and copy slowly
+        frame = pd.concat([df, pd.Series(split, index=df.index, name=SPLIT_COLUMN)], axis=1)
         with self.ws.artifacts.incoming(".parquet") as tmp:
             frame.to_parquet(tmp, engine="pyarrow", index=False, compression="zstd")
             return self.ws.artifacts.put_file(tmp)

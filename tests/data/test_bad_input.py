@@ -197,3 +197,21 @@ def test_duplicated_feature_names_are_refused_in_every_format(ws, tmp_path):
         columns={"z": "x"}
     ).to_excel(xlsx, index=False)
     _expect(ws, xlsx, r"Sheet 'Sheet1' of dup.xlsx has duplicated column names: 'x'")
+
+
+def test_a_wide_file_whose_lines_pass_the_csv_field_limit_is_sniffed_not_refused(tmp_path):
+    """Lines longer than the csv module's field limit (thousands of columns) used to be refused
+    as "a field is longer than 131,072 characters" while trying the other delimiters."""
+    import csv
+
+    from mlops_desktop.data.sniff import SNIFF_BYTES, sniff
+
+    columns = csv.field_size_limit() // 4
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"feature_{i}" for i in range(columns))
+    row = ",".join(f"{i % 97}.25" for i in range(columns))
+    path.write_text(f"{header}\n{row}\n{row}\n")
+    assert len(header) > SNIFF_BYTES  # not even the header fits the usual sample
+    assert len(row) > csv.field_size_limit()
+    options = sniff(path)
+    assert (options.delimiter, options.decimal, options.header) == (",", ".", True)

@@ -222,3 +222,21 @@ def test_findings_are_json_safe_and_complete():
         json.dumps(data)
         assert data["why"].endswith(".") and data["fix"]
         assert data["category"] in ("leakage", "quality", "representativeness")
+
+
+def test_leak_metrics_equal_scikit_learns_with_ties():
+    """The numpy AUC and balanced accuracy the leak check uses give scikit-learn's figures."""
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+    from mlops_desktop.data.checks.leakage import balanced_accuracy, binary_auc
+
+    rng = np.random.default_rng(7)
+    for trial in range(20):
+        y = rng.integers(0, 2, 300)
+        score = rng.integers(0, 5 + trial, 300) / 7  # many ties
+        assert binary_auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+        labels = rng.integers(0, 4, 300)
+        predicted = rng.integers(0, 5, 300)  # a class that never occurs in the labels
+        assert balanced_accuracy(labels, predicted) == pytest.approx(
+            balanced_accuracy_score(labels, predicted), abs=1e-12
+        )
