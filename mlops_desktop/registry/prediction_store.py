@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from mlops_desktop import json_steps
 from mlops_desktop.registry.db import connect, write
 from mlops_desktop.registry.entities import Prediction, from_row
 
@@ -60,6 +61,8 @@ def payload_json(value: Any) -> str | None:
         return None
     if hasattr(value, "to_log"):
         value = value.to_log()
+    if json_steps.big(value):  # a big request's rows: in steps, so the service's loop runs
+        return json_steps.dumps(value)
     return json.dumps(value, separators=(",", ":"), default=str)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mlops_desktop import json_steps
 from mlops_desktop.serving.limits import BODY_READ_TIMEOUT_S, checked_id
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.validation import RequestError
@@ -28,7 +29,10 @@ JSON = "application/json"
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
     """``body`` as compact JSON with Content-Type ``application/json``."""
-    content = json.dumps(body, separators=(",", ":"), default=str).encode()
+    if json_steps.big(body):
+        content = json_steps.dumps(body).encode()
+    else:
+        content = json.dumps(body, separators=(",", ":"), default=str).encode()
     return Response(content, status_code=status, media_type=JSON, headers=headers)
 
 

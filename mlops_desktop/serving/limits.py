@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any
 
+from mlops_desktop import json_steps
 from mlops_desktop.serving.validation import RequestError
 
 MAX_DEPTH = 64  # JSON nesting (objects and lists) in any body
@@ -33,6 +34,7 @@ def _seconds(variable: str, default: float) -> float:
 BODY_READ_TIMEOUT_S = _seconds("MLOPS_DESKTOP_BODY_TIMEOUT_S", 30.0)
 HEADER_READ_TIMEOUT_S = _seconds("MLOPS_DESKTOP_HEADER_TIMEOUT_S", 10.0)
 OFF_LOOP_BYTES = 1024 * 1024  # bodies larger than this are decoded in a worker thread
+OFF_LOOP_ROWS = 2000  # requests with more rows are validated and answered in a worker thread
 
 _LONG_DIGITS = re.compile(rb"[0-9]{300,}")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -69,17 +71,31 @@ def _depth_ok(value: Any) -> bool:
     return True
 
 
+def _search(pattern: re.Pattern, body: bytes, width: int, step: int = 256 * 1024) -> bool:
+    """Whether ``pattern`` (matching at most ``width`` bytes' worth of context) occurs in
+    ``body``, searched a slice at a time: one regex call over 16 MB holds the GIL for long."""
+    if len(body) <= step:
+        return pattern.search(body) is not None
+    return any(
+        pattern.search(body, start, start + step + width) is not None
+        for start in range(0, len(body), step)
+    )
+
+
 def loads(body: bytes) -> Any:
     """``json.loads`` within the limits: depth, integer size, valid Unicode (RequestError)."""
-    hook = _checked_int if _LONG_DIGITS.search(body) else None
+    hook = _checked_int if _search(_LONG_DIGITS, body, 300) else None
     try:
-        payload = json.loads(body, parse_int=hook)
+        if len(body) > OFF_LOOP_BYTES:  # decoded in a worker thread: let the loop run too
+            payload = json_steps.loads_bytes(body, parse_int=hook)
+        else:
+            payload = json.loads(body, parse_int=hook)
     except RecursionError:
         raise RequestError(TOO_DEEP) from None
     if isinstance(payload, (list, dict)) and body.count(b"[") + body.count(b"{") > MAX_DEPTH:
         if not _depth_ok(payload):
             raise RequestError(TOO_DEEP)
-    if _SURROGATE_ESCAPE.search(body):
+    if _search(_SURROGATE_ESCAPE, body, 6):
         try:
             json.dumps(payload, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

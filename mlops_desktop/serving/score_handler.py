@@ -27,7 +27,7 @@ from mlops_desktop.serving.http import (
     unexpected_error,
     version_number,
 )
-from mlops_desktop.serving.limits import OFF_LOOP_BYTES
+from mlops_desktop.serving.limits import OFF_LOOP_BYTES, OFF_LOOP_ROWS
 from mlops_desktop.serving.router import Route
 from mlops_desktop.serving.service import Answer, ScoringService, ServingError
 from mlops_desktop.serving.validation import RequestError, Table
@@ -142,6 +142,10 @@ class ScoreHandler:
         finally:
             if counted:  # refused, failed or cancelled before it was queued
                 service.incoming -= 1
+        if len(answer.scored.predictions) > OFF_LOOP_ROWS:  # a big answer is encoded off the loop
+            return await asyncio.to_thread(
+                self._answered, request, answer, style, v2, payload, protocol
+            )
         return self._answered(request, answer, style, v2, payload, protocol)
 
     def _answered(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_desktop.serving.batching import ModelError, batcher_for
+from mlops_desktop.serving.limits import OFF_LOOP_ROWS
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.predlog import PredictionLog
 from mlops_desktop.serving.protocols import Scored
@@ -37,6 +38,14 @@ def token_hash(token: str) -> str:
 
 def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
+
+
+async def validated(table: Table, model: LoadedModel) -> Table:
+    """``validate_table`` for ``model``; a big table is checked in a worker thread, so the event
+    loop keeps answering (40,000 rows took a quarter of a second)."""
+    if table.n <= OFF_LOOP_ROWS:
+        return validate_table(table, model.signature, model.ref)
+    return await asyncio.to_thread(validate_table, table, model.signature, model.ref)
 
 
 @dataclass
@@ -188,7 +197,7 @@ class ScoringService:
             self._log_error(route.name, None, "live", protocol, request_id, table, exc, start)
             raise ServingError(exc, None) from exc
         try:
-            clean = validate_table(table, model.signature, model.ref)
+            clean = await validated(table, model)
             scored = await batcher_for(model, self.executor, self._arriving).submit(clean)
         except (RequestError, ModelError) as exc:
             self._log_error(model.name, model, arm, protocol, request_id, table, exc, start)
@@ -254,7 +263,7 @@ class ScoringService:
         async def run() -> None:
             start = time.perf_counter()
             try:
-                clean = validate_table(table, model.signature, model.ref)
+                clean = await validated(table, model)
                 scored = await batcher_for(model, self.executor, self._arriving).submit(clean)
             except Exception as exc:  # noqa: BLE001 - a shadow's failure is logged, never returned
                 self._log_error(

@@ -209,6 +209,22 @@ def short_deadlines(tmp_path_factory, trained):
     ws.close()
 
 
+def _response(sock: socket.socket) -> tuple[bytes, bytes]:
+    """One whole HTTP response (head, body), however the service split it into packets."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed after {data!r}"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed after {data!r}"
+        body += chunk
+    return head, body
+
+
 def _answer(sock: socket.socket) -> bytes:
     """Everything the service sends until it closes the connection."""
     parts = []
@@ -225,9 +241,9 @@ def test_a_body_shorter_than_its_content_length_gets_408(short_deadlines):
             b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b'Content-Length: 100\r\n\r\n{"dataframe_records": ['
         )
-        answer = sock.recv(65536)
-    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
-    assert b"Content-Length" in answer.split(b"\r\n\r\n", 1)[1]
+        head, body = _response(sock)
+    assert head.startswith(b"HTTP/1.1 408"), head[:200]
+    assert b"Content-Length" in body
     assert httpx.get(handle.url + "/v2/health/live").status_code == 200
 
 
@@ -258,8 +274,29 @@ def test_a_kept_alive_connection_stalling_on_its_next_request_is_closed(short_de
     _, address = short_deadlines
     with socket.create_connection(address, timeout=SHORT_DEADLINE_S + 30) as sock:
         sock.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
-        first = sock.recv(65536)
-        assert first.startswith(b"HTTP/1.1 200"), first[:100]
+        head, _ = _response(sock)
+        assert head.startswith(b"HTTP/1.1 200"), head[:100]
         sock.sendall(b"GET /pi")
         second = _answer(sock)
     assert second.startswith(b"HTTP/1.1 408"), second[:100]
+
+
+def test_a_big_body_is_answered_as_the_same_rows_in_small_requests(short_deadlines, credit_frame):
+    """Bodies over OFF_LOOP_BYTES are decoded, validated and answered off the event loop, in
+    steps; the answers equal those for the same rows sent 500 at a time."""
+    from mlops_desktop.serving.limits import OFF_LOOP_BYTES, OFF_LOOP_ROWS
+
+    handle, _ = short_deadlines
+    records = rows(credit_frame, len(credit_frame)) * 6
+    body = json.dumps({"dataframe_records": records}).encode()
+    assert len(body) > OFF_LOOP_BYTES and len(records) > OFF_LOOP_ROWS
+    url = handle.url + "/invocations"
+    headers = {"Content-Type": "application/json"}
+    big = httpx.post(url, content=body, headers=headers, timeout=120)
+    assert big.status_code == 200, big.text[:300]
+    small = []
+    for start in range(0, len(records), 500):
+        part = {"dataframe_records": records[start : start + 500]}
+        answer = httpx.post(url, json=part, timeout=60)
+        small.extend(answer.json()["probabilities"])
+    assert big.json()["probabilities"] == small
