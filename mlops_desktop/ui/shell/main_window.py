@@ -242,8 +242,9 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
-        if state is None or not self.restoreState(state):
-            self.resizeDocks([self.jobs_dock], [190], Qt.Orientation.Vertical)
+        if state is not None:
+            self.restoreState(state)
+        self.jobs_dock.fit_height()  # the Jobs panel shows what runs, not last session's size
 
     def quit_now(self) -> None:
         """Close without asking (running jobs are cancelled): for SIGTERM and Ctrl+C."""
