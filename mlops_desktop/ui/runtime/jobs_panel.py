@@ -271,7 +271,8 @@ class JobsDock(QDockWidget):
             and not self.isFloating()
             and window.dockWidgetArea(self) != Qt.DockWidgetArea.NoDockWidgetArea
         ):
-            window.resizeDocks([self], [self.fitted_height()], Qt.Orientation.Vertical)
+            height = min(self.fitted_height(), max(window.height() // 4, 60))
+            window.resizeDocks([self], [height], Qt.Orientation.Vertical)
 
     def selected_job(self) -> Job | None:
         rows = self.view.selectionModel().selectedRows()
