@@ -217,3 +217,7 @@ def test_on_launch_the_highlighted_dataset_row_is_the_selection(
     assert data.versions.selected_ref() == "credit@1"
     assert data.details.ref_label.text() == "credit@1"
     assert data.details.train_button.isEnabled()
+    window.show_page("train")
+    train = window.page("train")
+    assert train.current_row() is not None
+    assert train.details.isVisible() and not train.no_selection.isVisible()

@@ -233,8 +233,9 @@ class JobsDock(QDockWidget):
         if self.earlier_box.isChecked() != on:
             self.earlier_box.setChecked(on)
             return
+        self.proxy.beginFilterChange()
         self.proxy.show_earlier = on
-        self.proxy.invalidateFilter()
+        self.proxy.endFilterChange()
         self._rows_changed()
 
     def hidden_count(self) -> int:

@@ -273,6 +273,9 @@ class TrainPage(TrainActions, Page):
             if name not in known:
                 self.dataset_combo.addItem(name, name)
         self._update_count()
+        if self.current_row() is None and self.proxy.rowCount():
+            # The first row shown is the selection (the details show it), never a lone highlight.
+            self.select_key(self.proxy.index(0, 0).data(KeyRole))
         self._show_current()
 
     def _update_count(self) -> None:
