@@ -126,6 +126,13 @@ class Workspace:
     def close(self) -> None:
         self.db.close()
 
+    def change_stamp(self) -> tuple[int, int]:
+        """A value that changes whenever the registry changed: commits by other connections
+        (workers, the CLI, the service) move SQLite's ``data_version``, this connection's own
+        writes move ``total_changes``. Two cheap reads, no table touched."""
+        data_version = int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        return data_version, int(self.db.conn.total_changes)
+
     def clean_leftovers(self) -> tuple[list, list[Path]]:
         """What crashed or killed processes left: their jobs and runs are marked interrupted,
         their half-written ``artifacts/.incoming-*`` files removed. Run at every start.

@@ -80,13 +80,19 @@ def test_failed_job_shows_its_error_and_details(make_window, qtbot):
     box.close()
 
 
-def test_jobs_already_in_the_registry_are_listed_at_start(make_window, tmp_path):
+def test_jobs_of_earlier_sessions_are_listed_when_asked(make_window, qtbot, tmp_path):
     with Workspace.open(tmp_path / "ws") as ws:
         old = ws.jobs.create("import", "Import last week's file")
         ws.jobs.finish(
             old.id, "failed", error="The file has no header row.", error_details="line 1 is empty"
         )
     window = make_window()
+    dock = window.jobs_dock
+    assert not dock.index_of(old.id).isValid()  # ended in an earlier session: hidden
+    assert dock.summary_label.text() == "Nothing running, 1 earlier hidden."
+    assert not dock.view.isVisible()
+    qtbot.mouseClick(dock.earlier_box, Qt.MouseButton.LeftButton)
+    assert dock.view.isVisible()
     assert status_of(window, old.id) == "Failed"
     assert cell_text(window, old.id, COL_MESSAGE) == "The file has no header row."
     box = window.jobs_dock.show_details(window.jobs_dock.index_of(old.id).data(JobRole))
@@ -153,3 +159,26 @@ def test_quit_now_closes_without_asking_and_cancels_jobs(make_window, qtbot):
     wait_for_pool_shutdowns()
     with Workspace.open(path) as ws:
         assert ws.jobs.get(job_id).status == "cancelled"
+
+
+def test_the_panel_shrinks_to_what_runs_and_lists_jobs_of_other_processes(
+    make_window, qtbot, tmp_path
+):
+    window = make_window()
+    window.resize(1024, 768)
+    dock = window.jobs_dock
+    qtbot.waitUntil(lambda: dock.height() <= dock.fitted_height() + 4, timeout=5_000)
+    empty_height = dock.height()
+    assert empty_height < 90  # just the bar: nothing runs
+    job_id = window.model.submit(
+        job_functions.wait_for_cancel, {"seconds": 30}, title="Wait for cancel"
+    )
+    qtbot.waitUntil(lambda: status_of(window, job_id) == "Running", timeout=20_000)
+    qtbot.waitUntil(lambda: dock.height() > empty_height + 20, timeout=5_000)
+    assert dock.summary_label.text() == "1 running."
+    # Another process (the CLI, a second window) starts a job: it is listed without a restart.
+    with Workspace.open(window.model.path) as ws:
+        other = ws.jobs.create("import", "Import from the command line")
+    qtbot.waitUntil(lambda: dock.index_of(other.id).isValid(), timeout=10_000)
+    window.model.cancel(job_id)
+    qtbot.waitUntil(lambda: status_of(window, job_id) == "Cancelled", timeout=15_000)

@@ -115,7 +115,7 @@ class DataPage(Page):
         if workspace is None:
             self._versions, self._loaded_for = [], ()
             return []
-        key = (str(workspace.path), model.summary.dataset_versions if model.summary else -1)
+        key = (str(workspace.path), model.revision)
         if key != self._loaded_for:
             self._versions = workspace.datasets.list()
             self._loaded_for = key
@@ -123,16 +123,20 @@ class DataPage(Page):
 
     def update_content(self, model: WorkspaceModel) -> None:
         versions = self._load(model)
-        changed = self.versions.set_versions(versions)
+        self.versions.set_versions(versions)
         self.count_label.setText(versions_text(versions))
-        if changed and not self.versions.selected_ref() and versions:
+        if not self.versions.selected_ref() and versions:
             self.versions.select_ref(self.versions.refs()[0])
+        # The highlighted row is the selection: the details always show it.
+        self._show_version(self.versions.selected_ref())
 
     def badge_count(self, model: WorkspaceModel) -> int:
         return blocking_in_latest(self._load(model))
 
     def _forget(self) -> None:
         self._loaded_for = ()
+        self._versions = []
+        self.versions.set_versions([])
         self.details.set_version(None)
 
     def _show_version(self, ref: str) -> None:

@@ -68,11 +68,14 @@ class VersionList(QTableView):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
         self.selectionModel().selectionChanged.connect(lambda *_: self._emit_selection())
-        self._ids: tuple[int, ...] = ()
+        self._ids: tuple = ()
 
     def set_versions(self, versions: list[DatasetVersion]) -> bool:
-        """Show ``versions``; keep the selection. Returns False when nothing changed."""
-        ids = tuple(v.id for v in versions)
+        """Show ``versions``; keep the selection. Returns False when nothing changed.
+
+        Versions are compared by what the list shows, not by id: another workspace numbers its
+        versions from 1 too."""
+        ids = tuple((v.id, v.ref, v.created_at, v.override_reason, len(v.checks)) for v in versions)
         if ids == self._ids:
             return False
         self._ids = ids
@@ -220,7 +223,12 @@ class VersionDetails(QWidget):
 
     def set_version(self, version: DatasetVersion | None) -> None:
         """Show ``version`` (None clears). Skips work when it is already shown."""
-        if version is not None and self.version is not None and version.id == self.version.id:
+        if (
+            version is not None
+            and self.version is not None
+            and (version.id, version.ref, version.created_at)
+            == (self.version.id, self.version.ref, self.version.created_at)
+        ):
             return
         self.version = version
         self.setEnabled(version is not None)

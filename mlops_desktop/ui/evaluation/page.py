@@ -71,6 +71,8 @@ class TestPage(Page):
         self.test_jobs: dict[str, str] = {}  # model ref -> running test job id
         self.gate_dialog: GateEditorDialog | None = None
         self.last_test_job: str | None = None
+        self._version_path = None
+        self.model.workspace_changed.connect(self._forget_workspace)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_versions())
@@ -199,6 +201,14 @@ class TestPage(Page):
             return 0
         return failed_count(self.roster)
 
+    def _forget_workspace(self) -> None:
+        """Nothing of the previous workspace stays on screen (ids restart at 1 in each)."""
+        self.version, self.report, self.roster = None, None, []
+        self.test_jobs.clear()
+        self.versions.blockSignals(True)
+        self.versions.clear()
+        self.versions.blockSignals(False)
+
     def reload(self) -> None:
         """Re-read the registry now (after a job or an edit) and update the rail badge."""
         if self.model.workspace is None or self.showing_empty_state():
@@ -257,6 +267,8 @@ class TestPage(Page):
         if ws is None or item is None:
             return
         changed = self.version is None or self.version.id != item.data(VersionRole)
+        changed = changed or self._version_path != ws.path
+        self._version_path = ws.path
         self.version = version = ws.models.by_id(item.data(VersionRole))
         if changed:
             self.copy_button.setText("Copy")
@@ -269,13 +281,12 @@ class TestPage(Page):
         self.report = ws.reports.latest(version.id)
         self.report_tab.set_report(version, self.report)
         summary = self.report.summary if self.report else None
-        key = self.report.id if self.report else None
+        # Report ids start at 1 in every workspace: the key names the workspace too.
+        key = (str(ws.path), self.report.id if self.report else None)
         for view in (self.slices_view, self.results_view):
             view.setEnabled(summary is not None)
-            if summary is not None:
-                view.set_report(summary)
-        if summary is not None:
-            self.charts_view.set_report(summary, key)
+            view.set_report(summary or {})  # an untested version shows no other's results
+        self.charts_view.set_report(summary or {}, key)
         gate = ws.gates.current(version.name)
         self.gate_card.set_gate(version.name, gate, ws.gates.history(version.name))
         self.behaviour.set_version(version.name, version.ref, version.signature)

@@ -105,12 +105,12 @@ class ReportTab(QWidget):
         self.glance.setObjectName("reportGlance")
         self.glance.setWordWrap(True)
         layout.addWidget(self.banner)
+        layout.addLayout(buttons)  # under the verdict, above the fold at 1024 x 768
         layout.addWidget(self.placeholder)
         layout.addWidget(self.glance)
         layout.addWidget(self.metrics_heading)
         layout.addWidget(self.metrics)
         layout.addWidget(self.note)
-        layout.addLayout(buttons)
         layout.addStretch(1)
 
     def set_report(self, version: ModelVersion, report: TestReport | None) -> None:

@@ -229,6 +229,9 @@ class NotificationBanner(QFrame):
         self.show()
 
 
+MIN_VISIBLE_ALERTS = 3
+
+
 class AlertsPanel(QWidget):
     """The alert table with its actions and the latest action's outcome.
 
@@ -256,6 +259,9 @@ class AlertsPanel(QWidget):
         self.view.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
+        # At least three alert rows stay visible however short the window.
+        rows = MIN_VISIBLE_ALERTS * self.view.verticalHeader().defaultSectionSize()
+        self.view.setMinimumHeight(rows + self.view.horizontalHeader().sizeHint().height() + 6)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         for col in range(len(COLUMNS)):

@@ -1,16 +1,34 @@
-"""The Jobs panel: every job of the workspace with progress, elapsed time, Cancel and details."""
+"""The Jobs panel: the jobs of this session with progress, elapsed time, Cancel and details.
+
+It shrinks to what it lists: running jobs and the ones that ended since the workspace was
+opened. Jobs that ended in earlier sessions are listed only after "Show earlier jobs".
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, QSortFilterProxyModel, Qt, QTimer
+import time
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDockWidget,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +54,32 @@ EMPTY_TEXT = (
     "No jobs yet. Long work such as imports, training and tests runs here in the "
     "background, with progress and a Cancel button."
 )
+
+
+#: The panel never grows taller than this by itself (the user may drag it taller).
+MAX_FIT_ROWS = 5
+
+
+class SessionFilter(QSortFilterProxyModel):
+    """Sorts the jobs; hides those that ended before ``since`` unless ``show_earlier``."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.since = time.time()
+        self.show_earlier = False
+
+    def is_earlier(self, job: Job | None) -> bool:
+        return (
+            job is not None
+            and job.finished
+            and (job.finished_at or job.created_at or 0.0) < self.since
+        )
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if self.show_earlier:
+            return True
+        job = self.sourceModel().index(row, 0, parent).data(JobRole)
+        return not self.is_earlier(job)
 
 
 class JobsTable(QTableView):
@@ -64,13 +108,20 @@ class JobsDock(QDockWidget):
         )
         self.workspace_model = model
         self.table_model = JobTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SessionFilter(self)
         self.proxy.setSourceModel(self.table_model)
         self.proxy.setSortRole(SortRole)
         self.proxy.setDynamicSortFilter(True)
 
         self.view = self._build_view()
-        self.setWidget(self.view)
+        self.setWidget(self._build_body())
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            signal.connect(self._rows_changed)
 
         self._add_actions()
 
@@ -80,9 +131,32 @@ class JobsDock(QDockWidget):
         self._ticker.start()
         self.details_box: QMessageBox | None = None
 
-        model.workspace_changed.connect(self.reload)
+        model.workspace_changed.connect(self._new_session)
         model.job_changed.connect(self.table_model.upsert)
+        model.registry_changed.connect(self.follow_registry)
+        model.summary_changed.connect(lambda _summary: self.follow_registry())
         self.reload()
+
+    def _build_body(self) -> QWidget:
+        """A one-line bar (what is hidden, "Show earlier jobs") above the table."""
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(2)
+        bar = QHBoxLayout()
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("jobsSummary")
+        self.earlier_box = QCheckBox("Show &earlier jobs")
+        self.earlier_box.setObjectName("showEarlierJobs")
+        self.earlier_box.setToolTip(
+            "Also list the jobs that ended before this workspace was opened"
+        )
+        self.earlier_box.toggled.connect(self.set_show_earlier)
+        bar.addWidget(self.summary_label, 1)
+        bar.addWidget(self.earlier_box)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        return body
 
     def _build_view(self) -> JobsTable:
         """The jobs table: sorted newest first, a progress bar and a Cancel / Details… button."""
@@ -142,6 +216,64 @@ class JobsDock(QDockWidget):
     def reload(self) -> None:
         """Show the workspace's jobs from the registry (plus live state)."""
         self.table_model.set_jobs(self.workspace_model.jobs())
+
+    def _new_session(self) -> None:
+        self.proxy.since = time.time()
+        self.reload()
+
+    def follow_registry(self) -> None:
+        """Jobs started or changed by another process (the CLI, a second window) show up too."""
+        for job in reversed(self.workspace_model.jobs(limit=50)):
+            row = self.table_model.row_of(job.id)
+            if row is None or self.table_model.jobs()[row] != job:
+                self.table_model.upsert(job)
+
+    def set_show_earlier(self, on: bool) -> None:
+        """List (or hide again) the jobs that ended in earlier sessions."""
+        if self.earlier_box.isChecked() != on:
+            self.earlier_box.setChecked(on)
+            return
+        self.proxy.beginFilterChange()
+        self.proxy.show_earlier = on
+        self.proxy.endFilterChange()
+        self._rows_changed()
+
+    def hidden_count(self) -> int:
+        return self.table_model.rowCount() - self.proxy.rowCount()
+
+    def _rows_changed(self, *_args) -> None:
+        shown, hidden = self.proxy.rowCount(), self.hidden_count()
+        running = sum(1 for job in self.table_model.jobs() if not job.finished)
+        parts = [f"{running} running" if running else "Nothing running"]
+        if hidden:
+            parts.append(f"{hidden} earlier hidden")
+        self.summary_label.setText(", ".join(parts) + ".")
+        self.view.setVisible(shown > 0)
+        self.earlier_box.setEnabled(hidden > 0 or self.proxy.show_earlier)
+        if shown != getattr(self, "_fitted_rows", None):
+            self._fitted_rows = shown
+            self.fit_height()
+
+    def fitted_height(self) -> int:
+        """Tall enough for the listed jobs (at most MAX_FIT_ROWS of them), else the bar alone."""
+        title = max(0, self.minimumSizeHint().height() - self.widget().minimumSizeHint().height())
+        bar = title + self.summary_label.sizeHint().height() + 16
+        rows = min(self.proxy.rowCount(), MAX_FIT_ROWS)
+        if rows == 0:
+            return bar
+        header = self.view.horizontalHeader().sizeHint().height()
+        return bar + header + rows * self.view.verticalHeader().defaultSectionSize() + 8
+
+    def fit_height(self) -> None:
+        """Shrink (or grow) the docked panel to what it lists."""
+        window = self.parent()
+        if (
+            isinstance(window, QMainWindow)
+            and not self.isFloating()
+            and window.dockWidgetArea(self) != Qt.DockWidgetArea.NoDockWidgetArea
+        ):
+            height = min(self.fitted_height(), max(window.height() // 4, 60))
+            window.resizeDocks([self], [height], Qt.Orientation.Vertical)
 
     def selected_job(self) -> Job | None:
         rows = self.view.selectionModel().selectedRows()

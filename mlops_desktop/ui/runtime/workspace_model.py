@@ -62,6 +62,8 @@ class WorkspaceModel(QObject):
         job_changed(Job): any job of the pool changed (GUI thread).
         job_finished(Job): a job reached an end state (GUI thread).
         job_submitted(str): ``submit`` queued a job (its id).
+        registry_changed(): the registry changed (any write, by this app or another process)
+            while the counts stayed the same; ``revision`` counts such changes.
     """
 
     workspace_changed = Signal()
@@ -69,6 +71,7 @@ class WorkspaceModel(QObject):
     job_changed = Signal(object)
     job_finished = Signal(object)
     job_submitted = Signal(str)
+    registry_changed = Signal()
 
     def __init__(
         self,
@@ -82,6 +85,9 @@ class WorkspaceModel(QObject):
         self._pool: JobPool | None = None
         self._pool_options = dict(pool_options or {})
         self._summary: WorkspaceSummary | None = None
+        self._stamp: tuple[int, int] | None = None
+        #: Grows whenever the registry changed (any writer); pages key their caches on it.
+        self.revision = 0
         self._callbacks: dict[str, JobCallback] = {}
         self._live: dict[str, Job] = {}
         self.last_summary_ms = 0.0
@@ -132,6 +138,8 @@ class WorkspaceModel(QObject):
         self._bridge.job_changed.connect(self._on_job_changed)
         self._bridge.attach(self._pool)
         self._summary = None
+        self._stamp = None
+        self.revision += 1
         self.refresh_summary()
         self._timer.start()
         self.workspace_changed.emit()
@@ -180,18 +188,26 @@ class WorkspaceModel(QObject):
 
     @Slot()
     def refresh_summary(self) -> WorkspaceSummary | None:
-        """Re-read the counts (a few indexed COUNT queries; timed in ``last_summary_ms``)."""
+        """Re-read the counts (a few indexed COUNT queries; timed in ``last_summary_ms``) and
+        tell the pages when anything in the registry changed since the last look."""
         if self._workspace is None:
             return None
         start = time.perf_counter()
+        stamp = self._workspace.change_stamp()
         summary = self._workspace.summary()
         self.last_summary_ms = (time.perf_counter() - start) * 1000
         self.max_summary_ms = max(self.max_summary_ms, self.last_summary_ms)
         if self.last_summary_ms > SLOW_SUMMARY_MS:
             log.warning("workspace summary took %.0f ms", self.last_summary_ms)
+        moved = stamp != self._stamp
+        if moved:
+            self._stamp = stamp
+            self.revision += 1
         if summary != self._summary:
             self._summary = summary
             self.summary_changed.emit(summary)
+        elif moved:
+            self.registry_changed.emit()
         return summary
 
     def jobs(self, limit: int = 200) -> list[Job]:

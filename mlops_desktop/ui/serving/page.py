@@ -215,7 +215,9 @@ class DeployPage(DeployActions, Page):
     # -- monitor ---------------------------------------------------------------------------------
 
     def _on_workspace(self) -> None:
-        self.figures = None
+        # Nothing of the previous workspace may be looked up in the new one.
+        self.state, self.figures, self._since = None, None, None
+        self.table.set_rows([])
         self.monitor.set_workspace(self.model.path)
 
     def _on_service(self, info: ServiceInfo | None) -> None:

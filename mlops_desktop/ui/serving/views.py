@@ -309,18 +309,21 @@ class VersionsPane(QWidget):
         self.rollback_button.setObjectName("rollbackButton")
         self.message = muted_label()
         self.message.setObjectName("deployMessage")
+        # The primary actions head the pane, so a long gate note or a short window never
+        # pushes them out of sight; what they act on (the selection's gate) is right below.
         buttons = QHBoxLayout()
-        buttons.addWidget(self.rollback_button)
+        buttons.addWidget(caption)
         buttons.addStretch(1)
+        buttons.addWidget(self.rollback_button)
         buttons.addWidget(self.deploy_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 8, 0)
-        for widget in (caption, self.hint, self.hint_command):
+        layout.addLayout(buttons)
+        layout.addWidget(self.gate_note)
+        layout.addWidget(self.message)
+        for widget in (self.hint, self.hint_command):
             layout.addWidget(widget)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.gate_note)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
 
     def show_row(self, row: VersionRow, live: str | None, target: str | None, idle: bool) -> None:
         """Buttons and notes for the selected ``row``; ``target`` is what a rollback returns to."""

@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         self.rail = NavigationRail()
         self.stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
+        #: Pages not refreshed since the registry last changed (refreshed when shown).
+        self._stale: set[str] = set()
         for cls in PAGE_CLASSES:
             self._add_page(cls(self.model))
         self.rail.page_selected.connect(self.show_page)
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
     def _connect_model(self) -> None:
         self.model.workspace_changed.connect(self._on_workspace_changed)
         self.model.summary_changed.connect(self._on_summary_changed)
+        self.model.registry_changed.connect(self._on_registry_changed)
         self.model.job_changed.connect(self._on_job_changed)
         self.model.job_finished.connect(self._on_job_finished)
         self.model.job_submitted.connect(lambda _job_id: self.show_jobs())
@@ -126,6 +129,8 @@ class MainWindow(QMainWindow):
         """Show page ``name`` and check it on the rail and in the View menu."""
         if name not in self.pages:
             return
+        if name in self._stale:
+            self._refresh_page(name)
         self.stack.setCurrentWidget(self.pages[name])
         self.rail.select(name)
         action = self.actions_by_name.get(f"page:{name}")
@@ -153,9 +158,22 @@ class MainWindow(QMainWindow):
 
     def refresh_pages(self) -> None:
         """Let every page re-read the model and update the rail's badges."""
-        for name, page in self.pages.items():
-            page.refresh(self.model)
-            self.set_badge(name, page.badge_count(self.model))
+        for name in self.pages:
+            self._refresh_page(name)
+
+    def _refresh_page(self, name: str) -> None:
+        self._stale.discard(name)
+        page = self.pages[name]
+        page.refresh(self.model)
+        self.set_badge(name, page.badge_count(self.model))
+
+    def _on_registry_changed(self) -> None:
+        """Something changed in the registry (a job, the CLI, the service): the page on screen
+        shows it now, the others when they are shown."""
+        current = self.current_page_name()
+        self._stale.update(n for n in self.pages if n != current)
+        if current:
+            self._refresh_page(current)
 
     # -- jobs ------------------------------------------------------------------------------------
 
@@ -224,8 +242,9 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
-        if state is None or not self.restoreState(state):
-            self.resizeDocks([self.jobs_dock], [190], Qt.Orientation.Vertical)
+        if state is not None:
+            self.restoreState(state)
+        self.jobs_dock.fit_height()  # the Jobs panel shows what runs, not last session's size
 
     def quit_now(self) -> None:
         """Close without asking (running jobs are cancelled): for SIGTERM and Ctrl+C."""

@@ -80,6 +80,7 @@ class TrainPage(TrainActions, Page):
         self._submitted: list[str] = []
         self._runs_seen: int | None = None
         self._was_active = False
+        self._revision_seen = -1
         widget = QWidget()
         layout = QVBoxLayout(widget)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -200,13 +201,19 @@ class TrainPage(TrainActions, Page):
         )
 
     def update_content(self, model: WorkspaceModel) -> None:
-        """Re-read the runs only when they may have changed: their count moved, or a training
-        job is queued or running (here or in another process); models are always re-read."""
+        """Re-read the runs only when they may have changed: the registry changed (a worker, the
+        CLI or the demo build wrote), their count moved, or a training job is queued or running;
+        models are always re-read."""
         jobs = self._training_jobs()
         count = model.summary.runs if model.summary is not None else None
         active = any(not job.finished for job in jobs)
         # One more read after the last job ends, so its run's final state shows.
-        changed = active or self._was_active or count != self._runs_seen
+        changed = (
+            active
+            or self._was_active
+            or count != self._runs_seen
+            or model.revision != self._revision_seen
+        )
         self._was_active = active
         self.reload(read_runs=changed, jobs=jobs)
 
@@ -253,6 +260,7 @@ class TrainPage(TrainActions, Page):
             runs = ws.runs.list()
             self._runs = {run.id: run for run in runs}
             self._runs_seen = len(runs)
+            self._revision_seen = self.model.revision
             for run in runs:
                 self.dataset_ref(run.dataset_version_id)
         self._registered = registered_by_run(ws.models.list())
@@ -265,6 +273,9 @@ class TrainPage(TrainActions, Page):
             if name not in known:
                 self.dataset_combo.addItem(name, name)
         self._update_count()
+        if self.current_row() is None and self.proxy.rowCount():
+            # The first row shown is the selection (the details show it), never a lone highlight.
+            self.select_key(self.proxy.index(0, 0).data(KeyRole))
         self._show_current()
 
     def _update_count(self) -> None:
