@@ -88,11 +88,24 @@ class DriftWindowStore:
         return from_row(DriftWindow, rows[0]) if rows else None
 
     def last_count_id(self, name: str) -> int:
-        """The last prediction id a stored count window covers (0 before the first window)."""
+        """The last prediction id a stored window covers: the next count window starts after it.
+
+        Time windows count too, so switching a model between time and count windows continues
+        after its history instead of cutting that traffic again (0 before any window).
+        """
         row = self.db.execute(
             "SELECT json_extract(results_json, '$.last_id') FROM drift_windows"
             " WHERE model_name = ? AND window_kind = 'count' ORDER BY id DESC LIMIT 1",
             [name],
+        ).fetchone()
+        return max(int(row[0] or 0) if row else 0, self.last_id_of(name, "time"))
+
+    def last_id_of(self, name: str, kind: str) -> int:
+        """The largest prediction id the windows of ``name`` and ``kind`` cover (0 if none)."""
+        row = self.db.execute(
+            "SELECT MAX(json_extract(results_json, '$.last_id')) FROM drift_windows"
+            " WHERE model_name = ? AND window_kind = ?",
+            [name, kind],
         ).fetchone()
         return int(row[0] or 0) if row else 0
 

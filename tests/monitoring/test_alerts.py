@@ -208,3 +208,41 @@ def _log_status(ws, statuses: list[int], ts: float, latency: float = 5.0) -> Non
     ws.db.conn.execute("BEGIN IMMEDIATE")
     ws.db.conn.executemany(INSERT, rows)
     ws.db.conn.execute("COMMIT")
+
+
+def test_a_second_feature_drifting_opens_its_own_alert_naming_it(small_windows, credit):
+    """An active alert about one feature does not hide another feature starting to drift."""
+    ws = small_windows
+    log_requests(ws, shifted(credit.sample(450, random_state=4), "credit_amount", 3.0))
+    (amount,) = [a for a in run_once(ws, "credit").opened if a.signal == "feature_drift"]
+    assert amount.details["columns"] == ["credit_amount"]
+    acknowledge(ws, amount.id, "seen", user="ana")
+
+    both = shifted(
+        shifted(credit.sample(450, random_state=6), "credit_amount", 3.0), "age_in_years", 3.0
+    )
+    later = run_once(ws, "credit")
+    assert later.opened == []  # the same column keeps drifting: nothing new
+    log_requests(ws, both)
+    later = run_once(ws, "credit")
+    (age,) = [a for a in later.opened if a.signal == "feature_drift"]
+    assert age.details["columns"] == ["age_in_years"] and "age_in_years" in age.message
+    assert "credit_amount" not in age.message
+    assert ws.alerts.get(amount.id).state == "acknowledged"  # its episode goes on
+
+    log_requests(ws, shifted(credit.sample(450, random_state=7), "age_in_years", 3.0))
+    last = run_once(ws, "credit")
+    assert [a.id for a in last.resolved if a.signal == "feature_drift"] == [amount.id]
+    assert ws.alerts.get(age.id).state == "open"
+
+
+def test_a_backlog_does_not_resolve_alerts_on_its_oldest_windows(small_windows, credit):
+    ws = small_windows
+    log_requests(ws, shifted(credit.sample(450, random_state=4), "credit_amount", 3.0))
+    (alert,) = [a for a in run_once(ws, "credit").opened if a.signal == "feature_drift"]
+    log_requests(ws, credit.sample(450, random_state=5))  # three stable windows, then drift
+    log_requests(ws, shifted(credit.sample(450, random_state=8), "credit_amount", 3.0))
+    for _ in range(2):  # three windows per pass, as the Monitor page computes them
+        step = run_once(ws, "credit", max_windows=3)
+        assert step.resolved == [] and len(step.windows) == 3
+    assert ws.alerts.get(alert.id).state == "open"
