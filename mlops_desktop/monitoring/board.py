@@ -65,12 +65,16 @@ def _quality(ws: Workspace, name: str, version) -> dict:
     rule = gates.get(metric)
     out: dict = {"metric": metric, "tested": report is not None}
     if recent["n"] >= MIN_REALIZED and metric in recent["metrics"]:
-        out.update(source="realized", value=recent["metrics"][metric], n=recent["n"])
+        out.update(
+            source="realized", value=recent["metrics"][metric], n=recent["n"], since=recent["since"]
+        )
     elif report is not None:
         out.update(
             source="test report",
             value=((summary.get("metrics") or {}).get(metric) or {}).get("value"),
             passed=None if report.passed is None else bool(report.passed),
+            n=summary.get("rows"),
+            dataset=(summary.get("dataset") or {}).get("ref"),
         )
     if rule is not None:
         out.update(op=rule["op"], threshold=rule["threshold"])

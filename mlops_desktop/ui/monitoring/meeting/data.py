@@ -117,10 +117,12 @@ class Replay:
     frame: Any  # pandas.DataFrame
     target: str | None
     token: str | None
+    rows: str = ""  # which rows, in words: "the 200 held-out test rows of credit@1"
 
 
 def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
-    """The running service's address, the dataset's rows and the live model's target."""
+    """The running service's address, the rows to replay and the live model's target."""
+    from mlops_desktop.monitoring.simulate import replay_rows
     from mlops_desktop.serving.process import find_service
     from mlops_desktop.serving.server import TOKEN_ENV
 
@@ -132,8 +134,8 @@ def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
         )
     version = ws.models.get(f"{model}@live")
     target = (version.signature.get("output") or {}).get("name")
-    frame, _ = ws.datasets.load_frame(dataset)
-    return Replay(handle.url, model, frame, target, os.environ.get(TOKEN_ENV) or None)
+    frame, rows = replay_rows(ws, model, dataset)
+    return Replay(handle.url, model, frame, target, os.environ.get(TOKEN_ENV) or None, rows)
 
 
 # -- texts -------------------------------------------------------------------------------------
@@ -170,9 +172,12 @@ def quality_source(card: BoardCard) -> str:
     """Where the quality figure comes from, in words."""
     q = card.quality or {}
     if q.get("source") == "realized":
-        return f"measured on the latest {q.get('n', 0):,} real outcomes"
+        since = f" since {local_time(q['since'], now=time.time())}" if q.get("since") else ""
+        return f"measured on the outcomes of the latest {q.get('n', 0):,} live predictions{since}"
     if q.get("source") == "test report":
-        return "from the test report (too few real outcomes yet)"
+        rows = f"{q['n']:,} held-out test rows" if q.get("n") else "its held-out test rows"
+        of = f" of {q['dataset']}" if q.get("dataset") else ""
+        return f"measured on {rows}{of} (test report; too few real outcomes yet)"
     return ""
 
 
