@@ -172,3 +172,37 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
         age = [a for a in result.opened if "age_in_years" in a.message]
         assert age and age[0].signal in DRIFT_SIGNALS, [a.message for a in result.opened]
         assert age[0].state == "open" and age[0].details["columns"] == ["age_in_years"]
+
+
+@pytest.mark.slow
+def test_demo_serve_runs_the_scoring_service_on_the_built_demo(headless_demo, tmp_path):
+    """``demo --serve`` on a built demo: ready at once, then serves credit@live on 127.0.0.1."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.monitoring.conftest import free_port
+
+    path = tmp_path / "demo"
+    shutil.copytree(headless_demo, path)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlops_desktop", "demo", "--workspace", str(path), "--serve",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        lines = []
+        while not any(line.startswith("Serving") for line in lines):
+            line = proc.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        assert "ready (built before)" in lines[0] and f"127.0.0.1:{port}" in lines[-1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as answer:
+            assert answer.status == 200  # a model is deployed
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
