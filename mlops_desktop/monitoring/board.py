@@ -42,7 +42,8 @@ class BoardCard:
     quality: dict = field(default_factory=dict)
     drift: dict = field(default_factory=dict)
     requests_today: int = 0
-    alerts: dict = field(default_factory=dict)  # severity -> active count
+    alerts: dict = field(default_factory=dict)  # severity -> open (unacknowledged) count
+    acknowledged: int = 0  # active alerts someone has acknowledged (they still set the light)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -135,8 +136,10 @@ def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
         card.requests_today = ws.predictions.served_since(name, _midnight(now))
         active = list_alerts(ws, name, states=("open", "acknowledged"))
         card.alerts = {
-            s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")
+            s: sum(a.severity == s and a.state == "open" for a in active)
+            for s in ("critical", "warning", "info")
         }
+        card.acknowledged = sum(a.state == "acknowledged" for a in active)
         red, amber = [], []
         for alert in active:
             if alert.severity == "critical":

@@ -246,3 +246,21 @@ def test_a_backlog_does_not_resolve_alerts_on_its_oldest_windows(small_windows, 
         step = run_once(ws, "credit", max_windows=3)
         assert step.resolved == [] and len(step.windows) == 3
     assert ws.alerts.get(alert.id).state == "open"
+
+
+def test_the_board_counts_open_and_acknowledged_alerts_as_the_monitor_page_does(small_windows):
+    from mlops_desktop.ui.monitoring.meeting.data import alerts_text
+    from mlops_desktop.ui.monitoring.model import alert_counts_text
+
+    ws = small_windows
+    now = time.time()
+    add_rule(ws, "credit", "error_rate", {"threshold": 0.1, "min_requests": 5})
+    add_rule(ws, "credit", "latency_p95", {"threshold_ms": 1.0, "min_requests": 5})
+    _log_status(ws, [500] * 6 + [200] * 4, now - 30, latency=50.0)
+    error, latency = sorted(evaluate(ws, "credit", now).opened, key=lambda a: a.signal)
+    acknowledge(ws, latency.id, "seen", user="ana")
+    (card,) = board(ws, now=now)
+    assert card.alerts == {"critical": 1, "warning": 0, "info": 0} and card.acknowledged == 1
+    assert alerts_text(card) == "Open alerts: 1 critical · 1 acknowledged"
+    assert alert_counts_text(list_alerts(ws, "credit")).startswith("1 open · 1 acknowledged")
+    assert card.light == "red"  # acknowledged alerts still count for the light

@@ -236,7 +236,10 @@ def alerts_text(card: BoardCard) -> str:
         n = int(counts.get(severity, 0))
         if n:
             parts.append(f"{n} {severity}" + ("s" if n != 1 and severity == "warning" else ""))
-    return ("Open alerts: " + ", ".join(parts)) if parts else "No open alerts"
+    text = ("Open alerts: " + ", ".join(parts)) if parts else "No open alerts"
+    if card.acknowledged:
+        text += f" · {card.acknowledged} acknowledged"
+    return text
 
 
 def parse_progress(message: str) -> tuple[int, int] | None:
