@@ -122,12 +122,9 @@ def test_the_demo_command_wants_serve_for_a_port(tmp_path, capsys):
     assert not (tmp_path / "new").exists()
 
 
-@pytest.fixture(scope="module")
-def headless_demo(tmp_path_factory) -> Path:
-    """The demo workspace built once by ``mlops-desktop demo --workspace DIR``."""
-    path = tmp_path_factory.mktemp("headless-demo") / "demo"
-    assert main(["demo", "--workspace", str(path), "--json"]) == 0
-    return path
+@pytest.fixture
+def headless_demo(demo_template) -> Path:
+    return demo_template
 
 
 @pytest.mark.slow

@@ -44,6 +44,8 @@ class BoardCard:
     requests_today: int = 0
     alerts: dict = field(default_factory=dict)  # severity -> open (unacknowledged) count
     acknowledged: int = 0  # active alerts someone has acknowledged (they still set the light)
+    alert_ids: list[int] = field(default_factory=list)  # the active alerts, newest first
+    newest_alert: dict = field(default_factory=dict)  # severity and message of alert_ids[0]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -140,6 +142,9 @@ def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
             for s in ("critical", "warning", "info")
         }
         card.acknowledged = sum(a.state == "acknowledged" for a in active)
+        card.alert_ids = [a.id for a in active]
+        if active:
+            card.newest_alert = {"severity": active[0].severity, "message": active[0].message}
         red, amber = [], []
         for alert in active:
             if alert.severity == "critical":
