@@ -142,6 +142,14 @@ class DriftWindowStore:
         sql = _latest("drift_share, dataset_drift", kind, False)
         return self.db.execute(sql, [name, kind, limit]).fetchall()
 
+    def latest_share_rows(
+        self, name: str, kind: str, limit: int
+    ) -> list[tuple[float | None, int | None, float]]:
+        """``(drift_share, dataset_drift, window_end)`` of the latest ``limit`` windows with
+        rows, newest first (the meeting board's chart and its time axis)."""
+        sql = _latest("drift_share, dataset_drift, window_end", kind, False)
+        return self.db.execute(sql, [name, kind, limit]).fetchall()
+
     def after(self, name: str, kind: str, after_id: int) -> list[DriftWindow]:
         """The windows of ``name`` and ``kind`` stored after id ``after_id``, in no order."""
         return [

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving.deployments import live_at
 from mlops_desktop.serving.process import find_service
+from mlops_desktop.ui.monitoring.meeting.chart import LEGEND
 from mlops_desktop.ui.serving.model import stop_local_service
 from tests.conftest import copy_workspace
 from tests.monitoring.conftest import free_port
@@ -45,6 +46,15 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         card = meeting.board.cards["credit"]
         assert card.quality_note.text().startswith("measured on")
         assert card.chart.history.size == 50  # the demo's windows: one per 5 s at 10/s
+        # The chart has a time axis (oldest, middle, latest window end) and a colour legend.
+        qtbot.waitUntil(lambda: len(card.chart.time_ticks()) == 3, timeout=TIMEOUT_MS)
+        assert [t[0] for t in card.chart.time_ticks()] == [0, 12, 23]
+        assert [words for _, words in LEGEND] == [
+            "no feature drifted",
+            "some drifted",
+            "dataset drift",
+        ]
+        assert card.chart.minimumHeight() >= 10 * card.chart.point_size - 1
 
         # Start the service and the traffic, with age_in_years drifting 3 sd.
         click(qtbot, bar.start_service_button)

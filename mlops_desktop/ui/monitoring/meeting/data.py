@@ -46,6 +46,7 @@ class DriftHistory:
     size: int = 500
     freq: str = "1h"
     pending: int = 0  # scored requests since the last count window
+    ends: tuple[float, ...] = ()  # when each window ended (its last request, count windows)
 
 
 @dataclass
@@ -80,7 +81,7 @@ def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
     from mlops_desktop.monitoring.settings import get_settings
 
     settings = get_settings(ws, name)
-    rows = ws.drift_windows.latest_shares(name, settings.kind, last)[::-1]
+    rows = ws.drift_windows.latest_share_rows(name, settings.kind, last)[::-1]
     pending = 0
     if settings.kind == "count":
         pending = ws.predictions.live_ok_count_after(ws.drift_windows.last_count_id(name), name)
@@ -92,6 +93,7 @@ def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
         int(settings.size),
         settings.freq,
         int(pending),
+        tuple(float(r[2]) for r in rows),
     )
 
 

@@ -149,7 +149,7 @@ class SimulatorBar(QFrame):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumWidth(220)
-        self.status = QLabel("Traffic simulator: replays real rows against the live service.")
+        self.status = QLabel("Traffic simulator: replays held-out rows to the live service.")
         self.status.setObjectName("simulatorStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
