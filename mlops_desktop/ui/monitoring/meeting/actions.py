@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.monitoring.board import BoardCard
+from mlops_desktop.ui.kit.labels import scaled_font
 from mlops_desktop.ui.runtime.background import BackgroundTasks
 
 RETRAIN_JOB = "mlops_desktop.monitoring.loop:retrain_from_alert"
@@ -84,6 +85,7 @@ class ActionBar(QFrame):
         self.open_url = QDesktopServices.openUrl
         self.opened: list[Path] = []
         self.tasks = BackgroundTasks(self)
+        self.setFont(scaled_font(self, 1.2))  # its outcome is news for the room too
         self.retrain_button = self._button("&Retrain to canary", "meetingRetrain", self.retrain)
         self.promote_button = self._button("&Promote canary", "meetingPromote", self.promote)
         self.rollback_button = self._button("Roll &back", "meetingRollback", self.roll_back)

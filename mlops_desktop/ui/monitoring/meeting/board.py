@@ -3,8 +3,9 @@
 ``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
 ``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
 few seconds, runs a monitoring pass (``ui.monitoring.model.background_pass``) on another, so drift and
-alerts appear while the simulator sends traffic. Esc or F11 leaves the window; closing it stops
-the simulator.
+alerts appear while the simulator sends traffic. Under the cards, ``ActionBar`` retrains to a
+canary, promotes, rolls back and opens the latest report, so the whole journey stays on the
+board. Esc or F11 leaves the window; closing it stops the simulator.
 """
 
 from __future__ import annotations
