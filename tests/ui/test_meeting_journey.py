@@ -59,7 +59,11 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         # Start the service and the traffic, with age_in_years drifting 3 sd.
         click(qtbot, bar.start_service_button)
         qtbot.waitUntil(lambda: bar.start_button.isEnabled(), timeout=TIMEOUT_MS)
+        # Windows sized for the traffic: the simulator's default rate closes one every 5 s.
+        assert bar.rate.value() == 10
+        assert "a new window every 5 s at 10/s (50 rows each)" in bar.pace.text()
         bar.rate.setValue(50)  # as fast as this machine sends, over a meeting's minute
+        assert "a new window every 1 s at 50/s" in bar.pace.text()
         bar.duration.setValue(60)
         bar.drift_column.setCurrentIndex(bar.drift_column.findData("age_in_years"))
         assert bar.drift() == {"age_in_years": 3.0}

@@ -213,6 +213,16 @@ def cadence_text(history: DriftHistory) -> str:
     return f"one window per {history.freq}"
 
 
+def pace_text(history: DriftHistory | None, rate: float) -> str:
+    """How often the simulator's ``rate`` (requests a second) closes a window of ``history``."""
+    if history is None or rate <= 0:
+        return ""
+    if history.kind == "count":
+        seconds = history.size / rate
+        return f"a new window every {seconds:.0f} s at {rate:g}/s ({history.size:,} rows each)"
+    return f"one window per {history.freq}, whatever the rate"
+
+
 def short_reason(text: str, limit: int = 90) -> str:
     """A reason or alert message without its parenthesised evidence, at most ``limit`` chars."""
     text = text.split(" (")[0].strip().rstrip(".")
