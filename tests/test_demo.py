@@ -147,6 +147,8 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
     shown = json.loads(capsys.readouterr().out)
     assert shown["built_now"] is False and shown["versions"] == ["credit@1", "credit@2"]
     assert shown["live"] == "credit@1" and shown["window_rows"] == WINDOW_ROWS
+    for tested in shown["tested"]:  # each figure with what it was measured on
+        assert tested["passed"] and tested["rows"] == 200 and tested["dataset"] == "credit@1"
     path = tmp_path / "demo"
     shutil.copytree(headless_demo, path)
     with Workspace.open(path, create=False) as ws:

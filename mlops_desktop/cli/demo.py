@@ -101,6 +101,7 @@ def describe(ws: Workspace) -> dict[str, Any]:
         "path": str(ws.path),
         "model": DEMO_NAME,
         "versions": [v.ref for v in ws.models.list()],
+        "tested": [_tested(ws, v) for v in ws.models.list()],
         "live": ws.models.by_id(live.model_version_id).ref if live else None,
         "requests": ws.predictions.count(DEMO_NAME),
         "windows": ws.drift_windows.count(DEMO_NAME, settings.kind),
@@ -112,11 +113,40 @@ def describe(ws: Workspace) -> dict[str, Any]:
     }
 
 
+def _tested(ws: Workspace, version) -> dict[str, Any]:
+    """The version's test figure and what it was measured on (its test split's rows)."""
+    report = ws.reports.latest(version.id)
+    if report is None:
+        return {"ref": version.ref, "passed": None}
+    summary = report.summary or {}
+    metric = summary.get("primary_metric")
+    value = ((summary.get("metrics") or {}).get(metric) or {}).get("value")
+    return {
+        "ref": version.ref,
+        "passed": report.passed,
+        "metric": metric,
+        "value": value,
+        "rows": summary.get("rows"),
+        "dataset": (summary.get("dataset") or {}).get("ref"),
+    }
+
+
+def _tested_line(t: dict[str, Any]) -> str:
+    if t.get("value") is None:
+        return f"    {t['ref']}: not tested"
+    verdict = "passed its gate" if t["passed"] else "failed its gate"
+    return (
+        f"    {t['ref']}: {t['metric']} {t['value']:.3f} on {t['rows']:,} held-out test rows of "
+        f"{t['dataset']} ({verdict})"
+    )
+
+
 def _text(data: dict[str, Any], serving: bool) -> str:
     path = data["path"]
     lines = [
         f"Demo workspace {'built' if data['built_now'] else 'ready (built before)'}: {path}",
         f"  Versions:  {', '.join(data['versions'])} (live: {data['live']})",
+        *[_tested_line(t) for t in data["tested"]],
         f"  Traffic:   {data['requests']:,} requests, {data['windows']:,} drift windows"
         + (f" of {data['window_rows']} rows" if data["window_rows"] else ""),
         f"  Alerts:    {len(data['alerts'])} active",
