@@ -68,3 +68,14 @@ def copy_workspace(template: Path, to: Path) -> Path:
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the three real datasets as plain CSV files, unpacked once a session."""
     return unpack(tmp_path_factory.mktemp("datasets"))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace built once a session by ``mlops-desktop demo --workspace DIR``: copy
+    it (``copy_workspace``) before changing it."""
+    from mlops_desktop.cli.entry import main
+
+    path = tmp_path_factory.mktemp("headless-demo") / "demo"
+    assert main(["demo", "--workspace", str(path), "--json"]) == 0
+    return path

@@ -1,18 +1,20 @@
 """The demo's history: three days of traffic for the live model, outcomes, windows and an alert.
 
-No service is started. The rows of the demo dataset are replayed in-process as one-row
-requests through the service's own code (``validate_table``, ``score_tables``) and written to the
-prediction log in the service's row format (``registry.prediction_store.INSERT``), at timestamps
-spread over the three days before the end of the latest 6-hour window (busier in working hours).
-Over the last day, loans grow larger and longer (``credit_amount`` up to twice,
-``duration_in_month`` up to 12 months more): the drift the demo's alert is about. A few requests are
-refused, as real clients send bad values. Outcomes arrive for the predictions made before the last
-day, on the rows the model did not train on (so realized performance reads like the test report
-instead of being flattered by training rows). Then the monitor computes the 6-hour windows and
-evaluates the default alert rules.
+No service is started. The rows of the demo dataset's test split (which the model never trained
+on) are replayed in-process as one-row requests through the service's own code
+(``validate_table``, ``score_tables``) and written to the prediction log in the service's row
+format (``registry.prediction_store.INSERT``), at timestamps spread over the three days before the
+build (busier in working hours). Over the last day, loans grow larger and longer
+(``credit_amount`` up to twice, ``duration_in_month`` up to 12 months more): the drift the demo's
+alert is about. A few requests are refused, as real clients send bad values. Outcomes arrive for
+the predictions made before the last day (on held-out rows, so realized performance reads like
+the test report instead of being flattered by training rows). Then the monitor computes the
+windows and evaluates the default alert rules.
 
-Traffic ends where the latest complete window ends, so the windows the app computes later find
-no new rows and the alert stays until someone acts on it.
+Windows are sized for the traffic rate of a meeting: ``WINDOW_ROWS`` scored rows each, so the
+meeting simulator's default rate (``MEETING_RATE`` requests a second) closes a new window every
+``WINDOW_ROWS / MEETING_RATE`` seconds, while the history (about 22 requests an hour) has one
+every two hours or so, all of them kept: count windows do not depend on when they are computed.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
 
 Progress = Callable[[float, str], None]
-WINDOW = "6h"
-WINDOW_S = 6 * 3600.0
+#: The meeting simulator's default rate (requests per second), and a new window every 5 s at it.
+MEETING_RATE = 10.0
+WINDOW_ROWS = 50
+#: The history ends at a whole 6 hours, so its busy and quiet hours fall on the clock's.
+ALIGN_S = 6 * 3600.0
 DAYS = 3
 DRIFT_HOURS = 24.0
 #: Requests per hour in working hours (08-20 local time) and at night.
@@ -127,8 +132,12 @@ def log_demo_traffic(
     now = time.time() if now is None else now
     requests = refused = outcomes = 0
     if not ws.predictions.count(name):
-        settings = MonitorSettings(kind="time", freq=WINDOW, multivariate=True)
-        save_settings(ws, name, settings, reason="Demo: 6-hour windows of the live traffic")
+        settings = MonitorSettings(kind="count", size=WINDOW_ROWS, multivariate=True)
+        reason = (
+            f"Demo: windows of {WINDOW_ROWS} requests, a new one every "
+            f"{WINDOW_ROWS / MEETING_RATE:g} s at the meeting simulator's {MEETING_RATE:g} requests/s"
+        )
+        save_settings(ws, name, settings, reason=reason)
         report(0.0, "Replaying three days of traffic")
         requests, refused, outcomes = _log(ws, name, now)
     report(0.4, "Computing the drift windows")
@@ -151,12 +160,13 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     run = ws.runs.get(version.run_id)
     dataset = ws.datasets.get_by_id(run.dataset_version_id)
     frame, test_mask = ws.datasets.load_frame(dataset)
+    frame = frame[test_mask].reset_index(drop=True)  # rows the model never trained on
     target = (version.signature.get("output") or {}).get("name")
     model = load_model(ws, version)
     columns = model.names
 
     rng = np.random.default_rng(SEED)
-    end = math.floor((now - GRACE_S - 1) / WINDOW_S) * WINDOW_S
+    end = math.floor((now - GRACE_S - 1) / ALIGN_S) * ALIGN_S
     stamps = _arrivals(rng, end - DAYS * 86400.0, end)
     rounds = -(-len(stamps) // len(frame))  # every row once before any repeats
     picks = np.concatenate([rng.permutation(len(frame)) for _ in range(rounds)])[: len(stamps)]
@@ -187,7 +197,7 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
              f"loan-{204100 + i}", payload_json(inputs), payload_json(outputs), round(millis, 3),
              status, error)
         )  # fmt: skip
-        if status == 200 and target and test_mask[picks[i]] and ts < outcomes_until:
+        if status == 200 and target and ts < outcomes_until:
             label = _plain(frame[target].iloc[picks[i]])
             observed = float(ts) + float(rng.uniform(2, 20)) * 3600  # before `end`
             labelled.append({"request_id": request_id, "label": label, "observed_at": observed})

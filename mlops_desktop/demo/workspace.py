@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 DEMO_NAME = "credit"
 DEMO_TARGET = "creditability"
 DEMO_MODELS = ("logreg", "rf", "hgb")
-#: Progress steps: the import, one per model, the test, the traffic and monitoring.
-STEPS = len(DEMO_MODELS) + 3
+#: The two registered versions: the best run (live) and the runner-up (a candidate to canary).
+DEMO_VERSIONS = 2
+#: Progress steps: the import, one per model, one test per version, the traffic and monitoring.
+STEPS = len(DEMO_MODELS) + DEMO_VERSIONS + 2
 BUILT_KEY = "demo.built"
+STARTED_KEY = "demo.started"
 DEMO_GATE = {
     "metrics": {"roc_auc": {">=": 0.70}},
     "min_lift_over_baseline": 0.1,
@@ -33,15 +36,21 @@ def is_built(ws: Workspace) -> bool:
     return bool(ws.get_setting(BUILT_KEY, False))
 
 
+def is_demo(ws: Workspace) -> bool:
+    """A demo workspace, built or with an interrupted build to resume."""
+    return is_built(ws) or bool(ws.get_setting(STARTED_KEY, False))
+
+
 def build_demo(ctx: JobContext) -> dict[str, Any]:
-    """Import German credit, train three model families, register the best as ``credit@1``,
-    agree a quality gate, test the model against it, make it live, and give it three days of
-    traffic with outcomes and a drift alert (``demo_traffic``)."""
+    """Import German credit, train three model families, register the best as ``credit@1`` and
+    the runner-up as ``credit@2``, agree a quality gate, test both against it, make ``credit@1``
+    live, and give it three days of traffic with outcomes and a drift alert (``demo_traffic``)."""
     ws = ctx.workspace()
     if is_built(ws):
         return {"status": "already built"}
+    ws.set_setting(STARTED_KEY, True)
     runs = _import_and_train(ctx, ws)
-    _register_best(ws, runs)
+    _register(ws, runs)
     _gate_and_test(ctx, ws)
     _deploy(ws)
     traffic = _traffic(ctx, ws)
@@ -74,23 +83,31 @@ def _import_and_train(ctx: JobContext, ws: Workspace) -> list[str]:
     return runs
 
 
-def _register_best(ws: Workspace, run_ids: list[str]) -> None:
+def _register(ws: Workspace, run_ids: list[str]) -> None:
+    """The best run as version 1 and the runner-up as version 2 (those not registered yet)."""
     from mlops_desktop.training.metrics import PRIMARY
 
-    if ws.models.list() or not run_ids:
-        return
     metric = PRIMARY["binary"]
     runs = [ws.runs.get(run_id) for run_id in run_ids]
-    best = max(
-        (r for r in runs if r.status == "succeeded"), key=lambda r: r.metrics["holdout"][metric]
+    ranked = sorted(
+        (r for r in runs if r.status == "succeeded"),
+        key=lambda r: r.metrics["holdout"][metric],
+        reverse=True,
     )
-    ws.models.register(
-        DEMO_NAME,
-        best.id,
-        best.artifact_hash,
-        signature=best.config["signature"],
-        description=f"Best of {', '.join(DEMO_MODELS)} on the demo data",
+    descriptions = (
+        f"Best of {', '.join(DEMO_MODELS)} on the demo data",
+        "Runner-up on the demo data: a candidate to try as canary",
     )
+    for number, (run, text) in enumerate(zip(ranked, descriptions, strict=False), start=1):
+        if len(ws.models.list()) >= number:
+            continue
+        ws.models.register(
+            DEMO_NAME,
+            run.id,
+            run.artifact_hash,
+            signature=run.config["signature"],
+            description=text,
+        )
 
 
 def _gate_and_test(ctx: JobContext, ws: Workspace) -> None:
@@ -103,11 +120,13 @@ def _gate_and_test(ctx: JobContext, ws: Workspace) -> None:
             parse_gate(DEMO_GATE).to_dict(),
             reason="Agreed before shipping: clearly better than the dummy baseline",
         )
-    version = ws.models.get(f"{DEMO_NAME}@1")
-    if ws.reports.latest(version.id) is None:
-        test_model(
-            _SubContext(ctx, (STEPS - 2) / STEPS, (STEPS - 1) / STEPS), version.ref, resamples=300
-        )
+    first = len(DEMO_MODELS) + 1
+    for number in range(1, DEMO_VERSIONS + 1):
+        version = ws.models.get(f"{DEMO_NAME}@{number}")
+        if ws.reports.latest(version.id) is None:
+            step = first + number - 1
+            sub = _SubContext(ctx, step / STEPS, (step + 1) / STEPS)
+            test_model(sub, version.ref, resamples=300)
 
 
 def _deploy(ws: Workspace) -> None:

@@ -22,7 +22,9 @@ batch_feed        the latest batch scoring job for the model failed, its reject 
                   ``max_reject_share``, or (when ``max_age_hours`` is set) no batch ran for that long
 ================  ============================================================================
 
-Dedup: while an alert of a rule is open or acknowledged, the rule opens no other one.
+Dedup: while an alert of a rule is open or acknowledged, the rule opens no other one; but a
+feature_drift rule over every column keeps one alert per set of columns, so a feature that starts
+drifting while an older drift alert is active gets an alert naming it (``_per_column``).
 Auto-resolve: when a rule's signal is evaluated with enough data and is fine again, its open or
 acknowledged alert is resolved by the monitor (``resolved_by = "monitor"``, note "signal
 recovered") — an alert then means "something is wrong now", and the audit trail keeps the
@@ -148,9 +150,9 @@ def _ref(alert: Alert) -> str:
     return f"{alert.model_name}#alert{alert.id}"
 
 
-def _open(ws: Workspace, rule: AlertRule, check: Check) -> Alert | None:
+def _open(ws: Workspace, rule: AlertRule, check: Check, dedup: bool = True) -> Alert | None:
     with write(ws.db):
-        if ws.alerts.active_ids(rule.id):
+        if dedup and ws.alerts.active_ids(rule.id):
             return None
         alert = ws.alerts.open(
             rule, rule.params.get("severity", "warning"), check.message, check.details
@@ -208,16 +210,26 @@ class Evaluation:
     checks: list[Check] = field(default_factory=list)
 
 
-def evaluate(ws: Workspace, name: str, now: float | None = None) -> Evaluation:
-    """Check every enabled rule of ``name``; open and auto-resolve alerts."""
+WINDOW_SIGNALS = ("drift_share", "feature_drift", "prediction_drift")
+
+
+def evaluate(
+    ws: Workspace, name: str, now: float | None = None, skip: tuple[str, ...] = ()
+) -> Evaluation:
+    """Check every enabled rule of ``name`` (but those of the signals in ``skip``); open and
+    auto-resolve alerts."""
     from mlops_desktop.monitoring.signals import check_rule
 
     now = time.time() if now is None else now
     result = Evaluation()
     for rule in list_rules(ws, name, enabled_only=True):
+        if rule.signal in skip:
+            continue
         check = check_rule(ws, rule, now)
         result.checks.append(check)
-        if check.state == "fire":
+        if rule.signal == "feature_drift" and rule.params.get("column") is None:
+            _per_column(ws, rule, check, result)
+        elif check.state == "fire":
             alert = _open(ws, rule, check)
             if alert is not None:
                 result.opened.append(alert)
@@ -227,6 +239,38 @@ def evaluate(ws: Workspace, name: str, now: float | None = None) -> Evaluation:
                     resolve(ws, alert_id, f"signal recovered: {check.message}", user="monitor")
                 )
     return result
+
+
+def _per_column(ws: Workspace, rule: AlertRule, check: Check, result: Evaluation) -> None:
+    """A feature_drift rule over every column keeps one alert per episode of columns: a column
+    that starts drifting while an alert about others is active opens its own alert (naming it);
+    an alert resolves when none of the columns it names drifts any more."""
+    from dataclasses import replace
+
+    from mlops_desktop.monitoring.signals import feature_drift_message
+
+    if check.state not in ("fire", "ok"):
+        return
+    drifting = set(check.details.get("columns") or []) if check.state == "fire" else set()
+    covered: set[str] = set()
+    for alert_id in ws.alerts.active_ids(rule.id):
+        named = set(get_alert(ws, alert_id).details.get("columns") or [])
+        if named & drifting or not rule.params.get("auto_resolve", True):
+            covered |= named
+        else:
+            note = f"signal recovered: {', '.join(sorted(named)) or 'no feature'} no longer drifted"
+            result.resolved.append(resolve(ws, alert_id, note, user="monitor"))
+    new = [c for c in check.details.get("columns") or [] if c in drifting - covered]
+    if not new:
+        return
+    figures = check.details.get("figures") or {}
+    windows = len(check.details.get("windows") or [])
+    message = feature_drift_message(check.details.get("ref", rule.model_name), new,
+                                    figures.get(new[0], "drifted"), windows)  # fmt: skip
+    details = {**check.details, "columns": new}
+    alert = _open(ws, rule, replace(check, message=message, details=details), dedup=False)
+    if alert is not None:
+        result.opened.append(alert)
 
 
 def evaluate_alerts(ws: Workspace, name: str, now: float | None = None) -> list[Alert]:

@@ -42,7 +42,10 @@ class BoardCard:
     quality: dict = field(default_factory=dict)
     drift: dict = field(default_factory=dict)
     requests_today: int = 0
-    alerts: dict = field(default_factory=dict)  # severity -> active count
+    alerts: dict = field(default_factory=dict)  # severity -> open (unacknowledged) count
+    acknowledged: int = 0  # active alerts someone has acknowledged (they still set the light)
+    alert_ids: list[int] = field(default_factory=list)  # the active alerts, newest first
+    newest_alert: dict = field(default_factory=dict)  # severity and message of alert_ids[0]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,12 +68,16 @@ def _quality(ws: Workspace, name: str, version) -> dict:
     rule = gates.get(metric)
     out: dict = {"metric": metric, "tested": report is not None}
     if recent["n"] >= MIN_REALIZED and metric in recent["metrics"]:
-        out.update(source="realized", value=recent["metrics"][metric], n=recent["n"])
+        out.update(
+            source="realized", value=recent["metrics"][metric], n=recent["n"], since=recent["since"]
+        )
     elif report is not None:
         out.update(
             source="test report",
             value=((summary.get("metrics") or {}).get(metric) or {}).get("value"),
             passed=None if report.passed is None else bool(report.passed),
+            n=summary.get("rows"),
+            dataset=(summary.get("dataset") or {}).get("ref"),
         )
     if rule is not None:
         out.update(op=rule["op"], threshold=rule["threshold"])
@@ -131,8 +138,13 @@ def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
         card.requests_today = ws.predictions.served_since(name, _midnight(now))
         active = list_alerts(ws, name, states=("open", "acknowledged"))
         card.alerts = {
-            s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")
+            s: sum(a.severity == s and a.state == "open" for a in active)
+            for s in ("critical", "warning", "info")
         }
+        card.acknowledged = sum(a.state == "acknowledged" for a in active)
+        card.alert_ids = [a.id for a in active]
+        if active:
+            card.newest_alert = {"severity": active[0].severity, "message": active[0].message}
         red, amber = [], []
         for alert in active:
             if alert.severity == "critical":

@@ -17,6 +17,8 @@ before its window filled form a last, ``partial`` window); a time window ``[star
 is due once ``now`` is past its end by ``GRACE_S`` (the service flushes its log every 0.2 s) and
 is compared with the reference of the version that scored most of its rows. Two monitors running
 at once never store a window twice (the table's unique key; the second insert is ignored).
+Switching a model between count and time windows keeps the stored windows and continues after
+the traffic they cover, so its history is never cut again nor its alerts judged on old traffic.
 """
 
 from __future__ import annotations
@@ -360,16 +362,23 @@ def cut_windows(versions: np.ndarray, counts: np.ndarray, size: int) -> list[tup
     return cuts
 
 
+def _time_start(ws: Workspace, name: str, step: float) -> float | None:
+    """Where the next time window starts: after the stored windows of either kind (so a switch
+    from count windows does not cut their traffic again); None without traffic after them."""
+    end = ws.drift_windows.last_time_end(name)
+    first = ws.predictions.first_live_ts(name, ws.drift_windows.last_count_id(name))
+    if first is None:
+        return end
+    return max(end if end is not None else -math.inf, math.floor(first / step) * step)
+
+
 def _time_windows(
     ws: Workspace, name, settings: MonitorSettings, now: float, max_windows: int, report
 ):
     step = step_seconds(settings.freq)
-    start = ws.drift_windows.last_time_end(name)
+    start = _time_start(ws, name, step)
     if start is None:
-        first = ws.predictions.first_live_ts(name)
-        if first is None:
-            return []
-        start = math.floor(first / step) * step
+        return []
     limit = math.floor((now - GRACE_S) / step) * step
     if limit <= start:
         return []
@@ -397,6 +406,20 @@ def _time_windows(
             stored.append(window)
         report((done + 1) / min(len(buckets), max_windows), f"Window {done + 1} of {name}")
     return stored
+
+
+def more_due(ws: Workspace, name: str, now: float | None = None) -> bool:
+    """Whether traffic enough for another window waits (after a pass computed its maximum)."""
+    settings = get_settings(ws, name)
+    if settings.kind == "count":
+        waiting = ws.predictions.live_ok_count_after(ws.drift_windows.last_count_id(name), name)
+        return waiting >= int(settings.size)
+    step = step_seconds(settings.freq)
+    start = _time_start(ws, name, step)
+    if start is None:
+        return False
+    now = time.time() if now is None else now
+    return start + step <= math.floor((now - GRACE_S) / step) * step
 
 
 def load_detail(ws: Workspace, window: DriftWindow) -> dict:

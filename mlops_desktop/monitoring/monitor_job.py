@@ -12,8 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mlops_desktop.jobs.context import JobContext
-from mlops_desktop.monitoring.alerts import ensure_default_rules, evaluate, list_alerts
-from mlops_desktop.monitoring.engine import compute_windows
+from mlops_desktop.monitoring.alerts import (
+    WINDOW_SIGNALS,
+    ensure_default_rules,
+    evaluate,
+    list_alerts,
+)
+from mlops_desktop.monitoring.engine import compute_windows, more_due
 from mlops_desktop.registry.entities import Alert, DriftWindow
 
 if TYPE_CHECKING:
@@ -79,7 +84,11 @@ def run_once(
     max_windows: int = 200,
     on_progress: Callable[[float, str], None] | None = None,
 ) -> MonitorResult:
-    """Create the default rules on first use, compute due windows, evaluate the rules."""
+    """Create the default rules on first use, compute due windows, evaluate the rules.
+
+    While more than ``max_windows`` windows are due, the drift rules wait: judging the oldest
+    windows of a backlog would resolve (or open) alerts about what is happening now.
+    """
     started = time.perf_counter()
     report = on_progress or (lambda _f, _m: None)
     ensure_default_rules(ws, name)
@@ -87,8 +96,9 @@ def run_once(
     windows = compute_windows(
         ws, name, now=now, max_windows=max_windows, on_progress=lambda f, m: report(0.9 * f, m)
     )
+    backlog = len(windows) >= max_windows and more_due(ws, name, now)
     report(0.9, "Evaluating the alert rules")
-    evaluation = evaluate(ws, name, now)
+    evaluation = evaluate(ws, name, now, skip=WINDOW_SIGNALS if backlog else ())
     result = MonitorResult(
         model=name,
         windows=windows,

@@ -119,6 +119,23 @@ def _records(ws: Workspace, name: str, kind: str) -> list[dict]:
     return known
 
 
+def _earlier(ws: Workspace, name: str, kind: str, records: list[dict]) -> list[dict]:
+    """The windows of the other kind that cover traffic before the first of ``records``."""
+    other = _records(ws, name, "time" if kind == "count" else "count")
+    if not other or not records:
+        return other if not records else []
+    first_id = records[0]["results"].get("first_id")
+    first_start = records[0]["start"]
+
+    def before(r: dict) -> bool:
+        last_id = r["results"].get("last_id")
+        if first_id is not None and last_id is not None:
+            return last_id < first_id
+        return r["end"] <= first_start
+
+    return [r for r in other if before(r)]
+
+
 def _num(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
@@ -126,10 +143,18 @@ def _num(values) -> np.ndarray:
 def window_series(
     ws: Workspace, name: str, since: float | None = None, kind: str | None = None
 ) -> WindowSeries:
-    """Per-window aggregates of ``name`` (windows starting at or after ``since``)."""
+    """Per-window aggregates of ``name`` (windows starting at or after ``since``).
+
+    Without ``kind``: the windows of the model's window kind, after the windows of the other
+    kind that came before them (a model switched from time to count windows keeps its history
+    on the charts; the engine never cuts the same traffic twice).
+    """
     settings = get_settings(ws, name)
-    kind = kind or settings.kind
-    records = [r for r in _records(ws, name, kind) if since is None or r["start"] >= since]
+    records = _records(ws, name, kind or settings.kind)
+    if kind is None:
+        records = _earlier(ws, name, settings.kind, records) + records
+        kind = settings.kind
+    records = [r for r in records if since is None or r["start"] >= since]
     out = WindowSeries(model=name, kind=kind, share_threshold=settings.drift_share)
     out.pending = _pending(ws, name, kind, settings, records)
     if not records:

@@ -106,34 +106,48 @@ def _feature_drift(rule, ref: str, windows: list[dict]) -> Check:
     if column is not None:
         persistent &= {column}
     latest = windows[0]
-    details: dict = {"windows": [w["id"] for w in windows], "columns": sorted(persistent)}
+    details: dict = {
+        "windows": [w["id"] for w in windows],
+        "columns": sorted(persistent, key=latest["features"].index),
+        "ref": ref,
+    }
     if persistent:
-        shown = sorted(persistent, key=latest["features"].index)
+        shown = details["columns"]
         i = latest["features"].index(shown[0])
         details.update(
             method=latest["method"][i], statistic=latest["statistic"][i], score=latest["score"][i]
         )
-        p_values = latest.get("p_value") or []
-        p_value = p_values[i] if i < len(p_values) else None
-        if p_value is not None:
-            figure = f"{latest['method'][i]} p-value {p_value:.3g} below {latest['threshold'][i]:g}"
-        else:
-            figure = (
-                f"{latest['method'][i]} {latest['statistic'][i]:.3g}, threshold "
-                f"{latest['threshold'][i]:g}"
-            )
+        details["figures"] = {c: _figure(latest, latest["features"].index(c)) for c in shown}
         return Check(
             rule,
             "fire",
-            f"Feature drift on {ref}: {', '.join(shown[:5])} drifted in each of the latest "
-            f"{len(windows)} window(s) ({figure}). Click the window on the Monitor page to "
-            "compare its distribution with training; retrain if the change is real.",
+            feature_drift_message(ref, shown, details["figures"][shown[0]], len(windows)),
             latest["score"][i],
             details,
         )
     what = f"'{column}'" if column else "no feature"
     return Check(
         rule, "ok", f"{what} drifted in all of the latest {len(windows)} window(s)", None, details
+    )
+
+
+def _figure(window: dict, i: int) -> str:
+    """The evidence of feature ``i`` in ``window``: its test's p-value or its distance."""
+    p_values = window.get("p_value") or []
+    p_value = p_values[i] if i < len(p_values) else None
+    if p_value is not None:
+        return f"{window['method'][i]} p-value {p_value:.3g} below {window['threshold'][i]:g}"
+    return (
+        f"{window['method'][i]} {window['statistic'][i]:.3g}, threshold {window['threshold'][i]:g}"
+    )
+
+
+def feature_drift_message(ref: str, columns: list[str], figure: str, windows: int) -> str:
+    """The alert text for ``columns`` drifting in each of the latest ``windows`` windows."""
+    return (
+        f"Feature drift on {ref}: {', '.join(columns[:5])} drifted in each of the latest "
+        f"{windows} window(s) ({figure}). Click the window on the Monitor page to compare its "
+        "distribution with training; retrain if the change is real."
     )
 
 

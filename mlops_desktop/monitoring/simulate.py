@@ -27,12 +27,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 
-from mlops_desktop.errors import InputError, MlopsError
+from mlops_desktop.errors import InputError, MlopsError, NotFoundError
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.workspace import Workspace
 
 Progress = Callable[[float, str], None]
 
@@ -310,3 +314,23 @@ def simulate(
     result.achieved_rate = result.requests / result.seconds if result.seconds else 0.0
     report(1.0, f"Done: {result.requests:,} requests in {result.seconds:.0f} s")
     return result
+
+
+def replay_rows(ws: Workspace, model: str, dataset: str) -> tuple[Any, str]:
+    """The rows of ``dataset`` to replay to ``model``@live, and which they are in words.
+
+    The live version's own training data is replayed without its training rows: only the rows
+    of its test split, which it never trained on, so the outcomes recorded for them measure it
+    as a new customer would (the training rows' outcomes would flatter it).
+    """
+    version = ws.models.get(f"{model}@live")
+    data = ws.datasets.get(dataset)
+    frame, test_mask = ws.datasets.load_frame(data)
+    try:
+        trained_on = ws.runs.get(version.run_id).dataset_version_id
+    except NotFoundError:  # without its run, every row is new to the model
+        trained_on = None
+    if trained_on == data.id and test_mask is not None and bool(test_mask.any()):
+        held_out = frame[test_mask].reset_index(drop=True)
+        return held_out, f"the {len(held_out):,} held-out test rows of {data.ref}"
+    return frame, f"the {len(frame):,} rows of {data.ref}"

@@ -88,11 +88,24 @@ class DriftWindowStore:
         return from_row(DriftWindow, rows[0]) if rows else None
 
     def last_count_id(self, name: str) -> int:
-        """The last prediction id a stored count window covers (0 before the first window)."""
+        """The last prediction id a stored window covers: the next count window starts after it.
+
+        Time windows count too, so switching a model between time and count windows continues
+        after its history instead of cutting that traffic again (0 before any window).
+        """
         row = self.db.execute(
             "SELECT json_extract(results_json, '$.last_id') FROM drift_windows"
             " WHERE model_name = ? AND window_kind = 'count' ORDER BY id DESC LIMIT 1",
             [name],
+        ).fetchone()
+        return max(int(row[0] or 0) if row else 0, self.last_id_of(name, "time"))
+
+    def last_id_of(self, name: str, kind: str) -> int:
+        """The largest prediction id the windows of ``name`` and ``kind`` cover (0 if none)."""
+        row = self.db.execute(
+            "SELECT MAX(json_extract(results_json, '$.last_id')) FROM drift_windows"
+            " WHERE model_name = ? AND window_kind = ?",
+            [name, kind],
         ).fetchone()
         return int(row[0] or 0) if row else 0
 
@@ -127,6 +140,14 @@ class DriftWindowStore:
         """``(drift_share, dataset_drift)`` of the latest ``limit`` windows with rows, newest
         first (without reading their results)."""
         sql = _latest("drift_share, dataset_drift", kind, False)
+        return self.db.execute(sql, [name, kind, limit]).fetchall()
+
+    def latest_share_rows(
+        self, name: str, kind: str, limit: int
+    ) -> list[tuple[float | None, int | None, float]]:
+        """``(drift_share, dataset_drift, window_end)`` of the latest ``limit`` windows with
+        rows, newest first (the meeting board's chart and its time axis)."""
+        sql = _latest("drift_share, dataset_drift, window_end", kind, False)
         return self.db.execute(sql, [name, kind, limit]).fetchall()
 
     def after(self, name: str, kind: str, after_id: int) -> list[DriftWindow]:

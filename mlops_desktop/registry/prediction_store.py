@@ -235,9 +235,11 @@ class PredictionStore:
             "SELECT MAX(ts) FROM predictions WHERE model_name = ?", [name]
         ).fetchone()[0]
 
-    def first_live_ts(self, name: str) -> float | None:
+    def first_live_ts(self, name: str, after_id: int = 0) -> float | None:
+        """When the first live request of ``name`` after id ``after_id`` arrived."""
         return self.db.execute(
-            "SELECT MIN(ts) FROM predictions WHERE model_name = ? AND arm = 'live'", [name]
+            "SELECT MIN(ts) FROM predictions WHERE model_name = ? AND arm = 'live' AND id > ?",
+            [name, after_id],
         ).fetchone()[0]
 
     # -- the Deploy page and the alert signals ----------------------------------------------

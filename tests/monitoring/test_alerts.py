@@ -208,3 +208,59 @@ def _log_status(ws, statuses: list[int], ts: float, latency: float = 5.0) -> Non
     ws.db.conn.execute("BEGIN IMMEDIATE")
     ws.db.conn.executemany(INSERT, rows)
     ws.db.conn.execute("COMMIT")
+
+
+def test_a_second_feature_drifting_opens_its_own_alert_naming_it(small_windows, credit):
+    """An active alert about one feature does not hide another feature starting to drift."""
+    ws = small_windows
+    log_requests(ws, shifted(credit.sample(450, random_state=4), "credit_amount", 3.0))
+    (amount,) = [a for a in run_once(ws, "credit").opened if a.signal == "feature_drift"]
+    assert amount.details["columns"] == ["credit_amount"]
+    acknowledge(ws, amount.id, "seen", user="ana")
+
+    both = shifted(
+        shifted(credit.sample(450, random_state=6), "credit_amount", 3.0), "age_in_years", 3.0
+    )
+    later = run_once(ws, "credit")
+    assert later.opened == []  # the same column keeps drifting: nothing new
+    log_requests(ws, both)
+    later = run_once(ws, "credit")
+    (age,) = [a for a in later.opened if a.signal == "feature_drift"]
+    assert age.details["columns"] == ["age_in_years"] and "age_in_years" in age.message
+    assert "credit_amount" not in age.message
+    assert ws.alerts.get(amount.id).state == "acknowledged"  # its episode goes on
+
+    log_requests(ws, shifted(credit.sample(450, random_state=7), "age_in_years", 3.0))
+    last = run_once(ws, "credit")
+    assert [a.id for a in last.resolved if a.signal == "feature_drift"] == [amount.id]
+    assert ws.alerts.get(age.id).state == "open"
+
+
+def test_a_backlog_does_not_resolve_alerts_on_its_oldest_windows(small_windows, credit):
+    ws = small_windows
+    log_requests(ws, shifted(credit.sample(450, random_state=4), "credit_amount", 3.0))
+    (alert,) = [a for a in run_once(ws, "credit").opened if a.signal == "feature_drift"]
+    log_requests(ws, credit.sample(450, random_state=5))  # three stable windows, then drift
+    log_requests(ws, shifted(credit.sample(450, random_state=8), "credit_amount", 3.0))
+    for _ in range(2):  # three windows per pass, as the Monitor page computes them
+        step = run_once(ws, "credit", max_windows=3)
+        assert step.resolved == [] and len(step.windows) == 3
+    assert ws.alerts.get(alert.id).state == "open"
+
+
+def test_the_board_counts_open_and_acknowledged_alerts_as_the_monitor_page_does(small_windows):
+    from mlops_desktop.ui.monitoring.meeting.data import alerts_text
+    from mlops_desktop.ui.monitoring.model import alert_counts_text
+
+    ws = small_windows
+    now = time.time()
+    add_rule(ws, "credit", "error_rate", {"threshold": 0.1, "min_requests": 5})
+    add_rule(ws, "credit", "latency_p95", {"threshold_ms": 1.0, "min_requests": 5})
+    _log_status(ws, [500] * 6 + [200] * 4, now - 30, latency=50.0)
+    error, latency = sorted(evaluate(ws, "credit", now).opened, key=lambda a: a.signal)
+    acknowledge(ws, latency.id, "seen", user="ana")
+    (card,) = board(ws, now=now)
+    assert card.alerts == {"critical": 1, "warning": 0, "info": 0} and card.acknowledged == 1
+    assert alerts_text(card) == "Open alerts: 1 critical · 1 acknowledged"
+    assert alert_counts_text(list_alerts(ws, "credit")).startswith("1 open · 1 acknowledged")
+    assert card.light == "red"  # acknowledged alerts still count for the light

@@ -147,3 +147,33 @@ def test_typed_fast_decoding_equals_the_json_path():
         slow = cast_like(to_frame(parse_inputs(part), ["n", "c", "b"]).frame, types)
         pd.testing.assert_frame_equal(fast, slow)
     assert fast["c"].tolist()[:3] == ["a", "3", "null"]
+
+
+def test_switching_the_window_kind_continues_after_the_history(monitored, credit):
+    """Time windows of the history stay; count windows start where they end (and back)."""
+    ws = monitored
+    base = 1_700_000_040.0
+    log_requests(ws, credit.iloc[:300], start_ts=base, step_s=0.3)
+    history = compute_windows(ws, "credit", kind="time", freq="1min", now=base + 100)
+    assert [w.n_rows for w in history] == [200]
+    counted = compute_windows(ws, "credit", kind="count", size=50, multivariate=False)
+    assert [w.n_rows for w in counted] == [50, 50]  # the 100 rows after the time window
+    assert counted[0].results["first_id"] == history[-1].results["last_id"] + 1
+    log_requests(ws, credit.iloc[300:400], start_ts=base + 120, step_s=0.3)
+    back = compute_windows(ws, "credit", kind="time", freq="1min", now=base + 300)
+    assert back[0].window_start == base + 120 and sum(w.n_rows for w in back) == 100
+    assert ws.drift_windows.count("credit", "time") == 1 + len(back)
+
+
+def test_the_charts_keep_the_history_of_the_other_window_kind(monitored, credit):
+    from mlops_desktop.monitoring.settings import MonitorSettings, save_settings
+
+    ws = monitored
+    base = 1_700_000_040.0
+    log_requests(ws, credit.iloc[:300], start_ts=base, step_s=0.3)
+    compute_windows(ws, "credit", kind="time", freq="1min", now=base + 100)
+    save_settings(ws, "credit", MonitorSettings(kind="count", size=50, multivariate=False))
+    compute_windows(ws, "credit")
+    series = window_series(ws, "credit")
+    assert series.kind == "count" and list(series.n_rows) == [200, 50, 50]  # history first
+    assert window_series(ws, "credit", kind="count").n_windows == 2

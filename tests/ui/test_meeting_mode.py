@@ -86,6 +86,8 @@ def test_the_board_shows_one_card_per_deployed_model(qtbot, meeting):
     assert risk.card.light == "amber" and "risk@1 has no test report" in risk.reasons.text()
     assert credit.quality.text() == quality_text(credit.card)
     assert credit.quality.text().startswith("ROC AUC 0.")
+    # What the figure was measured on: the test report's held-out rows, with their count.
+    assert credit.quality_note.text().startswith("measured on 200 held-out test rows of credit@1")
     assert credit.drift.text() == "No drift windows yet"
     assert credit.requests.text() == "0" and credit.alerts.text() == "No open alerts"
     # The simulator says the service is not running and offers to start it.
@@ -118,6 +120,8 @@ def test_the_simulator_sends_traffic_to_the_real_service_and_stops(qtbot, meetin
     assert not bar.model.isEnabled()
 
     qtbot.waitUntil(lambda: predictions(ws_path) >= 20, timeout=TIMEOUT_MS)
+    # The replay is of rows credit@1 never trained on: its training data's test split.
+    assert "the 200 held-out test rows of credit@1" in bar.status.toolTip()
     qtbot.waitUntil(lambda: requests_shown(meeting) >= 20, timeout=10_000)
     qtbot.waitUntil(lambda: bar.sent >= 20, timeout=10_000)
     chart = meeting.board.cards["credit"].chart

@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
             current.deleteLater()
             current = None
         if current is None:
-            current = MeetingWindow(path, self)
+            current = MeetingWindow(path, self, submit=self.model.submit)
             current.navigate_requested.connect(self.show_page)
             self.meeting_window = current
         current.showFullScreen()

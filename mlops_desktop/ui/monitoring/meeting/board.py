@@ -3,13 +3,15 @@
 ``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
 ``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
 few seconds, runs a monitoring pass (``ui.monitoring.model.background_pass``) on another, so drift and
-alerts appear while the simulator sends traffic. Esc or F11 leaves the window; closing it stops
-the simulator.
+alerts appear while the simulator sends traffic. Under the cards, ``ActionBar`` retrains to a
+canary, promotes, rolls back and opens the latest report, so the whole journey stays on the
+board. Esc or F11 leaves the window; closing it stops the simulator.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +41,7 @@ from mlops_desktop.ui.kit.labels import muted_color, scaled_font
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.kit.widgets import EmptyState
+from mlops_desktop.ui.monitoring.meeting.actions import ActionBar
 from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
 from mlops_desktop.ui.monitoring.meeting.data import Snapshot, short_reason, snapshot
 from mlops_desktop.ui.monitoring.meeting.simulator import SimulatorBar
@@ -125,17 +128,24 @@ class BoardPoller(QObject):
 class MeetingWindow(QWidget):
     """The full-screen health board. ``navigate_requested(page)`` asks the app for a page.
 
-    ``path`` is the workspace (None: the empty state says to open one).
+    ``path`` is the workspace (None: the empty state says to open one); ``submit`` the app's job
+    submission, for the board's Retrain to canary (``ActionBar``).
     """
 
     navigate_requested = Signal(str)
 
-    def __init__(self, path: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        parent: QWidget | None = None,
+        submit: Callable[..., str] | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("meetingWindow")
         self.setWindowTitle("Meeting mode — MLOps Desktop")
         self.path = path
         self.last: Snapshot | None = None
+        self.seen_alerts: set[int] = set()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
@@ -143,8 +153,12 @@ class MeetingWindow(QWidget):
         layout.addLayout(self._build_head(path))
         layout.addWidget(self._build_banner())
         layout.addWidget(self._build_stack(path), 1)
+        self.actions_bar = ActionBar(path, submit)
+        self.actions_bar.refresh_requested.connect(self.refresh)
+        layout.addWidget(self.actions_bar)
         self.simulator = SimulatorBar(path)
         self.simulator.refresh_requested.connect(self.refresh)
+        self.simulator.model.currentTextChanged.connect(self._choose_card)
         layout.addWidget(self.simulator)
         self._connect_leaving()
         self._apply_colors()
@@ -158,6 +172,7 @@ class MeetingWindow(QWidget):
         else:
             self.updated.setText("")
             self.simulator.hide()
+            self.actions_bar.hide()
 
     def _build_head(self, path: Path | None) -> QHBoxLayout:
         """The title, the workspace's name, when the board was read, and Leave."""
@@ -229,12 +244,28 @@ class MeetingWindow(QWidget):
         return self.stack.currentWidget() is self.empty
 
     def _on_snapshot(self, shot: Snapshot) -> None:
+        first = self.last is None
         self.last = shot
+        for card in shot.cards:  # an alert opened by any monitor (the app's, cron's) is news
+            newest = card.alert_ids[0] if card.alert_ids else None
+            if newest is not None and newest not in self.seen_alerts and not first:
+                alert = card.newest_alert
+                self._show_banner(card.model, alert.get("severity", ""), alert.get("message", ""))
+            self.seen_alerts.update(card.alert_ids)
         self.board.set_cards(shot.cards, shot.history)
         self.stack.setCurrentWidget(self.board if shot.cards else self.empty)
         self.simulator.set_snapshot(shot)
         self.simulator.setVisible(bool(shot.cards))
+        self.actions_bar.setVisible(bool(shot.cards))
+        self._choose_card()
         self.updated.setText(f"Updated {local_time(shot.at, now=time.time())}")
+
+    def _choose_card(self, _model: str = "") -> None:
+        """The actions apply to the model chosen in the simulator bar (else the first)."""
+        cards = self.last.cards if self.last is not None else []
+        chosen = self.simulator.model.currentText()
+        card = next((c for c in cards if c.model == chosen), cards[0] if cards else None)
+        self.actions_bar.set_card(card)
 
     def _on_poll_failed(self, message: str) -> None:
         self.updated.setText(f"Could not read the workspace: {message}")
@@ -243,11 +274,14 @@ class MeetingWindow(QWidget):
         if not opened:
             return
         alert = opened[-1]
-        model = alert.model_name
         more = f"  (+{len(opened) - 1} more)" if len(opened) > 1 else ""
-        message = short_reason(alert.message, 140)
-        self.banner.setText(f"New {alert.severity} alert on {model}: {message}{more}")
-        self._banner_colors(alert.severity)
+        self.seen_alerts.update(a.id for a in opened)
+        self._show_banner(alert.model_name, alert.severity, alert.message, more)
+
+    def _show_banner(self, model: str, severity: str, message: str, more: str = "") -> None:
+        text = short_reason(message, 140)
+        self.banner.setText(f"New {severity} alert on {model}: {text}{more}")
+        self._banner_colors(severity)
         self.banner.show()
         self._banner_timer.start(20_000)
 
@@ -302,7 +336,11 @@ class MeetingWindow(QWidget):
     def wait_idle(self, timeout_ms: int = 30_000) -> bool:
         """Wait for background reads, passes and service starts (tests)."""
         done = self.poller.wait(timeout_ms) if self.poller is not None else True
-        return done and self.simulator.tasks.wait(timeout_ms)
+        return (
+            done
+            and self.simulator.tasks.wait(timeout_ms)
+            and self.actions_bar.wait_idle(timeout_ms)
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Esc or F11 leaves (also when a shortcut cannot fire: the window is not active)."""

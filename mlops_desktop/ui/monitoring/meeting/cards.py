@@ -196,7 +196,7 @@ class HealthCard(QFrame):
             font.setBold(label.property("role") in ("title", "big", "value"))
             label.setFont(font)
         self.light.set_diameter(int(base_pt * 5.2))
-        self.chart.set_point_size(base_pt * ROLES["caption"])
+        self.chart.set_point_size(base_pt)  # read from the back of the room like the body
         self._paint_state()
 
     def _paint_state(self) -> None:

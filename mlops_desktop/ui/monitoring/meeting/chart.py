@@ -1,18 +1,21 @@
 """Meeting mode's drift chart: the share of drifted features per window, with the threshold.
 
 Drawn with QPainter (a dozen bars need no plotting library): bars coloured like the traffic
-light (no drift, some features drifted, dataset drift), a dashed threshold line labelled with
-its value, a labelled percentage axis, and the window cadence underneath.
+light (no drift, some features drifted, dataset drift) with a legend saying so, a dashed
+threshold line labelled with its value, a labelled percentage axis, a time axis (when the
+oldest, middle and latest windows ended) and the window cadence underneath.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mlops_desktop.formatting import local_time
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.monitoring.meeting.data import DriftHistory, cadence_text
 
@@ -22,6 +25,8 @@ LIGHT_COLORS = {
     "amber": ("#e8a000", "#fbbc04"),
     "red": ("#c5221f", "#ee4b3f"),
 }
+#: The bar colours and what they mean, as the chart's legend says.
+LEGEND = (("green", "no feature drifted"), ("amber", "some drifted"), ("red", "dataset drift"))
 
 
 def light_color(light: str, dark: bool | None = None) -> QColor:
@@ -48,7 +53,7 @@ class DriftChart(QWidget):
 
     def set_point_size(self, size: float) -> None:
         self.point_size = size
-        self.setMinimumHeight(int(size * 7))
+        self.setMinimumHeight(int(size * 10))
         self.update()
 
     def describe(self) -> str:
@@ -67,55 +72,132 @@ class DriftChart(QWidget):
         return min(1.0, math.ceil(highest * 10 - 1e-9) / 10)
 
     def sizeHint(self) -> QSize:
-        return QSize(400, int(self.point_size * 11))
+        return QSize(400, int(self.point_size * 14))
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pal = self.palette()
-        text = pal.color(QPalette.ColorRole.Text)
-        muted = pal.color(QPalette.ColorRole.PlaceholderText)
-        dark = is_dark(pal)
         font = QFont(self.font())
         font.setPointSizeF(self.point_size)
         painter.setFont(font)
-        line = painter.fontMetrics().height()
-        axis_w = painter.fontMetrics().horizontalAdvance("100%") + 8
-        plot = QRectF(axis_w, line * 0.6, self.width() - axis_w - 4, self.height() - line * 2.2)
-        h = self.history
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        axis_w = metrics.horizontalAdvance("100%") + 8
+        # A legend line on top; under the bars, the time axis and the cadence.
+        plot = QRectF(axis_w, line * 1.6, self.width() - axis_w - 4, self.height() - line * 4.4)
+        self._draw_legend(painter, QRectF(axis_w, 0, plot.width(), line * 1.2))
+        self._draw_axis(painter, plot)
+        self._draw_bars(painter, plot)
+        self._draw_threshold(painter, plot)
+        self._draw_time_axis(painter, plot)
+        painter.end()
 
+    def _palette(self) -> tuple[QColor, QColor, bool]:
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.Text)
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        muted = muted if abs(muted.lightness() - text.lightness()) > 60 else text
+        return text, muted, is_dark(pal)
+
+    def _draw_legend(self, painter: QPainter, area: QRectF) -> None:
+        """A swatch and a word for each bar colour, so colour is never the only key."""
+        text, _muted, dark = self._palette()
+        metrics = painter.fontMetrics()
+        box = metrics.ascent() * 0.8
+        x = area.left()
+        for light, words in LEGEND:
+            swatch = QRectF(x, area.center().y() - box / 2, box, box)
+            painter.fillRect(swatch, light_color(light, dark))
+            painter.setPen(text)
+            label = QRectF(swatch.right() + 5, area.top(), metrics.horizontalAdvance(words) + 4,
+                           area.height())  # fmt: skip
+            painter.drawText(
+                label, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, words
+            )
+            x = label.right() + box * 1.5
+
+    def _draw_axis(self, painter: QPainter, plot: QRectF) -> None:
+        """Grid lines at 0, half and the top, labelled in percent of the features."""
+        _text, muted, _dark = self._palette()
+        line = painter.fontMetrics().height()
         top = self.axis_top()
         painter.setPen(QPen(muted, 1))
         for value in (0.0, top / 2, top):
             y = plot.bottom() - value / top * plot.height()
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            label = QRectF(0, y - line / 2, axis_w - 6, line)
+            label = QRectF(0, y - line / 2, plot.left() - 6, line)
             painter.drawText(
                 label, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{value:.0%}"
             )
+
+    def bar_rects(self, plot: QRectF) -> list[QRectF]:
+        """Where each window's bar is drawn (the latest on the right)."""
+        h = self.history
+        top = self.axis_top()
         slots = max(len(h.shares), 12)
         step = plot.width() / slots
-        for i, (share, drifted) in enumerate(zip(h.shares, h.dataset_drift, strict=False)):
-            light = "red" if drifted else "amber" if share > 0 else "green"
+        rects = []
+        for i, share in enumerate(h.shares):
             height = max(3.0, min(share / top, 1.0) * plot.height())
             x = plot.left() + (slots - len(h.shares) + i) * step + step * 0.15
-            painter.fillRect(
-                QRectF(x, plot.bottom() - height, step * 0.7, height), light_color(light, dark)
-            )
-        y = plot.bottom() - h.threshold / top * plot.height()
+            rects.append(QRectF(x, plot.bottom() - height, step * 0.7, height))
+        return rects
+
+    def _draw_bars(self, painter: QPainter, plot: QRectF) -> None:
+        h = self.history
+        _text, _muted, dark = self._palette()
+        for rect, share, drifted in zip(
+            self.bar_rects(plot), h.shares, h.dataset_drift, strict=False
+        ):
+            light = "red" if drifted else "amber" if share > 0 else "green"
+            painter.fillRect(rect, light_color(light, dark))
+        if not h.shares:
+            painter.setPen(self._palette()[0])
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no windows yet")
+
+    def _draw_threshold(self, painter: QPainter, plot: QRectF) -> None:
+        """The dataset-drift threshold: a dashed line labelled with its value."""
+        h = self.history
+        text, _muted, dark = self._palette()
+        line = painter.fontMetrics().height()
+        y = plot.bottom() - h.threshold / self.axis_top() * plot.height()
         painter.setPen(QPen(light_color("red", dark), 2, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         label = f"dataset drift at {h.threshold:.0%}"
         width = painter.fontMetrics().horizontalAdvance(label) + 10
         tag = QRectF(plot.right() - width, y - line - 1, width, line)
-        painter.fillRect(tag, pal.color(QPalette.ColorRole.Base))
+        painter.fillRect(tag, self.palette().color(QPalette.ColorRole.Base))
         painter.setPen(text)
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
-        if not h.shares:
-            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no windows yet")
+
+    def time_ticks(self) -> list[tuple[int, str]]:
+        """(window index, label) of the time axis: the oldest, middle and latest window end."""
+        ends = self.history.ends
+        if not ends:
+            return []
+        now = time.time()
+        picks = sorted({0, len(ends) // 2, len(ends) - 1})
+        return [(i, local_time(ends[i], now=now)) for i in picks]
+
+    def _draw_time_axis(self, painter: QPainter, plot: QRectF) -> None:
+        """Window end times under their bars, and the cadence with the axis title."""
+        text, muted, _dark = self._palette()
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        rects = self.bar_rects(plot)
+        painter.setPen(text)
+        taken_until = -math.inf
+        ticks = self.time_ticks() if len(rects) == len(self.history.ends) else []
+        for index, label in ticks:
+            width = metrics.horizontalAdvance(label) + 8
+            x = min(max(rects[index].center().x() - width / 2, plot.left()), plot.right() - width)
+            if x < taken_until:
+                continue
+            painter.drawText(
+                QRectF(x, plot.bottom() + 3, width, line), Qt.AlignmentFlag.AlignCenter, label
+            )
+            taken_until = x + width + 6
         painter.setPen(muted)
-        foot = QRectF(plot.left(), plot.bottom() + 4, plot.width(), line * 1.4)
-        painter.drawText(
-            foot, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, cadence_text(h)
-        )
-        painter.end()
+        foot = QRectF(plot.left(), plot.bottom() + line * 1.3, plot.width(), line * 1.4)
+        caption = f"window end (local time) · {cadence_text(self.history)}"
+        painter.drawText(foot, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, caption)

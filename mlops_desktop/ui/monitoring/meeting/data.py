@@ -46,6 +46,7 @@ class DriftHistory:
     size: int = 500
     freq: str = "1h"
     pending: int = 0  # scored requests since the last count window
+    ends: tuple[float, ...] = ()  # when each window ended (its last request, count windows)
 
 
 @dataclass
@@ -80,7 +81,7 @@ def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
     from mlops_desktop.monitoring.settings import get_settings
 
     settings = get_settings(ws, name)
-    rows = ws.drift_windows.latest_shares(name, settings.kind, last)[::-1]
+    rows = ws.drift_windows.latest_share_rows(name, settings.kind, last)[::-1]
     pending = 0
     if settings.kind == "count":
         pending = ws.predictions.live_ok_count_after(ws.drift_windows.last_count_id(name), name)
@@ -92,6 +93,7 @@ def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
         int(settings.size),
         settings.freq,
         int(pending),
+        tuple(float(r[2]) for r in rows),
     )
 
 
@@ -117,10 +119,12 @@ class Replay:
     frame: Any  # pandas.DataFrame
     target: str | None
     token: str | None
+    rows: str = ""  # which rows, in words: "the 200 held-out test rows of credit@1"
 
 
 def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
-    """The running service's address, the dataset's rows and the live model's target."""
+    """The running service's address, the rows to replay and the live model's target."""
+    from mlops_desktop.monitoring.simulate import replay_rows
     from mlops_desktop.serving.process import find_service
     from mlops_desktop.serving.server import TOKEN_ENV
 
@@ -132,8 +136,8 @@ def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
         )
     version = ws.models.get(f"{model}@live")
     target = (version.signature.get("output") or {}).get("name")
-    frame, _ = ws.datasets.load_frame(dataset)
-    return Replay(handle.url, model, frame, target, os.environ.get(TOKEN_ENV) or None)
+    frame, rows = replay_rows(ws, model, dataset)
+    return Replay(handle.url, model, frame, target, os.environ.get(TOKEN_ENV) or None, rows)
 
 
 # -- texts -------------------------------------------------------------------------------------
@@ -170,9 +174,12 @@ def quality_source(card: BoardCard) -> str:
     """Where the quality figure comes from, in words."""
     q = card.quality or {}
     if q.get("source") == "realized":
-        return f"measured on the latest {q.get('n', 0):,} real outcomes"
+        since = f" since {local_time(q['since'], now=time.time())}" if q.get("since") else ""
+        return f"measured on the outcomes of the latest {q.get('n', 0):,} live predictions{since}"
     if q.get("source") == "test report":
-        return "from the test report (too few real outcomes yet)"
+        rows = f"{q['n']:,} held-out test rows" if q.get("n") else "its held-out test rows"
+        of = f" of {q['dataset']}" if q.get("dataset") else ""
+        return f"measured on {rows}{of} (test report; too few real outcomes yet)"
     return ""
 
 
@@ -206,6 +213,16 @@ def cadence_text(history: DriftHistory) -> str:
     return f"one window per {history.freq}"
 
 
+def pace_text(history: DriftHistory | None, rate: float) -> str:
+    """How often the simulator's ``rate`` (requests a second) closes a window of ``history``."""
+    if history is None or rate <= 0:
+        return ""
+    if history.kind == "count":
+        seconds = history.size / rate
+        return f"a new window every {seconds:.0f} s at {rate:g}/s ({history.size:,} rows each)"
+    return f"one window per {history.freq}, whatever the rate"
+
+
 def short_reason(text: str, limit: int = 90) -> str:
     """A reason or alert message without its parenthesised evidence, at most ``limit`` chars."""
     text = text.split(" (")[0].strip().rstrip(".")
@@ -231,7 +248,10 @@ def alerts_text(card: BoardCard) -> str:
         n = int(counts.get(severity, 0))
         if n:
             parts.append(f"{n} {severity}" + ("s" if n != 1 and severity == "warning" else ""))
-    return ("Open alerts: " + ", ".join(parts)) if parts else "No open alerts"
+    text = ("Open alerts: " + ", ".join(parts)) if parts else "No open alerts"
+    if card.acknowledged:
+        text += f" · {card.acknowledged} acknowledged"
+    return text
 
 
 def parse_progress(message: str) -> tuple[int, int] | None:

@@ -83,8 +83,7 @@ class SimulationRunner(QObject):
                 replay = prepare_replay(ws, model, dataset)
                 self._emit(
                     self.started,
-                    f"Replaying {len(replay.frame):,} rows of {dataset} to {model} "
-                    f"at {options['rate']:g}/s",
+                    f"Replaying {replay.rows} to {model} at {options['rate']:g}/s",
                 )
                 result = simulate(
                     replay.url,

@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.formatting import duration, elapsed
 from mlops_desktop.serving.server import DEFAULT_PORT
-from mlops_desktop.ui.monitoring.meeting.data import ModelChoice, Snapshot, parse_progress
+from mlops_desktop.ui.monitoring.meeting.data import (
+    ModelChoice,
+    Snapshot,
+    pace_text,
+    parse_progress,
+)
 from mlops_desktop.ui.monitoring.meeting.runner import SimulationRunner
 from mlops_desktop.ui.runtime.background import BackgroundTasks
 from mlops_desktop.ui.serving.model import start_local_service
@@ -66,6 +71,7 @@ class SimulatorBar(QFrame):
         self.service_port = DEFAULT_PORT
         self.service = None
         self.choices: dict[str, ModelChoice] = {}
+        self.history: dict[str, Any] = {}  # model -> DriftHistory, from the latest snapshot
         self.kinds: dict[str, str] = {}
         self.runner = SimulationRunner(self)
         self.runner.started.connect(self._on_started)
@@ -100,6 +106,7 @@ class SimulatorBar(QFrame):
         self.dataset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.rate = _spin(1, 500, 10, " req/s")
         self.rate.setAccessibleName("Requests per second")
+        self.rate.valueChanged.connect(self._show_pace)
         self.duration = _spin(5, 3600, 120, " s")
         self.duration.setAccessibleName("Duration in seconds")
         self.drift_column = QComboBox()
@@ -149,7 +156,9 @@ class SimulatorBar(QFrame):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumWidth(220)
-        self.status = QLabel("Traffic simulator: replays real rows against the live service.")
+        self.pace = QLabel()
+        self.pace.setObjectName("simulatorPace")
+        self.status = QLabel("Traffic simulator: replays held-out rows to the live service.")
         self.status.setObjectName("simulatorStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -157,6 +166,7 @@ class SimulatorBar(QFrame):
         state.setSpacing(10)
         state.addWidget(self.service_label)
         state.addWidget(self.start_service_button)
+        state.addWidget(self.pace)
         state.addStretch(1)
         state.addWidget(self.status)
         state.addWidget(self.progress_bar)
@@ -167,6 +177,7 @@ class SimulatorBar(QFrame):
     def set_snapshot(self, shot: Snapshot) -> None:
         """Refresh the service state and the choices (keeping the user's selection)."""
         self.service = shot.service
+        self.history = dict(shot.history)
         choices = {m.name: m for m in shot.models}
         datasets = [self.dataset.itemText(i) for i in range(self.dataset.count())]
         if datasets != shot.datasets:
@@ -195,6 +206,13 @@ class SimulatorBar(QFrame):
             self.service_label.setText(f"●  Service running at {shot.service.url}")
         self.start_service_button.setVisible(shot.service is None)
         self._update_buttons()
+        self._show_pace()
+
+    def _show_pace(self, _value: float = 0.0) -> None:
+        """How often the chosen rate closes a drift window of the chosen model."""
+        history = self.history.get(self.model.currentText())
+        text = pace_text(history, float(self.rate.value()))
+        self.pace.setText(f"·  {text}" if text else "")
 
     def _on_model(self, _index: int = 0) -> None:
         """A model was chosen: offer its training data and its columns."""

@@ -1,0 +1,211 @@
+"""Meeting mode's actions on one deployed model, without leaving the board.
+
+``ActionBar`` offers, for the model chosen in the simulator bar: **Retrain to canary** (from its
+newest active alert: the "Retrain on recent data" job, run in a worker process by the app's job
+pool and shown in its Jobs panel), **Promote** the canary, **Roll back** (end the canary, or
+return live to the previous version), and **Open latest report** (the candidate's, else the live
+version's, in the browser). Promote and roll back are quick registry writes, run off the GUI
+thread; every outcome is one sentence in the bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from mlops_desktop.errors import MlopsError
+from mlops_desktop.monitoring.board import BoardCard
+from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.runtime.background import BackgroundTasks
+
+RETRAIN_JOB = "mlops_desktop.monitoring.loop:retrain_from_alert"
+CANARY_PERCENT = 20.0
+
+
+def _promote(ws, model: str) -> str:
+    from mlops_desktop.serving.deployments import promote
+
+    dep = promote(ws, model, reason="Meeting: the canary did well, promoted")
+    return f"Promoted: {ws.models.by_id(dep.live_version_id).ref} is live for {model}."
+
+
+def _roll_back(ws, model: str) -> str:
+    from mlops_desktop.serving.deployments import abort, live_at, rollback
+
+    where = live_at(ws, model)
+    if where.candidate:
+        abort(ws, model, reason="Meeting: rolled back the canary")
+        return f"Rolled back: the {where.mode} of {where.candidate} ended; all traffic on live."
+    dep = rollback(ws, model, reason="Meeting: rolled back")
+    return f"Rolled back: {ws.models.by_id(dep.live_version_id).ref} is live again."
+
+
+def _latest_report(ws, model: str) -> Path:
+    """The newest test report of the candidate (else the live version) as an HTML file."""
+    from mlops_desktop.serving.deployments import live_at
+    from mlops_desktop.ui.evaluation.model import write_html_file
+
+    where = live_at(ws, model)
+    for ref in (where.candidate, f"{model}@live"):
+        if not ref:
+            continue
+        report = ws.reports.latest(ws.models.get(ref).id)
+        if report is not None:
+            return write_html_file(report.summary)
+    raise MlopsError(f"No version of {model} has a test report yet.")
+
+
+class ActionBar(QFrame):
+    """Retrain to canary, promote, roll back and open the latest report for ``model``.
+
+    ``submit`` is the app's job submission (``WorkspaceModel.submit``); without it (a board
+    opened on its own) Retrain says to open meeting mode from the app. Signals:
+    refresh_requested(): the board should read the workspace now.
+    """
+
+    refresh_requested = Signal()
+
+    def __init__(
+        self, path: Path | None, submit: Callable[..., str] | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("meetingActions")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.setAutoFillBackground(True)
+        self.path, self.submit = path, submit
+        self.card: BoardCard | None = None
+        self.retrain_job: str | None = None
+        self.busy = False
+        self.open_url = QDesktopServices.openUrl
+        self.opened: list[Path] = []
+        self.tasks = BackgroundTasks(self)
+        self.setFont(scaled_font(self, 1.2))  # its outcome is news for the room too
+        self.retrain_button = self._button("&Retrain to canary", "meetingRetrain", self.retrain)
+        self.promote_button = self._button("&Promote canary", "meetingPromote", self.promote)
+        self.rollback_button = self._button("Roll &back", "meetingRollback", self.roll_back)
+        self.report_button = self._button("Open latest re&port", "meetingReport", self.open_report)
+        self.status = QLabel("Actions on the live model: retrain, canary, promote, roll back.")
+        self.status.setObjectName("meetingActionStatus")
+        self.status.setWordWrap(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 6, 14, 6)
+        for button in (
+            self.retrain_button,
+            self.promote_button,
+            self.rollback_button,
+            self.report_button,
+        ):
+            layout.addWidget(button)
+        layout.addWidget(self.status, 1)
+        self._update()
+
+    def _button(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        return button
+
+    def set_card(self, card: BoardCard | None) -> None:
+        """The model the actions apply to (the simulator's choice), as the board last read it."""
+        self.card = card
+        self._update()
+
+    def _update(self) -> None:
+        card, idle = self.card, not self.busy and self.path is not None
+        on_trial = card is not None and card.candidate is not None
+        self.retrain_button.setEnabled(
+            idle and card is not None and bool(card.alert_ids) and not on_trial
+            and self.submit is not None and self.retrain_job is None
+        )  # fmt: skip
+        self.promote_button.setEnabled(idle and on_trial and card.mode == "canary")
+        self.rollback_button.setEnabled(idle and card is not None)
+        self.report_button.setEnabled(idle and card is not None)
+        if self.submit is None:
+            self.retrain_button.setToolTip("Open meeting mode from the app (View ▸ Meeting Mode).")
+        elif card is not None and not card.alert_ids:
+            self.retrain_button.setToolTip("Retraining starts from an alert: none is active.")
+        else:
+            self.retrain_button.setToolTip(
+                f"Retrain on recent traffic with outcomes; the result gets {CANARY_PERCENT:g}% "
+                "of traffic as a canary."
+            )
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def retrain(self) -> str | None:
+        """Submit "Retrain on recent data" from the newest active alert, to a canary."""
+        card = self.card
+        if card is None or not card.alert_ids or self.submit is None:
+            return None
+        alert_id = card.alert_ids[0]
+        self.retrain_job = self.submit(
+            RETRAIN_JOB,
+            {"alert_id": alert_id, "mode": "canary", "percent": CANARY_PERCENT},
+            title=f"Retrain {card.model} on recent data (alert #{alert_id})",
+            on_finished=self._retrained,
+        )
+        self.status.setText(
+            f"Retraining {card.model} on recent data (alert #{alert_id})… the new version "
+            f"will get {CANARY_PERCENT:g}% of traffic."
+        )
+        self._update()
+        return self.retrain_job
+
+    def _retrained(self, job: Any) -> None:
+        if job.id != self.retrain_job:
+            return
+        self.retrain_job = None
+        if job.status == "succeeded":
+            result = job.result or {}
+            passed = (result.get("test") or {}).get("passed")
+            verdict = "passed its gate" if passed else "did not pass its gate"
+            self.status.setText(
+                f"{result.get('candidate')} ({verdict}) is the canary: "
+                f"{result.get('percent', CANARY_PERCENT):g}% of traffic. Promote it or roll back."
+            )
+        else:
+            self.status.setText(f"Retraining ended ({job.status}): {job.error or job.message}")
+        self._update()
+        self.refresh_requested.emit()
+
+    def promote(self) -> None:
+        self._run(_promote, "Promoting the canary…")
+
+    def roll_back(self) -> None:
+        self._run(_roll_back, "Rolling back…")
+
+    def open_report(self) -> None:
+        self._run(_latest_report, "Writing the report…", self._open)
+
+    def _open(self, path: Path) -> str:
+        self.opened.append(path)
+        self.open_url(QUrl.fromLocalFile(str(path)))
+        return f"Opened {path.name} in the browser."
+
+    def _run(self, fn, doing: str, then: Callable[[Any], str] | None = None) -> None:
+        if self.card is None or self.path is None or self.busy:
+            return
+        self.busy = True
+        self.status.setText(doing)
+        self._update()
+
+        def done(result: Any, error: BaseException | None) -> None:
+            self.busy = False
+            if error is not None:
+                text = error.message if isinstance(error, MlopsError) else str(error)
+                self.status.setText(text)
+            else:
+                self.status.setText(then(result) if then else result)
+            self._update()
+            self.refresh_requested.emit()
+
+        self.tasks.run(self.path, fn, args=(self.card.model,), on_done=done)
+
+    def wait_idle(self, timeout_ms: int = 30_000) -> bool:
+        return self.tasks.wait(timeout_ms)
