@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mlops_desktop.monitoring.engine import GRACE_S
+from mlops_desktop.monitoring.windowing import GRACE_S
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace

@@ -47,6 +47,7 @@ from mlops_desktop.monitoring.settings import (
     step_seconds,
     with_overrides,
 )
+from mlops_desktop.monitoring.windowing import GRACE_S, cut_windows, time_start
 from mlops_desktop.registry.entities import DriftWindow
 
 if TYPE_CHECKING:
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[float, str], None]
 
-GRACE_S = 2.0
 #: Scores are capped here (a score of 1 means "at the threshold").
 MAX_SCORE = 10.0
 #: Rows of the reference the domain classifier samples at most (keeps a window under a second).
@@ -335,48 +335,11 @@ def _count_windows(
     return stored
 
 
-def cut_windows(versions: np.ndarray, counts: np.ndarray, size: int) -> list[tuple[int, int, bool]]:
-    """``(lo, hi, partial)`` request ranges of the windows that are complete, in order.
-
-    A window closes at the request that brings it to ``size`` rows. Rows of a version followed
-    by another version's rows close as a ``partial`` window; the last version's remainder waits
-    for more traffic.
-    """
-    cuts: list[tuple[int, int, bool]] = []
-    change = (np.flatnonzero(versions[1:] != versions[:-1]) + 1).tolist()
-    bounds = [0, *change, len(versions)]
-    for s in range(len(bounds) - 1):
-        seg_lo, seg_hi = bounds[s], bounds[s + 1]
-        cum = np.cumsum(counts[seg_lo:seg_hi])
-        start, base = 0, 0
-        while start < len(cum):
-            end = int(np.searchsorted(cum, base + size, side="left"))
-            if end >= len(cum):
-                break
-            cuts.append((seg_lo + start, seg_lo + end + 1, False))
-            base, start = int(cum[end]), end + 1
-        if start < len(cum):
-            if s == len(bounds) - 2:
-                break
-            cuts.append((seg_lo + start, seg_hi, True))
-    return cuts
-
-
-def _time_start(ws: Workspace, name: str, step: float) -> float | None:
-    """Where the next time window starts: after the stored windows of either kind (so a switch
-    from count windows does not cut their traffic again); None without traffic after them."""
-    end = ws.drift_windows.last_time_end(name)
-    first = ws.predictions.first_live_ts(name, ws.drift_windows.last_count_id(name))
-    if first is None:
-        return end
-    return max(end if end is not None else -math.inf, math.floor(first / step) * step)
-
-
 def _time_windows(
     ws: Workspace, name, settings: MonitorSettings, now: float, max_windows: int, report
 ):
     step = step_seconds(settings.freq)
-    start = _time_start(ws, name, step)
+    start = time_start(ws, name, step)
     if start is None:
         return []
     limit = math.floor((now - GRACE_S) / step) * step
@@ -406,20 +369,6 @@ def _time_windows(
             stored.append(window)
         report((done + 1) / min(len(buckets), max_windows), f"Window {done + 1} of {name}")
     return stored
-
-
-def more_due(ws: Workspace, name: str, now: float | None = None) -> bool:
-    """Whether traffic enough for another window waits (after a pass computed its maximum)."""
-    settings = get_settings(ws, name)
-    if settings.kind == "count":
-        waiting = ws.predictions.live_ok_count_after(ws.drift_windows.last_count_id(name), name)
-        return waiting >= int(settings.size)
-    step = step_seconds(settings.freq)
-    start = _time_start(ws, name, step)
-    if start is None:
-        return False
-    now = time.time() if now is None else now
-    return start + step <= math.floor((now - GRACE_S) / step) * step
 
 
 def load_detail(ws: Workspace, window: DriftWindow) -> dict:

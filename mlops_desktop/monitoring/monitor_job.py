@@ -18,7 +18,8 @@ from mlops_desktop.monitoring.alerts import (
     evaluate,
     list_alerts,
 )
-from mlops_desktop.monitoring.engine import compute_windows, more_due
+from mlops_desktop.monitoring.engine import compute_windows
+from mlops_desktop.monitoring.windowing import more_due
 from mlops_desktop.registry.entities import Alert, DriftWindow
 
 if TYPE_CHECKING:

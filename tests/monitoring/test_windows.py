@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from mlops_desktop.errors import InputError
-from mlops_desktop.monitoring.engine import compute_windows, cut_windows, load_detail
+from mlops_desktop.monitoring.engine import compute_windows, load_detail
 from mlops_desktop.monitoring.logs import decode_inputs
 from mlops_desktop.monitoring.series import window_series
+from mlops_desktop.monitoring.windowing import cut_windows
 from tests.monitoring.conftest import log_requests, shifted
 
 
