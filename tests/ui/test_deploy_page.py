@@ -194,6 +194,15 @@ def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, c
     assert "Send 30% of credit's traffic to credit@2?" in page.dialog.text()
     accept(qtbot, page)
     idle(qtbot, page)
+    # credit@2 is untested: the promotion rule refuses the canary as it refuses a deploy.
+    assert d.live_at(page.model.workspace, "credit").candidate is None
+    assert "credit@2 may not get canary traffic" in page.dialog.text()
+    assert "has not been tested" in page.dialog.informativeText()
+    assert "--force" not in page.dialog.informativeText()  # the window offers its button
+    click_anyway(qtbot, page)
+    page.dialog.reason_edit.setPlainText("watch it on a share of the traffic first")
+    qtbot.mouseClick(page.dialog.ok_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, page)
     state = d.live_at(page.model.workspace, "credit")
     assert (state.mode, state.candidate, state.canary_percent) == ("canary", "credit@2", 30.0)
     assert serving_text(page, "credit@2") == "candidate"
