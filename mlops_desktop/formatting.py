@@ -132,6 +132,20 @@ def p_value(value: Any) -> str:
     return f"{x:.3g}" if x >= 1e-4 else f"{x:.1e}"
 
 
+P_FLOOR = 1e-10  # below this, more digits say nothing a reader can use
+
+
+def p_text(value: Any) -> str:
+    """A p-value for a sentence: ``p = 0.0321``, ``p = 2.1e-05``, and ``p < 1e-10`` for the tiny
+    ones (``p-value 2.67e-120`` reads as precision the test does not have)."""
+    x = _finite(value)
+    if x is None:
+        return f"p {MISSING}"
+    if x < P_FLOOR:
+        return "p < 1e-10"
+    return f"p = {p_value(x)}"
+
+
 def count(value: Any) -> str:
     """A count of things, grouped: ``12,345``; :data:`MISSING` when unknown."""
     x = _finite(value)

@@ -18,6 +18,7 @@ from mlops_desktop.formatting import (
     local_time,
     millis,
     number,
+    p_text,
     p_value,
     percent,
     signed,
@@ -107,6 +108,8 @@ def test_p_values():
     assert p_value(0.03214) == "0.0321" and p_value(0.5) == "0.5" and p_value(1.0) == "1"
     assert p_value(0.000123) == "0.000123" and p_value(1.234e-5) == "1.2e-05"
     assert p_value(0.0) == "< 1e-16"
+    assert p_text(2.67e-120) == "p < 1e-10" and p_text(0.0) == "p < 1e-10"
+    assert p_text(0.0321) == "p = 0.0321" and p_text(3e-7) == "p = 3.0e-07"
 
 
 def test_durations_and_running_clocks():

@@ -154,6 +154,8 @@ def _monitor_text(result) -> str:
     lines.append(f"{len(result.windows)} new window(s) for {result.model}.")
     for a in result.opened:
         lines.append(f"OPENED alert {a.id} [{a.severity}] {a.message}")
+        if "drift" in a.signal:
+            lines.append(f"  Retrain on recent data: mlops-desktop alerts retrain {a.id}")
     for a in result.resolved:
         lines.append(f"resolved alert {a.id} ({a.signal}): signal recovered")
     for a in result.active:
@@ -254,7 +256,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             if handle is None:
                 raise InputError(
                     "No scoring service is running for this workspace. Start one with "
-                    "'mlops-desktop serve' (or on the Deploy page), or give --url."
+                    "'mlops-desktop serve', or give --url."
                 )
             url = handle.url
         frame, _ = read_frame(args.data, reading_rules(ws, version))  # as `score` reads it

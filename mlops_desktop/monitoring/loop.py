@@ -163,8 +163,8 @@ def _recent_unique_frame(
         raise InputError(
             f"Only {len(frame)} recent prediction row(s) of {name} have an outcome"
             f"{f' ({duplicates} duplicates left out)' if duplicates else ''}; retraining needs at "
-            f"least {min_rows}. Import more outcomes (mlops-desktop outcomes import) and try again."
-        )
+            f"least {min_rows}. Record more outcomes and try again."
+        ).hinted("Import them with 'mlops-desktop outcomes import FILE --model NAME ...'.")
     return frame, duplicates
 
 
@@ -196,8 +196,8 @@ def _import_recent(
     if imported["status"] == "blocked":
         raise CheckFailed(
             f"The recent data of {name} could not be saved as a dataset version: "
-            f"{imported['message']} Open it in the Data step to review the findings."
-        )
+            f"{imported['message']} Review the findings of that dataset version."
+        ).hinted(f"'mlops-desktop data show {dataset.name}' lists them.")
     return imported
 
 

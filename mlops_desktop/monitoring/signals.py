@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlops_desktop.formatting import p_text
 from mlops_desktop.monitoring.settings import get_settings
 from mlops_desktop.registry.entities import AlertRule
 
@@ -91,8 +92,8 @@ def _drift_share(rule, ref: str, windows: list[dict]) -> Check:
             "fire",
             f"Data drift on {ref}: {len(cols)} of {len(latest['features'])} features drifted "
             f"({shares[0]:.0%} ≥ {limit:.0%}) in the latest {len(windows)} window(s): "
-            f"{', '.join(cols[:6])}{'…' if len(cols) > 6 else ''}. Compare the windows on the "
-            "Monitor page; if the new data is the new normal, retrain on recent data.",
+            f"{', '.join(cols[:6])}{'…' if len(cols) > 6 else ''}. Compare the windows with "
+            "training; if the new data is the new normal, retrain on recent data.",
             shares[0],
             details,
         )
@@ -116,7 +117,7 @@ def _feature_drift(rule, ref: str, windows: list[dict]) -> Check:
         p_values = latest.get("p_value") or []
         p_value = p_values[i] if i < len(p_values) else None
         if p_value is not None:
-            figure = f"{latest['method'][i]} p-value {p_value:.3g} below {latest['threshold'][i]:g}"
+            figure = f"{latest['method'][i]} {p_text(p_value)}, below {latest['threshold'][i]:g}"
         else:
             figure = (
                 f"{latest['method'][i]} {latest['statistic'][i]:.3g}, threshold "
@@ -126,8 +127,8 @@ def _feature_drift(rule, ref: str, windows: list[dict]) -> Check:
             rule,
             "fire",
             f"Feature drift on {ref}: {', '.join(shown[:5])} drifted in each of the latest "
-            f"{len(windows)} window(s) ({figure}). Click the window on the Monitor page to "
-            "compare its distribution with training; retrain if the change is real.",
+            f"{len(windows)} window(s) ({figure}). Compare the window's "
+            "distribution with training; retrain on recent data if the change is real.",
             latest["score"][i],
             details,
         )
@@ -241,7 +242,7 @@ def _operations(ws: Workspace, rule: AlertRule, now: float) -> Check:
                 f"{rate:.1%} of the {len(rows)} requests to {rule.model_name} in the last {minutes} "
                 f"min failed (limit {float(p['threshold']):.1%}; {details['errors_4xx']} refused "
                 f"inputs, {details['errors_5xx']} service errors). See the service log and the "
-                "refused requests on the Deploy page.",
+                "refused requests.",
                 rate,
                 details,
             )

@@ -17,7 +17,8 @@ def _actions(ws) -> list[str]:
 def test_deploy_follows_the_promotion_rule_unless_forced_with_a_reason(model_ws):
     with pytest.raises(CheckFailed, match="no quality gate") as refused:
         d.deploy(model_ws, "credit@1")
-    assert "--force --reason" not in refused.value.message  # the window offers a button
+    assert "mlops-desktop" not in refused.value.message  # the window shows it by its buttons
+    assert "mlops-desktop gate set credit" in refused.value.cli_hint
     assert "--force --reason TEXT" in refused.value.cli_hint
     with pytest.raises(InputError, match="needs a written reason"):
         d.deploy(model_ws, "credit@1", force=True)

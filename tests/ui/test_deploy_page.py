@@ -282,6 +282,7 @@ def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_pa
     window, page = deploy_page
     assert page.table.select_ref("credit@2")
     assert "credit@2 has not been tested" in page.versions.gate_note.text()
+    assert "mlops-desktop" not in page.versions.gate_note.text()  # beside the buttons: no CLI
     qtbot.mouseClick(page.deploy_button, Qt.MouseButton.LeftButton)
     idle(qtbot, page)
     assert live_of(page) is None  # refused: nothing changed, no service started
