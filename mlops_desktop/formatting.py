@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from datetime import datetime
 from typing import Any
 
@@ -200,3 +201,30 @@ def local_time(
     if now is not None and when.date() == datetime.fromtimestamp(now).date():
         return when.strftime("%H:%M:%S")
     return when.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+
+
+def readable_details(details: str) -> str:
+    """Details for "Show details": a plain summary of any Python traceback in them (what went
+    wrong, and where in whose code) first, then the text as it was, for a bug report."""
+    if "Traceback (most recent call last):" not in details:
+        return details
+    lines = details.rstrip().splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("Traceback (most recent"))
+    frames = [m for line in lines[start:] if (m := _FRAME.match(line))]
+    tail = [line for line in lines[start + 1 :] if line and not line.startswith(" ")]
+    what = tail[-1] if tail else lines[-1]
+    summary = [f"What went wrong: {what.strip()}"]
+    if frames:
+        last = frames[-1]
+        path = last["file"].replace("\\", "/")
+        path = (
+            "mlops_desktop/" + path.split("mlops_desktop/")[-1]
+            if "mlops_desktop/" in path
+            else path
+        )
+        summary.append(f"Where: {path}, line {last['line']}, in {last['func']}")
+    summary.append("The full technical details follow (copy them into a bug report).")
+    return "\n".join(summary) + "\n\n" + details

@@ -144,3 +144,21 @@ def test_times_of_today_read_as_the_clock_alone(local_tz):
 
 def test_a_missing_time_can_read_as_now():
     assert local_time(None) == MISSING and local_time(None, empty="now") == "now"
+
+
+def test_details_summarise_a_traceback_before_it():
+    from mlops_desktop.formatting import readable_details
+
+    try:
+        int("twelve")
+    except ValueError:
+        import traceback
+
+        details = traceback.format_exc()
+    text = readable_details(details)
+    first, where = text.splitlines()[:2]
+    assert first == "What went wrong: ValueError: invalid literal for int() with base 10: 'twelve'"
+    assert where.startswith("Where: ") and "test_formatting.py, line" in where
+    assert text.index("Traceback (most recent call last)") > text.index("full technical details")
+    assert text.endswith(details)
+    assert readable_details("Folder: /tmp/ws") == "Folder: /tmp/ws"  # no traceback: as it was

@@ -147,6 +147,17 @@ def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, t
     assert window.current_page_name() == "test"
 
 
+def test_the_chosen_port_is_remembered_across_launches(make_window, tmp_path):
+    window = make_window(tmp_path / "ws")
+    card = window.page("deploy").service_card
+    assert card.port.value() == 5151  # the first launch
+    card.port.setValue(6123)
+    window.close()
+    again = make_window(tmp_path / "ws")
+    assert again.page("deploy").service_card.port.value() == 6123
+    assert again.settings.service_port() == 6123
+
+
 @pytest.mark.slow
 def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, credit_frame):
     window, page = deploy_page

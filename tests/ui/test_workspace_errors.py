@@ -202,3 +202,18 @@ def test_recent_list_is_capped_at_eight_most_recent_first(tmp_path):
     assert recent[0] == tmp_path / "ws5"
     assert recent[1] == tmp_path / "ws9"
     assert recent.count(tmp_path / "ws5") == 1
+
+
+def test_show_details_starts_with_a_summary_not_a_traceback(qtbot):
+    from mlops_desktop.ui.kit.dialogs import ErrorText, error_box
+
+    try:
+        {}["port"]
+    except KeyError:
+        import traceback
+
+        details = traceback.format_exc()
+    box = error_box(None, ErrorText("Deploy", "Something went wrong", "KeyError: 'port'", details))
+    shown = box.detailedText()
+    assert shown.splitlines()[0] == "What went wrong: KeyError: 'port'"
+    assert not shown.startswith("Traceback") and "Traceback (most recent call last)" in shown
