@@ -89,6 +89,29 @@ def significant(value: Any, digits: int = 3) -> str:
     return f"{x:,.{digits}g}"
 
 
+def profile_numbers(low: Any, mean: Any, high: Any, digits: int = 4) -> tuple[str, str, str]:
+    """A column's minimum, mean and maximum at one precision, so they read side by side.
+
+    The decimals give the largest magnitude ``digits`` significant digits and are the same for
+    the three (``0.512  2.973  4.000``); a whole-number column keeps whole minimum and maximum and
+    gives its mean one decimal (``19  35.5  75``). Dates and text are left as they are.
+    """
+    values = [_finite(v) for v in (low, mean, high)]
+    if any(isinstance(v, str) for v in (low, mean, high)) or all(v is None for v in values):
+        return tuple(significant(v, digits) for v in (low, mean, high))  # type: ignore[return-value]
+    size = max(abs(v) for v in values if v is not None)
+    lo, mid, hi = values
+    if all(v is None or float(v).is_integer() for v in (lo, hi)):
+        mean_places = 1 if size < 10**digits else 0
+        return (
+            number(lo, 0),
+            number(mid, mean_places) if mid is not None else MISSING,
+            number(hi, 0),
+        )
+    places = max(0, min(6, digits - 1 - math.floor(math.log10(size)))) if size > 0 else digits
+    return tuple(MISSING if v is None else f"{round(v, places) + 0.0:,.{places}f}" for v in values)  # type: ignore[return-value]
+
+
 def signed(value: Any, digits: int = 3) -> str:
     """A difference with its sign, as :func:`number` writes it: ``+0.012``, ``-0.004``."""
     text = number(value, digits)

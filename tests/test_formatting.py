@@ -162,3 +162,13 @@ def test_details_summarise_a_traceback_before_it():
     assert text.index("Traceback (most recent call last)") > text.index("full technical details")
     assert text.endswith(details)
     assert readable_details("Folder: /tmp/ws") == "Folder: /tmp/ws"  # no traceback: as it was
+
+
+def test_a_profile_reads_min_mean_and_max_at_one_precision():
+    from mlops_desktop.formatting import profile_numbers
+
+    assert profile_numbers(0.512, 2.97341, 4.0) == ("0.512", "2.973", "4.000")
+    assert profile_numbers(19, 35.546, 75) == ("19", "35.5", "75")  # a whole-number column
+    assert profile_numbers(250.0, 3271.258, 18424.0) == ("250", "3,271", "18,424")
+    assert profile_numbers(-3.2, 0.00012, 1.5) == ("-3.200", "0.000", "1.500")
+    assert profile_numbers(None, None, None) == ("—", "—", "—")
