@@ -63,7 +63,9 @@ def _run_row(ws, run, versions: dict[str, list]) -> dict[str, Any]:
     }
 
 
-def _runs_text(rows: list[dict]) -> str:
+def _runs_text(rows: list[dict], filtered: bool = False) -> str:
+    if not rows and filtered:
+        return "No run matches; 'mlops-desktop runs' lists them all."
     if not rows:
         return "No runs yet. Train one with: mlops-desktop train DATASET --model hgb"
     lines = [
@@ -95,7 +97,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         runs = ws.runs.list(dataset_id, args.status, max(1, args.limit))
         versions = registered_by_run(ws.models.list())
         rows = [_run_row(ws, run, versions) for run in runs]
-    emit(args, rows, lambda: _runs_text(rows))
+    emit(args, rows, lambda: _runs_text(rows, bool(args.dataset or args.status)))
     return 0
 
 

@@ -53,4 +53,4 @@ def test_runs_lists_every_training_run(monitored, capsys):
     text = capsys.readouterr().out
     assert text.splitlines()[0].startswith("RUN") and "credit@1" in text and "±" in text
     assert main(["runs", "--status", "failed", *where]) == 0
-    assert "No runs yet" in capsys.readouterr().out
+    assert "No run matches" in capsys.readouterr().out
