@@ -11,14 +11,23 @@ class MlopsError(Exception):
     """Base class: a problem explained in one or two plain sentences.
 
     ``details`` holds optional technical detail shown behind "Show details" in the UI.
+    ``message`` names no interface (it shows in the window, the CLI and HTTP answers alike);
+    ``cli_hint`` is the command-line way out, which only the CLI prints after the message (the
+    window offers its buttons instead).
     """
 
     exit_code = 2
+    cli_hint: str = ""
 
     def __init__(self, message: str, details: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+
+    def hinted(self, cli_hint: str) -> MlopsError:
+        """This error with ``cli_hint`` set (for ``raise InputError(...).hinted(...)``)."""
+        self.cli_hint = cli_hint
+        return self
 
     def __str__(self) -> str:
         return self.message
@@ -60,6 +69,16 @@ class CheckFailed(MlopsError):
     """A check or quality gate ran and did not pass."""
 
     exit_code = 1
+
+
+class PromotionRefused(CheckFailed):
+    """The promotion rule refused to put traffic on ``ref`` (``action``: deploy, promote, canary
+    or shadow); the way out is an override with a written reason."""
+
+    def __init__(self, message: str, ref: str, action: str, details: str | None = None) -> None:
+        super().__init__(message, details)
+        self.ref = ref
+        self.action = action
 
 
 class JobCancelled(BaseException):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from datetime import datetime
 from typing import Any
 
@@ -88,6 +89,29 @@ def significant(value: Any, digits: int = 3) -> str:
     return f"{x:,.{digits}g}"
 
 
+def profile_numbers(low: Any, mean: Any, high: Any, digits: int = 4) -> tuple[str, str, str]:
+    """A column's minimum, mean and maximum at one precision, so they read side by side.
+
+    The decimals give the largest magnitude ``digits`` significant digits and are the same for
+    the three (``0.512  2.973  4.000``); a whole-number column keeps whole minimum and maximum and
+    gives its mean one decimal (``19  35.5  75``). Dates and text are left as they are.
+    """
+    values = [_finite(v) for v in (low, mean, high)]
+    if any(isinstance(v, str) for v in (low, mean, high)) or all(v is None for v in values):
+        return tuple(significant(v, digits) for v in (low, mean, high))  # type: ignore[return-value]
+    size = max(abs(v) for v in values if v is not None)
+    lo, mid, hi = values
+    if all(v is None or float(v).is_integer() for v in (lo, hi)):
+        mean_places = 1 if size < 10**digits else 0
+        return (
+            number(lo, 0),
+            number(mid, mean_places) if mid is not None else MISSING,
+            number(hi, 0),
+        )
+    places = max(0, min(6, digits - 1 - math.floor(math.log10(size)))) if size > 0 else digits
+    return tuple(MISSING if v is None else f"{round(v, places) + 0.0:,.{places}f}" for v in values)  # type: ignore[return-value]
+
+
 def signed(value: Any, digits: int = 3) -> str:
     """A difference with its sign, as :func:`number` writes it: ``+0.012``, ``-0.004``."""
     text = number(value, digits)
@@ -138,6 +162,20 @@ def name_list(names: Any, shown: int = 10) -> str:
     if len(names) <= shown:
         return ", ".join(names)
     return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
+
+
+P_FLOOR = 1e-10  # below this, more digits say nothing a reader can use
+
+
+def p_text(value: Any) -> str:
+    """A p-value for a sentence: ``p = 0.0321``, ``p = 2.1e-05``, and ``p < 1e-10`` for the tiny
+    ones (``p-value 2.67e-120`` reads as precision the test does not have)."""
+    x = _finite(value)
+    if x is None:
+        return f"p {MISSING}"
+    if x < P_FLOOR:
+        return "p < 1e-10"
+    return f"p = {p_value(x)}"
 
 
 def count(value: Any) -> str:
@@ -194,3 +232,30 @@ def local_time(
     if now is not None and when.date() == datetime.fromtimestamp(now).date():
         return when.strftime("%H:%M:%S")
     return when.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+
+
+def readable_details(details: str) -> str:
+    """Details for "Show details": a plain summary of any Python traceback in them (what went
+    wrong, and where in whose code) first, then the text as it was, for a bug report."""
+    if "Traceback (most recent call last):" not in details:
+        return details
+    lines = details.rstrip().splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("Traceback (most recent"))
+    frames = [m for line in lines[start:] if (m := _FRAME.match(line))]
+    tail = [line for line in lines[start + 1 :] if line and not line.startswith(" ")]
+    what = tail[-1] if tail else lines[-1]
+    summary = [f"What went wrong: {what.strip()}"]
+    if frames:
+        last = frames[-1]
+        path = last["file"].replace("\\", "/")
+        path = (
+            "mlops_desktop/" + path.split("mlops_desktop/")[-1]
+            if "mlops_desktop/" in path
+            else path
+        )
+        summary.append(f"Where: {path}, line {last['line']}, in {last['func']}")
+    summary.append("The full technical details follow (copy them into a bug report).")
+    return "\n".join(summary) + "\n\n" + details

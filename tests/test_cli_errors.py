@@ -51,3 +51,43 @@ def test_a_missing_workspace_folder_asks_for_create(tmp_path, capsys):
     assert not missing.exists()  # nothing created by the typo
     assert main(["info", "--workspace", str(missing), "--create"]) == 0
     assert (missing / "registry.db").is_file()
+
+
+def _message_strings(path):
+    """The string literals of a module that are not docstrings (what it can say to a user)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_messages_outside_the_window_name_no_page_of_it():
+    """What the CLI and the HTTP service say points to commands, never to a page of the window."""
+    import re
+
+    from tests.conftest import REPO_ROOT
+
+    package = REPO_ROOT / "mlops_desktop"
+    page = re.compile(r"\b(Deploy|Monitor|Data|Train|Test|Govern) (page|step)\b")
+    offenders = [
+        f"{path.relative_to(package)}: {text!r}"
+        for path in package.rglob("*.py")
+        if "ui" not in path.relative_to(package).parts
+        for text in _message_strings(path)
+        if page.search(text)
+    ]
+    assert offenders == []

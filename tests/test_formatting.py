@@ -18,6 +18,7 @@ from mlops_desktop.formatting import (
     local_time,
     millis,
     number,
+    p_text,
     p_value,
     percent,
     signed,
@@ -107,6 +108,8 @@ def test_p_values():
     assert p_value(0.03214) == "0.0321" and p_value(0.5) == "0.5" and p_value(1.0) == "1"
     assert p_value(0.000123) == "0.000123" and p_value(1.234e-5) == "1.2e-05"
     assert p_value(0.0) == "< 1e-16"
+    assert p_text(2.67e-120) == "p < 1e-10" and p_text(0.0) == "p < 1e-10"
+    assert p_text(0.0321) == "p = 0.0321" and p_text(3e-7) == "p = 3.0e-07"
 
 
 def test_durations_and_running_clocks():
@@ -148,3 +151,31 @@ def test_name_list_shows_the_first_names_and_counts_the_rest():
 
     assert name_list(["a", "b"]) == "a, b"
     assert name_list([f"c{i}" for i in range(419)], shown=3) == "c0, c1, c2 and 416 more"
+
+
+def test_details_summarise_a_traceback_before_it():
+    from mlops_desktop.formatting import readable_details
+
+    try:
+        int("twelve")
+    except ValueError:
+        import traceback
+
+        details = traceback.format_exc()
+    text = readable_details(details)
+    first, where = text.splitlines()[:2]
+    assert first == "What went wrong: ValueError: invalid literal for int() with base 10: 'twelve'"
+    assert where.startswith("Where: ") and "test_formatting.py, line" in where
+    assert text.index("Traceback (most recent call last)") > text.index("full technical details")
+    assert text.endswith(details)
+    assert readable_details("Folder: /tmp/ws") == "Folder: /tmp/ws"  # no traceback: as it was
+
+
+def test_a_profile_reads_min_mean_and_max_at_one_precision():
+    from mlops_desktop.formatting import profile_numbers
+
+    assert profile_numbers(0.512, 2.97341, 4.0) == ("0.512", "2.973", "4.000")
+    assert profile_numbers(19, 35.546, 75) == ("19", "35.5", "75")  # a whole-number column
+    assert profile_numbers(250.0, 3271.258, 18424.0) == ("250", "3,271", "18,424")
+    assert profile_numbers(-3.2, 0.00012, 1.5) == ("-3.200", "0.000", "1.500")
+    assert profile_numbers(None, None, None) == ("—", "—", "—")

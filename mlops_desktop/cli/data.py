@@ -13,7 +13,7 @@ from typing import Any
 from mlops_desktop.cli.output import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, Progress
 from mlops_desktop.data.vocabulary import SPLIT_METHODS as METHODS
 from mlops_desktop.data.vocabulary import ColumnType
-from mlops_desktop.formatting import local_time, name_list, significant
+from mlops_desktop.formatting import local_time, name_list, profile_numbers
 
 SEVERITY_MARK = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
 
@@ -257,7 +257,7 @@ def _counts(checks: list[dict]) -> dict[str, int]:
 
 def _column_summary(info: dict) -> str:
     if "mean" in info:
-        low, mean, high = (significant(info.get(k), 4) for k in ("min", "mean", "max"))
+        low, mean, high = profile_numbers(*(info.get(k) for k in ("min", "mean", "max")))
         return f"min {low}, mean {mean}, max {high}"
     if "top_values" in info:
         tops = ", ".join(f"{t['value']} ({t['count']:,})" for t in info["top_values"][:3])

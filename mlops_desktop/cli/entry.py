@@ -154,8 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except MlopsError as exc:
         if getattr(args, "json", False):
-            print(json.dumps({"error": exc.message, "details": exc.details}))
-        print(f"mlops-desktop: {exc.message}", file=sys.stderr)
+            print(json.dumps({"error": exc.message, "hint": exc.cli_hint, "details": exc.details}))
+        hint = f" {exc.cli_hint}" if exc.cli_hint else ""
+        print(f"mlops-desktop: {exc.message}{hint}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("mlops-desktop: interrupted", file=sys.stderr)

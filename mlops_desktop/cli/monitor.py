@@ -109,7 +109,7 @@ def _add_simulate_parser(sub: argparse._SubParsersAction, common: argparse.Argum
 
 
 def _add_alerts_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """``alerts list | ack | resolve | rules``."""
+    """``alerts list | ack | resolve | retrain | rules``."""
     alerts = sub.add_parser("alerts", parents=[common], help="list, acknowledge or resolve alerts")
     asub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
     listing = asub.add_parser("list", parents=[common], help="alerts, newest first")
@@ -126,6 +126,9 @@ def _add_alerts_parser(sub: argparse._SubParsersAction, common: argparse.Argumen
         p.add_argument("alert_id", type=int, metavar="ID")
         p.add_argument("--note", default="", help="what was done or decided")
         p.set_defaults(handler=cmd_alerts_change, action=action)
+    from mlops_desktop.cli.runs import add_retrain_parser
+
+    add_retrain_parser(asub, common)
     rules = asub.add_parser("rules", parents=[common], help="the model's alert rules")
     rules.add_argument("model", metavar="NAME")
     rules.set_defaults(handler=cmd_alerts_rules)
@@ -151,6 +154,8 @@ def _monitor_text(result) -> str:
     lines.append(f"{len(result.windows)} new window(s) for {result.model}.")
     for a in result.opened:
         lines.append(f"OPENED alert {a.id} [{a.severity}] {a.message}")
+        if "drift" in a.signal:
+            lines.append(f"  Retrain on recent data: mlops-desktop alerts retrain {a.id}")
     for a in result.resolved:
         lines.append(f"resolved alert {a.id} ({a.signal}): signal recovered")
     for a in result.active:
@@ -251,7 +256,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             if handle is None:
                 raise InputError(
                     "No scoring service is running for this workspace. Start one with "
-                    "'mlops-desktop serve' (or on the Deploy page), or give --url."
+                    "'mlops-desktop serve', or give --url."
                 )
             url = handle.url
         frame, _ = read_frame(args.data, reading_rules(ws, version))  # as `score` reads it

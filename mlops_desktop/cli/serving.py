@@ -66,14 +66,16 @@ def _add_deployment_parsers(
     canary = sub.add_parser("canary", parents=[common], help="send a share of traffic to a version")
     canary.add_argument("model", metavar="NAME@N")
     canary.add_argument("--percent", type=float, required=True, help="share of requests (0-100)")
-    canary.add_argument("--reason", default="")
+    canary.add_argument("--force", action="store_true", help="override the promotion rule")
+    canary.add_argument("--reason", default="", help="why (required with --force)")
     canary.set_defaults(handler=cmd_canary)
 
     shadow = sub.add_parser(
         "shadow", parents=[common], help="score every request with a version too, silently"
     )
     shadow.add_argument("model", metavar="NAME@N")
-    shadow.add_argument("--reason", default="")
+    shadow.add_argument("--force", action="store_true", help="override the promotion rule")
+    shadow.add_argument("--reason", default="", help="why (required with --force)")
     shadow.set_defaults(handler=cmd_shadow)
 
     promote = sub.add_parser(
@@ -81,7 +83,7 @@ def _add_deployment_parsers(
     )
     promote.add_argument("model", metavar="NAME")
     promote.add_argument("--force", action="store_true", help="override the promotion rule")
-    promote.add_argument("--reason", default="")
+    promote.add_argument("--reason", default="", help="why (required with --force)")
     promote.set_defaults(handler=cmd_promote)
 
     abort = sub.add_parser("abort", parents=[common], help="end the canary or shadow")
@@ -166,10 +168,15 @@ def _done(args: argparse.Namespace, ws: Workspace, dep: Deployment, verb: str) -
 
 def _run(args, operation: str, verb: str, *params) -> int:
     from mlops_desktop.cli.output import open_workspace
+    from mlops_desktop.registry.refs import parse_ref
     from mlops_desktop.serving import deployments
 
     with open_workspace(args) as ws:
+        name = parse_ref(args.model).name
+        before = ws.deployments.current(name) if name in ws.models.names() else None
         dep = getattr(deployments, operation)(ws, *params)
+        if before is not None and dep.id == before.id:
+            verb += " (unchanged, already in place)"
         return _done(args, ws, dep, verb)
 
 
@@ -182,11 +189,11 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_canary(args: argparse.Namespace) -> int:
-    return _run(args, "canary", "Canary", args.model, args.percent, args.reason)
+    return _run(args, "canary", "Canary", args.model, args.percent, args.reason, args.force)
 
 
 def cmd_shadow(args: argparse.Namespace) -> int:
-    return _run(args, "shadow", "Shadow", args.model, args.reason)
+    return _run(args, "shadow", "Shadow", args.model, args.reason, args.force)
 
 
 def cmd_promote(args: argparse.Namespace) -> int:

@@ -47,6 +47,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     retrain.add_argument("--dataset", required=True, metavar="DATASET[@M]")
     retrain.set_defaults(handler=cmd_retrain)
 
+    from mlops_desktop.cli.runs import add_runs_parser
+
+    add_runs_parser(sub, common)
     models = sub.add_parser("models", parents=[common], help="list or show model versions")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = models_sub.add_parser("list", parents=[common], help="every model version")

@@ -83,9 +83,9 @@ def _existing(ws: Workspace, name: str, digest: str, prepared: Prepared) -> Data
 def _check_override(allow_blocking: bool, reason: str | None) -> None:
     if allow_blocking and not (reason and reason.strip()):
         raise InputError(
-            "Overriding blocking findings needs a written reason (--reason TEXT); it "
-            "is recorded in the audit trail."
-        )
+            "Overriding blocking findings needs a written reason; it is recorded in the audit "
+            "trail."
+        ).hinted("Add --reason TEXT.")
 
 
 def inspect_file(

@@ -13,7 +13,11 @@ from html import escape
 from mlops_desktop.evaluation import charts
 from mlops_desktop.formatting import MISSING, ci, difference, local_time, number
 from mlops_desktop.training.families import family_label
-from mlops_desktop.training.metric_names import METRIC_LABELS
+from mlops_desktop.training.metric_names import (
+    CLASSIFICATION_METRICS,
+    METRIC_LABELS,
+    REGRESSION_METRICS,
+)
 
 ChartHook = Callable[[str, str], str]
 SLICE_ROWS_SHOWN = 40
@@ -92,14 +96,24 @@ def _difference(entry: dict | None) -> str:
 def _mark(passed: bool | None) -> str:
     if passed is None:
         return '<td class="none">n/a</td>'
-    return '<td class="ok">✔ PASS</td>' if passed else '<td class="bad">✘ FAIL</td>'
+    return '<td class="ok">✔&nbsp;PASS</td>' if passed else '<td class="bad">✘&nbsp;FAIL</td>'
 
 
-def _table(head: list[str], rows: list[str], numeric: set[int] = frozenset()) -> str:
-    cells = "".join(
-        f'<th class="num">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
-        for i, h in enumerate(head)
-    )
+def _table(
+    head: list[str],
+    rows: list[str],
+    numeric: set[int] = frozenset(),
+    widths: tuple[int, ...] = (),
+) -> str:
+    """A table; ``widths`` (percent per column) keep long prose columns wide (Qt's PDF layout
+    otherwise squeezes them into a column a word wide)."""
+
+    def th(i: int, h: str) -> str:
+        width = f' width="{widths[i]}%"' if i < len(widths) else ""
+        klass = ' class="num"' if i in numeric else ""
+        return f"<th{klass}{width}>{escape(h)}</th>"
+
+    cells = "".join(th(i, h) for i, h in enumerate(head))
     return (
         f'<table cellspacing="0" cellpadding="6" border="1"><tr>{cells}</tr>{"".join(rows)}</table>'
     )
@@ -125,7 +139,18 @@ def _gate(report: dict) -> str:
     return (
         f'<div class="verdict {"pass" if passed else "fail"}">Quality gate {word}'
         f"{escape(summary)} (gate version {_n(gate.get('version'))})</div>"
-        + _table(["Result", "Rule", "Why"], rows)
+        + _table(["Result", "Rule", "Why"], rows, widths=(11, 32, 57))
+    )
+
+
+METRIC_ORDER = {name: i for i, name in enumerate(CLASSIFICATION_METRICS + REGRESSION_METRICS)}
+
+
+def ordered_metrics(metrics: dict) -> list[tuple[str, dict]]:
+    """Metrics in the app's order (ROC AUC, PR AUC, accuracy, …), whatever order the dict has
+    (a stored summary comes back with sorted keys, and the PDF is drawn from it)."""
+    return sorted(
+        metrics.items(), key=lambda kv: (METRIC_ORDER.get(kv[0], len(METRIC_ORDER)), kv[0])
     )
 
 
@@ -136,7 +161,7 @@ def _metrics(report: dict) -> str:
     if decision:
         head += [f"Current decision ({decision['column']})", "Model minus decision"]
     rows = []
-    for name, entry in (report.get("metrics") or {}).items():
+    for name, entry in ordered_metrics(report.get("metrics") or {}):
         label = METRIC_LABELS.get(name, name)
         if name == report.get("primary_metric"):
             label += " (primary)"
@@ -165,7 +190,8 @@ def _metrics(report: dict) -> str:
             "recorded (probability metrics use the decision as a 0/1 score)."
         )
     numeric = set(range(1, len(head)))
-    return _table(head, rows, numeric) + note + "</p>"
+    widths = (14, 10, 15, 10, 19, 11, 21) if decision else (22, 12, 20, 16, 30)
+    return _table(head, rows, numeric, widths) + note + "</p>"
 
 
 def _chart_blocks(report: dict, hook: ChartHook, grid: bool) -> str:
@@ -210,7 +236,7 @@ def _chart_blocks(report: dict, hook: ChartHook, grid: bool) -> str:
     return "".join(f'<div class="chart">{hook(name, svg)}</div>' for name, svg in blocks)
 
 
-def _slices(report: dict, hook: ChartHook) -> str:
+def _slices(report: dict, hook: ChartHook, shown: int = SLICE_ROWS_SHOWN) -> str:
     slices = report.get("slices") or {}
     rows = slices.get("rows") or []
     metric = METRIC_LABELS.get(slices.get("metric"), slices.get("metric") or "")
@@ -230,7 +256,7 @@ def _slices(report: dict, hook: ChartHook) -> str:
     if any(r.get("gap") is not None for r in rows):
         chart = f'<div class="chart wide">{hook("slices", charts.slice_gap_chart(rows, metric, slices.get("max_gap")))}</div>'
     body = []
-    for r in rows[:SLICE_ROWS_SHOWN]:
+    for r in rows[:shown]:
         size = f"{r['rows']:,}" + (" (small)" if r.get("small") else "")
         body.append(
             f"<tr{FLAG if r.get('flagged') else ''}>"
@@ -239,11 +265,14 @@ def _slices(report: dict, hook: ChartHook) -> str:
             f'<td class="num">{_ci(r)}</td><td class="num">{_n(r.get("gap"))}</td>'
             f'<td class="num">{_n(r.get("base_rate"))}</td></tr>'
         )
-    more = len(rows) - SLICE_ROWS_SHOWN
+    more = len(rows) - shown
     tail = f'<p class="note">{more} more slices are in the JSON summary.</p>' if more > 0 else ""
     base = "Mean target" if report.get("task") == "regression" else "Positive share"
     table = _table(
-        ["Column", "Slice", "Rows", metric, "95% CI", "Gap", base], body, {2, 3, 4, 5, 6}
+        ["Column", "Slice", "Rows", metric, "95% CI", "Gap", base],
+        body,
+        {2, 3, 4, 5, 6},
+        (19, 21, 11, 9, 16, 10, 14),
     )
     return intro + "</p>" + chart + table + tail
 
@@ -257,7 +286,7 @@ def _behavioural(report: dict) -> str:
         f"<td>{escape(r['message'])}</td></tr>"
         for r in results
     ]
-    return _table(["Result", "Kind", "Test", "What happened"], rows)
+    return _table(["Result", "Kind", "Test", "What happened"], rows, widths=(11, 12, 27, 50))
 
 
 def _contracts(report: dict) -> str:
@@ -267,12 +296,22 @@ def _contracts(report: dict) -> str:
         f"<td>{escape(r['message'])}</td></tr>"
         for r in report.get("contracts") or []
     ]
-    return _table(["Result", "Case", "Column", "By design", "What happened"], rows)
+    return _table(
+        ["Result", "Case", "Column", "By design", "What happened"],
+        rows,
+        widths=(11, 13, 15, 20, 41),
+    )
 
 
-def render_html(report: dict, chart_hook: ChartHook | None = None, chart_grid: bool = False) -> str:
+def render_html(
+    report: dict,
+    chart_hook: ChartHook | None = None,
+    chart_grid: bool = False,
+    slice_rows: int = SLICE_ROWS_SHOWN,
+) -> str:
     """The report as a complete HTML document. ``chart_hook(name, svg)`` may replace inline
-    SVG and ``chart_grid`` lays charts out in a table (the PDF writer uses both)."""
+    SVG and ``chart_grid`` lays charts out in a table; the PDF writer uses both, and lists
+    fewer slices (``slice_rows``; the worst come first, the rest are in the JSON summary)."""
     hook = chart_hook or (lambda _name, svg: svg)
     model = report.get("model") or {}
     dataset = report.get("dataset") or {}
@@ -295,7 +334,7 @@ def render_html(report: dict, chart_hook: ChartHook | None = None, chart_grid: b
         ("Verdict", _gate(report)),
         ("Holdout metrics", _metrics(report)),
         ("Charts", f'<div class="charts">{_chart_blocks(report, hook, chart_grid)}</div>'),
-        ("Slices", _slices(report, hook)),
+        ("Slices", _slices(report, hook, slice_rows)),
         ("Behavioural tests", _behavioural(report)),
         ("Pipeline contract tests", _contracts(report)),
     ]

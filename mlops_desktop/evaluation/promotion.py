@@ -1,12 +1,15 @@
-"""The promotion rule: a version becomes ``live`` only when its latest test report passes the
-model's current gate. This is the only copy of the rule; ``serving.deployments`` applies it to
-deploy and promote, and takes the override (``--force --reason``, kept in the audit trail)."""
+"""The promotion rule: a version gets traffic (live, canary or shadow) only when its latest test
+report passes the model's current gate. This is the only copy of the rule: ``require_promotion``
+is what deploy, promote, canary and shadow call, from the CLI, the admin HTTP routes and the
+desktop app alike, and it takes the override (force with a written reason, kept in the audit
+trail). Messages name no interface; ``cli_hint`` holds the command-line way out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlops_desktop.errors import InputError, PromotionRefused
 from mlops_desktop.evaluation.gates import evaluate_gate, parse_gate
 from mlops_desktop.registry.entities import ModelVersion
 
@@ -20,6 +23,7 @@ class PromotionCheck:
     reason: str
     report_id: int | None = None
     gate_version: int | None = None
+    cli_hint: str = ""
 
 
 def promotion_status(ws: Workspace, version: ModelVersion) -> PromotionCheck:
@@ -33,16 +37,17 @@ def promotion_status(ws: Workspace, version: ModelVersion) -> PromotionCheck:
         return PromotionCheck(
             False,
             f"Model '{version.name}' has no quality gate, so nothing says {version.ref} is good "
-            f"enough. Set a gate ('mlops-desktop gate set {version.name} --file gate.yaml') and "
-            "run the tests, or give an override reason.",
+            "enough. Set a gate and test the version, or give an override reason.",
+            cli_hint=f"Set a gate with 'mlops-desktop gate set {version.name} --file gate.yaml', "
+            f"then run 'mlops-desktop test {version.ref}'.",
         )
     report = ws.reports.latest(version.id)
     if report is None:
         return PromotionCheck(
             False,
-            f"{version.ref} has not been tested. Run 'mlops-desktop test {version.ref}' first, "
-            "or give an override reason.",
+            f"{version.ref} has not been tested. Test it first, or give an override reason.",
             gate_version=gate.version,
+            cli_hint=f"Test it with 'mlops-desktop test {version.ref}'.",
         )
     if report.gate_id == gate.id:
         passed = bool(report.passed)
@@ -74,3 +79,46 @@ def check_promotion(ws: Workspace, version: ModelVersion) -> tuple[bool, str]:
     """``(allowed, reason)``: may ``version`` become live on its test evidence alone?"""
     status = promotion_status(ws, version)
     return status.allowed, status.reason
+
+
+ACTIONS = {  # what each way of putting traffic on a version asks for, in words
+    "deploy": "go live",
+    "promote": "go live",
+    "canary": "get canary traffic",
+    "shadow": "shadow the live traffic",
+}
+
+
+def require_promotion(
+    ws: Workspace, version: ModelVersion, action: str, force: bool = False, reason: str = ""
+) -> dict:
+    """Apply the rule before ``action`` puts traffic on ``version``; the audit details.
+
+    Raises :class:`PromotionRefused` when the evidence does not allow it and it is not forced,
+    and :class:`InputError` when it is forced without a written reason.
+    """
+    status = promotion_status(ws, version)
+    if not status.allowed and not force:
+        raise PromotionRefused(
+            f"{version.ref} may not {ACTIONS[action]}: {status.reason}", version.ref, action
+        ).hinted(
+            " ".join(
+                filter(
+                    None,
+                    [
+                        status.cli_hint,
+                        "To override the rule, add --force --reason TEXT (the reason is kept in "
+                        "the audit trail).",
+                    ],
+                )
+            )
+        )
+    if force and not reason.strip():
+        raise InputError(
+            "Overriding the promotion rule needs a written reason; it is kept in the audit trail."
+        ).hinted("Add --reason TEXT.")
+    return {
+        "allowed": status.allowed,
+        "verdict": status.reason,
+        "forced": bool(force and not status.allowed),
+    }

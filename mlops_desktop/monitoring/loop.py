@@ -88,8 +88,15 @@ def retrain_from_alert(
     min_rows: int = MIN_ROWS,
     max_rows: int = MAX_ROWS,
     resamples: int = 200,
+    force: bool = False,
+    force_reason: str = "",
 ) -> dict[str, Any]:
-    """Build a dataset from recent labelled traffic, retrain, test, deploy as canary or shadow."""
+    """Build a dataset from recent labelled traffic, retrain, test, deploy as canary or shadow.
+
+    The deployment follows the promotion rule: a candidate that fails the gate is registered
+    and tested but gets no traffic (CheckFailed, the alert stays open) unless ``force`` with a
+    ``force_reason``.
+    """
     from mlops_desktop.evaluation.jobs import test_model
     from mlops_desktop.monitoring.alerts import get_alert
     from mlops_desktop.training.jobs import retrain_model
@@ -114,7 +121,9 @@ def retrain_from_alert(
     tested = test_model(_Step(ctx, 0.7, 0.94), candidate, resamples=resamples)
     ctx.check_cancelled()
     reason = f"retrained from alert #{alert.id} ({alert.signal}) on {new_data}"
-    deployment = _deploy(ws, candidate, mode, percent, reason)
+    if force:
+        reason += f"; rule overridden: {force_reason}" if force_reason.strip() else ""
+    deployment = _deploy(ws, candidate, mode, percent, reason, force, bool(force_reason.strip()))
     note = f"Retrained as {candidate} on {new_data}; deployed as {mode}"
     note += f" ({percent:g}% of traffic)." if mode == "canary" else "."
     _close_alert(ws, alert, note, new_data, candidate, mode, percent, len(frame))
@@ -154,8 +163,8 @@ def _recent_unique_frame(
         raise InputError(
             f"Only {len(frame)} recent prediction row(s) of {name} have an outcome"
             f"{f' ({duplicates} duplicates left out)' if duplicates else ''}; retraining needs at "
-            f"least {min_rows}. Import more outcomes (mlops-desktop outcomes import) and try again."
-        )
+            f"least {min_rows}. Record more outcomes and try again."
+        ).hinted("Import them with 'mlops-desktop outcomes import FILE --model NAME ...'.")
     return frame, duplicates
 
 
@@ -187,18 +196,37 @@ def _import_recent(
     if imported["status"] == "blocked":
         raise CheckFailed(
             f"The recent data of {name} could not be saved as a dataset version: "
-            f"{imported['message']} Open it in the Data step to review the findings."
-        )
+            f"{imported['message']} Review the findings of that dataset version."
+        ).hinted(f"'mlops-desktop data show {dataset.name}' lists them.")
     return imported
 
 
-def _deploy(ws: Workspace, candidate: str, mode: str, percent: float, reason: str) -> Deployment:
-    """Deploy ``candidate`` as canary (``percent`` of traffic) or shadow."""
+def _deploy(
+    ws: Workspace,
+    candidate: str,
+    mode: str,
+    percent: float,
+    reason: str,
+    force: bool = False,
+    has_reason: bool = False,
+) -> Deployment:
+    """Deploy ``candidate`` as canary (``percent`` of traffic) or shadow, by the promotion rule."""
+    from mlops_desktop.errors import PromotionRefused
     from mlops_desktop.serving.deployments import canary, shadow
 
-    if mode == "canary":
-        return canary(ws, candidate, percent, reason=reason)
-    return shadow(ws, candidate, reason=reason)
+    why = reason if has_reason or not force else ""  # forcing needs the user's own reason
+    try:
+        if mode == "canary":
+            return canary(ws, candidate, percent, reason=why, force=force)
+        return shadow(ws, candidate, reason=why, force=force)
+    except PromotionRefused as exc:
+        share = f" --percent {percent:g}" if mode == "canary" else ""
+        raise CheckFailed(
+            f"{candidate} was registered and tested, but it gets no traffic: {exc.message}"
+        ).hinted(
+            f"To send it traffic anyway: mlops-desktop {mode} {candidate}{share} --force "
+            "--reason TEXT."
+        ) from exc
 
 
 def _close_alert(

@@ -89,9 +89,8 @@ def live_version_id(ws: Workspace, name: str) -> int:
                 f"No model named '{name}'. Registered models: {', '.join(known) or 'none yet'}."
             )
         raise InputError(
-            f"No version of '{name}' is live, so there is nothing to monitor. Deploy one first: "
-            f"mlops-desktop deploy {name}@N."
-        )
+            f"No version of '{name}' is live, so there is nothing to monitor. Deploy one first."
+        ).hinted(f"Run 'mlops-desktop deploy {name}@N'.")
     return int(holding.model_version_id)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlops_desktop.formatting import p_text
 from mlops_desktop.monitoring.settings import get_settings
 from mlops_desktop.registry.entities import AlertRule
 
@@ -91,8 +92,8 @@ def _drift_share(rule, ref: str, windows: list[dict]) -> Check:
             "fire",
             f"Data drift on {ref}: {len(cols)} of {len(latest['features'])} features drifted "
             f"({shares[0]:.0%} ≥ {limit:.0%}) in the latest {len(windows)} window(s): "
-            f"{', '.join(cols[:6])}{'…' if len(cols) > 6 else ''}. Compare the windows on the "
-            "Monitor page; if the new data is the new normal, retrain on recent data.",
+            f"{', '.join(cols[:6])}{'…' if len(cols) > 6 else ''}. Compare the windows with "
+            "training; if the new data is the new normal, retrain on recent data.",
             shares[0],
             details,
         )
@@ -136,7 +137,7 @@ def _figure(window: dict, i: int) -> str:
     p_values = window.get("p_value") or []
     p_value = p_values[i] if i < len(p_values) else None
     if p_value is not None:
-        return f"{window['method'][i]} p-value {p_value:.3g} below {window['threshold'][i]:g}"
+        return f"{window['method'][i]} {p_text(p_value)}, below {window['threshold'][i]:g}"
     return (
         f"{window['method'][i]} {window['statistic'][i]:.3g}, threshold {window['threshold'][i]:g}"
     )
@@ -146,8 +147,8 @@ def feature_drift_message(ref: str, columns: list[str], figure: str, windows: in
     """The alert text for ``columns`` drifting in each of the latest ``windows`` windows."""
     return (
         f"Feature drift on {ref}: {', '.join(columns[:5])} drifted in each of the latest "
-        f"{windows} window(s) ({figure}). Click the window on the Monitor page to compare its "
-        "distribution with training; retrain if the change is real."
+        f"{windows} window(s) ({figure}). Compare the window's distribution with training; "
+        "retrain on recent data if the change is real."
     )
 
 
@@ -255,7 +256,7 @@ def _operations(ws: Workspace, rule: AlertRule, now: float) -> Check:
                 f"{rate:.1%} of the {len(rows)} requests to {rule.model_name} in the last {minutes} "
                 f"min failed (limit {float(p['threshold']):.1%}; {details['errors_4xx']} refused "
                 f"inputs, {details['errors_5xx']} service errors). See the service log and the "
-                "refused requests on the Deploy page.",
+                "refused requests.",
                 rate,
                 details,
             )

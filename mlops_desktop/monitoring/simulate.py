@@ -231,8 +231,8 @@ class _Replay:
         except OSError as exc:
             raise MlopsError(
                 f"The scoring service at {self.url} stopped answering ({exc}). Is it still "
-                "running? Start it on the Deploy page or with mlops-desktop serve."
-            ) from exc
+                "running? Start it again and replay."
+            ).hinted("Start it with 'mlops-desktop serve'.") from exc
         result = self.result
         result.requests += 1
         if status == 200:

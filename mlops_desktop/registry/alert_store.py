@@ -60,8 +60,8 @@ class AlertStore:
     def get(self, alert_id: int) -> Alert:
         rows = list(self.db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
         if not rows:
-            raise NotFoundError(
-                f"No alert with id {alert_id}. 'mlops-desktop alerts list' shows them."
+            raise NotFoundError(f"No alert with id {alert_id}.").hinted(
+                "'mlops-desktop alerts list --state all' lists them."
             )
         return from_row(Alert, rows[0])
 

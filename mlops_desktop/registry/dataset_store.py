@@ -229,9 +229,11 @@ class DatasetStore:
             hint = (
                 f" Datasets in this workspace: {', '.join(known[:10])}."
                 if known
-                else " This workspace has no datasets yet; import one with 'mlops-desktop data import'."
+                else " This workspace has no datasets yet; import one first."
             )
-            raise NotFoundError(f"No dataset named '{name}'.{hint}")
+            raise NotFoundError(f"No dataset named '{name}'.{hint}").hinted(
+                "'mlops-desktop data list' lists them; 'mlops-desktop data import' adds one."
+            )
         if number is None:
             return versions[-1]
         for version in versions:

@@ -73,8 +73,8 @@ class RunStore:
     def get(self, run_id: str) -> Run:
         rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
         if not rows:
-            raise NotFoundError(
-                f"No run with id {run_id}. 'mlops-desktop models list' shows runs' models."
+            raise NotFoundError(f"No run with id {run_id}.").hinted(
+                "'mlops-desktop runs' lists the runs."
             )
         return from_row(Run, rows[0])
 

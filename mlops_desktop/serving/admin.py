@@ -13,7 +13,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from mlops_desktop.errors import ArtifactError, CheckFailed, MlopsError, NotFoundError
+from mlops_desktop.errors import (
+    ArtifactError,
+    CheckFailed,
+    MlopsError,
+    NotFoundError,
+    PromotionRefused,
+)
 from mlops_desktop.serving.http import error_response, json_response, read_body
 from mlops_desktop.serving.openapi_bodies import admin_body, body
 from mlops_desktop.serving.protocols import decode_json
@@ -83,9 +89,15 @@ def _run(service: ScoringService, action: str, args: dict[str, Any]) -> dict:
         ),
         "rollback": lambda ws: ops.rollback(ws, args["model"], str(args.get("reason", ""))),
         "canary": lambda ws: ops.canary(
-            ws, args["model"], float(args["percent"]), str(args.get("reason", ""))
+            ws,
+            args["model"],
+            float(args["percent"]),
+            str(args.get("reason", "")),
+            bool(args.get("force")),
         ),
-        "shadow": lambda ws: ops.shadow(ws, args["model"], str(args.get("reason", ""))),
+        "shadow": lambda ws: ops.shadow(
+            ws, args["model"], str(args.get("reason", "")), bool(args.get("force"))
+        ),
         "promote": lambda ws: ops.promote(
             ws, args["model"], bool(args.get("force")), str(args.get("reason", ""))
         ),
@@ -109,6 +121,9 @@ def add_admin_routes(app: FastAPI, service: ScoringService) -> None:
             result = await asyncio.to_thread(_run, service, action, payload)
         except RequestError as exc:
             return error_response(exc, "admin")
+        except PromotionRefused as exc:
+            hint = 'To override the rule, send "force": true with a "reason" (kept in the audit).'
+            return json_response({"error": f"{exc.message} {hint}"}, 409)
         except MlopsError as exc:
             return json_response({"error": exc.message}, _status_of(exc))
         return json_response(result)

@@ -1,6 +1,9 @@
 """Deployments: which version of a model is live, which is the candidate, and how traffic splits.
 
-Every operation (deploy, rollback, canary, shadow, promote, abort, undeploy) writes, in one
+Deploy, promote, canary and shadow put traffic on a version, so each goes through the one
+promotion rule (``evaluation.promotion.require_promotion``) with its override. Repeating a
+canary or shadow that is already in place changes nothing. Every operation (deploy, rollback,
+canary, shadow, promote, abort, undeploy) that changes something writes, in one
 transaction, a new ``deployments`` row (closing the open one), the ``live`` / ``candidate``
 aliases (whose history answers "which version was live at T") and an audit event. A running
 service picks the change up from the registry within a second.
@@ -12,8 +15,8 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from mlops_desktop.errors import CheckFailed, InputError, NotFoundError
-from mlops_desktop.evaluation.promotion import check_promotion
+from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.evaluation.promotion import require_promotion
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Deployment, ModelVersion
 from mlops_desktop.registry.refs import parse_ref
@@ -28,31 +31,17 @@ LIVE, CANDIDATE = "live", "candidate"
 def _version(ws: Workspace, ref: str) -> ModelVersion:
     parsed = parse_ref(ref)
     if parsed.number is None and parsed.alias is None:
-        raise InputError(
-            f"Name the version to deploy, e.g. {parsed.name}@1 (or {parsed.name}@candidate)."
-        )
+        raise InputError(f"Name the version, e.g. {parsed.name}@1 (or {parsed.name}@candidate).")
     return ws.models.get(ref)
 
 
 def _live(ws: Workspace, name: str) -> ModelVersion:
     holding = ws.models.current_alias(name, LIVE)
     if holding is None:
-        raise InputError(
-            f"No version of '{name}' is live. Deploy one first: mlops-desktop deploy {name}@N."
+        raise InputError(f"No version of '{name}' is live. Deploy one first.").hinted(
+            f"Run 'mlops-desktop deploy {name}@N'."
         )
     return ws.models.by_id(holding.model_version_id)
-
-
-def _gate(ws: Workspace, version: ModelVersion, force: bool, reason: str) -> dict:
-    allowed, why = check_promotion(ws, version)
-    if not allowed and not force:
-        raise CheckFailed(
-            f"{version.ref} may not go live: {why.rstrip('.')}. To deploy it anyway, add "
-            "--force --reason TEXT (the reason is kept in the audit trail)."
-        )
-    if force and not reason.strip():
-        raise InputError("--force needs --reason TEXT saying why the promotion rule is overridden.")
-    return {"allowed": allowed, "verdict": why, "forced": bool(force and not allowed)}
 
 
 def _record(ws: Workspace, action: str, ref: str, details: dict) -> None:
@@ -63,7 +52,7 @@ def deploy(ws: Workspace, ref: str, force: bool = False, reason: str = "") -> De
     """Make ``ref`` the live version (ends any canary or shadow)."""
     version = _version(ws, ref)
     check_promotable(ws, version)
-    gate = _gate(ws, version, force, reason)
+    gate = require_promotion(ws, version, "deploy", force, reason)
     store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(version.name, LIVE, version.id, reason or "deploy")
@@ -81,10 +70,7 @@ def rollback(ws: Workspace, name: str, reason: str = "") -> Deployment:
     history = ws.models.alias_history(name, LIVE)
     earlier = [h for h in history if h.ended_at is not None and h.model_version_id != current.id]
     if not earlier:
-        raise InputError(
-            f"{current.ref} is the only version of '{name}' that has been live; there is nothing "
-            "to roll back to. Deploy another version instead."
-        )
+        _nothing_to_roll_back(ws, name, current)
     previous = ws.models.by_id(earlier[-1].model_version_id)
     check_promotable(ws, previous)
     store = ws.deployments
@@ -97,13 +83,40 @@ def rollback(ws: Workspace, name: str, reason: str = "") -> Deployment:
     return dep
 
 
-def _candidate(ws: Workspace, ref: str, mode: str, percent: float, reason: str) -> Deployment:
+def _nothing_to_roll_back(ws: Workspace, name: str, current: ModelVersion) -> None:
+    """Raise the InputError for a rollback with no earlier live version (a canary: abort it)."""
+    dep = ws.deployments.current(name)
+    if dep is not None and dep.mode in ("canary", "shadow") and dep.candidate_version_id:
+        candidate = ws.models.by_id(dep.candidate_version_id).ref
+        share = f"{dep.canary_percent:g}% canary" if dep.mode == "canary" else "shadow"
+        raise InputError(
+            f"{current.ref} is the only version of '{name}' that has been live, so there is no "
+            f"earlier version to roll back to. To take the {share} {candidate} off the traffic, "
+            f"abort it: every request goes to {current.ref} again."
+        ).hinted(f"Run 'mlops-desktop abort {name}'.")
+    raise InputError(
+        f"{current.ref} is the only version of '{name}' that has been live; there is nothing "
+        "to roll back to. Deploy another version instead."
+    ).hinted(f"Run 'mlops-desktop deploy {name}@N'.")
+
+
+def _candidate(
+    ws: Workspace, ref: str, mode: str, percent: float, reason: str, force: bool
+) -> Deployment:
     version = _version(ws, ref)
     live = _live(ws, version.name)
     if version.id == live.id:
         raise InputError(f"{version.ref} is already live; choose another version as {mode}.")
+    current = ws.deployments.current(version.name)
+    if (
+        current is not None
+        and current.mode == mode
+        and current.candidate_version_id == version.id
+        and float(current.canary_percent or 0.0) == percent
+    ):
+        return current  # already in place: no new history row, no audit event
     check_promotable(ws, version)
-    allowed, why = check_promotion(ws, version)
+    gate = require_promotion(ws, version, mode, force, reason)
     store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(version.name, CANDIDATE, version.id, reason or mode)
@@ -112,35 +125,32 @@ def _candidate(ws: Workspace, ref: str, mode: str, percent: float, reason: str) 
             ws,
             mode,
             version.ref,
-            {
-                "live": live.ref,
-                "percent": percent,
-                "reason": reason,
-                "gate": why,
-                "gate_ok": allowed,
-            },
+            {"live": live.ref, "percent": percent, "reason": reason, **gate},
         )
     return dep
 
 
-def canary(ws: Workspace, ref: str, percent: float, reason: str = "") -> Deployment:
+def canary(
+    ws: Workspace, ref: str, percent: float, reason: str = "", force: bool = False
+) -> Deployment:
     """Send ``percent`` % of traffic (by request id) to ``ref``; the rest stays on live."""
     if not 0 <= float(percent) <= 100:
         raise InputError(f"The canary share must be between 0 and 100 percent, not {percent}.")
-    return _candidate(ws, ref, "canary", float(percent), reason)
+    return _candidate(ws, ref, "canary", float(percent), reason, force)
 
 
-def shadow(ws: Workspace, ref: str, reason: str = "") -> Deployment:
+def shadow(ws: Workspace, ref: str, reason: str = "", force: bool = False) -> Deployment:
     """Score every request with ``ref`` too, silently: logged, never returned."""
-    return _candidate(ws, ref, "shadow", 0.0, reason)
+    return _candidate(ws, ref, "shadow", 0.0, reason, force)
 
 
 def _open_candidate(ws: Workspace, name: str) -> tuple[Deployment, ModelVersion]:
     dep = ws.deployments.current(name)
     if dep is None or dep.mode not in ("canary", "shadow") or dep.candidate_version_id is None:
         raise InputError(
-            f"'{name}' has no canary or shadow candidate. Start one with "
-            f"mlops-desktop canary {name}@N --percent 10, or mlops-desktop shadow {name}@N."
+            f"'{name}' has no canary or shadow candidate. Start a canary or a shadow first."
+        ).hinted(
+            f"Run 'mlops-desktop canary {name}@N --percent 10' or 'mlops-desktop shadow {name}@N'."
         )
     return dep, ws.models.by_id(dep.candidate_version_id)
 
@@ -150,7 +160,7 @@ def promote(ws: Workspace, name: str, force: bool = False, reason: str = "") -> 
     name = parse_ref(name).name
     dep, candidate = _open_candidate(ws, name)
     check_promotable(ws, candidate)
-    gate = _gate(ws, candidate, force, reason)
+    gate = require_promotion(ws, candidate, "promote", force, reason)
     store = ws.deployments
     with write(ws.db):
         ws.models.set_alias(name, LIVE, candidate.id, reason or f"promoted from {dep.mode}")

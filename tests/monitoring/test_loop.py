@@ -34,6 +34,7 @@ def _drift_alert(ws, credit, labelled: int):
 
 def test_retrain_from_an_alert_sends_a_tested_candidate_to_canary(monitored, credit):
     ws = monitored
+    ws.gates.set("credit", {"metrics": {"roc_auc": {">=": 0.5}}}, reason="tests")
     alert, traffic = _drift_alert(ws, credit, labelled=600)
     steps = []
     job, result = run_inline(

@@ -78,7 +78,7 @@ def test_a_damaged_artifact_is_refused_by_deploy_canary_shadow_promote_and_rollb
     assert _state(ws) == before  # the live version unchanged, nothing written
 
     restore(ws, two.artifact_hash, original)
-    d.canary(ws, "credit@2", 10)
+    d.canary(ws, "credit@2", 10, reason="r", force=True)
     flip_byte(ws, two.artifact_hash)
     before = _state(ws)
     with pytest.raises(ArtifactIntegrityError, match="credit@2 cannot go live"):

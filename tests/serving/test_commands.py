@@ -29,8 +29,21 @@ def test_deploy_canary_promote_rollback_history(model_ws, capsys):
     t_first = time.time()
     time.sleep(0.01)
 
-    assert main(["canary", "credit@2", "--percent", "20", *ws]) == 0
+    assert main(["canary", "credit@2", "--percent", "20", *ws]) == 1  # untested: refused
+    err = capsys.readouterr().err
+    assert "credit@2 may not get canary traffic" in err and "--force --reason" in err
+    assert main(["canary", "credit@2", "--percent", "20", "--force", *ws]) == 2
+    assert "--reason TEXT" in capsys.readouterr().err
+    canary = ["canary", "credit@2", "--percent", "20", "--force", "--reason", "try it", *ws]
+    assert main(canary) == 0
     assert "candidate = credit@2 (20% canary)" in capsys.readouterr().out
+    assert main(canary) == 0  # the same canary again: no second history row
+    assert "unchanged" in capsys.readouterr().out
+    assert main(["rollback", "credit", *ws]) == 2
+    err = capsys.readouterr().err
+    assert "abort" in err and "mlops-desktop abort credit" in err
+    assert main(["shadow", "credit@2", *ws]) == 1
+    assert "credit@2 may not shadow" in capsys.readouterr().err
     assert main(["promote", "credit", "--force", "--reason", "looked fine", *ws]) == 0
     assert "Promoted: credit live = credit@2" in capsys.readouterr().out
     assert main(["rollback", "credit", "--json", *ws]) == 0

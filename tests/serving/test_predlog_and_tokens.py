@@ -118,6 +118,13 @@ def test_admin_operation_errors_are_json(served):
     assert gate.status_code == 409 and "quality gate" in gate.json()["error"]
     lacking = httpx.post(handle.url + "/admin/canary", json={"model": "credit@2"}, headers=auth)
     assert lacking.status_code == 400 and "percent" in lacking.json()["error"]
+    for action, body in (("canary", {"percent": 10}), ("shadow", {})):  # the same rule as deploy
+        refused = httpx.post(
+            f"{handle.url}/admin/{action}", json={"model": "credit@2", **body}, headers=auth
+        )
+        error = refused.json()["error"]
+        assert refused.status_code == 409 and "credit@2 may not" in error, error
+        assert '"force": true' in error and "mlops-desktop" not in error
 
 
 def test_token_on_every_request_when_required(tmp_path, trained, credit_frame):

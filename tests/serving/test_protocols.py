@@ -183,7 +183,7 @@ def test_shadow_scores_silently_and_reports_agreement(served, credit_frame):
     from mlops_desktop.serving.stats import arm_figures, shadow_agreement
 
     ws, handle, _ = served
-    shadow(ws, "credit@2", reason="try hgb")
+    shadow(ws, "credit@2", reason="try hgb", force=True)
     _wait_for(lambda: httpx.get(handle.url + "/v2/models/credit").json()["versions"] == ["1", "2"])
     since = time.time()
     ids = []

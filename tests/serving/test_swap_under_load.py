@@ -82,7 +82,9 @@ def test_changes_under_load_lose_no_request_and_a_clean_stop_logs_every_answer(
         t.start()
     try:
         time.sleep(0.5)
-        d.canary(ws, "credit@2", 50, reason="half the traffic")  # as the CLI or GUI does
+        d.canary(
+            ws, "credit@2", 50, reason="half the traffic", force=True
+        )  # as the CLI or GUI does
         _wait_route(url, "credit@1", "canary")
         time.sleep(0.6)
         _admin(url, "promote", model="credit", force=True, reason="canary fine")  # over HTTP
@@ -91,7 +93,7 @@ def test_changes_under_load_lose_no_request_and_a_clean_stop_logs_every_answer(
         d.rollback(ws, "credit", reason="customer complaint")
         _wait_route(url, "credit@1", "live")
         time.sleep(0.6)
-        _admin(url, "canary", model="credit@2", percent=30)
+        _admin(url, "canary", model="credit@2", percent=30, force=True, reason="again")
         _wait_route(url, "credit@1", "canary")
         time.sleep(0.6)
         d.abort(ws, "credit")

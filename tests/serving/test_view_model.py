@@ -37,7 +37,7 @@ def test_version_rows_show_aliases_verdicts_and_the_holdout_metric(model_ws):
     assert listed[0].metric_name == "roc_auc"
 
     d.deploy(model_ws, "credit@1", force=True, reason="first")
-    d.canary(model_ws, "credit@2", 25)
+    d.canary(model_ws, "credit@2", 25, reason="r", force=True)
     by_ref = {r.ref: r for r in version_rows(model_ws)}
     assert by_ref["credit@1"].aliases == ("live",) and by_ref["credit@1"].is_live
     assert by_ref["credit@2"].aliases == ("candidate",) and by_ref["credit@2"].is_candidate
@@ -50,7 +50,7 @@ def test_rollback_target_badge_and_timeline_follow_the_deployments(model_ws):
     assert rollback_target(model_ws, "credit") is None  # nothing was live before
     first_live = time.time()
     time.sleep(0.01)
-    d.shadow(model_ws, "credit@2", reason="compare quietly")
+    d.shadow(model_ws, "credit@2", reason="compare quietly", force=True)
     assert open_candidates(model_ws) == 1
     d.promote(model_ws, "credit", force=True, reason="looks better")
     assert open_candidates(model_ws) == 0
@@ -123,7 +123,7 @@ def test_deploy_and_serve_starts_the_service_that_answers_figures_and_examples(
         assert answer.status_code == 200, answer.text
         assert answer.headers["X-Model-Version"] == "1"
 
-        d.canary(model_ws, "credit@2", 50)
+        d.canary(model_ws, "credit@2", 50, reason="r", force=True)
         time.sleep(1.5)  # the service picks alias changes up within a second
         batch = rows(credit_frame, 40)
         with httpx.Client(base_url=url, timeout=10) as client:

@@ -84,8 +84,37 @@ def close_when_shown(answer_dialog: str | None = None, seen: list[str] | None = 
     QTimer.singleShot(50, poll)
 
 
+def answer_then_close(answer: str, seen: list[str], then_close: bool = True) -> None:
+    """Answer the first message box with the button ``answer``, then close the main window."""
+
+    def poll() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QMessageBox):
+            seen.append(box_text(modal))
+            next(b for b in modal.buttons() if b.text() == answer).click()
+            if then_close:
+                close_when_shown()
+            return
+        QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(50, poll)
+
+
+def test_run_gui_asks_before_creating_a_folder_that_does_not_exist(qapp, tmp_path):
+    target = tmp_path / "not-yet"
+    seen: list[str] = []
+    answer_then_close("Cancel", seen, then_close=False)
+    assert run_gui(workspace=target) == 2
+    assert not target.exists()
+    assert f"Create a new workspace in {target}?" in seen[0]
+    answer_then_close("&Create Workspace", seen)
+    assert run_gui(workspace=target) == 0
+    assert is_workspace(target)
+
+
 def test_run_gui_opens_the_workspace_and_remembers_it(qapp, tmp_path):
     target = tmp_path / "first-ws"
+    Workspace.open(target).close()
     close_when_shown()
     assert run_gui(workspace=target) == 0
     assert is_workspace(target)

@@ -147,6 +147,17 @@ def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, t
     assert window.current_page_name() == "test"
 
 
+def test_the_chosen_port_is_remembered_across_launches(make_window, tmp_path):
+    window = make_window(tmp_path / "ws")
+    card = window.page("deploy").service_card
+    assert card.port.value() == 5151  # the first launch
+    card.port.setValue(6123)
+    window.close()
+    again = make_window(tmp_path / "ws")
+    assert again.page("deploy").service_card.port.value() == 6123
+    assert again.settings.service_port() == 6123
+
+
 @pytest.mark.slow
 def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, credit_frame):
     window, page = deploy_page
@@ -193,6 +204,15 @@ def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, c
     release_slider_at(page, 30)
     assert "Send 30% of credit's traffic to credit@2?" in page.dialog.text()
     accept(qtbot, page)
+    idle(qtbot, page)
+    # credit@2 is untested: the promotion rule refuses the canary as it refuses a deploy.
+    assert d.live_at(page.model.workspace, "credit").candidate is None
+    assert "credit@2 may not get canary traffic" in page.dialog.text()
+    assert "has not been tested" in page.dialog.informativeText()
+    assert "--force" not in page.dialog.informativeText()  # the window offers its button
+    click_anyway(qtbot, page)
+    page.dialog.reason_edit.setPlainText("watch it on a share of the traffic first")
+    qtbot.mouseClick(page.dialog.ok_button, Qt.MouseButton.LeftButton)
     idle(qtbot, page)
     state = d.live_at(page.model.workspace, "credit")
     assert (state.mode, state.candidate, state.canary_percent) == ("canary", "credit@2", 30.0)
@@ -273,6 +293,7 @@ def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_pa
     window, page = deploy_page
     assert page.table.select_ref("credit@2")
     assert "credit@2 has not been tested" in page.versions.gate_note.text()
+    assert "mlops-desktop" not in page.versions.gate_note.text()  # beside the buttons: no CLI
     qtbot.mouseClick(page.deploy_button, Qt.MouseButton.LeftButton)
     idle(qtbot, page)
     assert live_of(page) is None  # refused: nothing changed, no service started

@@ -278,6 +278,7 @@ def test_retrain_on_recent_data_runs_as_a_job_and_the_page_shows_the_result(
     frame = shifted(credit.sample(300, random_state=3), "credit_amount", 4.0)
     with Workspace.open(ws_path, create=False) as ws:
         save_settings(ws, MODEL, MonitorSettings(size=100, multivariate=False))
+        ws.gates.set(MODEL, {"metrics": {"roc_auc": {">=": 0.5}}}, reason="tests")  # the rule
         ids = log_requests(ws, frame)
         labels = [{"request_id": i, "label": y} for i, y in zip(ids, frame[TARGET], strict=True)]
         record_outcomes(ws, MODEL, labels, source="tests")

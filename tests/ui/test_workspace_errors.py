@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit, QMessageBox
 
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.registry.workspace import Workspace
@@ -123,6 +124,53 @@ def test_new_workspace_creates_the_chosen_empty_folder(make_window, tmp_path, qt
     assert window.settings.recent_workspaces()[0] == target.resolve()
 
 
+def _choose(qtbot, dialog: QFileDialog) -> None:
+    """Press the folder dialog's Choose button as a user does."""
+    box = dialog.findChild(QDialogButtonBox)
+    ok = next(
+        b for b in box.buttons() if box.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole
+    )
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+
+def test_new_workspace_accepts_a_typed_new_folder_name(make_window, tmp_path, qtbot):
+    window = make_window()
+    window.actions_by_name["new"].trigger()
+    dialog = window.flow.dialog
+    dialog.setDirectory(str(tmp_path))
+    edit = dialog.findChild(QLineEdit, "fileNameEdit")
+    qtbot.keyClicks(edit, "typed-ws")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    target = tmp_path / "typed-ws"
+    qtbot.waitUntil(lambda: window.model.path == target.resolve(), timeout=3000)
+    assert (target / "registry.db").is_file()
+    assert not visible_message_boxes()  # no "Directory not found"
+    assert "Created a new workspace" in window.status.currentMessage()
+
+
+def test_opening_a_folder_that_does_not_exist_asks_to_create_it(make_window, tmp_path, qtbot):
+    window = make_window()
+    first = window.model.path
+    missing = tmp_path / "missing-ws"
+    window.actions_by_name["open"].trigger()
+    dialog = window.flow.dialog
+    dialog.setDirectory(str(tmp_path))
+    dialog.findChild(QLineEdit, "fileNameEdit").setText("missing-ws")
+    _choose(qtbot, dialog)
+    box = window.flow.message_box
+    qtbot.waitUntil(lambda: box.isVisible(), timeout=3000)
+    assert f"Create a new workspace in {missing}?" in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert not missing.exists() and window.model.path == first
+
+    window.flow.open_path(missing, create=False)
+    box = window.flow.message_box
+    create = next(b for b in box.buttons() if b.text() == "&Create Workspace")
+    qtbot.mouseClick(create, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.path == missing.resolve(), timeout=3000)
+    assert (missing / "registry.db").is_file()
+
+
 def test_open_recent_drops_a_vanished_folder_with_a_message(make_window, tmp_path):
     window = make_window()
     gone = tmp_path / "gone-ws"
@@ -154,3 +202,18 @@ def test_recent_list_is_capped_at_eight_most_recent_first(tmp_path):
     assert recent[0] == tmp_path / "ws5"
     assert recent[1] == tmp_path / "ws9"
     assert recent.count(tmp_path / "ws5") == 1
+
+
+def test_show_details_starts_with_a_summary_not_a_traceback(qtbot):
+    from mlops_desktop.ui.kit.dialogs import ErrorText, error_box
+
+    try:
+        {}["port"]
+    except KeyError:
+        import traceback
+
+        details = traceback.format_exc()
+    box = error_box(None, ErrorText("Deploy", "Something went wrong", "KeyError: 'port'", details))
+    shown = box.detailedText()
+    assert shown.splitlines()[0] == "What went wrong: KeyError: 'port'"
+    assert not shown.startswith("Traceback") and "Traceback (most recent call last)" in shown

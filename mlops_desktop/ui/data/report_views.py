@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.formatting import MISSING, significant
+from mlops_desktop.formatting import MISSING, profile_numbers, significant
 from mlops_desktop.ui.data.model import GROUP_TITLES, SEVERITIES, column_label
 from mlops_desktop.ui.kit.charts import (
     BARS_KIND_ROLE,
@@ -235,14 +235,19 @@ class ProfileTable(QTableView):
     def _row(self, position: int, name: str, info: dict, roles: dict, pii: dict) -> list:
         label = column_label(name, roles, pii)
         share = float(info.get("missing_share") or 0.0)
+        low, mean, high = (info.get(k) for k in ("min", "mean", "max"))
+        if not any(isinstance(v, str) for v in (low, mean, high)):  # one precision for the three
+            texts = profile_numbers(low, mean, high)
+        else:
+            texts = (profile_value(low), profile_value(mean), profile_value(high))
         cells = [
             (label, position),
             (info.get("type", ""), info.get("type", "")),
             (f"{share:.1%}", share),
             (f"{int(info.get('unique') or 0):,}", int(info.get("unique") or 0)),
-            (profile_value(info.get("min")), info.get("min")),
-            (profile_value(info.get("mean")), info.get("mean")),
-            (profile_value(info.get("max")), info.get("max")),
+            (texts[0], low),
+            (texts[1], mean),
+            (texts[2], high),
         ]
         items = []
         for col, (text, key) in enumerate(cells):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.errors import MlopsError, WorkspaceError
+from mlops_desktop.formatting import readable_details
 from mlops_desktop.registry.entities import Job
 
 HEADLESS_PLATFORMS = ("offscreen", "minimal")
@@ -112,7 +113,7 @@ def error_box(
     box.setText(f"<b>{_escape(text.headline)}</b>")
     box.setInformativeText(_escape(text.message))
     if text.details:
-        box.setDetailedText(text.details)
+        box.setDetailedText(readable_details(text.details))  # a summary before any traceback
     box.setObjectName("errorBox")
     widen(box)
     return box

@@ -1,4 +1,5 @@
-"""Per-user GUI settings in QSettings: window geometry, last workspace, recent workspaces."""
+"""Per-user GUI settings in QSettings: window geometry, last workspace, recent workspaces, and
+the scoring service's port (the Deploy page and the meeting board start the service on it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ KEY_LAST = "workspaces/last"
 KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_PAGE = "window/page"
+KEY_PORT = "service/port"
+DEFAULT_SERVICE_PORT = 5151  # as serving.server.DEFAULT_PORT (Qt-free modules keep theirs)
 
 
 def _as_list(value: object) -> list[str]:
@@ -77,3 +80,17 @@ class AppSettings:
     def last_page(self) -> str | None:
         value = self.qsettings.value(KEY_PAGE)
         return str(value) if value else None
+
+    # -- the scoring service ---------------------------------------------------------------------
+
+    def service_port(self) -> int:
+        """The port the user last chose for the scoring service (5151 until then)."""
+        try:
+            port = int(str(self.qsettings.value(KEY_PORT, DEFAULT_SERVICE_PORT)))
+        except ValueError:
+            return DEFAULT_SERVICE_PORT
+        return port if 1 <= port <= 65535 else DEFAULT_SERVICE_PORT
+
+    def set_service_port(self, port: int) -> None:
+        self.qsettings.setValue(KEY_PORT, int(port))
+        self.qsettings.sync()

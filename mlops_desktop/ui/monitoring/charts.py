@@ -179,6 +179,7 @@ class DriftHeatMap(MonitorPlot):
     def recolor(self) -> None:
         text = self.palette().color(QPalette.ColorRole.Text)
         axis = self.bar.axis
+        axis.enableAutoSIPrefix(False)
         axis.setTextPen(pg.mkPen(text))
         axis.setLabel("Drift score (1 = threshold)", color=text.name())
 

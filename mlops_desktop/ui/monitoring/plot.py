@@ -120,7 +120,8 @@ class MonitorPlot(pg.PlotWidget):
         self.item.hideButtons()
         self.item.setMouseEnabled(x=False, y=False)
         self.item.showGrid(x=False, y=True, alpha=0.18)
-        self.getAxis("left").enableAutoSIPrefix(False)
+        for side in ("left", "bottom"):  # no "(x0.001)" beside a label: ticks say the numbers
+            self.getAxis(side).enableAutoSIPrefix(False)
         self.legend: pg.LegendItem | None = None
         if legend:  # below the plot in one row, so it never hides data
             self.legend = pg.LegendItem(colCount=4, horSpacing=18)

@@ -82,23 +82,31 @@ class DeployActions:
         if ref is None or state is None or state.live is None or self.busy:
             return
         rest = 100 - percent
+
+        def go(force: bool = False, reason: str = "") -> None:  # the promotion rule applies
+            self._run(
+                f"Sending {percent}% of the traffic to {ref}…",
+                ops.canary,
+                (ref, float(percent), reason, force),
+                ref=ref,
+                action="Canary",
+                retry=lambda why: go(True, why),
+                title="Cannot Start the Canary",
+                headline=f"{ref} did not get canary traffic",
+                done_text=lambda _r: f"{ref} is a {percent}% canary.",
+            )
+
         self.dialog = confirm(
             self,
             "Canary",
             f"Send {percent}% of {state.model}'s traffic to {ref}?",
             f"{state.live} keeps answering the other {rest}%. Promote or abort afterwards.",
             "&Apply",
-            lambda: self._run(
-                f"Sending {percent}% of the traffic to {ref}…",
-                ops.canary,
-                (ref, float(percent)),
-                title="Cannot Start the Canary",
-                done_text=lambda _r: f"{ref} is a {percent}% canary.",
-            ),
+            go,
             on_no=lambda: self.canary.set_applied(self.canary.applied),
         )
 
-    def toggle_shadow(self, on: bool) -> None:
+    def toggle_shadow(self, on: bool, force: bool = False, reason: str = "") -> None:
         ref, state = self.candidate_ref(), self.state
         if ref is None or state is None or self.busy:
             return
@@ -106,8 +114,12 @@ class DeployActions:
             self._run(
                 f"Shadowing {ref}…",
                 ops.shadow,
-                (ref,),
+                (ref, reason, force),
+                ref=ref,
+                action="Shadow",
+                retry=lambda why: self.toggle_shadow(True, True, why),
                 title="Cannot Start the Shadow",
+                headline=f"{ref} did not start shadowing",
                 done_text=lambda _r: f"{ref} scores every request in shadow.",
             )
         elif state.mode == "shadow":

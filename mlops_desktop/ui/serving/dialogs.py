@@ -89,7 +89,10 @@ def refusal_box(
     box.setObjectName("refusalBox")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Promotion Rule")
-    box.setText(f"<b>{escape(ref)} may not go live</b>")
+    verb = {"Canary": "get canary traffic", "Shadow": "shadow the live traffic"}.get(
+        action, "go live"
+    )
+    box.setText(f"<b>{escape(ref)} may not {verb}</b>")
     box.setInformativeText(escape(reason))
     anyway = box.addButton(f"{action} &anyway…", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)

@@ -239,6 +239,7 @@ class ShadowPanel(QGroupBox):
         font = QFont(self.font())
         for side, label in (("bottom", "difference in positive-class score"), ("left", "rows")):
             axis = plot.getAxis(side)
+            axis.enableAutoSIPrefix(False)  # no "(x0.001)" beside the label
             axis.setPen(pg.mkPen(text))
             axis.setTextPen(pg.mkPen(text))
             axis.setTickFont(font)

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.workspace import Workspace
-from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.ui.kit.icons import dot_pixmap
 from mlops_desktop.ui.kit.labels import muted_color, muted_label, scaled_font
+from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.runtime.background import POLL_MS, Poller
 from mlops_desktop.ui.serving.model import ServiceInfo, monitor_snapshot
@@ -109,7 +109,8 @@ class ServiceCard(QFrame):
         self.copy_button.clicked.connect(self._copy)
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
-        self.port.setValue(DEFAULT_PORT)
+        self.port.setValue(AppSettings().service_port())  # the port chosen last time
+        self.port.valueChanged.connect(lambda port: AppSettings().set_service_port(port))
         self.port.setAccessibleName("Port")
         self.port_label = QLabel("Po&rt:")
         self.port_label.setBuddy(self.port)

@@ -19,7 +19,7 @@ from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.kit.theme import ThemeManager
 from mlops_desktop.ui.runtime.workspace_model import wait_for_pool_shutdowns
 from mlops_desktop.ui.shell.main_window import MainWindow
-from mlops_desktop.ui.shell.workspace_flow import prepare_demo
+from mlops_desktop.ui.shell.workspace_flow import ask_create_box, prepare_demo
 
 APP_NAME = "MLOps Desktop"
 ORGANIZATION = "MLOps Desktop"
@@ -52,16 +52,26 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def confirm_create(path: Path, parent: QWidget | None = None) -> bool:
+    """Ask "Create a new workspace in X?" before the window shows; True to create it."""
+    box, create = ask_create_box(parent, path)
+    box.exec()
+    return box.clickedButton() is create
+
+
 def open_start_workspace(
-    window: MainWindow, path: Path, demo: bool, parent: QWidget | None = None
+    window: MainWindow, path: Path, demo: bool, parent: QWidget | None = None, ask: bool = False
 ) -> bool:
     """Open the first workspace; on failure explain why and let the user pick another folder.
 
-    Returns False when the user chose Quit instead.
+    With ``ask`` (a folder the user named), a folder that does not exist is created only after
+    "Create a new workspace in X?". Returns False when the user chose Quit (or not to create).
     """
     wants_demo = demo
     while True:
         try:
+            if ask and not wants_demo and not path.exists() and not confirm_create(path, parent):
+                return False
             if wants_demo:
                 path = prepare_demo(path)
             window.model.open(path, create=True)
@@ -78,7 +88,7 @@ def open_start_workspace(
             dialog = directory_dialog(parent, "Choose a Workspace Folder", path.parent)
             if not dialog.exec() or not dialog.selectedFiles():
                 return False
-            path, wants_demo = Path(dialog.selectedFiles()[0]), False
+            path, wants_demo, ask = Path(dialog.selectedFiles()[0]), False, True
 
 
 def _quit_on_signals(window: MainWindow) -> None:
@@ -105,7 +115,8 @@ def run_gui(workspace: Path | None = None, demo: bool = False) -> int:
     window = MainWindow(settings=settings)
     window.theme = theme
     path = start_workspace_path(workspace, demo, settings)
-    if not open_start_workspace(window, path, demo and workspace is None):
+    explicit = workspace is not None
+    if not open_start_workspace(window, path, demo and not explicit, ask=explicit):
         window.model.close()
         return 2
     window.show()

@@ -6,14 +6,92 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.paths import demo_workspace_dir
 from mlops_desktop.registry.workspace import Workspace, is_workspace
-from mlops_desktop.ui.kit.dialogs import directory_dialog, error_box, widen, workspace_error_text
+from mlops_desktop.ui.kit.dialogs import error_box, use_native_dialogs, widen, workspace_error_text
 from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
+
+
+class FolderDialog(QFileDialog):
+    """A folder chooser that also takes the typed name of a folder that does not exist yet.
+
+    Qt's own directory dialog answers such a name with "Directory not found"; File ▸ New
+    Workspace wants exactly that (the folder is created), and Open asks before creating it.
+    """
+
+    hooked = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        edit = self.findChild(QLineEdit, "fileNameEdit")
+        if edit is not None and not self.hooked:  # Qt's widget dialog (not a native one)
+            self.hooked = True
+            edit.textChanged.connect(self._allow_new_name)  # after Qt's own check (Enter too)
+
+    def _new_name(self) -> Path | None:
+        edit = self.findChild(QLineEdit, "fileNameEdit")
+        if edit is None or not edit.text().strip():
+            return None
+        typed = Path(self.selectedFiles()[0]) if self.selectedFiles() else None
+        if typed is None or typed.exists() or not typed.parent.is_dir():
+            return None
+        return typed
+
+    def _allow_new_name(self, _text: str = "") -> None:
+        """Qt disables Choose for a name that does not exist: enable it for a new folder."""
+        box = self.findChild(QDialogButtonBox)
+        if box is not None and self._new_name() is not None:
+            for button in box.buttons():
+                if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole:
+                    button.setEnabled(True)
+
+    def accept(self) -> None:
+        files = self.selectedFiles()
+        typed = Path(files[0]) if files else None
+        if typed is not None and not typed.exists() and typed.parent.is_dir():
+            self.fileSelected.emit(str(typed))
+            QDialog.accept(self)
+            return
+        super().accept()
+
+
+def folder_dialog(parent: QWidget | None, caption: str, start: Path | None) -> FolderDialog:
+    """A :class:`FolderDialog` set up as ``directory_dialog`` sets up Qt's (not yet shown)."""
+    dialog = FolderDialog(parent, caption, str(start or Path.home()))
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not use_native_dialogs())
+    dialog.setObjectName("directoryDialog")
+    dialog.setLabelText(QFileDialog.DialogLabel.FileName, "Folder:")
+    return dialog
+
+
+def ask_create_box(parent: QWidget | None, path: Path) -> tuple[QMessageBox, object]:
+    """'Create a new workspace in X?' (not yet shown) and its Create button."""
+    box = QMessageBox(parent)
+    box.setObjectName("askCreateWorkspace")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Open Workspace")
+    box.setText(f"<b>Create a new workspace in {path}?</b>")
+    box.setInformativeText(
+        "The folder does not exist yet; it is created, empty, for the workspace."
+    )
+    create = box.addButton("&Create Workspace", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(create)
+    widen(box)
+    return box, create
 
 
 def prepare_demo(path: Path) -> Path:
@@ -88,6 +166,9 @@ class WorkspaceFlow(QObject):
         """Open ``path`` in the window; on failure show why (non-blocking) and return False."""
         path = Path(path)
         existed = is_workspace(path)
+        if not create and not path.exists():
+            self.ask_create(path)
+            return False
         if not confirmed and not self.confirm_stop_jobs("Switch Workspace"):
             return False
         try:
@@ -108,10 +189,25 @@ class WorkspaceFlow(QObject):
 
     # -- dialogs ---------------------------------------------------------------------------------
 
+    def ask_create(self, path: Path) -> QMessageBox:
+        """A folder that does not exist: ask "Create a new workspace in X?" (non-blocking)."""
+        box, create = ask_create_box(self.window, path)
+        box.finished.connect(
+            lambda _code: (
+                self.open_path(path, create=True) if box.clickedButton() is create else None
+            )
+        )
+        self.message_box = box
+        box.open()
+        return box
+
     def choose_directory(self, caption: str, on_chosen: Callable[[Path], object]) -> QFileDialog:
-        """Show a folder chooser without blocking; call ``on_chosen(path)`` when accepted."""
+        """Show a folder chooser without blocking; call ``on_chosen(path)`` when accepted.
+
+        A typed name of a folder that does not exist is accepted too (see FolderDialog).
+        """
         start = self.model.path.parent if self.model.path else None
-        dialog = directory_dialog(self.window, caption, start)
+        dialog = folder_dialog(self.window, caption, start)
         dialog.fileSelected.connect(lambda selected: on_chosen(Path(selected)))
         self.dialog = dialog
         dialog.open()

@@ -299,6 +299,7 @@ class CompareDialog(QDialog):
         item.setTitle(title, color=text.name(), size=f"{font.pointSizeF() * 1.3:.0f}pt")
         for side, label in (("bottom", x_label), ("left", y_label)):
             axis = plot.getAxis(side)
+            axis.enableAutoSIPrefix(False)  # no "(x0.001)" beside the label
             axis.setPen(pg.mkPen(text))
             axis.setTextPen(pg.mkPen(text))
             axis.setTickFont(font)

@@ -223,6 +223,15 @@ class RunDetails(QWidget):
                     item.setFont(bold)
                 table.setItem(i, col, item)
         table.setToolTip("" if rows else "No metrics: the run did not finish.")
+        self._fit_metrics_width()
+
+    def _fit_metrics_width(self) -> None:
+        """Wide enough for every column (the CV "mean ± std" is never cut off or scrolled)."""
+        table = self.metrics_table
+        table.resizeColumnsToContents()
+        header = table.horizontalHeader()
+        needed = sum(header.sectionSize(c) for c in range(table.columnCount()))
+        table.setMinimumWidth(needed + 2 * table.frameWidth() + 4)
 
     def _fill_lineage(self, row: RunRow, lineage: list[LineageStep]) -> None:
         self.lineage_label.setText(lineage_html(row, lineage))
