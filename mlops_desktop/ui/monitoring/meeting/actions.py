@@ -164,7 +164,7 @@ class ActionBar(QFrame):
         if job.status == "succeeded":
             result = job.result or {}
             passed = (result.get("test") or {}).get("passed")
-            verdict = "passed its gate" if passed else "did not pass its gate"
+            verdict = "passed its gate" if passed else "went past its gate with a reason"
             self.status.setText(
                 f"{result.get('candidate')} ({verdict}) is the canary: "
                 f"{result.get('percent', CANARY_PERCENT):g}% of traffic. Promote it or roll back."
