@@ -99,6 +99,12 @@ def test_the_board_shows_one_card_per_deployed_model(qtbot, meeting):
 
 
 @pytest.mark.slow
+def test_the_board_fits_a_1280_wide_screen(qtbot, meeting):
+    """A 1280 x 800 projector shows the whole board: nothing forces it wider than the screen."""
+    qtbot.waitUntil(lambda: meeting.last is not None, timeout=TIMEOUT_MS)
+    assert meeting.minimumSizeHint().width() <= 1280
+
+
 def test_the_simulator_sends_traffic_to_the_real_service_and_stops(qtbot, meeting, ws_path):
     bar = meeting.simulator
     qtbot.waitUntil(lambda: bar.start_service_button.isVisible(), timeout=TIMEOUT_MS)

@@ -269,4 +269,24 @@ def test_govern_is_empty_until_a_dataset_or_model_version_exists():
     assert not govern_model.nothing_recorded(summary(dataset_versions=1))
     assert not govern_model.nothing_recorded(summary(model_versions=1))
     assert set(govern_model.OVERVIEW) <= set(WorkspaceSummary.__dataclass_fields__)
-    assert govern_model.empty_spec().command == "mlops-desktop audit verify"
+    assert govern_model.empty_spec().command == ""  # no `audit` command exists
+
+
+def test_empty_state_commands_are_real_cli_commands():
+    """An empty page's 'Or from the command line' hint must parse (no made-up subcommands)."""
+    import shlex
+
+    from mlops_desktop.cli.entry import build_parser
+    from mlops_desktop.ui.serving import model as serving_model
+
+    commands = [
+        govern_model.empty_spec().command,
+        data_model.CLI_IMPORT,
+        test_model.CLI_EXAMPLE,
+        serving_model.CLI_EXAMPLE,
+        monitor_model.empty_spec().command,
+    ]
+    for command in filter(None, commands):
+        words = shlex.split(command)
+        assert words[0] == "mlops-desktop", command
+        build_parser().parse_args(words[1:])  # SystemExit(2) on an unknown command

@@ -160,6 +160,8 @@ class SimulatorBar(QFrame):
         self.pace.setObjectName("simulatorPace")
         self.status = QLabel("Traffic simulator: replays held-out rows to the live service.")
         self.status.setObjectName("simulatorStatus")
+        self.status.setWordWrap(True)  # the board fits 1280 px wide (a long status wraps)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         state = QHBoxLayout()
@@ -167,8 +169,7 @@ class SimulatorBar(QFrame):
         state.addWidget(self.service_label)
         state.addWidget(self.start_service_button)
         state.addWidget(self.pace)
-        state.addStretch(1)
-        state.addWidget(self.status)
+        state.addWidget(self.status, 1)  # takes the free width; wraps only when it must
         state.addWidget(self.progress_bar)
         return state
 
