@@ -39,6 +39,7 @@ class BoardCard:
     candidate: str | None = None
     mode: str | None = None
     canary_percent: float = 0.0
+    rollback_to: str | None = None  # the version a rollback would make live, if any
     quality: dict = field(default_factory=dict)
     drift: dict = field(default_factory=dict)
     requests_today: int = 0
@@ -116,7 +117,7 @@ def _drift(ws: Workspace, name: str) -> dict:
 def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
     """One card per model with a live version, by name."""
     from mlops_desktop.monitoring.alerts import list_alerts
-    from mlops_desktop.serving.deployments import live_at
+    from mlops_desktop.serving.deployments import live_at, rollback_target
     from mlops_desktop.serving.process import find_service
 
     now = time.time() if now is None else now
@@ -132,6 +133,7 @@ def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
             candidate=where.candidate,
             mode=where.mode,
             canary_percent=where.canary_percent,
+            rollback_to=rollback_target(ws, name),
         )
         card.quality = _quality(ws, name, version)
         card.drift = _drift(ws, name)

@@ -63,6 +63,19 @@ def deploy(ws: Workspace, ref: str, force: bool = False, reason: str = "") -> De
     return dep
 
 
+def rollback_target(ws: Workspace, name: str) -> str | None:
+    """The version a rollback of ``name`` would make live (None when there is none)."""
+    holding = ws.models.current_alias(name, LIVE)
+    if holding is None:
+        return None
+    earlier = [
+        h
+        for h in ws.models.alias_history(name, LIVE)
+        if h.ended_at is not None and h.model_version_id != holding.model_version_id
+    ]
+    return ws.models.by_id(earlier[-1].model_version_id).ref if earlier else None
+
+
 def rollback(ws: Workspace, name: str, reason: str = "") -> Deployment:
     """Return ``live`` to the version that was live before the current one."""
     name = parse_ref(name).name

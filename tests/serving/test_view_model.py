@@ -11,6 +11,7 @@ import pytest
 
 from mlops_desktop.errors import CheckFailed
 from mlops_desktop.serving import deployments as d
+from mlops_desktop.serving.deployments import rollback_target
 from mlops_desktop.serving.process import find_service
 from mlops_desktop.ui.serving.model import (
     deploy_and_serve,
@@ -20,7 +21,6 @@ from mlops_desktop.ui.serving.model import (
     figure_lines,
     monitor_snapshot,
     open_candidates,
-    rollback_target,
     rollout_figures,
     stop_local_service,
     timeline,

@@ -96,6 +96,12 @@ def test_the_board_shows_one_card_per_deployed_model(qtbot, meeting):
     assert "not running" in bar.service_label.text()
     assert bar.model.currentText() == "credit" and bar.dataset.currentText() == "credit@1"
     assert meeting.board.base_point_size() >= 9
+    # Nothing was live before credit@1 and nothing is on trial: nothing to roll back to (as on
+    # the Deploy page), while the report can be opened.
+    actions = meeting.actions_bar
+    qtbot.waitUntil(lambda: actions.card is not None, timeout=TIMEOUT_MS)
+    assert actions.card.rollback_to is None
+    assert not actions.rollback_button.isEnabled() and actions.report_button.isEnabled()
 
 
 @pytest.mark.slow

@@ -7,11 +7,11 @@ GUI thread through ``self._run`` and reports a refusal (with "… anyway" and a 
 from __future__ import annotations
 
 from mlops_desktop.serving import deployments as ops
+from mlops_desktop.serving.deployments import rollback_target
 from mlops_desktop.ui.kit.dialogs import ErrorText, error_box
 from mlops_desktop.ui.serving.dialogs import confirm
 from mlops_desktop.ui.serving.model import (
     deploy_and_serve,
-    rollback_target,
 )
 
 

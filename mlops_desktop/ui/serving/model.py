@@ -129,19 +129,6 @@ def open_candidates(ws: Workspace) -> int:
     return count
 
 
-def rollback_target(ws: Workspace, name: str) -> str | None:
-    """The version a rollback of ``name`` would make live (None when there is none)."""
-    holding = ws.models.current_alias(name, "live")
-    if holding is None:
-        return None
-    earlier = [
-        h
-        for h in ws.models.alias_history(name, "live")
-        if h.ended_at is not None and h.model_version_id != holding.model_version_id
-    ]
-    return ws.models.by_id(earlier[-1].model_version_id).ref if earlier else None
-
-
 # -- timeline and "live at" --------------------------------------------------------------------
 
 

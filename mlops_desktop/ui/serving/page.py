@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.serving import deployments as ops
+from mlops_desktop.serving.deployments import rollback_target
 from mlops_desktop.serving.server import DEFAULT_PORT
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.kit.widgets import scrolling
@@ -34,7 +35,6 @@ from mlops_desktop.ui.serving.model import (
     describe_live_at,
     empty_spec,
     open_candidates,
-    rollback_target,
     start_local_service,
     stop_local_service,
     timeline,

@@ -124,7 +124,9 @@ class ActionBar(QFrame):
             and self.submit is not None and self.retrain_job is None
         )  # fmt: skip
         self.promote_button.setEnabled(idle and on_trial and card.mode == "canary")
-        self.rollback_button.setEnabled(idle and card is not None)
+        self.rollback_button.setEnabled(
+            idle and card is not None and (on_trial or card.rollback_to is not None)
+        )
         self.report_button.setEnabled(idle and card is not None)
         if self.submit is None:
             self.retrain_button.setToolTip("Open meeting mode from the app (View ▸ Meeting Mode).")
