@@ -341,3 +341,20 @@ def test_alerts_are_evaluated_while_the_page_is_hidden(qtbot, make_window, ws_pa
     assert after == before + BACKGROUND_WINDOWS == before + 3 and open_after > open_before
     qtbot.waitUntil(lambda: window.badge("monitor") == open_after, timeout=5000)
     assert "alert on credit" in window.statusBar().currentMessage()
+
+
+def test_until_the_first_read_arrives_the_page_says_it_is_reading(qtbot, make_window, ws_path):
+    """Switching to a workspace with a live model never shows "No model is live" meanwhile."""
+    from mlops_desktop.ui.monitoring.model import READING
+
+    other = ws_path.parent / "other"
+    shutil.copytree(ws_path, other)
+    window, page = open_monitor(make_window, ws_path)
+    qtbot.waitUntil(lambda: page.snapshot is not None, timeout=TIMEOUT_MS)
+    assert window.flow.open_path(other, create=False)
+    assert page.charts.currentWidget() is page.empty_area
+    assert page.charts_empty.heading.text() == READING.heading
+    assert not page.charts_empty.command.isVisible() and not page.charts_empty.action.isVisible()
+    qtbot.waitUntil(lambda: page.snapshot is not None, timeout=TIMEOUT_MS)
+    assert page.snapshot.model == MODEL
+    assert page.charts_empty.heading.text() != "No model is live"

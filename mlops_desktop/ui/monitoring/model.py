@@ -51,6 +51,11 @@ NO_LIVE = EmptyStateSpec(
     "Go to &Deploy",
     "deploy",
 )
+#: Shown until the first read of the workspace arrives (never "No model is live" meanwhile).
+READING = EmptyStateSpec(
+    "Reading the monitoring data…",
+    "The live model's traffic, drift, quality and alerts appear here in a moment.",
+)
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 STATE_RANK = {"open": 0, "acknowledged": 1, "resolved": 2}
 SIGNAL_TEXT = {

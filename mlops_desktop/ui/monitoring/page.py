@@ -37,6 +37,7 @@ from mlops_desktop.ui.monitoring.charts import (
 )
 from mlops_desktop.ui.monitoring.model import (
     NO_LIVE,
+    READING,
     TOP_FEATURES,
     MonitorSnapshot,
     background_pass,
@@ -103,7 +104,7 @@ class MonitorPage(MonitorActions, Page):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
-        self.charts_empty.set_spec(NO_LIVE)
+        self.charts_empty.set_spec(READING)
         if self.model.is_open():
             self.poller.set_workspace(self.model.path)
         return content
@@ -257,7 +258,7 @@ class MonitorPage(MonitorActions, Page):
         self.banner.hide()
         self.alerts_panel.show_result("")
         self.alerts_panel.set_alerts([])
-        self.charts_empty.set_spec(NO_LIVE)
+        self.charts_empty.set_spec(READING)
         self.charts.setCurrentWidget(self.empty_area)
         self._sync_polling()
 
