@@ -112,6 +112,19 @@ def profile_numbers(low: Any, mean: Any, high: Any, digits: int = 4) -> tuple[st
     return tuple(MISSING if v is None else f"{round(v, places) + 0.0:,.{places}f}" for v in values)  # type: ignore[return-value]
 
 
+def pair(first: Any, second: Any, digits: int = 3) -> tuple[str, str]:
+    """Two figures compared in one sentence, at one precision: the larger has ``digits``
+    significant digits and the other the same decimals (``0.304`` and ``0.370``)."""
+    a, b = _finite(first), _finite(second)
+    if a is None or b is None:
+        return significant(first, digits), significant(second, digits)
+    size = max(abs(a), abs(b))
+    if size == 0:
+        return "0", "0"
+    places = max(0, min(6, digits - 1 - math.floor(math.log10(size))))
+    return f"{round(a, places) + 0.0:,.{places}f}", f"{round(b, places) + 0.0:,.{places}f}"
+
+
 def signed(value: Any, digits: int = 3) -> str:
     """A difference with its sign, as :func:`number` writes it: ``+0.012``, ``-0.004``."""
     text = number(value, digits)

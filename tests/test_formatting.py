@@ -179,3 +179,12 @@ def test_a_profile_reads_min_mean_and_max_at_one_precision():
     assert profile_numbers(250.0, 3271.258, 18424.0) == ("250", "3,271", "18,424")
     assert profile_numbers(-3.2, 0.00012, 1.5) == ("-3.200", "0.000", "1.500")
     assert profile_numbers(None, None, None) == ("—", "—", "—")
+
+
+def test_a_pair_of_figures_reads_at_one_precision():
+    from mlops_desktop.formatting import pair
+
+    assert pair(0.304, 0.37) == ("0.304", "0.370")
+    assert pair(38.61, 45.14) == ("38.6", "45.1")
+    assert pair(2.5, 3271.3) == ("2", "3,271")
+    assert pair(None, 1.0) == ("—", "1")

@@ -49,11 +49,11 @@ def explain(
         side = "reference" if analysis.n_reference == 0 else "current data"
         parts.append(f"{column} has no values in the {side}")
     elif analysis.kind == "numeric":
-        fmt = _when if notes.get("datetime") else formatting.significant
         a, b = notes["mean_reference"], notes["mean_current"]
-        verb = "stayed at" if fmt(a) == fmt(b) else "moved from"
-        tail = "" if verb == "stayed at" else f" to {fmt(b)}"
-        parts.append(f"Mean of {column} {verb} {fmt(a)}{tail}")
+        shown = (_when(a), _when(b)) if notes.get("datetime") else formatting.pair(a, b)
+        verb = "stayed at" if shown[0] == shown[1] else "moved from"
+        tail = "" if verb == "stayed at" else f" to {shown[1]}"
+        parts.append(f"Mean of {column} {verb} {shown[0]}{tail}")
         if notes.get("constant_reference"):
             parts.append("the reference is constant, so distances are not scaled by its spread")
     else:
