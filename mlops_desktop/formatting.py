@@ -191,6 +191,11 @@ def p_text(value: Any) -> str:
     return f"p = {p_value(x)}"
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 window``, ``3 windows``, ``1,200 labelled rows``: a count with its noun agreeing."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def count(value: Any) -> str:
     """A count of things, grouped: ``12,345``; :data:`MISSING` when unknown."""
     x = _finite(value)

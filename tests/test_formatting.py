@@ -188,3 +188,11 @@ def test_a_pair_of_figures_reads_at_one_precision():
     assert pair(38.61, 45.14) == ("38.6", "45.1")
     assert pair(2.5, 3271.3) == ("2", "3,271")
     assert pair(None, 1.0) == ("—", "1")
+
+
+def test_a_count_agrees_with_its_noun():
+    from mlops_desktop.formatting import counted
+
+    assert counted(1, "column") == "1 column"
+    assert counted(0, "window") == "0 windows"
+    assert counted(1200, "labelled row") == "1,200 labelled rows"

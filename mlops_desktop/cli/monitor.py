@@ -12,7 +12,7 @@ import sys
 import time
 
 from mlops_desktop.cli.output import Progress
-from mlops_desktop.formatting import duration, local_time
+from mlops_desktop.formatting import counted, duration, local_time
 
 
 def _add_monitor_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -151,7 +151,7 @@ def _monitor_text(result) -> str:
             f"share {(w.drift_share or 0):.0%}{' DATASET DRIFT' if w.dataset_drift else ''}"
             f"{' (' + ', '.join(cols[:5]) + ')' if cols else ''}"
         )
-    lines.append(f"{len(result.windows)} new window(s) for {result.model}.")
+    lines.append(f"{counted(len(result.windows), 'new window')} for {result.model}.")
     for a in result.opened:
         lines.append(f"OPENED alert {a.id} [{a.severity}] {a.message}")
         if "drift" in a.signal:

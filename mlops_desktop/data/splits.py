@@ -12,6 +12,7 @@ import pandas as pd
 from mlops_desktop.data.roles import Roles
 from mlops_desktop.data.vocabulary import SPLIT_METHODS
 from mlops_desktop.errors import InputError
+from mlops_desktop.formatting import counted
 
 METHODS = SPLIT_METHODS
 
@@ -66,7 +67,7 @@ def _check_size(n: int, test_size: float) -> None:
     n_test = math.ceil(n * test_size)
     if n < 2 or n_test < 1 or n - n_test < 1:
         raise InputError(
-            f"{n} row(s) cannot be split into a training and a test part with a test "
+            f"{counted(n, 'row')} cannot be split into a training and a test part with a test "
             f"fraction of {test_size}. Import more rows or change the fraction."
         )
 

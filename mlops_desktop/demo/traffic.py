@@ -37,8 +37,9 @@ Progress = Callable[[float, str], None]
 #: The meeting simulator's default rate (requests per second), and a new window every 5 s at it.
 MEETING_RATE = 10.0
 WINDOW_ROWS = 50
-#: The history ends at a whole 6 hours, so its busy and quiet hours fall on the clock's.
-ALIGN_S = 6 * 3600.0
+#: The history ends at the last whole hour, so its busy and quiet hours fall on the clock's and
+#: the board's "requests today" already counts some of it (a 6-hour grid often left it at 0).
+ALIGN_S = 3600.0
 DAYS = 3
 DRIFT_HOURS = 24.0
 #: Requests per hour in working hours (08-20 local time) and at night.

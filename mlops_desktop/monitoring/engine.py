@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.formatting import counted
 from mlops_desktop.monitoring.logs import (
     LoggedInputs,
     decode_outputs,
@@ -329,7 +330,9 @@ def _count_windows(
             window = _store(ws, name, version_id, "count", part[0][1], part[-1][1], values)
             if window is not None:
                 stored.append(window)
-            report(len(stored) / max_windows, f"{len(stored)} window(s) of {name} computed")
+            report(
+                len(stored) / max_windows, f"{counted(len(stored), 'window')} of {name} computed"
+            )
             if len(stored) >= max_windows:
                 break
     return stored

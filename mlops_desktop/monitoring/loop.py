@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import CheckFailed, InputError
+from mlops_desktop.formatting import counted
 from mlops_desktop.jobs.context import JobContext
 from mlops_desktop.monitoring.logs import decode_inputs
 from mlops_desktop.monitoring.realized import labelled_rows
@@ -161,7 +162,7 @@ def _recent_unique_frame(
     duplicates = labelled - len(frame)
     if len(frame) < min_rows:
         raise InputError(
-            f"Only {len(frame)} recent prediction row(s) of {name} have an outcome"
+            f"Only {counted(len(frame), 'recent prediction row')} of {name} have an outcome"
             f"{f' ({duplicates} duplicates left out)' if duplicates else ''}; retraining needs at "
             f"least {min_rows}. Record more outcomes and try again."
         ).hinted("Import them with 'mlops-desktop outcomes import FILE --model NAME ...'.")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mlops_desktop.formatting import counted
 from mlops_desktop.jobs.context import JobContext
 from mlops_desktop.monitoring.alerts import (
     WINDOW_SIGNALS,
@@ -109,7 +110,9 @@ def run_once(
         checks=[c.to_dict() for c in evaluation.checks],
         seconds=time.perf_counter() - started,
     )
-    report(1.0, f"{len(windows)} window(s), {len(evaluation.opened)} alert(s) opened")
+    report(
+        1.0, f"{counted(len(windows), 'window')}, {counted(len(evaluation.opened), 'alert')} opened"
+    )
     return result
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlops_desktop.formatting import p_text
+from mlops_desktop.formatting import counted, p_text
 from mlops_desktop.monitoring.settings import get_settings
 from mlops_desktop.registry.entities import AlertRule
 
@@ -66,7 +66,9 @@ def check_rule(ws: Workspace, rule: AlertRule, now: float) -> Check:
         need = int(p.get("windows", 1))
         windows = _windows(ws, name, version.id, need)
         if len(windows) < need:
-            return Check(rule, "unknown", f"{len(windows)} of {need} window(s) computed yet.")
+            return Check(
+                rule, "unknown", f"{len(windows)} of {counted(need, 'window')} computed yet."
+            )
         return _DRIFT[rule.signal](rule, version.ref, windows)
     if rule.signal == "realized_metric":
         return _realized(ws, rule, version)
@@ -91,7 +93,7 @@ def _drift_share(rule, ref: str, windows: list[dict]) -> Check:
             rule,
             "fire",
             f"Data drift on {ref}: {len(cols)} of {len(latest['features'])} features drifted "
-            f"({shares[0]:.0%} ≥ {limit:.0%}) in the latest {len(windows)} window(s): "
+            f"({shares[0]:.0%} ≥ {limit:.0%}) in the latest {counted(len(windows), 'window')}: "
             f"{', '.join(cols[:6])}{'…' if len(cols) > 6 else ''}. Compare the windows with "
             "training; if the new data is the new normal, retrain on recent data.",
             shares[0],
@@ -128,7 +130,11 @@ def _feature_drift(rule, ref: str, windows: list[dict]) -> Check:
         )
     what = f"'{column}'" if column else "no feature"
     return Check(
-        rule, "ok", f"{what} drifted in all of the latest {len(windows)} window(s)", None, details
+        rule,
+        "ok",
+        f"{what} drifted in all of the latest {counted(len(windows), 'window')}",
+        None,
+        details,
     )
 
 
@@ -147,7 +153,7 @@ def feature_drift_message(ref: str, columns: list[str], figure: str, windows: in
     """The alert text for ``columns`` drifting in each of the latest ``windows`` windows."""
     return (
         f"Feature drift on {ref}: {', '.join(columns[:5])} drifted in each of the latest "
-        f"{windows} window(s) ({figure}). Compare the window's distribution with training; "
+        f"{counted(windows, 'window')} ({figure}). Compare the window's distribution with training; "
         "retrain on recent data if the change is real."
     )
 
@@ -164,7 +170,7 @@ def _prediction_drift(rule, ref: str, windows: list[dict]) -> Check:
             rule,
             "fire",
             f"Prediction drift on {ref}: the model's answers changed in the latest "
-            f"{len(windows)} window(s) ({latest.get('explanation') or latest.get('method')}). "
+            f"{counted(len(windows), 'window')} ({latest.get('explanation') or latest.get('method')}). "
             "Check the input drift and, when outcomes arrive, realized performance.",
             latest.get("score"),
             details,
@@ -191,7 +197,7 @@ def _realized(ws: Workspace, rule: AlertRule, version) -> Check:
         return Check(
             rule,
             "unknown",
-            f"{recent['n']} labelled row(s) so far; need {p.get('min_labels', 50)}.",
+            f"{counted(recent['n'], 'labelled row')} so far; need {p.get('min_labels', 50)}.",
         )
     gates = gate_rules(ws, rule.model_name)
     task = (version.signature.get("output") or {}).get("task")
@@ -240,7 +246,7 @@ def _operations(ws: Workspace, rule: AlertRule, now: float) -> Check:
     rows = ws.predictions.served_between(rule.model_name, since, now)
     minutes = p.get("minutes", 5)
     if len(rows) < int(p.get("min_requests", 20)):
-        return Check(rule, "unknown", f"{len(rows)} request(s) in the last {minutes} min.")
+        return Check(rule, "unknown", f"{counted(len(rows), 'request')} in the last {minutes} min.")
     status = np.array([r[0] for r in rows])
     if rule.signal == "error_rate":
         rate = float(np.mean(status != 200))

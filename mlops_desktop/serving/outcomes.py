@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.formatting import counted
 from mlops_desktop.registry.db import write
 from mlops_desktop.serving.limits import OBSERVED_AT_RANGE
 
@@ -67,7 +68,7 @@ class OutcomeSummary:
         text += "."
         if self.missing_labels:
             text += (
-                f" {self.missing_labels:,} row(s) had no label and were skipped (e.g. "
+                f" {counted(self.missing_labels, 'row')} had no label and were skipped (e.g. "
                 f"{', '.join(self.missing_label_examples)})."
             )
         if self.duplicate_keys:
@@ -281,7 +282,7 @@ def import_outcomes(
     blank = [i + 2 for i, k in enumerate(keys) if key_text(k) is None]
     if blank:
         raise InputError(
-            f"{len(blank)} row(s) of {path.name} have an empty {key!r} (e.g. line(s) "
+            f"{counted(len(blank), 'row')} of {path.name} {'has' if len(blank) == 1 else 'have'} an empty {key!r} (e.g. line(s) "
             f"{', '.join(map(str, blank[:5]))}); fill them or remove those rows."
         )
     return record_outcomes(ws, model, rows, key_kind=key_kind, source=f"file:{path.name}")

@@ -74,7 +74,7 @@ def test_retrain_from_an_alert_sends_a_tested_candidate_to_canary(monitored, cre
 def test_too_few_labelled_rows_fail_clearly_and_change_nothing(monitored, credit):
     ws = monitored
     alert, _ = _drift_alert(ws, credit, labelled=30)
-    with pytest.raises(InputError, match=r"Only 30 recent prediction row\(s\).*at least 100"):
+    with pytest.raises(InputError, match=r"Only 30 recent prediction rows.*at least 100"):
         run_inline(ws, retrain_from_alert, {"alert_id": alert.id})
     assert [v.ref for v in ws.models.list("credit")] == ["credit@1"]
     assert len(ws.datasets.list("credit")) == 1

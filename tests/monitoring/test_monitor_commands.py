@@ -34,7 +34,7 @@ def test_monitor_once_exits_1_while_an_alert_is_open_and_0_once_acknowledged(
     for alert_id in opened:
         assert _run(capsys, "alerts", "ack", str(alert_id), "--note", "seen", *where)[0] == 0
     code, text = _run(capsys, "monitor", "credit", "--once", *where)
-    assert code == 0 and "0 new window(s)" in text and "acknowledged alert" in text
+    assert code == 0 and "0 new windows" in text and "acknowledged alert" in text
     settings = ws.get_setting("monitor.credit")
     assert settings["size"] == 150  # --size is kept for the next passes
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from mlops_desktop.data.checks.base import CheckData, Finding, json_safe
 from mlops_desktop.data.schema import ColumnType
+from mlops_desktop.formatting import counted
 
 MAX_SIDE = 200_000
 _KINDS = {
@@ -102,7 +103,7 @@ def _drift_finding(data: CheckData, report, names: list[str], details: dict) -> 
         "drift",
         "representativeness",
         "info",
-        f"{len(names)} column(s) drifted in the most recent rows: {shown}",
+        f"{counted(len(names), 'column')} drifted in the most recent rows: {shown}",
         tuple(names),
         "A few columns in the recent data differ from the earlier data; the monitor will compare "
         "live data with the same statistics.",
