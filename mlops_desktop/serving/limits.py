@@ -6,9 +6,12 @@ Every limit is a client mistake when exceeded: a 4xx with the protocol's JSON er
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from mlops_desktop import json_steps
@@ -19,6 +22,16 @@ MAX_INT_DIGITS = 4300  # Python's own int-from-text limit; longer integers are r
 MAX_ID_LENGTH = 200  # a request id, echoed into the X-Request-ID header
 MAX_OUTCOMES = 10_000  # outcome rows per POST /outcomes
 OBSERVED_AT_RANGE = (0.0, 4_102_444_800.0)  # observed_at: 1970-01-01 .. 2100-01-01 (epoch s)
+
+
+#: One thread for the heavy part of big requests (decode, validate, encode the answer): big
+#: requests take turns, so the event loop competes for the GIL with one busy thread, not three.
+_BIG_WORK = ThreadPoolExecutor(1, thread_name_prefix="big-request")
+
+
+async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` on the big-request thread, awaited without blocking the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_BIG_WORK, fn, *args)
 
 
 def _seconds(variable: str, default: float) -> float:

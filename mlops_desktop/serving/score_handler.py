@@ -8,7 +8,6 @@ its headers (and in the body where the protocol has room).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -27,7 +26,7 @@ from mlops_desktop.serving.http import (
     unexpected_error,
     version_number,
 )
-from mlops_desktop.serving.limits import OFF_LOOP_BYTES, OFF_LOOP_ROWS
+from mlops_desktop.serving.limits import OFF_LOOP_BYTES, OFF_LOOP_ROWS, off_loop
 from mlops_desktop.serving.router import Route
 from mlops_desktop.serving.service import Answer, ScoringService, ServingError
 from mlops_desktop.serving.validation import RequestError, Table
@@ -60,7 +59,7 @@ async def parse_off_loop(
     """``parse_body``, in a worker thread for bodies over OFF_LOOP_BYTES (the loop keeps serving)."""
     if len(body) <= OFF_LOOP_BYTES:
         return parse_body(body, content_type, style, v2, names)
-    return await asyncio.to_thread(parse_body, body, content_type, style, v2, names)
+    return await off_loop(parse_body, body, content_type, style, v2, names)
 
 
 def answer_response(
@@ -143,9 +142,7 @@ class ScoreHandler:
             if counted:  # refused, failed or cancelled before it was queued
                 service.incoming -= 1
         if len(answer.scored.predictions) > OFF_LOOP_ROWS:  # a big answer is encoded off the loop
-            return await asyncio.to_thread(
-                self._answered, request, answer, style, v2, payload, protocol
-            )
+            return await off_loop(self._answered, request, answer, style, v2, payload, protocol)
         return self._answered(request, answer, style, v2, payload, protocol)
 
     def _answered(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_desktop.serving.batching import ModelError, batcher_for
-from mlops_desktop.serving.limits import OFF_LOOP_ROWS
+from mlops_desktop.serving.limits import OFF_LOOP_ROWS, off_loop
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.predlog import PredictionLog
 from mlops_desktop.serving.protocols import Scored
@@ -45,7 +45,7 @@ async def validated(table: Table, model: LoadedModel) -> Table:
     loop keeps answering (40,000 rows took a quarter of a second)."""
     if table.n <= OFF_LOOP_ROWS:
         return validate_table(table, model.signature, model.ref)
-    return await asyncio.to_thread(validate_table, table, model.signature, model.ref)
+    return await off_loop(validate_table, table, model.signature, model.ref)
 
 
 @dataclass
