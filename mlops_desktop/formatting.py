@@ -89,6 +89,11 @@ def significant(value: Any, digits: int = 3) -> str:
     return f"{x:,.{digits}g}"
 
 
+def _places(size: float, digits: int) -> int:
+    """Decimals that give a figure of magnitude ``size`` (> 0) ``digits`` significant digits."""
+    return max(0, min(6, digits - 1 - math.floor(math.log10(size))))
+
+
 def profile_numbers(low: Any, mean: Any, high: Any, digits: int = 4) -> tuple[str, str, str]:
     """A column's minimum, mean and maximum at one precision, so they read side by side.
 
@@ -108,7 +113,7 @@ def profile_numbers(low: Any, mean: Any, high: Any, digits: int = 4) -> tuple[st
             number(mid, mean_places) if mid is not None else MISSING,
             number(hi, 0),
         )
-    places = max(0, min(6, digits - 1 - math.floor(math.log10(size)))) if size > 0 else digits
+    places = _places(size, digits) if size > 0 else digits
     return tuple(MISSING if v is None else f"{round(v, places) + 0.0:,.{places}f}" for v in values)  # type: ignore[return-value]
 
 
@@ -121,7 +126,7 @@ def pair(first: Any, second: Any, digits: int = 3) -> tuple[str, str]:
     size = max(abs(a), abs(b))
     if size == 0:
         return "0", "0"
-    places = max(0, min(6, digits - 1 - math.floor(math.log10(size))))
+    places = _places(size, digits)
     return f"{round(a, places) + 0.0:,.{places}f}", f"{round(b, places) + 0.0:,.{places}f}"
 
 

@@ -80,11 +80,10 @@ def rollback(ws: Workspace, name: str, reason: str = "") -> Deployment:
     """Return ``live`` to the version that was live before the current one."""
     name = parse_ref(name).name
     current = _live(ws, name)
-    history = ws.models.alias_history(name, LIVE)
-    earlier = [h for h in history if h.ended_at is not None and h.model_version_id != current.id]
-    if not earlier:
+    target = rollback_target(ws, name)
+    if target is None:
         _nothing_to_roll_back(ws, name, current)
-    previous = ws.models.by_id(earlier[-1].model_version_id)
+    previous = ws.models.get(target)
     check_promotable(ws, previous)
     store = ws.deployments
     with write(ws.db):

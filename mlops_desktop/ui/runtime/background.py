@@ -95,9 +95,8 @@ class WorkThreads:
     when the queue is empty, so nothing is left to wait for when the owner goes away.
     """
 
-    def __init__(self, max_threads: int, name: str) -> None:
+    def __init__(self, max_threads: int) -> None:
         self.max_threads = max_threads
-        self.name = name
         self._queue: deque[_Call] = deque()
         self._runners = 0
         self._idle = threading.Condition()
@@ -134,7 +133,7 @@ class BackgroundTasks(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = WorkThreads(2, "background-task")
+        self.pool = WorkThreads(2)
         self._relays: set[_Relay] = set()
 
     def run(
@@ -195,7 +194,7 @@ class Poller(QObject):
         self.what = what
         self.path: Path | None = None
         self.polls = 0
-        self.pool = WorkThreads(1, f"poller-{what}")
+        self.pool = WorkThreads(1)
         self.connection = PollConnection()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
