@@ -95,6 +95,7 @@ def test_the_board_shows_one_card_per_deployed_model(qtbot, meeting):
     assert bar.start_service_button.isVisible() and not bar.start_button.isEnabled()
     assert "not running" in bar.service_label.text()
     assert bar.model.currentText() == "credit" and bar.dataset.currentText() == "credit@1"
+    assert not bar.progress_bar.isVisible()  # no run yet: no empty bar
     assert meeting.board.base_point_size() >= 9
     # Nothing was live before credit@1 and nothing is on trial: nothing to roll back to (as on
     # the Deploy page), while the report can be opened.
@@ -128,6 +129,7 @@ def test_the_simulator_sends_traffic_to_the_real_service_and_stops(qtbot, meetin
     bar.drift_column.setCurrentIndex(bar.drift_column.findData("credit_amount"))
     assert bar.shift.isEnabled() and bar.drift() == {"credit_amount": 3.0}
     qtbot.mouseClick(bar.start_button, Qt.MouseButton.LeftButton)
+    assert bar.progress_bar.isVisible()
     assert bar.runner.running() and bar.stop_button.isEnabled()
     assert not bar.model.isEnabled()
 

@@ -156,6 +156,7 @@ class SimulatorBar(QFrame):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.hide()  # an idle, empty bar reads as a blank text box: shown from a run
         self.pace = QLabel()
         self.pace.setObjectName("simulatorPace")
         self.status = QLabel("Traffic simulator: replays held-out rows to the live service.")
@@ -288,6 +289,7 @@ class SimulatorBar(QFrame):
         self.last_result, self.last_error = None, None
         self.started_at = time.monotonic()
         self.progress_bar.setValue(0)
+        self.progress_bar.show()
         self.status.setText("Loading the data…")
         self.runner.start(
             self.path,
