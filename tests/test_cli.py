@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import re
+import select
 import subprocess
 import sys
 
@@ -84,6 +85,18 @@ def test_json_error_is_machine_readable(tmp_path):
     assert "not an MLOps Desktop workspace" in json.loads(result.stdout)["error"]
 
 
+def _read_terminal(master: int, until: str) -> str:
+    """What the terminal shows up to a line holding ``until``: the kernel hands a pty's output
+    to its reader a little later, so one read on a loaded machine may see only part of it."""
+    shown = b""
+    while until.encode() not in shown or not shown.rstrip(b" ").endswith(b"\n"):
+        ready, _, _ = select.select([master], [], [], 10.0)
+        if not ready:
+            break
+        shown += os.read(master, 4096)
+    return shown.decode()
+
+
 def test_progress_redraws_one_line_on_a_terminal_and_stays_silent_elsewhere(monkeypatch, capsys):
     master, slave = pty.openpty()
     with os.fdopen(slave, "w", encoding="utf-8") as terminal:
@@ -94,7 +107,7 @@ def test_progress_redraws_one_line_on_a_terminal_and_stays_silent_elsewhere(monk
         with Progress(argparse.Namespace(json=True)) as progress:
             progress(0.5, "not shown: --json")
         terminal.flush()
-        shown = os.read(master, 4096).decode()
+        shown = _read_terminal(master, until="Done")
     os.close(master)
     lines = [part.strip() for part in shown.split("\r") if part.strip()]
     assert lines == ["[ 25%] Reading", "[100%] Done"] and shown.count("\n") == 1
