@@ -57,6 +57,7 @@ class Answer:
     clean: Table | None = None
     latency_ms: float = 0.0
     entity_key: str | None = None
+    review: list[tuple[int, str, float | None]] | None = None  # rows queued for a person
 
 
 class ServingError(RequestError):
@@ -114,6 +115,10 @@ class ScoringService:
         self.retention.stop()
         self.executor.shutdown(wait=True)
         self.predlog.close()
+
+    def check_open(self, route: Route) -> None:
+        """503 (RequestError) with the reason when the model is paused (its stop switch)."""
+        self.watcher.oversight.check_open(route.name)
 
     def _arriving(self) -> int:
         return self.incoming
@@ -205,7 +210,10 @@ class ScoringService:
         latency = (time.perf_counter() - start) * 1000
         if route.shadow is not None and number is None:
             self._shadow(route.shadow, table, protocol, request_id, entity_key)
-        return Answer(model, arm, scored, request_id, clean, latency, entity_key)
+        review = self.watcher.oversight.matches(
+            model.name, request_id, clean, scored, model.signature
+        )
+        return Answer(model, arm, scored, request_id, clean, latency, entity_key, review)
 
     def log_answer(
         self, answer: Answer, protocol: str, status: int = 200, error: str | None = None
@@ -224,6 +232,10 @@ class ScoringService:
             error=error,
             entity_key=answer.entity_key,
         )
+        if answer.review and status == 200:  # queued once its answer was sent
+            self.predlog.queue_reviews(
+                answer.request_id, answer.model, answer.scored, answer.review
+            )
 
     def log_refused(self, name: str, protocol: str, request_id: str | None, exc) -> None:
         """Log a request refused or failed before scoring (malformed, too big, a service error).
