@@ -36,6 +36,17 @@ def share_draw(request_id: str, row: int) -> float:
     return int.from_bytes(digest, "big") / _SPAN
 
 
+def share_draws(request_id: str, rows: list[int]) -> list[float]:
+    """``share_draw`` of several rows of one request (the id hashed once)."""
+    prefix = hashlib.blake2b(f"{request_id}\x1f".encode(), digest_size=8)
+    out = []
+    for row in rows:
+        h = prefix.copy()
+        h.update(str(row).encode())
+        out.append(int.from_bytes(h.digest(), "big") / _SPAN)
+    return out
+
+
 def row_score(scored: Scored, i: int, positive: int | None) -> float | None:
     """The number a score band applies to (see the module's docstring), or None."""
     if scored.proba is not None:
@@ -76,34 +87,29 @@ class ReviewMatcher:
             return self.text == ""
         return str(value) == self.text
 
-    def _trigger(self, request_id: str, i: int, score: float | None) -> str | None:
-        if self.everything_in_slice:
-            return "slice"
-        if self.band is not None and score is not None and self.band[0] <= score <= self.band[1]:
-            return "band"
-        if self.share > 0 and share_draw(request_id, i) < self.share:
-            return "share"
-        return None
-
     def match(
         self, request_id: str, clean: Table, scored: Scored, signature: dict
     ) -> list[tuple[int, str, float | None]]:
-        """``(row, trigger, score)`` of each row to queue (band, share or slice)."""
-        slice_values = None
+        """``(row, trigger, score)`` of each row to queue (band, share or slice), in row order."""
+        rows = range(len(scored.predictions))
         if self.column is not None:
-            slice_values = clean.columns.get(self.column)
-            if slice_values is None:
+            values = clean.columns.get(self.column)
+            if values is None:
                 return []  # this version has no such input: nothing is in the slice
+            rows = [i for i in rows if self._in_slice(values[i])]
         positive = positive_index(signature) if scored.proba is not None else None
-        out = []
-        for i in range(len(scored.predictions)):
-            if slice_values is not None and not self._in_slice(slice_values[i]):
-                continue
-            score = row_score(scored, i, positive)
-            trigger = self._trigger(request_id, i, score)
-            if trigger is not None:
-                out.append((i, trigger, score))
-        return out
+        scores = {i: row_score(scored, i, positive) for i in rows}
+        if self.everything_in_slice:
+            return [(i, "slice", scores[i]) for i in rows]
+        picked: dict[int, str] = {}
+        if self.band is not None:
+            lo, hi = self.band
+            picked = {i: "band" for i, s in scores.items() if s is not None and lo <= s <= hi}
+        if self.share > 0:
+            rest = [i for i in rows if i not in picked]
+            draws = share_draws(request_id, rest)
+            picked.update((i, "share") for i, d in zip(rest, draws, strict=True) if d < self.share)
+        return [(i, picked[i], scores[i]) for i in sorted(picked)]
 
 
 @dataclass(frozen=True)
