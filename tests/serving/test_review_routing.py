@@ -16,6 +16,7 @@ from mlops_desktop.cli.entry import main
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.governance import review
 from mlops_desktop.registry.workspace import Workspace
+from mlops_desktop.serving.batch import score as batch_score
 from mlops_desktop.serving.deployments import deploy
 from mlops_desktop.serving.oversight import share_draw
 from mlops_desktop.serving.process import start_service, stop_service
@@ -167,21 +168,28 @@ def test_decide_keeps_the_suggestion_and_the_outcome_and_contest_reopens(service
     assert ws.audit.verify().ok
 
 
-def test_a_paused_model_answers_503_with_the_reason_until_resumed(service, credit_frame):
+def test_a_paused_model_answers_503_with_the_reason_until_resumed(service, credit_frame, tmp_path):
     ws, url = service
     records = rows(credit_frame, 1)
     review.pause(ws, "credit", "complaint under investigation", user="ana")
+    pd.DataFrame(records).to_csv(tmp_path / "in.csv", index=False)
+    with pytest.raises(InputError, match="complaint under investigation"):
+        batch_score(ws, "credit@live", tmp_path / "in.csv", tmp_path / "out.csv")
     refused = _until(lambda: (r := _post(url, records)).status_code == 503 and r)
     assert refused.headers["content-type"] == "application/json"
     message = refused.json()["message"]
     assert "paused" in message and "complaint under investigation" in message and "ana" in message
     v1 = _v1(url, records)
     assert v1.status_code == 503 and "complaint under investigation" in v1.json()["error"]
+    ready = httpx.get(url + "/v2/models/credit/ready")
+    assert ready.status_code == 503 and ready.json()["ready"] is False
     with pytest.raises(InputError, match="already paused"):
         review.pause(ws, "credit", "again")
     review.resume(ws, "credit")
     _until(lambda: _post(url, records).status_code == 200)
-    assert [e.action for e in ws.audit.recent(2)] == ["model.resume", "model.pause"]
+    assert httpx.get(url + "/v2/models/credit/ready").json()["ready"] is True
+    actions = [e.action for e in ws.audit.recent(3)]
+    assert actions == ["model.resume", "batch.fail", "model.pause"]
 
 
 def test_the_cli_sets_rules_decides_contests_pauses_and_resumes(service, credit_frame, capsys):
