@@ -5,7 +5,9 @@ scoring service, which queues the decisions it matches. A queued review names it
 (and row within the request), the model version, the AI's suggestion and, once a person has
 decided, the final outcome, who decided and why. It holds no copy of the inputs: the personal
 data stays in the prediction log, reached by the request id. Every change to the rules, every
-decision and every contest is in the audit trail.
+decision and every contest is in the audit trail, which names the review by its id only: the
+request id and the reasons and contest texts (which may speak of the person) live in the review
+row, so erasing a person's requests (``erase_requests``) leaves nothing of them in the trail.
 """
 
 from __future__ import annotations
@@ -193,6 +195,25 @@ class ReviewStore:
             return None
         return row[0], row[1], json.loads(row[2]) if row[2] else None
 
+    def count_requests(self, request_ids: Sequence[str]) -> int:
+        """How many reviews point to these request ids (an erasure's dry run)."""
+        return sum(self._chunked("SELECT COUNT(*) FROM reviews", request_ids))
+
+    def erase_requests(self, request_ids: Sequence[str]) -> int:
+        """Delete the reviews of these request ids (a person's erasure); how many were deleted."""
+        with write(self.db):
+            return sum(self._chunked("DELETE FROM reviews", request_ids, counted=True))
+
+    def _chunked(self, head: str, ids: Sequence[str], counted: bool = False) -> list[int]:
+        out = []
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            cursor = self.db.execute(
+                f"{head} WHERE request_id IN ({','.join('?' * len(part))})", part
+            )
+            out.append(cursor.rowcount if counted else cursor.fetchone()[0])
+        return out
+
     def pending_count(self) -> int:
         return int(
             self.db.execute("SELECT COUNT(*) FROM reviews WHERE status = 'pending'").fetchone()[0]
@@ -217,12 +238,10 @@ class ReviewStore:
                 "review",
                 str(review_id),
                 {
-                    "request_id": review.request_id,
                     "model": review.ref,
                     "status": status,
                     "suggestion": review.suggestion,
                     "outcome": outcome,
-                    "reason": reason,
                 },
                 user=user,
             )
@@ -262,12 +281,7 @@ class ReviewStore:
                 "review.contest",
                 "review",
                 str(review_id),
-                {
-                    "request_id": request_id,
-                    "row": row_index,
-                    "reason": reason,
-                    "reopened": bool(found),
-                },
+                {"row": row_index, "reopened": bool(found)},
                 user=user,
             )
         return self.get(review_id)

@@ -166,6 +166,12 @@ def test_decide_keeps_the_suggestion_and_the_outcome_and_contest_reopens(service
     for action in ("review.rules", "review.decide", "review.contest", "review.rules_cleared"):
         assert action in actions
     assert ws.audit.verify().ok
+    trail = json.dumps([e.details for e in ws.audit.recent(50) if e.action.startswith("review.")])
+    for personal in ("slice-1", "plain-1", "my income was wrong", "income verified by phone"):
+        assert personal not in trail  # the trail names reviews by id; the row holds the rest
+    assert ws.reviews.count_requests(["slice-1", "plain-1", "never-sent"]) == 2
+    assert ws.reviews.erase_requests(["slice-1", "plain-1"]) == 2
+    assert ws.reviews.of_request("slice-1") == [] and ws.audit.verify().ok
 
 
 def test_a_paused_model_answers_503_with_the_reason_until_resumed(service, credit_frame, tmp_path):
