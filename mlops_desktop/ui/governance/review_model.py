@@ -68,7 +68,7 @@ def load_reviews(ws: Workspace, status: str = "Pending", model: str | None = Non
     for name in ws.models.names():
         pause = ws.pauses.get(name)
         paused = bool(pause and pause.paused)
-        text = f"Paused by {pause.changed_by}: {pause.reason}" if paused and pause else "Answering"
+        text = f"Paused by {pause.changed_by}: {pause.reason}" if paused and pause else "Not paused"
         models[name] = ModelOversight(
             name, ops.rule_text(ws.reviews.rule(name)), paused, text, _classes(ws, name)
         )
