@@ -302,6 +302,7 @@ class ScoringService:
     # -- state ------------------------------------------------------------------------------
 
     def status(self) -> dict:
+        controls = self.watcher.oversight.controls
         return {
             "instance_id": self.instance_id,
             "started_at": self.started_at,
@@ -311,6 +312,8 @@ class ScoringService:
                     "live": r.live.ref,
                     "candidate": r.candidate.ref if r.candidate else None,
                     "canary_percent": r.percent,
+                    "paused": name in controls.paused,
+                    "review_rules": name in controls.matchers,
                     "batches": {
                         m.ref: {"batches": m.batcher.batches, "requests": m.batcher.requests}
                         for m in (r.live, r.candidate)

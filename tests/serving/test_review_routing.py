@@ -24,12 +24,15 @@ from mlops_desktop.serving.stats import positive_index
 from tests.serving.conftest import free_port, register_versions, rows
 
 
+TOKEN = "review-secret"
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, trained):
     ws = Workspace.open(tmp_path_factory.mktemp("review") / "ws")
     register_versions(ws, trained)
     deploy(ws, "credit@1", force=True, reason="tests")
-    handle = start_service(ws, port=free_port())
+    handle = start_service(ws, port=free_port(), token=TOKEN)
     yield ws, handle.url
     stop_service(ws, handle)
     ws.close()
@@ -187,6 +190,8 @@ def test_a_paused_model_answers_503_with_the_reason_until_resumed(service, credi
     assert "paused" in message and "complaint under investigation" in message and "ana" in message
     v1 = _v1(url, records)
     assert v1.status_code == 503 and "complaint under investigation" in v1.json()["error"]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.get(url + "/admin/status", headers=auth).json()["models"]["credit"]["paused"]
     ready = httpx.get(url + "/v2/models/credit/ready")
     assert ready.status_code == 503 and ready.json()["ready"] is False
     with pytest.raises(InputError, match="already paused"):
