@@ -146,9 +146,10 @@ def _detail(r) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
+    from mlops_desktop.governance import review
 
     with open_workspace(args) as ws:
-        r = ws.reviews.get(args.id)
+        r = review.get_review(ws, args.id)
     emit(args, r.to_dict(), _detail(r))
     return 0
 

@@ -255,6 +255,11 @@ def _opened_row(ws: Workspace, request_id: str, row: int) -> tuple:
     )
 
 
+def get_review(ws: Workspace, review_id: int) -> Review:
+    """One review, or NotFoundError naming the id."""
+    return ws.reviews.get(review_id)
+
+
 def list_reviews(
     ws: Workspace, status: str | None = None, model_name: str | None = None, limit: int = 500
 ) -> list[Review]:
