@@ -210,10 +210,19 @@ class ScoringService:
         latency = (time.perf_counter() - start) * 1000
         if route.shadow is not None and number is None:
             self._shadow(route.shadow, table, protocol, request_id, entity_key)
-        review = self.watcher.oversight.matches(
-            model.name, request_id, clean, scored, model.signature
-        )
+        review = await self._review_rows(model, request_id, clean, scored)
         return Answer(model, arm, scored, request_id, clean, latency, entity_key, review)
+
+    async def _review_rows(self, model: LoadedModel, request_id: str, clean: Table, scored):
+        """The rows the model's review rules pick (None: no rules, or none picked); a big
+        answer is matched in a worker thread, so the event loop keeps answering."""
+        oversight = self.watcher.oversight
+        if model.name not in oversight.controls.matchers:
+            return None
+        args = (model.name, request_id, clean, scored, model.signature)
+        if len(scored.predictions) <= OFF_LOOP_ROWS:
+            return oversight.matches(*args)
+        return await off_loop(oversight.matches, *args)
 
     def log_answer(
         self, answer: Answer, protocol: str, status: int = 200, error: str | None = None

@@ -126,6 +126,9 @@ def test_the_share_draws_the_same_rows_for_the_same_request_id(service, credit_f
     other = [i for i in range(30) if share_draw("share-2", i) < 0.3]
     assert _post(url, records, "share-2").json().get("review_rows", []) == other
     assert {r.trigger for r in _queued(ws, "share-1", len(expected))} == {"share"}
+    many = rows(credit_frame, 1000) * 3  # beyond OFF_LOOP_ROWS: matched in a worker thread
+    drawn = [i for i in range(len(many)) if share_draw("share-big", i) < 0.3]
+    assert _post(url, many, "share-big").json()["review_rows"] == drawn
     _clear(ws, url, records)
 
 
