@@ -23,7 +23,6 @@ from mlops_desktop.serving.process import start_service, stop_service
 from mlops_desktop.serving.stats import positive_index
 from tests.serving.conftest import free_port, register_versions, rows
 
-
 TOKEN = "review-secret"
 
 
