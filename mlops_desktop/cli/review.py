@@ -25,7 +25,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         "rules",
         parents=[common],
         help="show, set or clear a model's review rules",
-        description="With no option, show the rules. A decision is reviewed when it is in the "
+        description="With no option, show the rules; options replace them as a whole (audited). "
+        "A decision is reviewed when it is in the "
         "slice (when one is set) and its score is in the band or the share draws it (by request "
         "id, reproducibly); a slice alone reviews every decision in it. The score is the "
         "positive-class probability (binary), the top class's (multiclass) or the prediction.",
