@@ -326,6 +326,11 @@ def main() -> None:
         metavar="PYTHON",
         help="the Python of a separate environment with MLflow installed",
     )
+    parser.add_argument(
+        "--review-rules",
+        action="store_true",
+        help="give the model review rules (band 0.4:0.6, share 0.05): the cost of human review",
+    )
     args = parser.parse_args()
 
     from mlops_desktop.serving.process import start_service, stop_service
@@ -333,6 +338,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         ws, features = build_model(workdir)
+        if args.review_rules:
+            from mlops_desktop.registry.review_store import ReviewRule
+
+            ws.reviews.set_rule(ReviewRule("bench", 0.4, 0.6, 0.05))
         one = workdir / "one.json"
         one.write_text(json.dumps({"dataframe_records": features.head(1).to_dict("records")}))
         big = workdir / "big.json"
@@ -377,6 +386,9 @@ def main() -> None:
                     proc.wait(30)
         logged = ws.db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
         print(f"\nprediction log rows written by mlops-desktop: {logged:,}")
+        if args.review_rules:
+            queued = ws.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+            print(f"decisions queued for review (band 0.4:0.6, share 0.05): {queued:,}")
         for clients in args.clients:
             a = results[("mlops-desktop", clients, 1)]["rps"]
             b = results[("minimal FastAPI", clients, 1)]["rps"]

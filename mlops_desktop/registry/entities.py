@@ -311,3 +311,4 @@ class WorkspaceSummary:
     deployments: int
     jobs: int
     open_alerts: int
+    reviews_pending: int = 0  # decisions waiting for a person (the Govern rail badge)

@@ -292,9 +292,53 @@ CREATE TABLE prediction_quarantine (
 CREATE INDEX prediction_quarantine_time ON prediction_quarantine(quarantined_at)
 """
 
+# Human oversight (issue 14): review rules per model, the review queue (request ids, the AI's
+# suggestion and the final outcome; no copy of the inputs, which stay in the prediction log) and
+# the stop switch that pauses a model's answers.
+_REVIEW = """
+CREATE TABLE review_rules (
+    model_name TEXT PRIMARY KEY,
+    band_lo REAL,
+    band_hi REAL,
+    share REAL NOT NULL DEFAULT 0,
+    slice_column TEXT,
+    slice_value TEXT,
+    updated_at REAL NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    row_index INTEGER NOT NULL DEFAULT 0,
+    model_name TEXT NOT NULL,
+    model_version INTEGER,
+    trigger TEXT NOT NULL,
+    score REAL,
+    suggestion_json TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'overridden')),
+    outcome_json TEXT,
+    reviewer TEXT,
+    reason TEXT,
+    contest_reason TEXT,
+    created_at REAL NOT NULL,
+    decided_at REAL,
+    contested_at REAL,
+    UNIQUE (request_id, row_index, model_name)
+);
+CREATE INDEX reviews_status ON reviews(status, model_name);
+CREATE TABLE model_pauses (
+    model_name TEXT PRIMARY KEY,
+    paused INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    changed_by TEXT NOT NULL,
+    changed_at REAL NOT NULL
+)
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema for the whole loop", _INITIAL),
     Migration(2, "prediction log quarantine", _QUARANTINE),
+    Migration(3, "human review: rules, queue, model pauses", _REVIEW),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].number

@@ -32,6 +32,7 @@ from mlops_desktop.registry.model_store import ModelStore
 from mlops_desktop.registry.outcome_store import OutcomeStore
 from mlops_desktop.registry.prediction_store import PredictionStore
 from mlops_desktop.registry.report_store import ReportStore
+from mlops_desktop.registry.review_store import PauseStore, ReviewStore
 from mlops_desktop.registry.run_store import RunStore
 from mlops_desktop.registry.service_store import ServiceStore
 
@@ -212,6 +213,14 @@ class Workspace:
     def alerts(self) -> AlertStore:
         return AlertStore(self.db)
 
+    @cached_property
+    def reviews(self) -> ReviewStore:
+        return ReviewStore(self.db, self.audit)
+
+    @cached_property
+    def pauses(self) -> PauseStore:
+        return PauseStore(self.db, self.audit)
+
     # -- settings ----------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -246,4 +255,5 @@ class Workspace:
             deployments=count("SELECT COUNT(*) FROM deployments"),
             jobs=count("SELECT COUNT(*) FROM jobs"),
             open_alerts=count("SELECT COUNT(*) FROM alerts WHERE state = 'open'"),
+            reviews_pending=count("SELECT COUNT(*) FROM reviews WHERE status = 'pending'"),
         )

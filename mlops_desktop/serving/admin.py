@@ -152,6 +152,7 @@ def add_admin_routes(app: FastAPI, service: ScoringService) -> None:
         except RequestError as exc:
             return error_response(exc, "admin")
         changed = await asyncio.to_thread(service.watcher.sync)
+        await asyncio.to_thread(service.watcher.refresh_oversight)  # review rules and pauses
         return json_response({"changed": changed, "service": service.status()["models"]})
 
     @app.get("/admin/status", summary="Routes, batching and prediction-log figures")

@@ -28,6 +28,7 @@ from mlops_desktop.serving.http import (
     version_number,
 )
 from mlops_desktop.serving.outcomes_route import add_outcomes_route
+from mlops_desktop.serving.oversight import paused_message
 from mlops_desktop.serving.score_handler import ScoreHandler
 from mlops_desktop.serving.service import ScoringService
 from mlops_desktop.serving.validation import RequestError
@@ -133,6 +134,10 @@ def _metadata(
     except RequestError as exc:
         return error_response(exc, "v2")
     if ready_only:
+        pause = service.watcher.oversight.controls.paused.get(name)
+        if pause is not None:  # stopped by a person: not ready until resumed
+            body = {"name": name, "ready": False, "error": paused_message(pause)}
+            return json_response(body, 503, model_headers(model))
         return json_response({"name": name, "ready": True}, 200, model_headers(model))
     body = protocols.v2_metadata(name, route.versions, model.signature)
     if version is not None:

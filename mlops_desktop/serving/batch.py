@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.serving.oversight import paused_message
 
 if TYPE_CHECKING:
     from mlops_desktop.data.sniff import ReadOptions
@@ -193,6 +194,11 @@ class _Model:
     @classmethod
     def load(cls, ws: Workspace, ref: str) -> _Model:
         version = ws.models.get(ref)
+        pause = ws.pauses.get(version.name)
+        if pause is not None and pause.paused:  # the stop switch holds for batch runs too
+            raise InputError(paused_message(pause)).hinted(
+                f"Run 'mlops-desktop resume {version.name}'."
+            )
         pipeline = ws.artifacts.load_object(ws.models.bound_artifact(version))
         signature = version.signature or {}
         task = (signature.get("output") or {}).get("task")

@@ -126,9 +126,26 @@ def admin_body(needs: tuple[str, ...]) -> dict:
     return {"type": "object", "required": list(needs), "properties": properties}
 
 
+#: What a scoring answer says about human review and the stop switch (``serving.oversight``).
+REVIEW = (
+    "Scored. When the model's review rules pick some rows of the request for a person (a score "
+    'band, a random share drawn by request id, a slice), the answer carries "review": '
+    '"pending", "review_rows" (their 0-based positions) and the header X-Review: pending; '
+    'an answer nobody reviews has no "review" key.'
+)
+PAUSED = (
+    "The model is paused (its stop switch): the JSON error names the reason, who paused it and "
+    "when; answers resume when it is resumed."
+)
+
+
 def body(schema: dict, csv: bool = False) -> dict:
-    """``openapi_extra`` for a route whose JSON body follows ``schema`` (and CSV if ``csv``)."""
+    """``openapi_extra`` for a scoring route whose JSON body follows ``schema`` (and CSV if
+    ``csv``), with its review and paused answers described."""
     content: dict[str, Any] = {"application/json": {"schema": schema}}
     if csv:
         content["text/csv"] = {"schema": {"type": "string", "description": "a header row"}}
-    return {"requestBody": {"required": True, "description": LIMITS, "content": content}}
+    return {
+        "requestBody": {"required": True, "description": LIMITS, "content": content},
+        "responses": {"200": {"description": REVIEW}, "503": {"description": PAUSED}},
+    }

@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mlops_desktop.registry.audit import AuditLog
 from mlops_desktop.registry.prediction_store import PredictionStore, payload_json
+from mlops_desktop.registry.review_store import ReviewStore
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class PredictionLog:
         self.db_path = Path(db_path)
         self.flush_interval = flush_interval
         self._buffer: list[tuple] = []
+        self._reviews: list[tuple] = []  # decisions for a person, queued with the log
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -77,6 +80,16 @@ class PredictionLog:
         with self._lock:
             self._buffer.append(row)
 
+    def queue_reviews(self, request_id: str, model: Any, scored: Any, rows: list[tuple]) -> None:
+        """Queue the answer's rows ``(row, trigger, score)`` for review (written with the log)."""
+        now = time.time()
+        queued = [
+            (request_id, i, model.name, model.number, trigger, score, scored.predictions[i], now)
+            for i, trigger, score in rows
+        ]
+        with self._lock:
+            self._reviews.extend(queued)
+
     def pending(self) -> int:
         with self._lock:
             return len(self._buffer)
@@ -93,8 +106,25 @@ class PredictionLog:
     def _flush(self, store: PredictionStore) -> None:
         with self._lock:
             rows, self._buffer = self._buffer, []
-        if not rows:
+        if rows:
+            self._flush_rows(store, rows)
+        self._flush_reviews(store)
+
+    def _flush_reviews(self, store: PredictionStore) -> None:
+        """Write the queued reviews (after their requests' log rows); kept for later on failure."""
+        with self._lock:
+            reviews, self._reviews = self._reviews, []
+        if not reviews:
             return
+        encoded = [r[:6] + (json.dumps(r[6], default=str),) + r[7:] for r in reviews]
+        try:
+            ReviewStore(store.db, AuditLog(store.db)).queue(encoded)
+        except Exception:  # noqa: BLE001 - the database failed: keep them, retry later
+            log.exception("could not queue %d reviews; retrying", len(reviews))
+            with self._lock:
+                self._reviews = reviews + self._reviews
+
+    def _flush_rows(self, store: PredictionStore, rows: list[tuple]) -> None:
         pairs, faulty = encode_rows(rows)
         try:
             refused, tried = _insert(store, [encoded for _, encoded in pairs])

@@ -68,10 +68,11 @@ def answer_response(
     """The 200 answer in the protocol's shape (or 400 when v2 asks for an unknown output)."""
     model = answer.model
     headers = model_headers(model, answer.request_id) | {"X-Model-Arm": answer.arm}
+    if answer.review:
+        headers["X-Review"] = "pending"
     if not v2:
-        return json_response(
-            protocols.mlflow_answer(answer.scored, model.name, model.number), 200, headers
-        )
+        body = protocols.mlflow_answer(answer.scored, model.name, model.number)
+        return json_response(with_review(body, answer), 200, headers)
     try:
         outputs = protocols.v2_outputs(answer.scored, payload.get("outputs"))
     except RequestError as exc:
@@ -83,7 +84,16 @@ def answer_response(
         "parameters": {"arm": answer.arm},
         "outputs": outputs,
     }
-    return json_response(body, 200, headers)
+    return json_response(with_review(body, answer), 200, headers)
+
+
+def with_review(body: dict, answer: Answer) -> dict:
+    """``body`` with ``"review": "pending"`` and the rows queued (``review_rows``) when some
+    row went to a person; an answer nobody reviews has no ``review`` key."""
+    if answer.review:
+        body["review"] = "pending"
+        body["review_rows"] = [row for row, _, _ in answer.review]
+    return body
 
 
 class ScoreHandler:
@@ -119,6 +129,7 @@ class ScoreHandler:
         try:
             request_id = header_request_id(request)
             route = self._route(request, name)
+            service.check_open(route)
             number = self._version(route, version)
             body = await read_body(request, service.max_body)
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -57,6 +57,7 @@ class Answer:
     clean: Table | None = None
     latency_ms: float = 0.0
     entity_key: str | None = None
+    review: list[tuple[int, str, float | None]] | None = None  # rows queued for a person
 
 
 class ServingError(RequestError):
@@ -114,6 +115,10 @@ class ScoringService:
         self.retention.stop()
         self.executor.shutdown(wait=True)
         self.predlog.close()
+
+    def check_open(self, route: Route) -> None:
+        """503 (RequestError) with the reason when the model is paused (its stop switch)."""
+        self.watcher.oversight.check_open(route.name)
 
     def _arriving(self) -> int:
         return self.incoming
@@ -205,7 +210,19 @@ class ScoringService:
         latency = (time.perf_counter() - start) * 1000
         if route.shadow is not None and number is None:
             self._shadow(route.shadow, table, protocol, request_id, entity_key)
-        return Answer(model, arm, scored, request_id, clean, latency, entity_key)
+        review = await self._review_rows(model, request_id, clean, scored)
+        return Answer(model, arm, scored, request_id, clean, latency, entity_key, review)
+
+    async def _review_rows(self, model: LoadedModel, request_id: str, clean: Table, scored):
+        """The rows the model's review rules pick (None: no rules, or none picked); a big
+        answer is matched in a worker thread, so the event loop keeps answering."""
+        oversight = self.watcher.oversight
+        if model.name not in oversight.controls.matchers:
+            return None
+        args = (model.name, request_id, clean, scored, model.signature)
+        if len(scored.predictions) <= OFF_LOOP_ROWS:
+            return oversight.matches(*args)
+        return await off_loop(oversight.matches, *args)
 
     def log_answer(
         self, answer: Answer, protocol: str, status: int = 200, error: str | None = None
@@ -224,6 +241,10 @@ class ScoringService:
             error=error,
             entity_key=answer.entity_key,
         )
+        if answer.review and status == 200:  # queued once its answer was sent
+            self.predlog.queue_reviews(
+                answer.request_id, answer.model, answer.scored, answer.review
+            )
 
     def log_refused(self, name: str, protocol: str, request_id: str | None, exc) -> None:
         """Log a request refused or failed before scoring (malformed, too big, a service error).
@@ -290,6 +311,7 @@ class ScoringService:
     # -- state ------------------------------------------------------------------------------
 
     def status(self) -> dict:
+        controls = self.watcher.oversight.controls
         return {
             "instance_id": self.instance_id,
             "started_at": self.started_at,
@@ -299,6 +321,8 @@ class ScoringService:
                     "live": r.live.ref,
                     "candidate": r.candidate.ref if r.candidate else None,
                     "canary_percent": r.percent,
+                    "paused": name in controls.paused,
+                    "review_rules": name in controls.matchers,
                     "batches": {
                         m.ref: {"batches": m.batcher.batches, "requests": m.batcher.requests}
                         for m in (r.live, r.candidate)

@@ -15,6 +15,7 @@ from pathlib import Path
 from mlops_desktop.serving.deployments import RouteSpec, routing_table
 from mlops_desktop.serving.load_failures import LoadFailures
 from mlops_desktop.serving.models import LoadedModel, ModelCache
+from mlops_desktop.serving.oversight import Oversight
 from mlops_desktop.serving.router import Route, Router
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Watcher:
         self.specs: dict[str, RouteSpec] = {}
         self.errors: dict[str, str] = {}  # model name: what could not be loaded, what serves
         self.failures = LoadFailures()
+        self.oversight = Oversight()  # review rules and pauses, refreshed with the routes
         self._sync_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -49,6 +51,7 @@ class Watcher:
 
     def start(self) -> None:
         self.sync()
+        self.refresh_oversight()
         self._thread = threading.Thread(target=self._run, name="registry-watcher", daemon=True)
         self._thread.start()
 
@@ -60,6 +63,7 @@ class Watcher:
                 break
             try:
                 self.sync()
+                self.refresh_oversight()
                 self.heartbeat()
             except Exception:  # noqa: BLE001 - a busy or locked registry: try again next time
                 log.exception("registry watcher poll failed")
@@ -71,6 +75,11 @@ class Watcher:
         self._last_beat = now
         with self._sync_lock:
             self.ws.services.heartbeat(self.instance_id, now)
+
+    def refresh_oversight(self) -> None:
+        """Re-read the review rules and paused models (two small queries)."""
+        with self._sync_lock:
+            self.oversight.refresh(self.ws)
 
     def sync(self) -> bool:
         """Read the routing table and swap models if it changed (or a failed load is due)."""

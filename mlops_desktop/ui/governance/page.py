@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
+from mlops_desktop.ui.governance.review_tab import ReviewTab
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: The tab classes, in the order they appear (each takes the page's WorkspaceModel).
-TABS: tuple[type, ...] = ()
+TABS: tuple[type, ...] = (ReviewTab,)
 
 
 class GovernPage(Page):
@@ -39,6 +40,10 @@ class GovernPage(Page):
             self.tabs.addTab(tab, tab.title)
         layout.addWidget(self.tabs)
         return widget
+
+    def badge_count(self, model: WorkspaceModel) -> int:
+        """Decisions waiting for a person (the rail's badge)."""
+        return model.summary.reviews_pending if model.summary is not None else 0
 
     def is_empty(self, summary: WorkspaceSummary | None) -> bool:
         return nothing_recorded(summary)
