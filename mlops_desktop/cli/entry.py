@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.set_defaults(handler=cmd_info)
 
+    from mlops_desktop.cli.audit import add_parsers as add_audit
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serving(sub, common)
     add_monitoring(sub, common)
     add_retention(sub, common)
+    add_audit(sub, common)
     add_demo(sub, common)
     return parser
 
