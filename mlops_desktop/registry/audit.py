@@ -108,7 +108,7 @@ class AuditLog:
         args.append(limit)
         return [from_row(AuditEvent, r) for r in self.db.query(sql, args)]
 
-    def query(
+    def find(
         self,
         *,
         since: float | None = None,
