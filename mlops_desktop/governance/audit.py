@@ -74,7 +74,7 @@ class AuditEntry:
 
 def events(ws: Workspace, filters: AuditFilter = AuditFilter()) -> list[AuditEvent]:
     """The events matching ``filters``, newest first."""
-    return ws.audit.query(
+    return ws.audit.find(
         since=filters.since,
         until=filters.until,
         object_ref=filters.object_ref,
