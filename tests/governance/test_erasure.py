@@ -11,8 +11,10 @@ import pytest
 
 from mlops_desktop.cli.entry import main
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.governance.audit import AuditFilter
 from mlops_desktop.governance.erasure import PLACES, erase
 from mlops_desktop.registry.workspace import Workspace
+from mlops_desktop.ui.governance.audit_model import read_trail
 from tests.governance.erasure_world import KEY, NEIGHBOUR, PERSON, build, files_holding
 
 
@@ -140,6 +142,9 @@ def _everyone_else_is_kept(path) -> None:
         event = ws.audit.recent(1)[0]
         assert event.action == "data.erase" and len(event.details["value_hash"]) == 64
         assert ws.erasures.count() == 1
+        view = read_trail(ws, AuditFilter())  # the Govern tab's banner
+        assert view.erased_models == ["adult@1: trained on erased data (adult@1)"]
+        assert view.rows[0][2][0] == "data.erase"
 
 
 class _Crash:
