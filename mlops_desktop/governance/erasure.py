@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.formatting import counted
+from mlops_desktop.governance.erasure_artifacts import DriftReports, ModelFiles
 from mlops_desktop.governance.erasure_files import (
     BatchOutputs,
     DatasetVersions,
@@ -49,8 +50,10 @@ PLACES: tuple[Place, ...] = (
     BatchOutputs(),
     LogFiles(),
     TestReports(),
+    DriftReports(),
     RegistryText(),
     AuditTrail(),
+    ModelFiles(),
 )
 
 
@@ -65,6 +68,7 @@ class ErasureResult:
     retrain: list[str] = field(default_factory=list)
     audit_kept: int = 0
     erasure_id: int | None = None
+    model_files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,6 +88,11 @@ class ErasureResult:
             lines.append(
                 f"{counted(self.audit_kept, 'audit event')} still hold the value: the audit "
                 "chain is never rewritten."
+            )
+        if self.model_files:
+            lines.append(
+                f"The model files of {', '.join(self.model_files)} hold the value (a category "
+                "they learned): retrain them without it."
             )
         if self.dry_run:
             lines.append("Nothing was changed (dry run).")
@@ -129,7 +138,14 @@ def erase(
     counts = {p.name: p.count(target) for p in places}
     digest = value_hash(ws, key, value)
     if dry_run:
-        return ErasureResult(key, digest, True, counts, audit_kept=counts.get(AuditTrail.name, 0))
+        return ErasureResult(
+            key,
+            digest,
+            True,
+            counts,
+            audit_kept=counts.get(AuditTrail.name, 0),
+            model_files=target.found.get("model_files", []),
+        )
     for place in places:
         place.prepare(target)
     erased = _commit(ws, target, places, digest, reason)
@@ -147,6 +163,7 @@ def erase(
         retrain_hints(ws, target.found.get("flagged", [])),
         target.found.get("audit_kept", 0),
         target.erasure_id,
+        target.found.get("model_files", []),
     )
 
 

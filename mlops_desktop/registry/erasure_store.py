@@ -137,6 +137,19 @@ class ErasureStore:
             " IS NOT NULL"
         ).fetchall()
 
+    def drift_reports(self) -> list[tuple[int, str]]:
+        """``(window id, results_json)`` of the drift windows with a stored detail report."""
+        return self.db.execute(
+            "SELECT id, results_json FROM drift_windows"
+            " WHERE json_extract(results_json, '$.report') IS NOT NULL"
+        ).fetchall()
+
+    def model_files(self) -> list[tuple[int, str, str]]:
+        """``(model version id, name@N, artifact hash)`` of every model version."""
+        return self.db.execute(
+            "SELECT id, name || '@' || number, artifact_hash FROM model_versions ORDER BY id"
+        ).fetchall()
+
     def _delete(self, table: str, column: str, ids: Sequence[Any]) -> int:
         deleted = 0
         for i in range(0, len(ids), _CHUNK):

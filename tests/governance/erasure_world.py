@@ -145,6 +145,19 @@ def traces(ws: Workspace, frame: pd.DataFrame, folder: Path) -> None:
     batch_in = folder / "to-score.csv"
     frame.head(50).drop(columns=[TARGET]).to_csv(batch_in, index=False)
     score(ws, "adult@1", batch_in, folder / "scored.csv")
+    # a drift window as the engine stores it (detail gzipped in the artifact store), whose
+    # detail names the person among a column's unseen categories
+    detail = {"report": {"columns": [{"column": KEY, "unseen_examples": [PERSON]}]}}
+    digest = ws.artifacts.put_bytes(gzip.compress(json.dumps(detail).encode(), 6))
+    ws.drift_windows.insert(
+        "adult",
+        version.id,
+        "count",
+        1.0,
+        now,
+        4,
+        results_json=json.dumps({"report": digest, "columns": {}}),
+    )
     logs = ws.path / "logs"
     logs.mkdir(exist_ok=True)
     (logs / "service.log").write_text(

@@ -62,6 +62,8 @@ def test_dry_run_counts_every_place_and_changes_nothing(copy, capsys):
         counts["other registry records"] >= 2
     )  # adult@1 and @2 profiles' top values name the person
     assert counts["audit events (kept: the chain is never rewritten)"] == 0
+    assert counts["drift window reports"] == 1
+    assert counts["model files (kept: retrain them)"] == 0  # the id is not a feature
     assert set(counts) == {p.name for p in PLACES}
     assert PERSON not in json.dumps(result)
     assert _state(copy) == before
@@ -115,6 +117,8 @@ def test_erasure_leaves_no_trace_and_the_chain_verifies(copy, capsys):
     code, models = _cli(capsys, "models", "list", "--workspace", ws_dir)
     erased = {m["ref"]: m["erased_data"] for m in models}
     assert erased == {"adult@1": "trained on erased data (adult@1)", "adult@2": None}
+    _, datasets = _cli(capsys, "data", "list", "--workspace", ws_dir)
+    assert [d["superseded_by"] for d in datasets] == ["adult@4", "adult@5", None, None, None]
     assert main(["models", "list", "--workspace", ws_dir]) == 0
     lines = capsys.readouterr().out.splitlines()
     flagged = lines.index(next(line for line in lines if line.startswith("adult@1 ")))
