@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.governance.audit import verify
-from mlops_desktop.governance.erasure import erase
+from mlops_desktop.governance.erasure import PLACES, erase
 from mlops_desktop.registry.workspace import Workspace
 from tests.datasets import ADULT, read_dataset
 
@@ -35,8 +35,9 @@ def make_frame(rows: int) -> pd.DataFrame:
     base = read_dataset(ADULT)
     frame = base.iloc[np.arange(rows) % len(base)].reset_index(drop=True)
     frame.insert(0, KEY, pd.array([f"P{i:07d}" for i in range(rows)], dtype="string"))
-    for column in frame.select_dtypes(include="object").columns:
-        frame[column] = frame[column].astype("category")
+    for column in frame.columns[1:]:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype("category")
     return frame
 
 
@@ -118,12 +119,47 @@ def log_predictions(ws: Workspace, frame: pd.DataFrame, n: int) -> None:
     (ws.path / "logs" / "service.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+class Timed:
+    """A place with the seconds each of its steps took (for the per-place figures)."""
+
+    def __init__(self, place) -> None:
+        self.place, self.name, self.seconds = place, place.name, {}
+
+    def __getattr__(self, step):
+        method = getattr(self.place, step)
+
+        def timed(target):
+            t0 = time.perf_counter()
+            try:
+                return method(target)
+            finally:
+                self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - t0
+
+        return timed
+
+
+def check_traces(folder: Path) -> None:
+    import sqlite3
+
+    from tests.governance.erasure_world import files_holding
+
+    with sqlite3.connect(folder / "registry.db") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+    t0 = time.perf_counter()
+    found = files_holding(folder, PERSON)
+    print(
+        f"files holding the value after VACUUM: {found or 'none'} ({time.perf_counter() - t0:.0f} s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--versions", type=int, default=5)
     parser.add_argument("--predictions", type=int, default=100_000)
     parser.add_argument("--workspace", type=Path)
+    parser.add_argument("--check", action="store_true", help="then grep every file for the value")
     args = parser.parse_args()
     folder = args.workspace or Path(tempfile.mkdtemp(prefix="erase-bench-")) / "ws"
     started = time.perf_counter()
@@ -136,14 +172,19 @@ def main() -> None:
             f"{args.versions} versions, {ws.predictions.total():,} logged predictions ({folder})"
         )
         for dry_run in (True, False):
+            places = tuple(Timed(p) for p in PLACES)
             t0 = time.perf_counter()
-            result = erase(ws, KEY, PERSON, "benchmark request", dry_run=dry_run)
+            result = erase(ws, KEY, PERSON, "benchmark request", dry_run=dry_run, places=places)
             seconds = time.perf_counter() - t0
-            label = "dry run" if dry_run else "erasure"
-            print(f"{label}: {seconds:.2f} s  {json.dumps(result.counts)}")
+            print(f"{'dry run' if dry_run else 'erasure'}: {seconds:.2f} s")
+            for place in places:
+                steps = ", ".join(f"{k} {v:.2f} s" for k, v in place.seconds.items())
+                print(f"  {place.name:<48} {result.counts[place.name]:>6}  {steps}")
         t0 = time.perf_counter()
         check = verify(ws)
         print(f"audit verify: {time.perf_counter() - t0:.2f} s, {check.message}")
+    if args.check:
+        check_traces(folder)
 
 
 if __name__ == "__main__":

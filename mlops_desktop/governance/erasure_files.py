@@ -80,17 +80,18 @@ class DatasetVersions:
 
     def prepare(self, target: Target) -> None:
         """Write each version without the rows as a new artifact (before the transaction)."""
+        import pyarrow.parquet as pq
+
         from mlops_desktop.data.hashing import content_hash
 
         ws = target.ws
         for rewrite in target.found.get("datasets", []):
-            frame, test_mask = ws.datasets.load_frame(rewrite.old)
-            keep = ~_mask_values(frame[target.key], target)
-            kept = frame[keep].reset_index(drop=True)
-            rewrite.rows = len(kept)
+            path = ws.artifacts.path_for(rewrite.old.artifact_hash)
+            keep = ~_key_mask(pq.read_table(path, columns=[target.key]).column(0), target)
+            rewrite.rows = int(keep.sum())
             if rewrite.rows:
+                rewrite.artifact, kept = ws.datasets.write_filtered(rewrite.old, keep)
                 rewrite.content_hash = content_hash(kept)
-                rewrite.artifact = ws.datasets.write_frame(kept, test_mask[keep])
 
     def erase(self, target: Target) -> int:
         ws, removed, old_ids = target.ws, 0, []

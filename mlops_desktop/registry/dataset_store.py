@@ -77,9 +77,18 @@ class DatasetStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write_frame(self, df: pd.DataFrame, test_mask: np.ndarray) -> str:
-        """Store ``df`` with its split as a Parquet artifact; return its SHA-256."""
-        return self._write_parquet(df, test_mask)
+    def write_filtered(self, version: DatasetVersion, keep: np.ndarray) -> tuple[str, pd.DataFrame]:
+        """Store ``version``'s data with only the rows ``keep`` marks (split kept), Parquet to
+        Parquet; return the new artifact's SHA-256 and the kept data without the split."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.ws.artifacts.verify(version.artifact_hash)
+        table = pq.read_table(path).filter(pa.array(np.asarray(keep, dtype=bool)))
+        with self.ws.artifacts.incoming(".parquet") as tmp:
+            pq.write_table(table, tmp, compression="zstd")
+            artifact = self.ws.artifacts.put_file(tmp)
+        return artifact, table.drop_columns([SPLIT_COLUMN]).to_pandas()
 
     def add_rewrite(
         self, old: DatasetVersion, artifact: str, content_hash: str, rows: int, metadata: dict

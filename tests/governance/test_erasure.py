@@ -146,6 +146,10 @@ def _everyone_else_is_kept(path) -> None:
         event = ws.audit.recent(1)[0]
         assert event.action == "data.erase" and len(event.details["value_hash"]) == 64
         assert ws.erasures.count() == 1
+        from mlops_desktop.ui.serving.model import version_rows  # the Deploy page's list
+
+        deploy = {r.ref: r.erased_data for r in version_rows(ws)}
+        assert deploy == {"adult@1": "trained on erased data (adult@1)", "adult@2": ""}
         view = read_trail(ws, AuditFilter())  # the Govern tab's banner
         assert view.erased_models == ["adult@1: trained on erased data (adult@1)"]
         assert view.rows[0][2][0] == "data.erase"
@@ -182,6 +186,16 @@ def test_a_crash_halfway_changes_nothing_and_a_rerun_finishes(copy):
         erase(ws, KEY, PERSON, "Art. 17 request")
         assert ws.audit.verify().ok
     assert _traces(copy) == []  # secure_delete and a checkpoint: no VACUUM needed
+
+
+def test_the_value_can_come_from_standard_input(copy, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PERSON + "\n"))
+    code, result = _cli(
+        capsys, "erase", "--key", KEY, "--value", "-", "--dry-run", "--workspace", str(copy / "ws")
+    )
+    assert code == 0 and result["counts"]["dataset versions"] == 2
 
 
 def test_bad_requests_are_refused(copy, capsys):
