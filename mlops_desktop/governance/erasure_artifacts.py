@@ -13,6 +13,7 @@ import gzip
 import json
 import zlib
 
+from mlops_desktop.governance.erasure_files import finish_superseded
 from mlops_desktop.governance.erasure_target import Target
 
 
@@ -51,11 +52,12 @@ class DriftReports:
             for window_id, results, new in target.found.get("drift_files", [])
         ]
         target.ws.erasures.set_texts("drift_windows", "results_json", rows)
+        old = [results["report"] for _, results, _ in target.found.get("drift_files", [])]
+        target.ws.erasures.add_leftovers(target.erasure_id, old)
         return len(rows)
 
     def finish(self, target: Target) -> None:
-        for _, results, _new in target.found.get("drift_files", []):
-            target.ws.artifacts.remove(results["report"])
+        finish_superseded(target.ws)
 
 
 class ModelFiles:

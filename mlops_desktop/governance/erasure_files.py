@@ -125,8 +125,14 @@ class DatasetVersions:
 
 
 def finish_superseded(ws) -> int:
-    """Delete the artifacts of superseded dataset versions still on disk; return how many."""
-    return sum(ws.artifacts.remove(d) for d in ws.erasures.superseded_artifacts())
+    """Delete what erasures committed to delete and a crash left on disk: the artifacts of
+    superseded dataset versions and the recorded leftovers (old report files); return how
+    many files went."""
+    removed = sum(ws.artifacts.remove(d) for d in ws.erasures.superseded_artifacts())
+    leftovers = ws.erasures.leftovers()
+    removed += sum(ws.artifacts.remove(d) for d in leftovers if not ws.reports.uses(d))
+    ws.erasures.clear_leftovers(leftovers)
+    return removed
 
 
 # -- batch scoring outputs -----------------------------------------------------------------------
@@ -281,11 +287,9 @@ class TestReports:
     def erase(self, target: Target) -> int:
         for report, html_hash in target.found.get("report_files", []):
             target.ws.reports.set_files(report.id, html_hash, None)
+            old = [d for d in (report.html_hash, report.pdf_hash) if d]
+            target.ws.erasures.add_leftovers(target.erasure_id, old)
         return len(target.found.get("report_files", []))
 
     def finish(self, target: Target) -> None:
-        ws = target.ws
-        for report, _ in target.found.get("report_files", []):
-            for digest in (report.html_hash, report.pdf_hash):
-                if digest and not ws.reports.uses(digest):
-                    ws.artifacts.remove(digest)
+        finish_superseded(target.ws)

@@ -22,7 +22,14 @@ _CHUNK = 500
 #: Tables the text sweep never rewrites: the audit chain (rewriting it would break it) and the
 #: erasure records themselves (they hold no value, only its salted hash).
 SWEEP_SKIPS = frozenset(
-    {"audit_events", "erasures", "superseded_datasets", "erased_training", "schema_migrations"}
+    {
+        "audit_events",
+        "erasures",
+        "superseded_datasets",
+        "erased_training",
+        "erasure_leftovers",
+        "schema_migrations",
+    }
 )
 Row = tuple[Any, ...]
 
@@ -252,6 +259,21 @@ class ErasureStore:
                 " (SELECT dataset_version_id FROM superseded_datasets))"
             )
         }
+
+    def add_leftovers(self, erasure_id: int, digests: Iterable[str]) -> None:
+        """Artifacts to delete once the erasure's transaction committed (kept until deleted,
+        so a crash in between is finished by the next erasure)."""
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO erasure_leftovers (digest, erasure_id) VALUES (?, ?)",
+            [(d, erasure_id) for d in digests],
+        )
+
+    def leftovers(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT digest FROM erasure_leftovers")]
+
+    def clear_leftovers(self, digests: Sequence[str]) -> None:
+        with write(self.db):
+            self._delete("erasure_leftovers", "digest", digests)
 
     def erased_training(self) -> list[ErasedTraining]:
         """Model versions trained on erased data, oldest flag first."""

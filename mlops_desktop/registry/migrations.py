@@ -316,6 +316,10 @@ CREATE TABLE erased_training (
     erasure_id INTEGER NOT NULL REFERENCES erasures(id),
     dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
     PRIMARY KEY (model_version_id, erasure_id)
+);
+CREATE TABLE erasure_leftovers (
+    digest TEXT PRIMARY KEY,
+    erasure_id INTEGER NOT NULL REFERENCES erasures(id)
 )
 """
 

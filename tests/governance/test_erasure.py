@@ -188,6 +188,30 @@ def test_a_crash_halfway_changes_nothing_and_a_rerun_finishes(copy):
     assert _traces(copy) == []  # secure_delete and a checkpoint: no VACUUM needed
 
 
+class _CrashAfterCommit(_Crash):
+    """A place that fails after the commit, before any old file was replaced or deleted."""
+
+    def erase(self, target):
+        return 0
+
+    def finish(self, target):
+        raise RuntimeError("power cut after the commit")
+
+
+def test_a_crash_after_the_commit_is_finished_by_a_rerun(copy):
+    with Workspace.open(copy / "ws", create=False) as ws:
+        with pytest.raises(RuntimeError, match="after the commit"):
+            erase(ws, KEY, PERSON, "Art. 17 request", places=(_CrashAfterCommit(), *PLACES))
+        assert ws.erasures.count() == 1 and ws.audit.verify().ok
+        left = _traces(copy)
+        assert str(copy / "scored.csv") in left  # files not yet replaced
+        assert any("/artifacts/" in p for p in left)  # old dataset files not yet deleted
+        result = erase(ws, KEY, PERSON, "Art. 17 request, finishing")
+        assert result.counts["batch scoring outputs"] == 1 and result.rewritten == []
+        assert ws.audit.verify().ok
+    assert _traces(copy) == []
+
+
 def test_the_value_can_come_from_standard_input(copy, capsys, monkeypatch):
     import io
 
