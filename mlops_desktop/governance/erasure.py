@@ -33,7 +33,7 @@ from mlops_desktop.governance.erasure_rows import (
     Quarantine,
     RegistryText,
 )
-from mlops_desktop.governance.erasure_target import Place, Target
+from mlops_desktop.governance.erasure_target import MIN_TEXT, Place, Target
 from mlops_desktop.registry.audit import os_user
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class ErasureResult:
     audit_kept: int = 0
     erasure_id: int | None = None
     model_files: list[str] = field(default_factory=list)
+    short_value: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,6 +94,11 @@ class ErasureResult:
             lines.append(
                 f"The model files of {', '.join(self.model_files)} hold the value (a category "
                 "they learned): retrain them without it."
+            )
+        if self.short_value:
+            lines.append(
+                f"The value is shorter than {MIN_TEXT} characters: it was matched in the key "
+                "column only; free text (logs, reports, notes) was not searched for it."
             )
         if self.dry_run:
             lines.append("Nothing was changed (dry run).")
@@ -145,6 +151,7 @@ def erase(
             counts,
             audit_kept=counts.get(AuditTrail.name, 0),
             model_files=target.found.get("model_files", []),
+            short_value=not target.free_text,
         )
     for place in places:
         place.prepare(target)
@@ -164,6 +171,7 @@ def erase(
         target.found.get("audit_kept", 0),
         target.erasure_id,
         target.found.get("model_files", []),
+        not target.free_text,
     )
 
 

@@ -75,7 +75,7 @@ class ModelFiles:
                 data = zlib.decompress(data)
             except zlib.error:
                 pass
-            if any(t.encode() in data for t in target.texts):
+            if target.free_text and any(t.encode() in data for t in target.texts):
                 refs.append(ref)
         target.found["model_files"] = refs
         return len(refs)

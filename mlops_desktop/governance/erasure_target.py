@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
 
 ERASED = "[erased]"
+#: Shorter values are matched in the key column only: as text they are everywhere ("7").
+MIN_TEXT = 4
 
 
 @dataclass
@@ -34,10 +36,11 @@ class Target:
         self.texts = tuple(dict.fromkeys((self.value, escaped)))
         alternatives = "|".join(re.escape(t) for t in self.texts)
         self._token = re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])")
+        self.free_text = len(self.value) >= MIN_TEXT
 
     def in_text(self, text: Any) -> bool:
-        """Whether ``text`` holds the value as a token."""
-        return isinstance(text, str) and self._token.search(text) is not None
+        """Whether ``text`` holds the value as a token (never for values under ``MIN_TEXT``)."""
+        return self.free_text and isinstance(text, str) and self._token.search(text) is not None
 
     def scrub_text(self, text: str) -> str:
         return self._token.sub(ERASED, text)

@@ -222,6 +222,16 @@ def test_the_value_can_come_from_standard_input(copy, capsys, monkeypatch):
     assert code == 0 and result["counts"]["dataset versions"] == 2
 
 
+def test_a_short_value_is_matched_in_the_key_column_only(copy):
+    """'40' is everywhere as text: only the key column's cells count."""
+    with Workspace.open(copy / "ws", create=False) as ws:
+        result = erase(ws, "age", "40", dry_run=True)
+    assert result.short_value and "free text" in result.text()
+    assert result.counts["dataset versions"] > 0  # Adult's 40-year-olds, in the age column
+    assert result.counts["service and job log files"] == 0  # '40' in a log line is not them
+    assert result.counts["other registry records"] == 0
+
+
 def test_bad_requests_are_refused(copy, capsys):
     with Workspace.open(copy / "ws", create=False) as ws:
         with pytest.raises(InputError, match="reason holds the value"):
