@@ -210,7 +210,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     from mlops_desktop.registry.dataset_store import DatasetStore
 
     with open_workspace(args) as ws:
-        versions = DatasetStore(ws).list()
+        store = DatasetStore(ws)
+        versions = store.list()
+        replaced = {v.id: store.superseded_by(v.id) for v in versions}
     rows = [
         {
             "ref": v.ref,
@@ -226,6 +228,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             "content_hash": v.content_hash,
             "blocking_overridden": bool(v.override_reason),
             "findings": _counts(v.checks),
+            "superseded_by": replaced[v.id],
         }
         for v in versions
     ]
@@ -242,6 +245,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"{c['blocking']} blocking, {c['warning']} warnings, {c['info']} info"
                 + (" (overridden)" if r["blocking_overridden"] else "")
             )
+            if r["superseded_by"] is not None:
+                lines.append(f"  erased rows: superseded by {r['superseded_by'] or 'nothing'}")
         return "\n".join(lines)
 
     emit(args, rows, text)

@@ -86,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.set_defaults(handler=cmd_info)
 
+    from mlops_desktop.cli.audit import add_parsers as add_audit
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.demo import add_parsers as add_demo
+    from mlops_desktop.cli.erase import add_parsers as add_erase
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
     from mlops_desktop.cli.monitoring import add_parsers as add_monitoring
     from mlops_desktop.cli.retention import add_parsers as add_retention
@@ -102,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_monitoring(sub, common)
     add_retention(sub, common)
     add_review(sub, common)
+    add_audit(sub, common)
+    add_erase(sub, common)
     add_demo(sub, common)
     return parser
 

@@ -141,9 +141,11 @@ def _version_dict(ws: Workspace, version) -> dict[str, Any]:
 
 def cmd_models_list(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
+    from mlops_desktop.governance.erasure import erased_training
 
     with open_workspace(args) as ws:
-        rows = [_version_dict(ws, v) for v in ws.models.list()]
+        flags = erased_training(ws)
+        rows = [_version_dict(ws, v) | {"erased_data": flags.get(v.id)} for v in ws.models.list()]
 
     def text() -> str:
         if not rows:
@@ -156,6 +158,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
                 f"{row['ref']:<24} {family_label(row['run']['model_family']):<28} {metric:<10} "
                 f"{number(value):>8}  {', '.join(row['aliases'])}"
             )
+            if row["erased_data"]:
+                lines.append(f"  {row['erased_data']}: retrain it on the rewritten version")
         return "\n".join(lines)
 
     emit(args, rows, text)

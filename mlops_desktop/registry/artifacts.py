@@ -151,6 +151,15 @@ class ArtifactStore:
         os.replace(tmp_name, target)
         return digest
 
+    def remove(self, digest: str) -> bool:
+        """Delete an artifact (an erasure removing data); False when it was not there."""
+        path = self.path_for(digest)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     # -- reading -----------------------------------------------------------------------------
 
     def verify(self, digest: str) -> Path:

@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,12 @@ class ChainCheck:
     problem: str = ""
 
 
+def _like_prefix(text: str, sep: str) -> str:
+    """A LIKE pattern for ``text`` followed by ``sep`` and anything (``%``/``_`` escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + sep + "%"
+
+
 class AuditLog:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
@@ -100,6 +107,56 @@ class AuditLog:
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         return [from_row(AuditEvent, r) for r in self.db.query(sql, args)]
+
+    def find(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        object_ref: str | None = None,
+        user: str | None = None,
+        action: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEvent]:
+        """Events matching every given filter, newest first.
+
+        ``object_ref`` matches the ref itself and its versions (``credit`` matches ``credit@2``);
+        ``action`` matches the action and its sub-actions (``deploy`` matches ``deploy.live``).
+        """
+        where, args = [], []
+        if since is not None:
+            where.append("ts >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("ts < ?")
+            args.append(until)
+        if object_ref:
+            where.append("(object_ref = ? OR object_ref LIKE ? ESCAPE '\\')")
+            args += [object_ref, _like_prefix(object_ref, "@")]
+        if user:
+            where.append("os_user = ?")
+            args.append(user)
+        if action:
+            where.append("(action = ? OR action LIKE ? ESCAPE '\\')")
+            args += [action, _like_prefix(action, ".")]
+        sql = "SELECT * FROM audit_events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [from_row(AuditEvent, r) for r in self.db.query(sql, args)]
+
+    def every(self) -> Iterator[AuditEvent]:
+        """Every event, oldest first (for exports)."""
+        for row in self.db.query("SELECT * FROM audit_events ORDER BY id"):
+            yield from_row(AuditEvent, row)
+
+    def users_and_actions(self) -> tuple[list[str], list[str]]:
+        """The distinct users and actions recorded (for filter menus)."""
+        users = [r[0] for r in self.db.execute("SELECT DISTINCT os_user FROM audit_events")]
+        actions = [r[0] for r in self.db.execute("SELECT DISTINCT action FROM audit_events")]
+        return sorted(users), sorted(actions)
 
     def sealed(self, action: str, object_ref: str) -> AuditEvent | None:
         """The first ``action`` event on ``object_ref``, checked against the chain around it.

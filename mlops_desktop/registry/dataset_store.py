@@ -8,6 +8,7 @@ the data (without ``__split__``), schema, roles, PII tags, split settings, profi
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,7 +18,7 @@ import pandas as pd
 import sqlite_utils
 
 import mlops_desktop.registry.refs as refs
-from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.errors import ArtifactMissingError, InputError, NotFoundError
 from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
@@ -75,6 +76,71 @@ class DatasetStore:
         self.db = ws.db
 
     # -- writing -----------------------------------------------------------------------------
+
+    def write_filtered(self, version: DatasetVersion, keep: np.ndarray) -> tuple[str, pd.DataFrame]:
+        """Store ``version``'s data with only the rows ``keep`` marks (split kept), Parquet to
+        Parquet; return the new artifact's SHA-256 and the kept data without the split."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.ws.artifacts.verify(version.artifact_hash)
+        table = pq.read_table(path).filter(pa.array(np.asarray(keep, dtype=bool)))
+        with self.ws.artifacts.incoming(".parquet") as tmp:
+            pq.write_table(table, tmp, compression="zstd")
+            artifact = self.ws.artifacts.put_file(tmp)
+        return artifact, table.drop_columns([SPLIT_COLUMN]).to_pandas()
+
+    def add_rewrite(
+        self, old: DatasetVersion, artifact: str, content_hash: str, rows: int, metadata: dict
+    ) -> DatasetVersion:
+        """Record the next version of ``old.name``: ``old`` without some rows (an erasure),
+        stored as ``artifact``; ``metadata`` holds its profile and checks. Joins the caller's
+        write; records no audit event (the erasure's own event names it)."""
+        with write(self.db):
+            _, number = self._next_number(old.name)
+            values = {
+                "name": old.name,
+                "number": number,
+                "content_hash": content_hash,
+                "artifact_hash": artifact,
+                "source": f"{old.ref} without erased rows",
+                "rows": int(rows),
+                "columns": old.columns,
+                "schema": old.schema,
+                "roles": old.roles,
+                "pii": old.pii,
+                "split": old.split,
+                "profile": metadata["profile"],
+                "checks": metadata["checks"],
+                "override_reason": old.override_reason,
+                "parent_id": old.id,
+                "created_at": time.time(),
+                "created_by": os_user(),
+            }
+            return self.get_by_id(self._insert(values))
+
+    def set_metadata(self, version_id: int, profile: dict, checks: list) -> None:
+        """Replace a version's profile and checks (an erasure scrubbing the value from them)."""
+        with write(self.db):
+            self.db.execute(
+                "UPDATE dataset_versions SET profile_json = ?, checks_json = ? WHERE id = ?",
+                [
+                    json.dumps(profile, sort_keys=True),
+                    json.dumps(checks, sort_keys=True),
+                    version_id,
+                ],
+            )
+
+    def superseded_by(self, version_id: int) -> str | None:
+        """``name@N`` of the version that replaced ``version_id`` after an erasure ("" when
+        every row was erased), or None when it was never superseded."""
+        row = self.db.execute(
+            "SELECT d.name || '@' || d.number, s.dataset_version_id FROM superseded_datasets s"
+            " LEFT JOIN dataset_versions d ON d.id = s.superseded_by_id"
+            " WHERE s.dataset_version_id = ?",
+            [version_id],
+        ).fetchone()
+        return None if row is None else (row[0] or "")
 
     def _write_parquet(self, df: pd.DataFrame, test_mask: np.ndarray) -> str:
         if SPLIT_COLUMN in df.columns:
@@ -266,7 +332,16 @@ class DatasetStore:
 
         if isinstance(version, str):
             version = self.get(version)
-        path: Path = self.ws.artifacts.verify(version.artifact_hash)
+        try:
+            path: Path = self.ws.artifacts.verify(version.artifact_hash)
+        except ArtifactMissingError:
+            replaced = self.superseded_by(version.id)
+            if replaced is None:
+                raise
+            raise NotFoundError(
+                f"{version.ref} was rewritten by an erasure"
+                + (f" as {replaced}; use that version." if replaced else "; no row was left.")
+            ) from None
         frame = pq.read_table(path).to_pandas()
         mask = (frame.pop(SPLIT_COLUMN) == "test").to_numpy(dtype=bool)
         return frame, mask

@@ -332,6 +332,34 @@ CREATE TABLE model_pauses (
     reason TEXT NOT NULL DEFAULT '',
     changed_by TEXT NOT NULL,
     changed_at REAL NOT NULL
+# Erasure (GDPR Art. 17): each request, the dataset versions it rewrote (old -> new) and the
+# model versions trained on erased data. The value is never stored, only a salted SHA-256.
+_ERASURE = """
+CREATE TABLE erasures (
+    id INTEGER PRIMARY KEY,
+    key_column TEXT NOT NULL,
+    value_hash TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    counts_json TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE TABLE superseded_datasets (
+    dataset_version_id INTEGER PRIMARY KEY REFERENCES dataset_versions(id),
+    superseded_by_id INTEGER REFERENCES dataset_versions(id),
+    erasure_id INTEGER NOT NULL REFERENCES erasures(id),
+    rows_removed INTEGER NOT NULL,
+    old_artifact_hash TEXT NOT NULL
+);
+CREATE TABLE erased_training (
+    model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    erasure_id INTEGER NOT NULL REFERENCES erasures(id),
+    dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+    PRIMARY KEY (model_version_id, erasure_id)
+);
+CREATE TABLE erasure_leftovers (
+    digest TEXT PRIMARY KEY,
+    erasure_id INTEGER NOT NULL REFERENCES erasures(id)
 )
 """
 
@@ -339,6 +367,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema for the whole loop", _INITIAL),
     Migration(2, "prediction log quarantine", _QUARANTINE),
     Migration(3, "human review: rules, queue, model pauses", _REVIEW),
+    Migration(
+        5, "erasure records, superseded dataset versions, models trained on erased data", _ERASURE
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].number

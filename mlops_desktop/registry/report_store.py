@@ -78,3 +78,19 @@ class ReportStore:
         return [
             from_row(TestReport, r) for r in self.db.query(sql + " ORDER BY created_at, id", args)
         ]
+
+    def set_files(self, report_id: int, html_hash: str | None, pdf_hash: str | None) -> None:
+        """Point a report at other stored files (an erasure rewrote its HTML, dropped its PDF)."""
+        with write(self.db):
+            self.db.execute(
+                "UPDATE test_reports SET html_hash = ?, pdf_hash = ? WHERE id = ?",
+                [html_hash, pdf_hash, report_id],
+            )
+
+    def uses(self, digest: str) -> bool:
+        """Whether any report still points at artifact ``digest``."""
+        row = self.db.execute(
+            "SELECT 1 FROM test_reports WHERE html_hash = ? OR pdf_hash = ? LIMIT 1",
+            [digest, digest],
+        ).fetchone()
+        return row is not None

@@ -25,6 +25,7 @@ from mlops_desktop.registry.db import connect, write
 from mlops_desktop.registry.deployment_store import DeploymentStore
 from mlops_desktop.registry.drift_store import DriftWindowStore
 from mlops_desktop.registry.entities import WorkspaceSummary
+from mlops_desktop.registry.erasure_store import ErasureStore
 from mlops_desktop.registry.gate_store import GateStore
 from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
@@ -220,6 +221,10 @@ class Workspace:
     @cached_property
     def pauses(self) -> PauseStore:
         return PauseStore(self.db, self.audit)
+
+    @cached_property
+    def erasures(self) -> ErasureStore:
+        return ErasureStore(self.db)
 
     # -- settings ----------------------------------------------------------------------------
 

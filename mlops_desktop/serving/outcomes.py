@@ -53,6 +53,11 @@ class OutcomeSummary:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def audit_details(self) -> dict:
+        """The counts, without the example keys: audit events never hold a person's values
+        (the chain cannot be rewritten by an erasure)."""
+        return {k: v for k, v in self.to_dict().items() if not k.endswith("_examples")}
+
     def describe(self) -> str:
         """One paragraph for the CLI and the GUI."""
         text = (
@@ -171,7 +176,7 @@ def record_outcomes(
     with write(ws.db):
         ws.outcomes.insert_many(records)
         summary = _summarise(ws, model, kind, prepared, missing, source)
-        ws.audit.record("outcomes.record", "model", model, summary.to_dict())
+        ws.audit.record("outcomes.record", "model", model, summary.audit_details())
     return summary
 
 

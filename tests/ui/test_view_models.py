@@ -269,7 +269,7 @@ def test_govern_is_empty_until_a_dataset_or_model_version_exists():
     assert not govern_model.nothing_recorded(summary(dataset_versions=1))
     assert not govern_model.nothing_recorded(summary(model_versions=1))
     assert set(govern_model.OVERVIEW) <= set(WorkspaceSummary.__dataclass_fields__)
-    assert govern_model.empty_spec().command == ""  # no `audit` command exists
+    assert govern_model.empty_spec().command == "mlops-desktop audit list"
 
 
 def test_empty_state_commands_are_real_cli_commands():

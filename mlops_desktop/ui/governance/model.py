@@ -28,5 +28,5 @@ def empty_spec() -> EmptyStateSpec:
         heading="Nothing recorded yet",
         text="Every change to datasets, models and deployments is recorded here in a "
         "tamper-evident audit trail.",
-        command="",  # no CLI command shows the audit trail yet
+        command="mlops-desktop audit list",
     )

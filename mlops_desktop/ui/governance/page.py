@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from mlops_desktop.registry.entities import WorkspaceSummary
+from mlops_desktop.ui.governance.audit_tab import AuditTrailTab
 from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
 from mlops_desktop.ui.governance.review_tab import ReviewTab
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
@@ -17,7 +18,7 @@ from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: The tab classes, in the order they appear (each takes the page's WorkspaceModel).
-TABS: tuple[type, ...] = (ReviewTab,)
+TABS: tuple[type, ...] = (AuditTrailTab, ReviewTab)
 
 
 class GovernPage(Page):

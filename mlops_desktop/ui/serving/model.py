@@ -71,6 +71,7 @@ class VersionRow:
     family: str
     metric_name: str
     metric_value: float | None
+    erased_data: str = ""  # "trained on erased data (name@N)" after an erasure
 
     @property
     def is_live(self) -> bool:
@@ -92,7 +93,9 @@ def _verdict(ws: Workspace, version: Any, allowed: bool) -> str:
 
 def version_rows(ws: Workspace) -> list[VersionRow]:
     """Every model version, newest first within each name, with aliases and gate verdict."""
-    rows = []
+    from mlops_desktop.governance.erasure import erased_training
+
+    rows, erased = [], erased_training(ws)
     for version in ws.models.list():
         status = promotion_status(ws, version)
         run = ws.runs.get(version.run_id)
@@ -113,6 +116,7 @@ def version_rows(ws: Workspace) -> list[VersionRow]:
                 run.model_family,
                 metric,
                 float(value) if isinstance(value, (int, float)) else None,
+                erased.get(version.id, ""),
             )
         )
     rows.sort(key=lambda r: (r.name, -r.number))

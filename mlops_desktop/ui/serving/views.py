@@ -143,7 +143,8 @@ class VersionTable(QWidget):
         ref = _item(
             row.ref,
             sort=f"{row.name}\t{1_000_000 - row.number:07d}",
-            tip=f"{row.ref} (copy it for the CLI)",
+            tip=f"{row.ref} (copy it for the CLI)"
+            + (f"; {row.erased_data}" if row.erased_data else ""),
         )
         ref.setData(row.version_id, IdRole)
         serving = ", ".join(row.aliases) or MISSING
@@ -335,7 +336,10 @@ class VersionsPane(QWidget):
         self.rollback_button.setToolTip(
             f"Return {row.name} to {target}" if target else "No earlier live version to return to"
         )
-        self.gate_note.setText(row.gate_reason)
+        erased = (
+            f"\n{row.erased_data}: retrain it on the rewritten version." if row.erased_data else ""
+        )
+        self.gate_note.setText(row.gate_reason + erased)
         pal = self.gate_note.palette()
         pal.setColor(self.gate_note.foregroundRole(), verdict_color(row.verdict))
         self.gate_note.setPalette(pal)
