@@ -12,7 +12,7 @@ import pytest
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.governance.explanations import explain_request, recent_requests, text_lines
 from mlops_desktop.serving.integrity import load_verified
-from tests.governance.conftest import credit_records, log_decision
+from tests.decisions import credit_records, log_decision
 
 
 def _raw(ws, ref: str, records: list[dict]) -> np.ndarray:

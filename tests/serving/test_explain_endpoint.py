@@ -12,7 +12,7 @@ from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.serving.deployments import deploy
 from mlops_desktop.serving.process import start_service, stop_service
 from tests.conftest import copy_workspace
-from tests.governance.conftest import credit_records, explained_template  # noqa: F401
+from tests.decisions import credit_records
 from tests.serving.conftest import free_port
 
 TOKEN = {"Authorization": "Bearer explain-secret"}
@@ -36,7 +36,7 @@ def _error(response: httpx.Response, status: int, *words: str) -> None:
 
 
 @pytest.fixture
-def service(explained_template, tmp_path):  # noqa: F811
+def service(explained_template, tmp_path):
     ws = Workspace.open(copy_workspace(explained_template, tmp_path / "ws"), create=False)
     deploy(ws, "credit@2", force=True, reason="tests")
     started = []

@@ -10,13 +10,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from mlops_desktop.registry.entities import WorkspaceSummary
+from mlops_desktop.ui.governance.explain_tab import ExplainTab
 from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: The tab classes, in the order they appear (each takes the page's WorkspaceModel).
-TABS: tuple[type, ...] = ()
+TABS: tuple[type, ...] = (ExplainTab,)
 
 
 class GovernPage(Page):
