@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 
 from mlops_desktop.formatting import local_time, signed, significant
 from mlops_desktop.serving.integrity import load_verified
-from mlops_desktop.training.decisions import DecisionExplanation, explain_logged, pick
+from mlops_desktop.training.decisions import (
+    DecisionExplanation,
+    cached_pipeline,
+    explain_logged,
+    pick,
+)
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
@@ -40,7 +45,7 @@ def explain_request(ws: Workspace, request_id: str) -> DecisionExplanation:
     request_id = str(request_id).strip()
     prediction = pick(ws.predictions.by_request(request_id), request_id)
     version = ws.models.by_id(int(prediction.model_version_id))
-    pipeline = load_verified(ws, version)
+    pipeline = cached_pipeline(version, lambda: load_verified(ws, version))
     return explain_logged(ws, prediction, version, pipeline)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ BACKGROUND_ROWS = 5000
 _ANSWERED = ("live", "canary", "shadow")
 
 _backgrounds: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
+_pipelines: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -108,6 +110,23 @@ def pick(rows: list[Prediction], request_id: str) -> Prediction:
         f"Request '{request_id}' was not answered (status {first.status}: "
         f"{first.error or 'no reason logged'}), so there is no decision to explain."
     )
+
+
+def cached_pipeline(version: ModelVersion, load: Callable[[], Any]) -> Any:
+    """The version's pipeline, loaded (verified) by ``load`` once per process for a few
+    versions: artifacts are content-addressed, and the trees' leaf tables built on the first
+    explanation stay with the fitted model."""
+    key = version.artifact_hash
+    with _lock:
+        if key in _pipelines:
+            _pipelines.move_to_end(key)
+            return _pipelines[key]
+    pipeline = load()
+    with _lock:
+        _pipelines[key] = pipeline
+        while len(_pipelines) > 4:
+            _pipelines.popitem(last=False)
+    return pipeline
 
 
 def decode_inputs(inputs: Any) -> pd.DataFrame:

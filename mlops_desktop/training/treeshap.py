@@ -18,7 +18,7 @@ The values sum with the base value (the cover-weighted mean leaf) to the raw out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import factorial
+from math import factorial, prod
 
 import numpy as np
 from scipy import sparse
@@ -48,25 +48,27 @@ class _Group:
     """The leaves whose paths hold ``d`` distinct features."""
 
     feature: np.ndarray  # (leaves, d) int
-    lo: np.ndarray  # (leaves, d)
+    lo: np.ndarray  # (leaves, d) codes: the row's code must be > lo and <= hi
     hi: np.ndarray
     nan_ok: np.ndarray  # (leaves, d) bool
     z: np.ndarray  # (leaves, d)
     scatter: sparse.csr_matrix  # (leaves * d, features * outputs): leaf value into its feature
     table: np.ndarray | None = None  # (leaves * 2**d, d): weights per leaf and on/off pattern
 
-    def inside(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
-        """``o``: whether each row meets each leaf's condition on each path feature."""
-        xs = X[:, self.feature]  # (rows, leaves, d)
-        with np.errstate(invalid="ignore"):
-            inside = (xs > self.lo) & (xs <= self.hi)
-        if self.nan_ok.any():
-            inside |= np.isnan(xs) & self.nan_ok
+    def inside(self, codes: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
+        """``o``: whether each row meets each leaf's condition on each path feature.
+
+        ``codes`` are the rows' interval codes per feature (``TreeEnsemble.codes``),
+        ``missing`` where the inputs are missing (None when nothing is)."""
+        xs = codes[:, self.feature]  # (rows, leaves, d), small integers
+        inside = (xs > self.lo) & (xs <= self.hi)
+        if missing is not None and self.nan_ok.any():
+            inside |= missing[:, self.feature] & self.nan_ok
         return inside
 
-    def weights(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def weights(self, codes: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
         """``(o_i - z_i) * W_i`` per (row, leaf, path feature), flattened per row."""
-        o = self.inside(X)
+        o = self.inside(codes, missing)
         n, leaves, d = o.shape
         if self.table is None:
             return _shapley(o.astype(np.float64), self.z).reshape(n, leaves * d)
@@ -84,7 +86,20 @@ class TreeEnsemble:
     n_outputs: int
     base: np.ndarray  # (outputs,) expected raw output
     groups: tuple[_Group, ...]
+    cuts: tuple[np.ndarray, ...]  # per feature: the sorted thresholds of every split on it
     float32_inputs: bool = False  # sklearn trees compare float32 copies of the inputs
+
+    def codes(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:  # noqa: N803
+        """Each value as the number of thresholds of its feature below it (``x <= cut[j]``
+        exactly when the code is ``<= j``); a missing value gets a code beyond every leaf's."""
+        codes = np.empty(X.shape, dtype=np.int32)
+        for f, cuts in enumerate(self.cuts):
+            codes[:, f] = np.searchsorted(cuts, X[:, f], side="left")
+        missing = np.isnan(X)
+        if not missing.any():
+            return codes, None
+        codes[missing] = np.iinfo(np.int32).max
+        return codes, missing
 
     def shap_values(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         """``(rows, features, outputs)`` contributions of the transformed inputs ``X``."""
@@ -92,12 +107,14 @@ class TreeEnsemble:
         if self.float32_inputs:
             X = X.astype(np.float32).astype(np.float64)  # noqa: N806
         out = np.zeros((len(X), self.n_features * self.n_outputs))
+        codes, missing = self.codes(X)
         for group in self.groups:
             leaves, d = group.feature.shape
             work = leaves * d * (1 if group.table is not None else d + 1)
             per_row = max(1, CHUNK_ELEMENTS // work)
             for start in range(0, len(X), per_row):
-                phi = group.weights(X[start : start + per_row])  # (rows, leaves * d)
+                part = slice(start, start + per_row)
+                phi = group.weights(codes[part], None if missing is None else missing[part])
                 out[start : start + per_row] += phi @ group.scatter
         return out.reshape(len(X), self.n_features, self.n_outputs)
 
@@ -131,16 +148,28 @@ def _shapley(o: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def _table(z: np.ndarray) -> np.ndarray:
-    """The Shapley weights of every on/off pattern of every leaf: ``(leaves * 2**d, d)``."""
+    """The Shapley weights of every on/off pattern of every leaf: ``(leaves * 2**d, d)``.
+
+    The products ``P(p) = prod_j (z_j + o_j t)`` of all patterns are built by doubling (bit k
+    of the pattern index is ``o_k``). Without ``i`` the product is ``P(p with o_i = 0) / z_i``,
+    so every ``W_i`` is a lookup of ``S(p) = sum_k w_k [t^k] P(p)``: O(d 2**d) per leaf.
+    """
     leaves, d = z.shape
-    patterns = ((np.arange(2**d)[:, None] >> np.arange(d)) & 1).astype(np.float64)
-    per_leaf = max(1, CHUNK_ELEMENTS // (2**d * d * (d + 1)))
-    parts = []
-    for start in range(0, leaves, per_leaf):
-        chunk = z[start : start + per_leaf]
-        o = np.broadcast_to(patterns, (len(chunk), 2**d, d))
-        parts.append(_shapley(o, chunk[:, None, :]))
-    return np.concatenate(parts).reshape(leaves * 2**d, d)
+    poly = np.zeros((leaves, 1, d + 1))
+    poly[:, 0, 0] = 1.0
+    for k in range(d):
+        off = poly * z[:, k, None, None]  # o_k = 0: times z_k
+        on = off.copy()
+        on[..., 1:] += poly[..., :-1]  # o_k = 1: times (z_k + t)
+        poly = np.concatenate([off, on], axis=1)
+    summed = poly[..., :d] @ _weights(d)  # (leaves, 2**d)
+    patterns = np.arange(2**d)
+    table = np.empty((leaves, 2**d, d))
+    for i in range(d):
+        o_i = (patterns >> i) & 1
+        without = summed[:, patterns & ~(1 << i)] / z[:, i, None]
+        table[:, :, i] = (o_i[None, :] - z[:, i, None]) * without
+    return table.reshape(leaves * 2**d, d)
 
 
 def _leaf_paths(tree: Tree):
@@ -182,14 +211,35 @@ def build_ensemble(
         for leaf, path in _leaf_paths(tree):
             merged = _merge(path)
             value = tree.value[leaf]
-            base += value * np.prod([entry[3] for entry in merged.values()])
+            base += value * prod(entry[3] for entry in merged.values())
             if merged:
                 by_d.setdefault(len(merged), []).append((merged, value))
-    groups = tuple(_group(d, leaves, n_features, len(base)) for d, leaves in sorted(by_d.items()))
-    return TreeEnsemble(n_features, len(base), base, groups, float32_inputs)
+    cuts = _cuts(by_d, n_features)
+    groups = tuple(
+        _group(d, leaves, n_features, len(base), cuts) for d, leaves in sorted(by_d.items())
+    )
+    return TreeEnsemble(n_features, len(base), base, groups, cuts, float32_inputs)
 
 
-def _group(d: int, leaves: list, n_features: int, n_outputs: int) -> _Group:
+def _cuts(by_d: dict[int, list], n_features: int) -> tuple[np.ndarray, ...]:
+    found: list[set] = [set() for _ in range(n_features)]
+    for leaves in by_d.values():
+        for merged, _ in leaves:
+            for f, (lo, hi, _, _) in merged.items():
+                found[f].update(t for t in (lo, hi) if np.isfinite(t))
+    return tuple(np.array(sorted(c), dtype=np.float64) for c in found)
+
+
+def _code(cuts: np.ndarray, bound: float) -> int:
+    """-inf -> -1, +inf -> the number of cuts (no value but a missing one is above it)."""
+    if np.isfinite(bound):
+        return int(np.searchsorted(cuts, bound))
+    return -1 if bound < 0 else len(cuts)
+
+
+def _group(
+    d: int, leaves: list, n_features: int, n_outputs: int, cuts: tuple[np.ndarray, ...]
+) -> _Group:
     features = np.array([list(m) for m, _ in leaves], dtype=np.int64)
     entries = np.array([list(m.values()) for m, _ in leaves], dtype=np.float64)  # (L, d, 4)
     values = np.array([v for _, v in leaves], dtype=np.float64)  # (L, outputs)
@@ -203,13 +253,21 @@ def _group(d: int, leaves: list, n_features: int, n_outputs: int) -> _Group:
     table = _table(z) if len(leaves) * 2**d * d <= TABLE_VALUES else None
     return _Group(
         feature=features,
-        lo=entries[..., 0],
-        hi=entries[..., 1],
+        lo=_codes(features, entries[..., 0], cuts),
+        hi=_codes(features, entries[..., 1], cuts),
         nan_ok=entries[..., 2] > 0,
         z=z,
         scatter=scatter,
         table=table,
     )
+
+
+def _codes(features: np.ndarray, bounds: np.ndarray, cuts) -> np.ndarray:
+    """Interval bounds as codes: a threshold's index among its feature's cuts."""
+    out = np.empty(bounds.shape, dtype=np.int32)
+    for index in np.ndindex(bounds.shape):
+        out[index] = _code(cuts[features[index]], bounds[index])
+    return out
 
 
 # -- reading the fitted estimators ----------------------------------------------------------

@@ -177,3 +177,37 @@ def test_treeshap_equals_exact_shapley_values_on_a_tiny_tree(seed: int) -> None:
         np.testing.assert_allclose(phi, _brute_force_shapley(tree, x, 5), atol=1e-10)
     assert ensemble.base[0] == pytest.approx(_conditional(tree, X[0], set()))
     np.testing.assert_allclose(ensemble.base[0] + values.sum(axis=1), fitted.predict(X[:12]))
+
+
+def test_the_leaf_tables_and_the_direct_algebra_agree(datasets, monkeypatch) -> None:
+    """Leaves of many path features skip the pattern table: both ways give the same values."""
+    from mlops_desktop.training import treeshap
+
+    frame, target = datasets["multiclass"]
+    pipeline = _fit(frame, target, "multiclass", "hgb")
+    X = pipeline[:-1].transform(frame.drop(columns=[target]).iloc[:40])  # noqa: N806
+    tabled = treeshap.hgb_ensemble(pipeline[-1], X.shape[1])
+    monkeypatch.setattr(treeshap, "TABLE_VALUES", 0)
+    direct = treeshap.hgb_ensemble(pipeline[-1], X.shape[1])
+    assert all(g.table is not None for g in tabled.groups)
+    assert all(g.table is None for g in direct.groups)
+    np.testing.assert_allclose(direct.shap_values(X), tabled.shap_values(X), atol=1e-10)
+
+
+def test_missing_values_follow_each_split_s_missing_direction() -> None:
+    """HGB learns where a missing value goes; its explanations add up on rows with NaNs."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from mlops_desktop.training.treeshap import hgb_ensemble
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(600, 4))  # noqa: N806
+    y = (X[:, 0] + np.nan_to_num(X[:, 1]) > 0).astype(int)
+    X[rng.random(X.shape) < 0.2] = np.nan
+    model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X, y)
+    ensemble = hgb_ensemble(model, 4)
+    values = ensemble.shap_values(X)[:, :, 0]
+    assert np.isnan(X).any(axis=1).sum() > 100
+    np.testing.assert_allclose(
+        ensemble.base[0] + values.sum(axis=1), model.decision_function(X), atol=1e-9
+    )
