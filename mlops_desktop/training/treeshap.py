@@ -214,27 +214,21 @@ def build_ensemble(
             base += value * prod(entry[3] for entry in merged.values())
             if merged:
                 by_d.setdefault(len(merged), []).append((merged, value))
-    cuts = _cuts(by_d, n_features)
+    cuts = _cuts(trees, n_features)
     groups = tuple(
         _group(d, leaves, n_features, len(base), cuts) for d, leaves in sorted(by_d.items())
     )
     return TreeEnsemble(n_features, len(base), base, groups, cuts, float32_inputs)
 
 
-def _cuts(by_d: dict[int, list], n_features: int) -> tuple[np.ndarray, ...]:
-    found: list[set] = [set() for _ in range(n_features)]
-    for leaves in by_d.values():
-        for merged, _ in leaves:
-            for f, (lo, hi, _, _) in merged.items():
-                found[f].update(t for t in (lo, hi) if np.isfinite(t))
-    return tuple(np.array(sorted(c), dtype=np.float64) for c in found)
-
-
-def _code(cuts: np.ndarray, bound: float) -> int:
-    """-inf -> -1, +inf -> the number of cuts (no value but a missing one is above it)."""
-    if np.isfinite(bound):
-        return int(np.searchsorted(cuts, bound))
-    return -1 if bound < 0 else len(cuts)
+def _cuts(trees: list[Tree], n_features: int) -> tuple[np.ndarray, ...]:
+    """Per feature, the sorted finite thresholds of every split on it."""
+    internal = [t.left >= 0 for t in trees]
+    features = np.concatenate([t.feature[m] for t, m in zip(trees, internal, strict=True)])
+    thresholds = np.concatenate([t.threshold[m] for t, m in zip(trees, internal, strict=True)])
+    finite = np.isfinite(thresholds)
+    features, thresholds = features[finite], thresholds[finite].astype(np.float64)
+    return tuple(np.unique(thresholds[features == f]) for f in range(n_features))
 
 
 def _group(
@@ -263,10 +257,16 @@ def _group(
 
 
 def _codes(features: np.ndarray, bounds: np.ndarray, cuts) -> np.ndarray:
-    """Interval bounds as codes: a threshold's index among its feature's cuts."""
+    """Interval bounds as codes: a threshold's index among its feature's cuts; -inf -> -1,
+    +inf -> the number of cuts (no value but a missing one is above it)."""
     out = np.empty(bounds.shape, dtype=np.int32)
-    for index in np.ndindex(bounds.shape):
-        out[index] = _code(cuts[features[index]], bounds[index])
+    for f in np.unique(features):
+        here = features == f
+        values = bounds[here]
+        codes = np.searchsorted(cuts[f], values).astype(np.int32)
+        codes[values == -np.inf] = -1
+        codes[values == np.inf] = len(cuts[f])
+        out[here] = codes
     return out
 
 
