@@ -79,3 +79,14 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("headless-demo") / "demo"
     assert main(["demo", "--workspace", str(path), "--json"]) == 0
     return path
+
+
+@pytest.fixture(scope="session")
+def explained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """German credit trained for real, built once a session: credit@1 logistic regression,
+    credit@2 gradient boosting (no decisions logged yet). Copy it before changing it."""
+    from tests.credit import build_credit_workspace
+
+    path = tmp_path_factory.mktemp("explained") / "ws"
+    build_credit_workspace(path, families=("logreg", "hgb"), cv_folds=2)
+    return path

@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.erase import add_parsers as add_erase
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
+    from mlops_desktop.cli.governance import add_parsers as add_governance
     from mlops_desktop.cli.monitoring import add_parsers as add_monitoring
     from mlops_desktop.cli.retention import add_parsers as add_retention
     from mlops_desktop.cli.review import add_parsers as add_review
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_review(sub, common)
     add_audit(sub, common)
     add_erase(sub, common)
+    add_governance(sub, common)
     add_demo(sub, common)
     return parser
 

@@ -32,6 +32,7 @@ from mlops_desktop.governance.erasure_rows import (
     PredictionLog,
     Quarantine,
     RegistryText,
+    Reviews,
 )
 from mlops_desktop.governance.erasure_target import MIN_TEXT, Place, Target
 from mlops_desktop.registry.audit import os_user
@@ -47,6 +48,7 @@ PLACES: tuple[Place, ...] = (
     PredictionLog(),
     Quarantine(),
     Outcomes(),
+    Reviews(),
     BatchOutputs(),
     LogFiles(),
     TestReports(),

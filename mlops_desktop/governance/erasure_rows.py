@@ -14,7 +14,7 @@ from typing import Any
 
 from mlops_desktop.governance.erasure_target import DatabasePlace, Target
 
-ROW_TABLES = frozenset({"predictions", "prediction_quarantine", "outcomes"})
+ROW_TABLES = frozenset({"predictions", "prediction_quarantine", "outcomes", "reviews"})
 
 
 @dataclass
@@ -142,6 +142,19 @@ class Outcomes(DatabasePlace):
         ids, relabel = self._plan(target)
         target.ws.erasures.set_outcome_labels(relabel)
         return target.ws.erasures.delete_outcomes(sorted(set(ids))) + len(relabel)
+
+
+class Reviews(DatabasePlace):
+    """Human reviews of the erased requests (by request id): the AI suggestion, the reviewer's
+    outcome and the reasons, which may name the person."""
+
+    name = "reviews"
+
+    def count(self, target: Target) -> int:
+        return target.ws.reviews.count_requests(target.found.get("request_ids", []))
+
+    def erase(self, target: Target) -> int:
+        return target.ws.reviews.erase_requests(target.found.get("request_ids", []))
 
 
 class RegistryText(DatabasePlace):

@@ -332,6 +332,9 @@ CREATE TABLE model_pauses (
     reason TEXT NOT NULL DEFAULT '',
     changed_by TEXT NOT NULL,
     changed_at REAL NOT NULL
+);
+"""
+
 # Erasure (GDPR Art. 17): each request, the dataset versions it rewrote (old -> new) and the
 # model versions trained on erased data. The value is never stored, only a salted SHA-256.
 _ERASURE = """

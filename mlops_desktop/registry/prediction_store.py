@@ -284,6 +284,23 @@ class PredictionStore:
         )
         return from_row(Prediction, rows[0]) if rows else None
 
+    def by_request(self, request_id: str) -> list[Prediction]:
+        """Every row logged for ``request_id`` (live, canary, shadow or batch), oldest first."""
+        rows = self.db.query(
+            "SELECT * FROM predictions WHERE request_id = ? ORDER BY id", [request_id]
+        )
+        return [from_row(Prediction, row) for row in rows]
+
+    def recent_decisions(self, limit: int = 50) -> list[Row]:
+        """The latest answered requests, newest first:
+        ``(request_id, ts, model_name, model_version_id, arm)``."""
+        return self.db.execute(
+            "SELECT request_id, ts, model_name, model_version_id, arm FROM predictions"
+            " WHERE status = 200 AND arm != 'batch' AND model_version_id IS NOT NULL"
+            " ORDER BY id DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+
     def inputs_of(self, ids: Sequence[int]) -> dict[int, str]:
         """``{id: inputs_json}`` of the given rows."""
         texts: dict[int, str] = {}

@@ -19,6 +19,7 @@ from mlops_desktop.serving import openapi_bodies as bodies
 from mlops_desktop.serving import protocols
 from mlops_desktop.serving.admin import add_admin_routes
 from mlops_desktop.serving.docs import docs_page
+from mlops_desktop.serving.explain_route import add_explain_route
 from mlops_desktop.serving.http import (
     JSON,
     error_response,
@@ -58,6 +59,7 @@ def build_app(service: ScoringService) -> FastAPI:
         return HTMLResponse(docs_page(app.title))
 
     add_outcomes_route(app, service)
+    add_explain_route(app, service)
     add_admin_routes(app, service)
     return app
 

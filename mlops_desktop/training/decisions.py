@@ -1,0 +1,226 @@
+"""Explain a logged decision: the prediction log's inputs, the model version, its contributions.
+
+Nothing is stored: the explanation is computed again from the logged inputs and the model
+artifact whenever someone asks (GDPR Art. 15, AI Act Art. 86). The callers (the scoring
+service's ``POST /explain``, ``governance.explanations``) find the logged row with
+:func:`pick`, load the version's artifact verified, then call :func:`explain_logged`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.training.explain import explain
+from mlops_desktop.training.explain_words import Reason, output_phrase, reasons
+
+if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import DatasetVersion, ModelVersion, Prediction
+    from mlops_desktop.registry.workspace import Workspace
+
+#: Rows of one request explained (a request may carry thousands).
+MAX_ROWS = 1000
+#: Training rows a linear model's mean is taken from.
+BACKGROUND_ROWS = 5000
+_ANSWERED = ("live", "canary", "shadow")
+
+_backgrounds: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
+_pipelines: OrderedDict[str, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RowExplanation:
+    """One row of a request: what was explained, and how its contributions add up."""
+
+    inputs: dict[str, Any]
+    output: Any  # the class whose raw output is explained, or "prediction"
+    raw: float
+    base: float
+    contributions: dict[str, float]  # largest first
+    reasons: list[Reason]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "output": self.output,
+            "raw_output": self.raw,
+            "base_value": self.base,
+            "contributions": self.contributions,
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+@dataclass(frozen=True)
+class DecisionExplanation:
+    request_id: str
+    model: str  # NAME@N
+    arm: str
+    ts: float
+    dataset: str | None
+    method: str
+    output_kind: str  # log-odds, score, probability or prediction
+    personal: dict[str, str]  # personal-data input columns -> what they hold
+    rows: list[RowExplanation] = field(default_factory=list)
+    rows_total: int = 0
+    max_error: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.request_id,
+            "model": self.model,
+            "arm": self.arm,
+            "ts": self.ts,
+            "dataset": self.dataset,
+            "method": self.method,
+            "output_kind": self.output_kind,
+            "personal_data": self.personal,
+            "rows": [r.to_dict() for r in self.rows],
+            "rows_total": self.rows_total,
+            "max_additivity_error": self.max_error,
+        }
+
+
+def pick(rows: list[Prediction], request_id: str) -> Prediction:
+    """The logged decision of ``request_id``: the answer its client got (live or canary), else
+    a shadow's. Unknown id -> NotFoundError; refused or batch-only -> InputError."""
+    if not rows:
+        raise NotFoundError(
+            f"No logged request has the id '{request_id}'. Request ids are the X-Request-ID "
+            "header (or the 'id' field) of a scoring service answer."
+        )
+    answered = [r for r in rows if r.arm in _ANSWERED and r.status == 200 and r.inputs]
+    answered = [r for r in answered if r.model_version_id is not None]
+    if answered:
+        return min(answered, key=lambda r: (r.arm == "shadow", r.id))
+    if any(r.arm == "batch" for r in rows):
+        raise InputError(
+            f"'{request_id}' is a batch scoring run: its rows are in its output file, not in "
+            "the prediction log, so they cannot be explained from here."
+        )
+    first = rows[0]
+    raise InputError(
+        f"Request '{request_id}' was not answered (status {first.status}: "
+        f"{first.error or 'no reason logged'}), so there is no decision to explain."
+    )
+
+
+def cached_pipeline(version: ModelVersion, load: Callable[[], Any]) -> Any:
+    """The version's pipeline, loaded (verified) by ``load`` once per process for a few
+    versions: artifacts are content-addressed, and the trees' leaf tables built on the first
+    explanation stay with the fitted model."""
+    key = version.artifact_hash
+    with _lock:
+        if key in _pipelines:
+            _pipelines.move_to_end(key)
+            return _pipelines[key]
+    pipeline = load()
+    with _lock:
+        _pipelines[key] = pipeline
+        while len(_pipelines) > 4:
+            _pipelines.popitem(last=False)
+    return pipeline
+
+
+def decode_inputs(inputs: Any) -> pd.DataFrame:
+    """The logged ``{"columns": [...], "data": [[...], ...]}`` as a DataFrame."""
+    if not isinstance(inputs, dict) or "columns" not in inputs or "data" not in inputs:
+        raise InputError("The logged inputs of this request are not in the expected form.")
+    return pd.DataFrame(inputs["data"], columns=inputs["columns"])
+
+
+def personal_columns(dataset: DatasetVersion | None, columns: list[str]) -> dict[str, str]:
+    """The model's input columns marked as personal data on its dataset version -> their kind."""
+    if dataset is None:
+        return {}
+    marked = list((dataset.roles or {}).get("pii_columns") or []) or list(dataset.pii or {})
+    kinds = dataset.pii or {}
+    return {c: str((kinds.get(c) or {}).get("kind") or "personal") for c in columns if c in marked}
+
+
+def training_dataset(ws: Workspace, version: ModelVersion) -> DatasetVersion | None:
+    """The dataset version ``version`` was trained on (None when its run is gone)."""
+    try:
+        run = ws.runs.get(version.run_id)
+        return ws.datasets.get_by_id(run.dataset_version_id)
+    except NotFoundError:
+        return None
+
+
+def _background(ws: Workspace, dataset: DatasetVersion | None) -> pd.DataFrame | None:
+    """Training rows of ``dataset`` (cached per process for a few versions)."""
+    if dataset is None:
+        return None
+    key = (str(ws.path), dataset.id)
+    with _lock:
+        if key in _backgrounds:
+            return _backgrounds[key]
+    frame, test_mask = ws.datasets.load_frame(dataset)
+    train = frame.loc[~np.asarray(test_mask, dtype=bool)]
+    train = train.sample(min(len(train), BACKGROUND_ROWS), random_state=0)
+    with _lock:
+        _backgrounds[key] = train
+        while len(_backgrounds) > 4:
+            _backgrounds.popitem(last=False)
+    return train
+
+
+def explain_logged(
+    ws: Workspace, prediction: Prediction, version: ModelVersion, pipeline
+) -> DecisionExplanation:
+    """Explain the logged ``prediction`` of ``version`` (whose verified pipeline is given)."""
+    frame = decode_inputs(prediction.inputs)
+    total = len(frame)
+    frame = frame.iloc[:MAX_ROWS]
+    dataset = training_dataset(ws, version)
+    model = pipeline.steps[-1][1]
+    linear = hasattr(model, "coef_")
+    output = (version.signature or {}).get("output") or {}
+    result = explain(
+        pipeline,
+        frame,
+        background=_background(ws, dataset) if linear else None,
+        positive=output.get("positive_class"),
+    )
+    personal = personal_columns(dataset, result.columns)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows = [_row(result, i, records[i], personal, output.get("name")) for i in range(len(frame))]
+    return DecisionExplanation(
+        request_id=prediction.request_id,
+        model=version.ref,
+        arm=prediction.arm,
+        ts=prediction.ts,
+        dataset=dataset.ref if dataset else None,
+        method=result.method,
+        output_kind=result.output_kind,
+        personal=personal,
+        rows=rows,
+        rows_total=total,
+        max_error=result.max_error,
+    )
+
+
+def _row(result, i: int, inputs: dict, personal: dict[str, str], target) -> RowExplanation:
+    k = int(np.argmax(result.raw[i])) if result.raw.shape[1] > 1 else 0
+    output = result.outputs[k]
+    values = result.values[i, :, k]
+    order = np.argsort(-np.abs(values), kind="stable")
+    contributions = {result.columns[j]: float(values[j]) for j in order}
+    named = target if output == "prediction" and target else output
+    phrase = output_phrase(result.output_kind, named)
+    shown = {c: inputs.get(c) for c in result.columns}
+    return RowExplanation(
+        inputs=shown,
+        output=output,
+        raw=float(result.raw[i, k]),
+        base=float(result.base[k]),
+        contributions=contributions,
+        reasons=reasons(contributions, shown, phrase, personal),
+    )

@@ -1,0 +1,111 @@
+"""Explaining logged decisions by request id on real trained models: contributions add up to the
+model's raw output, three reasons in words, personal data marked; unknown ids are refused."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.governance.explanations import explain_request, recent_requests, text_lines
+from mlops_desktop.serving.integrity import load_verified
+from tests.decisions import credit_records, log_decision
+
+
+def _raw(ws, ref: str, records: list[dict]) -> np.ndarray:
+    """The log-odds of the version's positive class, from the pipeline itself."""
+    version = ws.models.get(ref)
+    pipeline = load_verified(ws, version)
+    score = np.asarray(pipeline.decision_function(pd.DataFrame(records)))
+    positive = version.signature["output"]["positive_class"]
+    return score if positive == pipeline.classes_[1] else -score
+
+
+@pytest.mark.parametrize("ref", ["credit@1", "credit@2"])
+def test_a_logged_decision_is_explained_exactly(explained_ws, ref) -> None:
+    records = credit_records(3, start=10)
+    request_id = log_decision(explained_ws, ref, records)
+    result = explain_request(explained_ws, request_id)
+    assert result.model == ref and result.rows_total == 3 and len(result.rows) == 3
+    assert result.output_kind == "log-odds"
+    expected = _raw(explained_ws, ref, records)
+    for row, raw in zip(result.rows, expected, strict=True):
+        assert row.raw == pytest.approx(raw, abs=1e-9)
+        assert row.base + sum(row.contributions.values()) == pytest.approx(raw, abs=1e-6)
+        assert len(row.reasons) == 3
+        sizes = [abs(v) for v in row.contributions.values()]
+        assert sizes == sorted(sizes, reverse=True)
+        assert [r.column for r in row.reasons] == list(row.contributions)[:3]
+    assert result.max_error < 1e-6
+
+
+def test_reasons_read_in_plain_words_and_mark_personal_data(explained_ws) -> None:
+    records = credit_records(1, start=3)
+    records[0]["credit_amount"] = 12000
+    records[0]["age_in_years"] = 19
+    result = explain_request(explained_ws, log_decision(explained_ws, "credit@2", records))
+    assert {"age_in_years", "personal_status_and_sex"} <= set(result.personal)
+    positive = explained_ws.models.get("credit@2").signature["output"]["positive_class"]
+    row = result.rows[0]
+    for reason in row.reasons:
+        verb = "raised" if reason.contribution > 0 else "lowered"
+        assert reason.text.startswith(f"{reason.column} = ")
+        assert f" {verb} the log-odds of '{positive}' by " in reason.text
+        assert reason.personal == (reason.column in result.personal)
+        assert ("(personal data: " in reason.text) == reason.personal
+    amount = (
+        next(r for r in row.reasons if r.column == "credit_amount")
+        if any(r.column == "credit_amount" for r in row.reasons)
+        else None
+    )
+    if amount is not None:
+        assert amount.text.startswith("credit_amount = 12,000 ")
+    text = "\n".join(text_lines(result))
+    assert "Main reasons:" in text and row.reasons[0].text in text and "* personal data" in text
+
+
+def test_unknown_refused_and_batch_ids_are_refused_clearly(explained_ws) -> None:
+    with pytest.raises(NotFoundError, match="No logged request has the id 'nope'"):
+        explain_request(explained_ws, "nope")
+    refused = log_decision(explained_ws, "credit@1", credit_records(1), status=400)
+    with pytest.raises(InputError, match="was not answered"):
+        explain_request(explained_ws, refused)
+    from mlops_desktop.serving.batch import score
+
+    frame = pd.DataFrame(credit_records(5))
+    source = explained_ws.path / "in.csv"
+    frame.to_csv(source, index=False)
+    score(explained_ws, "credit@1", source, explained_ws.path / "out.csv")
+    batch_id = explained_ws.predictions.latest_batch("credit").request_id
+    with pytest.raises(InputError, match="batch scoring run"):
+        explain_request(explained_ws, batch_id)
+
+
+def test_recent_requests_are_listed_newest_first(explained_ws) -> None:
+    first = log_decision(explained_ws, "credit@1", credit_records(1))
+    second = log_decision(explained_ws, "credit@2", credit_records(1, 1))
+    recent = recent_requests(explained_ws)
+    assert [r.request_id for r in recent[:2]] == [second, first]
+    assert [r.model for r in recent[:2]] == ["credit@2", "credit@1"]
+
+
+def test_the_cli_explains_a_request_and_refuses_an_unknown_one(explained_ws, capsys) -> None:
+    from mlops_desktop.cli.entry import main
+
+    request_id = log_decision(explained_ws, "credit@2", credit_records(1, 7))
+    folder = str(explained_ws.path)
+    assert main(["explain", request_id, "--workspace", folder, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    row = answer["rows"][0]
+    assert answer["id"] == request_id and answer["model"] == "credit@2"
+    total = row["base_value"] + sum(row["contributions"].values())
+    assert total == pytest.approx(row["raw_output"], abs=1e-6)
+    assert len(row["reasons"]) == 3 and "age_in_years" in answer["personal_data"]
+    assert main(["explain", request_id, "--workspace", folder]) == 0
+    out = capsys.readouterr().out
+    assert f"Request {request_id}: credit@2" in out and "Main reasons:" in out
+    assert main(["explain", "no-such-id", "--workspace", folder]) == 2
+    assert "No logged request has the id 'no-such-id'" in capsys.readouterr().err
