@@ -59,7 +59,7 @@ def test_a_slice_narrows_the_band_and_the_share_or_alone_picks_all_of_it():
 
 def test_rules_are_checked_and_described_for_the_model_card(workspace, trained):  # noqa: F811
     register_versions(workspace, trained)
-    assert workspace.schema_version == 3
+    assert workspace.schema_version >= 3  # the review tables arrive with migration 3
     columns = {row["name"] for row in workspace.db.query("PRAGMA table_info(reviews)")}
     assert not {c for c in columns if "input" in c}  # reviews point to request ids only
     assert review.oversight_lines(workspace, "credit")[0] == "No review rules are set."
