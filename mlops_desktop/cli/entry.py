@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
     from mlops_desktop.cli.monitoring import add_parsers as add_monitoring
+    from mlops_desktop.cli.personal_data import add_parsers as add_personal_data
     from mlops_desktop.cli.retention import add_parsers as add_retention
     from mlops_desktop.cli.serving import add_parsers as add_serving
     from mlops_desktop.cli.training import add_parsers as add_training
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serving(sub, common)
     add_monitoring(sub, common)
     add_retention(sub, common)
+    add_personal_data(sub, common)
     add_demo(sub, common)
     return parser
 

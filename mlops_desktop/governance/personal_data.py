@@ -126,7 +126,9 @@ class ModelInventory:
             "dataset": self.dataset.to_dict(),
             "features": list(self.features),
             "personal_features": [c.column for c in self.used],
-            "special_features": {c.column: c.special for c in self.used if c.special},
+            "special_features": {
+                c.column: SPECIAL_CATEGORIES[c.special] for c in self.used if c.special
+            },
             "report_id": self.report_id,
             "minimisation": [asdict(h) for h in self.hints],
             "minimisation_note": self.hint_note,
@@ -289,7 +291,8 @@ def _hints(used: tuple[ColumnEntry, ...], importance: dict) -> tuple[Minimisatio
         little = mean <= max(2 * std, LITTLE * base)
         effect = f"shuffling it moves {label} by {number(mean)} ± {number(std)}"
         text = (
-            f"{entry.column} adds little ({effect}): consider training without it."
+            f"{entry.column} adds little the test data can show ({effect}): consider training "
+            "without it."
             if little
             else f"{entry.column} matters to the model ({effect})."
         )
