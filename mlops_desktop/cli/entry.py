@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.set_defaults(handler=cmd_info)
 
+    from mlops_desktop.cli.card import add_parsers as add_card
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_monitoring(sub, common)
     add_retention(sub, common)
     add_personal_data(sub, common)
+    add_card(sub, common)
     add_demo(sub, common)
     return parser
 
