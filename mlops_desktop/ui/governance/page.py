@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
+from mlops_desktop.ui.governance.personal_data_tab import PersonalDataTab
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: The tab classes, in the order they appear (each takes the page's WorkspaceModel).
-TABS: tuple[type, ...] = ()
+TABS: tuple[type, ...] = (PersonalDataTab,)
 
 
 class GovernPage(Page):
