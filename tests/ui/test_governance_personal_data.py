@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from mlops_desktop.governance.personal_data import mark
@@ -29,6 +29,14 @@ def ws_path(tested_credit, tmp_path) -> Path:
 def click_row(qtbot, table, kind: str, ref: str) -> None:
     row = next(i for i, t in enumerate(table.row_texts()) if t[0] == kind and t[1] == ref)
     index = table.model().index(row, 1)
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+    )
+
+
+def click_column(qtbot, table, column: str) -> None:
+    row = next(i for i, t in enumerate(table.row_texts()) if t[0] == column)
+    index = table.model().index(row, 0)
     qtbot.mouseClick(
         table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
     )
@@ -81,6 +89,25 @@ def test_personal_data_tab_edits_purpose_and_exports(
     assert "6(1)(b)" in row.legal_basis
     with Workspace.open(ws_path, create=False) as ws:
         assert ws.personal_data.current_purpose("credit").reason == "agreed with the DPO"
+
+    # Confirm a column: telephone is not personal data, with a reason.
+    assert not tab.column_button.isEnabled()
+    click_column(qtbot, tab.columns, "telephone")
+    assert tab.column_button.isEnabled()
+    qtbot.mouseClick(tab.column_button, Qt.MouseButton.LeftButton)
+    dialog = tab.dialog
+    assert dialog.personal.isChecked() and not dialog.ok_button().isEnabled()
+    box = dialog.personal  # click its indicator (a wide row's centre is past the text)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert not box.isChecked()
+    assert not dialog.special.isEnabled()
+    qtbot.keyClicks(dialog.reason, "a yes/no flag only")
+    loads = tab.loads
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.loads > loads, timeout=TIMEOUT_MS)
+    details = {t[0]: t for t in tab.columns.row_texts()}
+    assert details["telephone"][2] == "no" and "a yes/no flag only" in details["telephone"][5]
+    assert "telephone" not in tab.overview.row("credit@1", "model").personal
 
     click_row(qtbot, tab.table, "model", "credit@1")
     assert tab.card_button.isEnabled()

@@ -39,6 +39,7 @@ class InventoryRow:
     kind: str  # "dataset" or "model"
     ref: str
     dataset_name: str
+    dataset_ref: str  # the dataset version whose columns ``columns`` are
     purpose: str
     legal_basis: str
     personal: str
@@ -94,6 +95,7 @@ def _dataset_row(inv: DatasetInventory) -> InventoryRow:
         kind="dataset",
         ref=inv.ref,
         dataset_name=inv.name,
+        dataset_ref=inv.ref,
         purpose=purpose,
         legal_basis=basis,
         personal=", ".join(c.column for c in inv.personal) or "none",
@@ -115,6 +117,7 @@ def _model_row(ws: Workspace, ref: str) -> InventoryRow:
         kind="model",
         ref=inv.ref,
         dataset_name=inv.dataset.name,
+        dataset_ref=inv.dataset.ref,
         purpose=purpose,
         legal_basis=basis,
         personal=", ".join(c.column for c in inv.used) or "none",
@@ -140,6 +143,16 @@ def save_purpose(ws: Workspace, name: str, purpose: str, basis: str, reason: str
     from mlops_desktop.governance.personal_data import set_purpose
 
     return set_purpose(ws, name, purpose, basis, reason).version
+
+
+def save_column(
+    ws: Workspace, dataset_ref: str, column: str, personal: bool, special: str, reason: str
+) -> str:
+    """Record the decision on one column (off the GUI thread); the version it was made on."""
+    from mlops_desktop.governance.personal_data import mark
+
+    mark(ws, dataset_ref, column, personal=personal, special=special, reason=reason)
+    return dataset_ref
 
 
 def export_record_job(ctx: JobContext, path: str) -> dict[str, Any]:

@@ -11,14 +11,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -28,12 +24,14 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.governance.card_jobs import export_card
+from mlops_desktop.ui.governance.personal_data_dialogs import ColumnDialog, PurposeDialog
 from mlops_desktop.ui.governance.personal_data_model import (
     EMPTY_TEXT,
     InventoryRow,
     Overview,
     export_record_job,
     load_overview,
+    save_column,
     save_purpose,
 )
 from mlops_desktop.ui.kit.dialogs import error_box, error_text, job_error_text
@@ -61,46 +59,6 @@ DETAIL_COLUMNS = (
 )
 
 
-class PurposeDialog(QDialog):
-    """Purpose and legal basis of a dataset; OK needs a purpose and a reason."""
-
-    def __init__(self, parent: QWidget, name: str, row: InventoryRow, bases: dict[str, str]):
-        super().__init__(parent)
-        self.setWindowTitle(f"Purpose and legal basis of {name}")
-        self.setObjectName("purposeDialog")
-        form = QFormLayout(self)
-        self.purpose = QLineEdit(row.purpose if row.purpose != "not recorded" else "")
-        self.basis = QComboBox()
-        for key, text in bases.items():
-            self.basis.addItem(text, key)
-        if row.legal_basis in bases.values():
-            self.basis.setCurrentText(row.legal_basis)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("why (kept in the audit trail)")
-        form.addRow("Purpose", self.purpose)
-        form.addRow("Legal basis (GDPR Art. 6)", self.basis)
-        form.addRow("Reason", self.reason)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        for field in (self.purpose, self.reason):
-            field.textChanged.connect(self._update)
-        self._update()
-
-    def ok_button(self) -> QPushButton:
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-
-    def _update(self) -> None:
-        ready = bool(self.purpose.text().strip() and self.reason.text().strip())
-        self.ok_button().setEnabled(ready)
-
-    def values(self) -> tuple[str, str, str]:
-        return self.purpose.text().strip(), self.basis.currentData(), self.reason.text().strip()
-
-
 class PersonalDataTab(QWidget):
     title = "Personal data"
 
@@ -112,7 +70,7 @@ class PersonalDataTab(QWidget):
         self.overview = Overview()
         self.loads = 0
         self.jobs: list[str] = []
-        self.dialog: PurposeDialog | None = None
+        self.dialog: QDialog | None = None
         self._loading = self._again = False
         self._build()
 
@@ -122,12 +80,19 @@ class PersonalDataTab(QWidget):
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         self.purpose_button = QPushButton("Edit purpose…")
+        self.column_button = QPushButton("Confirm column…")
         self.card_button = QPushButton("Model card…")
         self.export_button = QPushButton("Export Art. 30 record…")
-        for button in (self.purpose_button, self.card_button, self.export_button):
+        for button in (
+            self.purpose_button,
+            self.column_button,
+            self.card_button,
+            self.export_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.purpose_button.clicked.connect(self.edit_purpose)
+        self.column_button.clicked.connect(self.edit_column)
         self.card_button.clicked.connect(self.card_with_dialog)
         self.export_button.clicked.connect(self.export_with_dialog)
         self.table = RecordTable(ROW_COLUMNS)
@@ -135,6 +100,7 @@ class PersonalDataTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         self.columns = RecordTable(DETAIL_COLUMNS)
         self.columns.setObjectName("personalDataColumns")
+        self.columns.selectionModel().selectionChanged.connect(self._update_buttons)
         self.hints = QLabel("")
         self.hints.setWordWrap(True)
         detail = QWidget()
@@ -223,9 +189,17 @@ class PersonalDataTab(QWidget):
         self.hints.setText("\n".join(row.hints) if row else "")
         self._update_buttons()
 
-    def _update_buttons(self) -> None:
+    def selected_column(self):
+        row, indexes = self.selected(), self.columns.selectionModel().selectedRows()
+        if row is None or not indexes:
+            return None
+        name = self.columns.row_texts()[indexes[0].row()][0]
+        return next((c for c in row.columns if c.column == name), None)
+
+    def _update_buttons(self, *_args) -> None:
         row = self.selected()
         self.purpose_button.setEnabled(row is not None)
+        self.column_button.setEnabled(self.selected_column() is not None)
         self.card_button.setEnabled(row is not None and row.kind == "model")
         self.export_button.setEnabled(not self.overview.empty)
 
@@ -250,10 +224,29 @@ class PersonalDataTab(QWidget):
             on_done=self._saved,
         )
 
-    def _saved(self, _version: int | None, error: BaseException | None) -> None:
+    def edit_column(self) -> ColumnDialog | None:
+        row, column = self.selected(), self.selected_column()
+        if row is None or column is None:
+            return None
+        self.dialog = ColumnDialog(self, row.dataset_ref, column)
+        self.dialog.accepted.connect(lambda: self._save_column(row.dataset_ref, column.column))
+        self.dialog.open()
+        return self.dialog
+
+    def _save_column(self, ref: str, column: str) -> None:
+        personal, special, reason = self.dialog.values()
+        self.status.setText(f"Saving the decision on {column} of {ref}…")
+        self.tasks.run(
+            self.model.path,
+            save_column,
+            (ref, column, personal, special, reason),
+            on_done=self._saved,
+        )
+
+    def _saved(self, _result, error: BaseException | None) -> None:
         if error is not None:
             error = error if isinstance(error, MlopsError) else MlopsError(str(error))
-            error_box(self, error_text(error, "Purpose not saved")).open()
+            error_box(self, error_text(error, "Not saved")).open()
         self.refresh(self.model)
 
     # -- exports -----------------------------------------------------------------------------
