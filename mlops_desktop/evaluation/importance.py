@@ -16,9 +16,9 @@ import pandas as pd
 from mlops_desktop.evaluation.bootstrap import MetricSet
 from mlops_desktop.training.metrics import HIGHER_IS_BETTER
 
-MAX_ROWS = 2000  # rows of the test part used (a seeded sample beyond)
-MAX_SCORINGS = 300  # columns × repeats scored at most
-REPEATS = 5
+MAX_ROWS, MIN_ROWS = 2000, 200  # rows of the test part used (a seeded sample beyond)
+MAX_COLUMNS = 300  # columns shuffled at most (the personal-data ones first)
+SCORED_ROWS = 40_000  # rows scored in all (columns × repeats × rows), whatever the data's size
 CHUNK_ROWS = 50_000  # rows scored per call: many shuffled copies at once, not one call each
 
 
@@ -34,12 +34,15 @@ def _shuffled(features: pd.DataFrame, column: str, rng: np.random.Generator) -> 
     return frame
 
 
-def _columns(features: pd.DataFrame, first: list[str]) -> tuple[list[str], int]:
-    """The columns to shuffle (``first`` ones first) and the repeats each, within the budget."""
+def _plan(features: pd.DataFrame, first: list[str]) -> tuple[list[str], int, int]:
+    """The columns to shuffle (``first`` ones first), the repeats each and the rows used, so
+    that about ``SCORED_ROWS`` rows are scored in all."""
     ordered = [c for c in first if c in features.columns]
     ordered += [c for c in features.columns if c not in ordered]
-    repeats = max(1, min(REPEATS, MAX_SCORINGS // max(len(ordered), 1)))
-    return ordered[: MAX_SCORINGS // repeats], repeats
+    ordered = ordered[:MAX_COLUMNS]
+    repeats = 5 if len(ordered) <= 60 else 3 if len(ordered) <= 150 else 1
+    rows = SCORED_ROWS // max(len(ordered) * repeats, 1)
+    return ordered, repeats, min(len(features), max(MIN_ROWS, min(MAX_ROWS, rows)))
 
 
 def permutation_importance(
@@ -59,8 +62,9 @@ def permutation_importance(
     rng = np.random.default_rng(seed)
     features = features.reset_index(drop=True)
     y = np.asarray(y)
-    if len(features) > MAX_ROWS:
-        rows = np.sort(rng.choice(len(features), MAX_ROWS, replace=False))
+    columns, repeats, n_rows = _plan(features, list(first))
+    if len(features) > n_rows:
+        rows = np.sort(rng.choice(len(features), n_rows, replace=False))
         features, y = features.iloc[rows].reset_index(drop=True), y[rows]
     sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
 
@@ -70,7 +74,6 @@ def permutation_importance(
         return float(MetricSet(task, y, output, classes, positive, (metric,)).weighted(ones)[0, 0])
 
     base = metric_of(_outputs(pipeline, task, features))
-    columns, repeats = _columns(features, list(first))
     jobs = [(c, r) for c in columns for r in range(repeats)]
     per_call = max(1, CHUNK_ROWS // max(len(features), 1))
     drops: dict[str, list[float]] = {c: [] for c in columns}

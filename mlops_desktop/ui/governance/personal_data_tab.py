@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.errors import MlopsError
+from mlops_desktop.formatting import counted
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.governance.card_jobs import export_card
 from mlops_desktop.ui.governance.personal_data_dialogs import ColumnDialog, PurposeDialog
@@ -149,7 +150,7 @@ class PersonalDataTab(QWidget):
             special = sum(1 for r in overview.rows if r.kind == "dataset" and r.flagged)
             self.status.setText(
                 "Personal-data columns of every dataset (latest version) and model version. "
-                f"Rows in red hold GDPR Art. 9 special categories ({special} datasets). "
+                f"Rows in red hold GDPR Art. 9 special categories ({counted(special, 'dataset')}). "
                 "Select a row to see its columns."
             )
         self.table.set_rows(
