@@ -148,7 +148,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with open_workspace(args) as ws:
         data: dict[str, Any] = inventory(ws, args.ref, args.kind).to_dict()
+        also_model = data["kind"] == "dataset" and args.ref.split("@")[0] in ws.models.names()
     text = _model_text(data) if data["kind"] == "model" else _dataset_text(data)
+    if also_model and args.kind is None:
+        text.append(f"A model has this name too: mlops-desktop pii show {args.ref} --model")
     emit(args, data, lambda: "\n".join(text))
     return EXIT_OK
 

@@ -170,8 +170,11 @@ def _evaluation(e: dict | None) -> str:
             for k, m in ordered_metrics(e["metrics"])
         ],
     )
-    s = e["slices"]
-    slices = (
+    return intro + _gate(e["gate"]) + metrics + _slices(e["slices"]) + _tests(e)
+
+
+def _slices(s: dict) -> str:
+    return "<h3>Slices</h3>" + (
         f"<p>{s['count']} slices on {_t(METRIC_LABELS.get(s['metric'], s['metric']))} (overall "
         f"{number(s['overall'])}); flagged: {s['flagged']}"
         + (f" (maximum gap {s['max_gap']:g})" if s["max_gap"] is not None else " (no gap set)")
@@ -190,6 +193,9 @@ def _evaluation(e: dict | None) -> str:
             ],
         )
     )
+
+
+def _tests(e: dict) -> str:
     tests = _table(
         ["Result", "Kind", "Test", "What happened"],
         [
@@ -201,17 +207,7 @@ def _evaluation(e: dict | None) -> str:
         ["Result", "Case", "What happened"],
         [["passed" if c["passed"] else "FAILED", c["name"], c["message"]] for c in e["contracts"]],
     )
-    return (
-        intro
-        + _gate(e["gate"])
-        + metrics
-        + "<h3>Slices</h3>"
-        + slices
-        + "<h3>Behavioural tests</h3>"
-        + tests
-        + "<h3>Input contract</h3>"
-        + contracts
-    )
+    return "<h3>Behavioural tests</h3>" + tests + "<h3>Input contract</h3>" + contracts
 
 
 def _monitoring(m: dict) -> str:
