@@ -53,8 +53,12 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     show = psub.add_parser("show", parents=[common], help="the inventory of NAME[@N]")
     show.add_argument("ref", metavar="NAME[@N]", help="a dataset or model version")
     kind = show.add_mutually_exclusive_group()
-    kind.add_argument("--model", dest="kind", action="store_const", const="model")
-    kind.add_argument("--dataset", dest="kind", action="store_const", const="dataset")
+    kind.add_argument(
+        "--model", dest="kind", action="store_const", const="model", help="NAME is a model"
+    )
+    kind.add_argument(
+        "--dataset", dest="kind", action="store_const", const="dataset", help="NAME is a dataset"
+    )
     show.set_defaults(handler=cmd_show, kind=None)
 
     put = psub.add_parser("set", parents=[common], help="record a dataset's purpose and basis")

@@ -152,8 +152,17 @@ def _decided(ws: Workspace, version: DatasetVersion) -> dict[str, tuple[str, lis
     return found
 
 
+def _import_hint(version: DatasetVersion, column: str) -> dict:
+    """What the import recorded about ``column`` (``{kind, reason, source}``), {} for nothing."""
+    hint = (version.pii or {}).get(column)
+    if hint and not isinstance(hint, dict):  # a bare list of kinds, as some callers store
+        kinds = hint if isinstance(hint, list) else [hint]
+        hint = {"kind": str(kinds[0]), "reason": "marked personal at import", "source": "user"}
+    return hint or {}
+
+
 def _entry(column: str, version: DatasetVersion, special: dict, decided: dict) -> ColumnEntry:
-    hint = (version.pii or {}).get(column) or {}
+    hint = _import_hint(version, column)
     category, special_reason = special.get(column, (None, ""))
     base = ColumnEntry(
         column=column,
@@ -253,7 +262,7 @@ def mark(
         raise InputError("A column that is not personal data cannot hold a special category.")
     if special is None and current is not None and personal:
         category = current.special
-    suggestion = (version.pii or {}).get(column) or {}
+    suggestion = _import_hint(version, column)
     if current is not None and current.special_suggested:
         suggestion = {**suggestion, "special_category": current.special_suggested}
     ws.personal_data.decide_column(
