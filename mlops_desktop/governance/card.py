@@ -32,9 +32,9 @@ def _t(value: Any) -> str:
     return escape(MISSING if value is None or value == "" else str(value))
 
 
-def _table(head: list[str], rows: list[list[Any]]) -> str:
+def _table(head: list[str], rows: list[list[Any]], empty: str = "None.") -> str:
     if not rows:
-        return '<p class="note">None.</p>'
+        return f'<p class="note">{escape(empty)}</p>'
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{_t(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table cellspacing="0" cellpadding="6" border="1"><tr>{cells}</tr>{body}</table>'
@@ -94,9 +94,14 @@ def _data(d: dict) -> str:
             ]
             for c in d["personal"]
         ],
+        "No column of this dataset version is personal data, suggested or marked.",
     )
     hints = "".join(f"<li>{escape(h)}</li>" for h in d["minimisation"])
-    checks = _table(["Severity", "Finding"], [[c["severity"], c["title"]] for c in d["checks"]])
+    checks = _table(
+        ["Severity", "Finding"],
+        [[c["severity"], c["title"]] for c in d["checks"]],
+        "The import's checks found nothing.",
+    )
     return (
         facts
         + "<h3>Personal data</h3>"
@@ -202,6 +207,7 @@ def _tests(e: dict) -> str:
             ["passed" if t["passed"] else "FAILED", t["kind"], t["name"], t["message"]]
             for t in e["behavioural"]
         ],
+        "No behavioural tests are defined for this model.",
     )
     contracts = _table(
         ["Result", "Case", "What happened"],
@@ -223,6 +229,8 @@ def _monitoring(m: dict) -> str:
             ]
             for a in m["alert_rules"]
         ],
+        "No alert rules yet: the default rules (one per signal) are created the first time "
+        "the model is monitored.",
     )
     return (
         _pairs(
@@ -258,6 +266,7 @@ def _history(h: dict) -> str:
             ]
             for a in h["aliases"]
         ],
+        "No version of this model has held an alias (live, candidate).",
     )
     changes = _table(
         ["When", "Action", "Version", "By", "Rule overridden", "Reason"],
@@ -272,9 +281,11 @@ def _history(h: dict) -> str:
             ]
             for p in h["promotions"]
         ],
+        "Never deployed.",
     )
     return (
         f"<p>Versions: {escape(', '.join(h['versions']))}.</p>"
+        + "<h3>Aliases</h3>"
         + aliases
         + "<h3>Deployments</h3>"
         + changes
