@@ -90,3 +90,14 @@ def explained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("explained") / "ws"
     build_credit_workspace(path, families=("logreg", "hgb"), cv_folds=2)
     return path
+
+
+@pytest.fixture(scope="session")
+def tested_credit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace folder with German credit imported, credit@1 (logreg) trained and tested
+    (200 resamples), built once a session: copy it (``copy_workspace``) before changing it."""
+    from tests.credit import build_credit_workspace
+
+    path = tmp_path_factory.mktemp("tested-credit") / "ws"
+    build_credit_workspace(path, ("logreg",), cv_folds=2, test_resamples=200)
+    return path

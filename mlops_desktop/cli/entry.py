@@ -87,12 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(handler=cmd_info)
 
     from mlops_desktop.cli.audit import add_parsers as add_audit
+    from mlops_desktop.cli.card import add_parsers as add_card
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.erase import add_parsers as add_erase
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
     from mlops_desktop.cli.governance import add_parsers as add_governance
     from mlops_desktop.cli.monitoring import add_parsers as add_monitoring
+    from mlops_desktop.cli.personal_data import add_parsers as add_personal_data
     from mlops_desktop.cli.retention import add_parsers as add_retention
     from mlops_desktop.cli.review import add_parsers as add_review
     from mlops_desktop.cli.serving import add_parsers as add_serving
@@ -108,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit(sub, common)
     add_erase(sub, common)
     add_governance(sub, common)
+    add_personal_data(sub, common)
+    add_card(sub, common)
     add_demo(sub, common)
     return parser
 

@@ -22,6 +22,7 @@ from mlops_desktop.evaluation.bootstrap import BootstrapPlan, MetricSet, interva
 from mlops_desktop.evaluation.contract_tests import run_contract_tests
 from mlops_desktop.evaluation.curves import classification_charts, regression_charts
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, GateSpec, evaluate_gate
+from mlops_desktop.evaluation.importance import permutation_importance
 from mlops_desktop.evaluation.slices import define_slices, slice_tasks, summarise_slices
 from mlops_desktop.training.metrics import HIGHER_IS_BETTER, PRIMARY
 
@@ -262,6 +263,9 @@ def _test_sections(
         inputs.pipeline, inputs.signature, scored.features.head(CONTRACT_SAMPLE_ROWS)
     )
     timings["contracts_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sections["importance"] = _importance(inputs, scored, progress)
+    timings["importance_s"] = time.perf_counter() - t0
     progress(0.92, "Charts")
     if scored.task == "regression":
         sections["charts"] = regression_charts(scored.y, scored.output, inputs.seed)
@@ -270,6 +274,22 @@ def _test_sections(
             scored.y, scored.output, scored.classes, scored.positive
         )
     return sections
+
+
+def _importance(inputs: ReportInputs, scored: _Scored, progress: Progress) -> dict:
+    """Permutation importance of the inputs (personal-data columns first), on the primary metric."""
+    return permutation_importance(
+        inputs.pipeline,
+        scored.task,
+        scored.features,
+        scored.y,
+        scored.primary,
+        classes=scored.classes,
+        positive=scored.positive,
+        first=list(inputs.extra_slice_columns),
+        seed=inputs.seed,
+        progress=lambda f, m: progress(0.87 + 0.05 * f, m),
+    )
 
 
 def _build_report(inputs: ReportInputs, progress: Progress) -> dict:

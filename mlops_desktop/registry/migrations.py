@@ -366,10 +366,41 @@ CREATE TABLE erasure_leftovers (
 )
 """
 
+# Personal data (issue 14): each dataset name's purpose and GDPR Art. 6 legal basis, versioned
+# (a new row per change, never an update), and per dataset version the decisions on its columns
+# (personal or not, Art. 9 category), append-only: the latest row per column holds.
+_PERSONAL_DATA = """
+CREATE TABLE dataset_purposes (
+    id INTEGER PRIMARY KEY,
+    dataset_name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    purpose TEXT NOT NULL,
+    legal_basis TEXT NOT NULL CHECK (legal_basis IN ('consent', 'contract', 'legal_obligation',
+        'vital_interests', 'public_task', 'legitimate_interests')),
+    reason TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (dataset_name, version)
+);
+CREATE TABLE personal_columns (
+    id INTEGER PRIMARY KEY,
+    dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+    column_name TEXT NOT NULL,
+    personal INTEGER NOT NULL CHECK (personal IN (0, 1)),
+    special_category TEXT,
+    suggestion_json TEXT NOT NULL DEFAULT '{}',
+    reason TEXT NOT NULL,
+    decided_at REAL NOT NULL,
+    decided_by TEXT NOT NULL
+);
+CREATE INDEX personal_columns_version ON personal_columns(dataset_version_id, column_name, id)
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema for the whole loop", _INITIAL),
     Migration(2, "prediction log quarantine", _QUARANTINE),
     Migration(3, "human review: rules, queue, model pauses", _REVIEW),
+    Migration(4, "personal data: dataset purposes and confirmed personal columns", _PERSONAL_DATA),
     Migration(
         5, "erasure records, superseded dataset versions, models trained on erased data", _ERASURE
     ),

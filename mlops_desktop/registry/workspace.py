@@ -31,6 +31,7 @@ from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
 from mlops_desktop.registry.model_store import ModelStore
 from mlops_desktop.registry.outcome_store import OutcomeStore
+from mlops_desktop.registry.personal_data_store import PersonalDataStore
 from mlops_desktop.registry.prediction_store import PredictionStore
 from mlops_desktop.registry.report_store import ReportStore
 from mlops_desktop.registry.review_store import PauseStore, ReviewStore
@@ -225,6 +226,10 @@ class Workspace:
     @cached_property
     def erasures(self) -> ErasureStore:
         return ErasureStore(self.db)
+
+    @cached_property
+    def personal_data(self) -> PersonalDataStore:
+        return PersonalDataStore(self.db, self.audit)
 
     # -- settings ----------------------------------------------------------------------------
 

@@ -13,13 +13,14 @@ from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.ui.governance.audit_tab import AuditTrailTab
 from mlops_desktop.ui.governance.explain_tab import ExplainTab
 from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
+from mlops_desktop.ui.governance.personal_data_tab import PersonalDataTab
 from mlops_desktop.ui.governance.review_tab import ReviewTab
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: The tab classes, in the order they appear (each takes the page's WorkspaceModel).
-TABS: tuple[type, ...] = (ReviewTab, ExplainTab, AuditTrailTab)
+TABS: tuple[type, ...] = (ReviewTab, ExplainTab, PersonalDataTab, AuditTrailTab)
 
 
 class GovernPage(Page):
