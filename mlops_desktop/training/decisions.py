@@ -136,13 +136,38 @@ def decode_inputs(inputs: Any) -> pd.DataFrame:
     return pd.DataFrame(inputs["data"], columns=inputs["columns"])
 
 
-def personal_columns(dataset: DatasetVersion | None, columns: list[str]) -> dict[str, str]:
-    """The model's input columns marked as personal data on its dataset version -> their kind."""
+def personal_columns(
+    dataset: DatasetVersion | None, columns: list[str], confirmed: dict | None = None
+) -> dict[str, str]:
+    """The model's input columns that are personal data -> their kind: what a person confirmed
+    (``confirmed``, column -> decision, see ``confirmed_decisions``) overrides the import's marks
+    on the dataset version."""
     if dataset is None:
         return {}
     marked = list((dataset.roles or {}).get("pii_columns") or []) or list(dataset.pii or {})
     kinds = dataset.pii or {}
-    return {c: str((kinds.get(c) or {}).get("kind") or "personal") for c in columns if c in marked}
+    found = {c: str((kinds.get(c) or {}).get("kind") or "personal") for c in columns if c in marked}
+    for column, decision in (confirmed or {}).items():
+        if column not in columns:
+            continue
+        if decision.personal:
+            found[column] = decision.special_category or found.get(column, "personal")
+        else:
+            found.pop(column, None)
+    return found
+
+
+def confirmed_decisions(ws: Workspace, dataset: DatasetVersion | None) -> dict:
+    """``{column: decision}`` a person made on ``dataset``'s columns, or on an earlier version
+    of the same dataset when this one decided nothing on the column (decisions carry forward)."""
+    if dataset is None:
+        return {}
+    found: dict = {}
+    earlier = [v for v in ws.datasets.list(dataset.name) if v.number <= dataset.number]
+    for version in sorted(earlier, key=lambda v: -v.number):
+        for column, decision in ws.personal_data.latest_decisions(version.id).items():
+            found.setdefault(column, decision)
+    return found
 
 
 def training_dataset(ws: Workspace, version: ModelVersion) -> DatasetVersion | None:
@@ -189,7 +214,7 @@ def explain_logged(
         background=_background(ws, dataset) if linear else None,
         positive=output.get("positive_class"),
     )
-    personal = personal_columns(dataset, result.columns)
+    personal = personal_columns(dataset, result.columns, confirmed_decisions(ws, dataset))
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     rows = [_row(result, i, records[i], personal, output.get("name")) for i in range(len(frame))]
     return DecisionExplanation(

@@ -109,3 +109,15 @@ def test_the_cli_explains_a_request_and_refuses_an_unknown_one(explained_ws, cap
     assert f"Request {request_id}: credit@2" in out and "Main reasons:" in out
     assert main(["explain", "no-such-id", "--workspace", folder]) == 2
     assert "No logged request has the id 'no-such-id'" in capsys.readouterr().err
+
+
+def test_a_persons_confirmation_of_personal_columns_is_what_explanations_mark(explained_ws):
+    from mlops_desktop.governance.personal_data import mark
+
+    request_id = log_decision(explained_ws, "credit@1", credit_records(1, start=3))
+    assert "age_in_years" in explain_request(explained_ws, request_id).personal
+    assert "credit_amount" not in explain_request(explained_ws, request_id).personal
+    mark(explained_ws, "credit@1", "age_in_years", personal=False, reason="age band only")
+    mark(explained_ws, "credit@1", "credit_amount", personal=True, reason="salary-linked")
+    personal = explain_request(explained_ws, request_id).personal
+    assert "age_in_years" not in personal and "credit_amount" in personal
