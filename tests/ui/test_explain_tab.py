@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from mlops_desktop.registry.workspace import Workspace
+from mlops_desktop.ui.governance.explain_tab import ExplainTab
 from tests.conftest import copy_workspace
 from tests.decisions import credit_records, log_decision
 
@@ -14,8 +15,8 @@ def _govern_tab(make_window, path, qtbot):
     window = make_window(path)
     qtbot.mouseClick(window.rail.buttons["govern"], Qt.MouseButton.LeftButton)
     page = window.page("govern")
-    tab = page.tab_widgets[0]
-    assert page.tabs.tabText(0) == "Explain a decision"
+    tab = page.show_tab(ExplainTab)
+    assert page.tabs.tabText(page.tabs.indexOf(tab)) == "Explain a decision"
     return tab
 
 

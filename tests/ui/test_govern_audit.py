@@ -27,7 +27,7 @@ def _events(path: Path) -> None:
 def _open(qtbot, make_window, path: Path) -> AuditTrailTab:
     window = make_window(path)
     window.show_page("govern")
-    tab = window.page("govern").tab_widgets[0]
+    tab = window.page("govern").show_tab(AuditTrailTab)
     assert isinstance(tab, AuditTrailTab) and tab.title == "Audit trail"
     qtbot.waitUntil(lambda: tab.reads >= 1, timeout=TIMEOUT_MS)
     return tab

@@ -50,8 +50,8 @@ def test_decide_from_the_queue_and_pause_the_model(qtbot, make_window, tmp_path,
     window = make_window(path)
     window.show_page("govern")
     page = window.page("govern")
-    tab = page.tab_widgets[0]
-    assert isinstance(tab, ReviewTab) and page.tabs.tabText(0) == "Reviews"
+    tab = page.show_tab(ReviewTab)
+    assert isinstance(tab, ReviewTab) and page.tabs.tabText(page.tabs.indexOf(tab)) == "Reviews"
     qtbot.waitUntil(lambda: tab.table.model().rowCount() == 2, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: window.badge("govern") == 2, timeout=TIMEOUT_MS)
     assert not tab.accept_button.isEnabled()
@@ -103,7 +103,7 @@ def test_an_empty_queue_says_how_decisions_arrive(qtbot, make_window, tmp_path, 
         register_versions(ws, trained)
     window = make_window(path)
     window.show_page("govern")
-    tab = window.page("govern").tab_widgets[0]
+    tab = window.page("govern").show_tab(ReviewTab)
     qtbot.waitUntil(lambda: tab.view is not None, timeout=TIMEOUT_MS)
     assert tab.stack.currentWidget() is tab.empty
     assert "contests a decision" in tab.empty.text.text()

@@ -48,6 +48,12 @@ class GovernPage(Page):
         """Decisions waiting for a person (the rail's badge)."""
         return model.summary.reviews_pending if model.summary is not None else 0
 
+    def show_tab(self, kind: type) -> QWidget:
+        """Bring the tab of class ``kind`` to the front and return it."""
+        tab = next(t for t in self.tab_widgets if isinstance(t, kind))
+        self.tabs.setCurrentWidget(tab)
+        return tab
+
     def is_empty(self, summary: WorkspaceSummary | None) -> bool:
         return nothing_recorded(summary)
 
