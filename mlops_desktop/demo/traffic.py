@@ -122,6 +122,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def history_span(now: float) -> tuple[float, float]:
+    """When the replayed history starts and ends for a build at ``now``: ``DAYS`` days to the
+    last whole hour that the monitor's grace period has passed."""
+    end = math.floor((now - GRACE_S - 1) / ALIGN_S) * ALIGN_S
+    return end - DAYS * 86400.0, end
+
+
 def log_demo_traffic(
     ws: Workspace, name: str, report: Progress | None = None, now: float | None = None
 ) -> TrafficResult:
@@ -167,8 +174,8 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     columns = model.names
 
     rng = np.random.default_rng(SEED)
-    end = math.floor((now - GRACE_S - 1) / ALIGN_S) * ALIGN_S
-    stamps = _arrivals(rng, end - DAYS * 86400.0, end)
+    start, end = history_span(now)
+    stamps = _arrivals(rng, start, end)
     rounds = -(-len(stamps) // len(frame))  # every row once before any repeats
     picks = np.concatenate([rng.permutation(len(frame)) for _ in range(rounds)])[: len(stamps)]
     tables = _requests(rng, frame[columns], stamps, picks, end)
