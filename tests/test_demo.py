@@ -139,7 +139,8 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
     import shutil
 
     from mlops_desktop.monitoring.monitor_job import run_once
-    from mlops_desktop.monitoring.simulate import replay_rows, simulate
+    from mlops_desktop.monitoring.replay import replay_rows
+    from mlops_desktop.monitoring.simulate import simulate
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.outcomes import record_outcomes
     from mlops_desktop.serving.process import start_service, stop_service

@@ -157,6 +157,7 @@ def log_demo_traffic(
 
 def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     """Insert the traffic and record its outcomes in one transaction."""
+    from mlops_desktop.monitoring.replay import row_keys
     from mlops_desktop.registry.db import write
     from mlops_desktop.registry.prediction_store import payload_json
     from mlops_desktop.serving.batching import score_tables
@@ -172,6 +173,7 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     target = (version.signature.get("output") or {}).get("name")
     model = load_model(ws, version)
     columns = model.names
+    keys = row_keys(frame)  # each row's identity, as the meeting simulator sends it
 
     rng = np.random.default_rng(SEED)
     start, end = history_span(now)
@@ -202,7 +204,7 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
         inputs, outputs, millis, status = logged
         rows.append(
             (request_id, float(ts), name, version.id, "live", str(protocols[i]),
-             f"loan-{204100 + i}", payload_json(inputs), payload_json(outputs), round(millis, 3),
+             keys[picks[i]], payload_json(inputs), payload_json(outputs), round(millis, 3),
              status, error)
         )  # fmt: skip
         if status == 200 and target and ts < outcomes_until:

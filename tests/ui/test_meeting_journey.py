@@ -91,6 +91,14 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         qtbot.waitUntil(lambda: card.card.mode == "canary", timeout=TIMEOUT_MS)
         candidate = card.card.candidate
         assert candidate == "credit@3" and "Canary: credit@3 gets 20%" in card.rollout.text()
+        # The simulator now replays only rows the canary never trained on, and says so.
+        from mlops_desktop.monitoring.replay import replay_rows, row_keys, trained_keys
+
+        with Workspace.open(path, create=False) as ws:
+            rows, words = replay_rows(ws, "credit", "credit@1")
+            seen = trained_keys(ws, [ws.models.get(candidate)])
+        assert words.endswith("that credit@3 did not train on") and 0 < len(rows) < 200
+        assert seen and not set(row_keys(rows)) & seen
 
         # The latest report is the candidate's, one click away.
         urls: list = []

@@ -124,7 +124,7 @@ class Replay:
 
 def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
     """The running service's address, the rows to replay and the live model's target."""
-    from mlops_desktop.monitoring.simulate import replay_rows
+    from mlops_desktop.monitoring.replay import replay_rows
     from mlops_desktop.serving.process import find_service
     from mlops_desktop.serving.server import TOKEN_ENV
 
