@@ -57,7 +57,7 @@ class GateCard(QWidget):
                 Column("Version", True, 70),
                 Column("Set", width=130),
                 Column("By", width=100),
-                Column("Reason", width=260),
+                Column("Reason", width=260, stretch=True),
                 Column("Rules"),
             ]  # fmt: skip
         )
