@@ -74,7 +74,8 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         # The alert naming the drifted feature fires (within the minute), and the board shows it.
         qtbot.waitUntil(lambda: age_alert(path) is not None, timeout=TIMEOUT_MS)
         alert = age_alert(path)
-        click(qtbot, bar.stop_button)
+        if bar.stop_button.isEnabled():  # on a busy machine the minute may be over already
+            click(qtbot, bar.stop_button)
         qtbot.waitUntil(lambda: bar.last_result is not None, timeout=TIMEOUT_MS)
         assert bar.last_error is None and bar.last_result.failed == 0
         assert alert.state == "open" and alert.signal == "feature_drift"
