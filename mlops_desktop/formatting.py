@@ -16,6 +16,45 @@ from typing import Any
 
 #: What every formatter shows for a value that is unknown (None, NaN, infinite).
 MISSING = "—"
+#: What people read for a metric id (``training.metric_names`` holds the ids and directions).
+METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC",
+    "accuracy": "Accuracy",
+    "f1": "F1",
+    "log_loss": "Log loss",
+    "brier": "Brier score",
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "r2": "R²",
+    "mape": "MAPE",
+}
+#: Comparison operators as they read in prose and tables (one form: "≥", never ">=").
+OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def metric_label(metric: Any) -> str:
+    """``ROC AUC`` for ``roc_auc``; an unknown id as it is."""
+    return METRIC_LABELS.get(str(metric), str(metric))
+
+
+def operator(op: str) -> str:
+    """``≥`` for ``>=``, ``≤`` for ``<=``."""
+    return OPERATORS.get(op, op)
+
+
+def compared(value: Any, threshold: Any, digits: int = 3) -> str:
+    """``value`` as ``number`` shows it beside other figures, with more decimals only when that
+    would read equal to ``threshold`` while it is not (0.6996 against 0.7: "0.6996")."""
+    text = number(value, digits)
+    x, limit = _finite(value), _finite(threshold)
+    if x is None or limit is None:
+        return text
+    for more in range(digits, digits + 4):
+        text = number(value, more)
+        if x == limit or float(text.replace(",", "")) != limit:
+            return text
+    return text
 
 
 def _finite(value: Any) -> float | None:

@@ -139,7 +139,8 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
     import shutil
 
     from mlops_desktop.monitoring.monitor_job import run_once
-    from mlops_desktop.monitoring.simulate import replay_rows, simulate
+    from mlops_desktop.monitoring.replay import replay_rows
+    from mlops_desktop.monitoring.simulate import simulate
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.outcomes import record_outcomes
     from mlops_desktop.serving.process import start_service, stop_service
@@ -207,3 +208,26 @@ def test_demo_serve_runs_the_scoring_service_on_the_built_demo(headless_demo, tm
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.slow
+def test_the_demo_went_live_before_its_first_request(headless_demo):
+    """The Deploy timeline reads as it happened: the demo's import, versions, tests, live alias,
+    deployment and their audit events are dated before the first replayed request, not at the
+    build (three days after it)."""
+    from mlops_desktop.registry.workspace import Workspace
+
+    with Workspace.open(headless_demo, create=False) as ws:
+        first = ws.db.execute("SELECT MIN(ts) FROM predictions").fetchone()[0]
+        live = ws.deployments.current("credit")
+        assert live.mode == "live" and live.started_at <= first
+        assert all(d.started_at <= first for d in ws.deployments.list("credit"))
+        alias = ws.models.current_alias("credit", "live")
+        assert alias.started_at <= first
+        for number in (1, 2):
+            version = ws.models.get(f"credit@{number}")
+            assert version.created_at <= alias.started_at
+            assert ws.reports.latest(version.id).created_at <= alias.started_at
+        events = [e for e in ws.audit.recent(500) if e.action.startswith(("deploy.", "alias."))]
+        assert events and all(e.ts <= first for e in events)
+        assert ws.audit.verify().ok  # dated, still one unbroken chain

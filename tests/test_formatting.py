@@ -196,3 +196,14 @@ def test_a_count_agrees_with_its_noun():
     assert counted(1, "column") == "1 column"
     assert counted(0, "window") == "0 windows"
     assert counted(1200, "labelled row") == "1,200 labelled rows"
+
+
+def test_compared_reads_at_the_tables_precision_unless_it_would_equal_the_threshold():
+    from mlops_desktop.formatting import compared, metric_label, operator
+
+    assert compared(0.77642, 0.7) == "0.776"
+    assert compared(0.69962, 0.7) == "0.6996"  # "0.700 misses ≥ 0.7" would read wrong
+    assert compared(0.7, 0.7) == "0.700"
+    assert compared(None, 0.7) == "—"
+    assert (operator(">="), operator("<="), operator("<")) == ("≥", "≤", "<")
+    assert (metric_label("roc_auc"), metric_label("custom")) == ("ROC AUC", "custom")

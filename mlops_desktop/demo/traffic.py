@@ -122,6 +122,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def history_span(now: float) -> tuple[float, float]:
+    """When the replayed history starts and ends for a build at ``now``: ``DAYS`` days to the
+    last whole hour that the monitor's grace period has passed."""
+    end = math.floor((now - GRACE_S - 1) / ALIGN_S) * ALIGN_S
+    return end - DAYS * 86400.0, end
+
+
 def log_demo_traffic(
     ws: Workspace, name: str, report: Progress | None = None, now: float | None = None
 ) -> TrafficResult:
@@ -150,6 +157,7 @@ def log_demo_traffic(
 
 def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     """Insert the traffic and record its outcomes in one transaction."""
+    from mlops_desktop.monitoring.replay import row_keys
     from mlops_desktop.registry.db import write
     from mlops_desktop.registry.prediction_store import payload_json
     from mlops_desktop.serving.batching import score_tables
@@ -165,10 +173,11 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     target = (version.signature.get("output") or {}).get("name")
     model = load_model(ws, version)
     columns = model.names
+    keys = row_keys(frame)  # each row's identity, as the meeting simulator sends it
 
     rng = np.random.default_rng(SEED)
-    end = math.floor((now - GRACE_S - 1) / ALIGN_S) * ALIGN_S
-    stamps = _arrivals(rng, end - DAYS * 86400.0, end)
+    start, end = history_span(now)
+    stamps = _arrivals(rng, start, end)
     rounds = -(-len(stamps) // len(frame))  # every row once before any repeats
     picks = np.concatenate([rng.permutation(len(frame)) for _ in range(rounds)])[: len(stamps)]
     tables = _requests(rng, frame[columns], stamps, picks, end)
@@ -195,7 +204,7 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
         inputs, outputs, millis, status = logged
         rows.append(
             (request_id, float(ts), name, version.id, "live", str(protocols[i]),
-             f"loan-{204100 + i}", payload_json(inputs), payload_json(outputs), round(millis, 3),
+             keys[picks[i]], payload_json(inputs), payload_json(outputs), round(millis, 3),
              status, error)
         )  # fmt: skip
         if status == 200 and target and ts < outcomes_until:

@@ -6,10 +6,12 @@ whether its result already exists, so an interrupted build resumes and a finishe
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.assets import DEMO_DATASET, resource_path
 from mlops_desktop.jobs.context import JobContext
+from mlops_desktop.registry import clock
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
@@ -21,6 +23,9 @@ DEMO_MODELS = ("logreg", "rf", "hgb")
 DEMO_VERSIONS = 2
 #: Progress steps: the import, one per model, one test per version, the traffic and monitoring.
 STEPS = len(DEMO_MODELS) + DEMO_VERSIONS + 2
+#: The loop is dated this long before the first replayed request: imported, trained, tested and
+#: made live the hour before its traffic starts (the build itself takes a minute or two).
+LEAD_S = 3600.0
 BUILT_KEY = "demo.built"
 STARTED_KEY = "demo.started"
 DEMO_GATE = {
@@ -44,16 +49,23 @@ def is_demo(ws: Workspace) -> bool:
 def build_demo(ctx: JobContext) -> dict[str, Any]:
     """Import German credit, train three model families, register the best as ``credit@1`` and
     the runner-up as ``credit@2``, agree a quality gate, test both against it, make ``credit@1``
-    live, and give it three days of traffic with outcomes and a drift alert (``demo_traffic``)."""
+    live, and give it three days of traffic with outcomes and a drift alert (``demo_traffic``).
+
+    The registry dates the steps before the traffic (``clock.dated``): the history reads as it
+    would have happened, the model deployed an hour before its first request."""
+    from mlops_desktop.demo.traffic import history_span
+
     ws = ctx.workspace()
     if is_built(ws):
         return {"status": "already built"}
     ws.set_setting(STARTED_KEY, True)
-    runs = _import_and_train(ctx, ws)
-    _register(ws, runs)
-    _gate_and_test(ctx, ws)
-    _deploy(ws)
-    traffic = _traffic(ctx, ws)
+    now = time.time()
+    with clock.dated(history_span(now)[0] - LEAD_S):
+        runs = _import_and_train(ctx, ws)
+        _register(ws, runs)
+        _gate_and_test(ctx, ws)
+        _deploy(ws)
+    traffic = _traffic(ctx, ws, now)
     ws.set_setting(BUILT_KEY, True)
     ws.audit.record("demo.build", "workspace", str(ws.path), {"dataset": DEMO_DATASET})
     ctx.report(1.0, "Demo workspace ready")
@@ -141,11 +153,11 @@ def _deploy(ws: Workspace) -> None:
         deploy(ws, f"{DEMO_NAME}@1", force=True, reason="Demo: made live despite its gate")
 
 
-def _traffic(ctx: JobContext, ws: Workspace) -> dict[str, Any]:
+def _traffic(ctx: JobContext, ws: Workspace, now: float) -> dict[str, Any]:
     from mlops_desktop.demo.traffic import log_demo_traffic
 
     sub = _SubContext(ctx, (STEPS - 1) / STEPS, 0.99)
-    return log_demo_traffic(ws, DEMO_NAME, sub.report).to_dict()
+    return log_demo_traffic(ws, DEMO_NAME, sub.report, now=now).to_dict()
 
 
 class _SubContext:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from mlops_desktop.errors import InputError
-from mlops_desktop.formatting import significant
+from mlops_desktop.formatting import compared, counted, metric_label, number, operator
 from mlops_desktop.training.metric_names import HIGHER_IS_BETTER, PRIMARY
 
 OPERATORS = (">=", ">", "<=", "<")
@@ -51,7 +51,7 @@ class MetricRule:
 
     def describe(self) -> str:
         where = " (95% CI bound)" if self.ci else ""
-        return f"{self.metric} {self.op} {self.threshold:g}{where}"
+        return f"{metric_label(self.metric)} {operator(self.op)} {self.threshold:g}{where}"
 
 
 @dataclass(frozen=True)
@@ -254,37 +254,43 @@ def _metric_line(rule: MetricRule, report: dict) -> GateLine:
         return GateLine(
             rule.describe(),
             False,
-            f"{rule.metric} was not computed for this {task} model on this test data; "
+            f"{metric_label(rule.metric)} was not computed for this {task} model on this test "
+            "data; "
             "remove the rule or choose a metric the report shows.",
         )
     value, what = entry["value"], "is"
     if rule.ci:
         bound = entry.get("ci_low") if rule.op.startswith(">") else entry.get("ci_high")
         if bound is None:
-            return GateLine(rule.describe(), False, f"{rule.metric} has no confidence interval.")
+            return GateLine(
+                rule.describe(), False, f"{metric_label(rule.metric)} has no confidence interval."
+            )
         value, what = bound, "CI bound is"
     ok = _compare(value, rule.op, rule.threshold)
     verdict = "meets" if ok else "misses"
     return GateLine(
         rule.describe(),
         ok,
-        f"{rule.metric} {what} {significant(value, 4)}, which {verdict} {rule.op} "
-        f"{rule.threshold:g}.",
+        f"{metric_label(rule.metric)} {what} {compared(value, rule.threshold)}, which {verdict} "
+        f"{operator(rule.op)} {rule.threshold:g}.",
     )
 
 
 def _lift_line(spec: GateSpec, report: dict) -> GateLine:
     primary = report.get("primary_metric") or PRIMARY.get(report.get("task", ""), "")
-    rule = f"lift over baseline >= {spec.min_lift_over_baseline:g} ({primary})"
+    rule = f"lift over baseline ≥ {spec.min_lift_over_baseline:g} ({metric_label(primary)})"
     lift = ((report.get("baseline") or {}).get("lift") or {}).get(primary) or {}
     value = lift.get("value")
     if value is None or not math.isfinite(value):
-        return GateLine(rule, False, f"The lift in {primary} over the dummy baseline is unknown.")
+        return GateLine(
+            rule, False, f"The lift in {metric_label(primary)} over the dummy baseline is unknown."
+        )
     ok = value >= spec.min_lift_over_baseline
     return GateLine(
         rule,
         ok,
-        f"{primary} is {significant(value, 4)} better than the dummy baseline "
+        f"{metric_label(primary)} is {compared(value, spec.min_lift_over_baseline)} better than "
+        "the dummy baseline "
         f"({'enough' if ok else 'not enough'}; the gate asks for {spec.min_lift_over_baseline:g}).",
     )
 
@@ -293,12 +299,16 @@ def _slice_line(spec: GateSpec, report: dict) -> GateLine:
     slices = report.get("slices") or {}
     metric = slices.get("metric")
     wanted = spec.slice_metric or report.get("primary_metric")
-    rule = f"no slice of >= {spec.min_slice_rows} rows trails by more than {spec.max_slice_gap:g} ({wanted})"
+    rule = (
+        f"no slice of {spec.min_slice_rows}+ rows trails by more than {spec.max_slice_gap:g} "
+        f"({metric_label(wanted)})"
+    )
     if metric != wanted:
         return GateLine(
             rule,
             False,
-            f"The report measured slices by {metric}, the gate asks for {wanted}: run the tests again.",
+            f"The report measured slices by {metric_label(metric)}, the gate asks for "
+            f"{metric_label(wanted)}: run the tests again.",
         )
     bad = [
         s
@@ -312,12 +322,12 @@ def _slice_line(spec: GateSpec, report: dict) -> GateLine:
             rule, True, f"Every slice of {spec.min_slice_rows}+ rows is within the gap."
         )
     worst = max(bad, key=lambda s: s["gap"])
-    more = f" and {len(bad) - 1} more slice(s)" if len(bad) > 1 else ""
+    more = f" and {counted(len(bad) - 1, 'more slice')}" if len(bad) > 1 else ""
     return GateLine(
         rule,
         False,
-        f"{worst['column']} = {worst['label']} ({worst['rows']} rows) has {metric} "
-        f"{significant(worst['value'], 4)}, {significant(worst['gap'], 4)} worse than "
+        f"{worst['column']} = {worst['label']} ({worst['rows']} rows) has {metric_label(metric)} "
+        f"{number(worst['value'])}, {compared(worst['gap'], spec.max_slice_gap)} worse than "
         f"overall{more}.",
     )
 

@@ -24,6 +24,7 @@ from mlops_desktop.evaluation.curves import classification_charts, regression_ch
 from mlops_desktop.evaluation.gates import DEFAULT_MIN_SLICE_ROWS, GateSpec, evaluate_gate
 from mlops_desktop.evaluation.importance import permutation_importance
 from mlops_desktop.evaluation.slices import define_slices, slice_tasks, summarise_slices
+from mlops_desktop.registry import clock
 from mlops_desktop.training.metrics import HIGHER_IS_BETTER, PRIMARY
 
 REPORT_FORMAT = 1
@@ -206,7 +207,7 @@ def _metrics_sections(inputs: ReportInputs, scored: _Scored, point: dict, boot: 
     return {
         "format": REPORT_FORMAT,
         "app_version": __version__,
-        "created_at": time.time(),
+        "created_at": clock.now(),
         "model": dict(inputs.meta.get("model") or {}),
         "dataset": dict(inputs.meta.get("dataset") or {}),
         "task": s.task,

@@ -8,7 +8,10 @@ version's configuration on it, tests the result, and deploys it as canary (a sha
 or shadow (scored silently). The alert is acknowledged with a note naming the candidate.
 
 Exact duplicate rows (same inputs and label, e.g. a replayed file) are kept once: otherwise the
-import's train/test overlap check rightly blocks the version.
+import's train/test overlap check rightly blocks the version. When requests carried entity keys
+(a customer's id, or the simulator's row identity), they become the new dataset's group column
+(``replay.KEY_COLUMN``, not a feature): every row of one entity falls on one side of the split,
+and the simulator knows which rows the candidate trained on and replays it only the others.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from mlops_desktop.jobs.context import JobContext
 from mlops_desktop.monitoring.logs import decode_inputs
 from mlops_desktop.monitoring.realized import labelled_rows
 from mlops_desktop.monitoring.reference import cast_like
+from mlops_desktop.monitoring.replay import KEY_COLUMN, REPLAY_PREFIX
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import Alert, DatasetVersion, Deployment, ModelVersion
@@ -51,7 +55,8 @@ class _Step:
 def recent_labelled_frame(
     ws: Workspace, name: str, version: ModelVersion, max_rows: int = MAX_ROWS
 ) -> pd.DataFrame:
-    """The latest ``max_rows`` logged input rows of ``name`` with their outcome as the target."""
+    """The latest ``max_rows`` logged input rows of ``name`` with their outcome as the target,
+    after their entity keys (``KEY_COLUMN``) when some requests sent one."""
     signature = version.signature or {}
     types = {s["name"]: s.get("type", "categorical") for s in signature.get("inputs") or []}
     target = (signature.get("output") or {}).get("name")
@@ -72,6 +77,11 @@ def recent_labelled_frame(
     for column, kind in types.items():
         if kind == "datetime":
             frame[column] = frame[column].dt.tz_localize(None)
+    keys = ws.predictions.entity_keys_of(ids)
+    if any(keys.values()) and KEY_COLUMN not in frame.columns:
+        frame[KEY_COLUMN] = [  # a request without a key is an entity of its own
+            keys[int(p)] or f"prediction-{int(p)}" for p in labelled["prediction_id"]
+        ]
     frame[target] = labelled["label"].to_numpy()
     return frame
 
@@ -154,11 +164,18 @@ def _recent_unique_frame(
 ) -> tuple[pd.DataFrame, int]:
     """The recent labelled rows without exact duplicates, and how many duplicates were dropped.
 
-    Raises :class:`InputError` when fewer than ``min_rows`` remain.
+    A row the simulator replayed many times is one case seen again: its latest replay counts,
+    once (else a slice of 30 rows may hold a dozen cases). Raises :class:`InputError` when fewer
+    than ``min_rows`` remain.
     """
     frame = recent_labelled_frame(ws, name, live, max_rows)
     labelled = len(frame)
-    frame = frame.drop_duplicates(keep="last").reset_index(drop=True)
+    frame = frame.drop_duplicates(keep="last")
+    if KEY_COLUMN in frame.columns:
+        replay = frame[KEY_COLUMN].astype(str).str.startswith(REPLAY_PREFIX)
+        again = replay & frame[KEY_COLUMN].duplicated(keep="last")
+        frame = frame[~again]
+    frame = frame.reset_index(drop=True)
     duplicates = labelled - len(frame)
     if len(frame) < min_rows:
         raise InputError(
@@ -191,6 +208,7 @@ def _import_recent(
             target,
             types=types,
             task=roles.get("task"),
+            group_col=KEY_COLUMN if KEY_COLUMN in frame.columns else None,
             seed=int((dataset.split or {}).get("seed", 42)),
             test_size=float((dataset.split or {}).get("test_size", 0.2)),
         )

@@ -15,6 +15,10 @@ true outcome recorded ``outcome_delay`` seconds later, keyed by the request id, 
 performance appears: through ``record`` (a callable taking a list of ``{"request_id",
 "label"}`` dicts, e.g. ``lambda rows: record_outcomes(ws, model, rows)``) or, without one,
 POSTed to ``{url}/outcomes``.
+
+Each request carries its row's identity as its entity key (``X-Entity-Key``, from
+``monitoring.replay.row_keys``), so a model retrained on the logged traffic is known to have
+trained on those rows, and ``replay_rows`` leaves them out of what is replayed to it.
 """
 
 from __future__ import annotations
@@ -27,16 +31,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 
-from mlops_desktop.errors import InputError, MlopsError, NotFoundError
-
-if TYPE_CHECKING:
-    from mlops_desktop.registry.workspace import Workspace
+from mlops_desktop.errors import InputError, MlopsError
+from mlops_desktop.monitoring.replay import row_keys
 
 Progress = Callable[[float, str], None]
 
@@ -211,6 +212,7 @@ class _Replay:
         self.columns = list(map(str, features.columns))
         self.values = [[_plain(v) for v in row] for row in features.itertuples(index=False)]
         self.labels = [_plain(v) for v in frame[target]] if self.has_target else None
+        self.keys = row_keys(frame)  # each row's identity, sent as its entity key
         self.order = self.rng.permutation(len(self.values))
         self.client = _Client(url)
         self.headers = {"X-Model-Name": model}
@@ -226,7 +228,9 @@ class _Replay:
         body = {"dataframe_split": {"columns": self.columns, "data": [list(row.values())]}}
         try:
             status, _ = self.client.post(
-                "/invocations", body, {**self.headers, "X-Request-Id": request_id}
+                "/invocations",
+                body,
+                {**self.headers, "X-Request-Id": request_id, "X-Entity-Key": self.keys[i]},
             )
         except OSError as exc:
             raise MlopsError(
@@ -314,23 +318,3 @@ def simulate(
     result.achieved_rate = result.requests / result.seconds if result.seconds else 0.0
     report(1.0, f"Done: {result.requests:,} requests in {result.seconds:.0f} s")
     return result
-
-
-def replay_rows(ws: Workspace, model: str, dataset: str) -> tuple[Any, str]:
-    """The rows of ``dataset`` to replay to ``model``@live, and which they are in words.
-
-    The live version's own training data is replayed without its training rows: only the rows
-    of its test split, which it never trained on, so the outcomes recorded for them measure it
-    as a new customer would (the training rows' outcomes would flatter it).
-    """
-    version = ws.models.get(f"{model}@live")
-    data = ws.datasets.get(dataset)
-    frame, test_mask = ws.datasets.load_frame(data)
-    try:
-        trained_on = ws.runs.get(version.run_id).dataset_version_id
-    except NotFoundError:  # without its run, every row is new to the model
-        trained_on = None
-    if trained_on == data.id and test_mask is not None and bool(test_mask.any()):
-        held_out = frame[test_mask].reset_index(drop=True)
-        return held_out, f"the {len(held_out):,} held-out test rows of {data.ref}"
-    return frame, f"the {len(frame):,} rows of {data.ref}"

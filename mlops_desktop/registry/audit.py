@@ -9,7 +9,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from mlops_desktop.errors import ArtifactIntegrityError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import AuditEvent, from_row
 
@@ -85,7 +85,7 @@ class AuditLog:
                 "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1"
             ).fetchone()
             prev = last[0] if last else GENESIS
-            ts = time.time()
+            ts = clock.now()
             digest = _event_hash(prev, ts, user, action, object_type, object_ref, details_json)
             cursor = self.db.execute(
                 "INSERT INTO audit_events (ts, os_user, action, object_type, object_ref,"

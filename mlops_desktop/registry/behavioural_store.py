@@ -5,11 +5,10 @@ Specs are validated by ``mlops_desktop.evaluation.behavioural.parse_spec`` befor
 
 from __future__ import annotations
 
-import time
-
 import sqlite_utils
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import BehaviouralTest, from_row, to_row
@@ -36,7 +35,7 @@ class BehaviouralStore:
                 "name": name.strip(),
                 "spec": spec,
                 "enabled": 1,
-                "created_at": time.time(),
+                "created_at": clock.now(),
                 "created_by": os_user(),
             },
             ("spec",),

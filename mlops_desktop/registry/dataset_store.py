@@ -9,7 +9,6 @@ the data (without ``__split__``), schema, roles, PII tags, split settings, profi
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +18,7 @@ import sqlite_utils
 
 import mlops_desktop.registry.refs as refs
 from mlops_desktop.errors import ArtifactMissingError, InputError, NotFoundError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
@@ -114,7 +114,7 @@ class DatasetStore:
                 "checks": metadata["checks"],
                 "override_reason": old.override_reason,
                 "parent_id": old.id,
-                "created_at": time.time(),
+                "created_at": clock.now(),
                 "created_by": os_user(),
             }
             return self.get_by_id(self._insert(values))
@@ -202,7 +202,7 @@ class DatasetStore:
                 "checks": checks,
                 "override_reason": override_reason if blocking else None,
                 "parent_id": parent_id,
-                "created_at": time.time(),
+                "created_at": clock.now(),
                 "created_by": user,
             }
             version_id = self._insert(values)

@@ -7,10 +7,9 @@ an answer. The operations that decide what to open (deploy, rollback, canary, ..
 
 from __future__ import annotations
 
-import time
-
 import sqlite_utils
 
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.audit import os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Deployment, from_row
@@ -69,7 +68,7 @@ class DeploymentStore:
         reason: str = "",
     ) -> Deployment:
         """Close the model's open row and open a new one."""
-        now = time.time()
+        now = clock.now()
         with write(self.db):
             self.db.execute(
                 "UPDATE deployments SET ended_at = ? WHERE model_name = ? AND ended_at IS NULL",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import sqlite_utils
 
 from mlops_desktop.errors import NotFoundError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import QualityGate, from_row, to_row
@@ -37,7 +36,7 @@ class GateStore:
                             "version": version,
                             "spec": spec,
                             "reason": reason,
-                            "created_at": time.time(),
+                            "created_at": clock.now(),
                             "created_by": os_user(),
                         },
                         ("spec",),

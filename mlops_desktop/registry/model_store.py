@@ -6,11 +6,10 @@ new one, so "which version was live at time T" always has an answer.
 
 from __future__ import annotations
 
-import time
-
 import sqlite_utils
 
 from mlops_desktop.errors import ArtifactIntegrityError, NotFoundError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.audit import AuditLog, os_user
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import AliasAssignment, ModelVersion, from_row, to_row
@@ -51,7 +50,7 @@ class ModelStore:
                             "signature": signature,
                             "parent_id": parent_id,
                             "description": description,
-                            "created_at": time.time(),
+                            "created_at": clock.now(),
                             "created_by": os_user(),
                         },
                         ("signature",),
@@ -150,7 +149,7 @@ class ModelStore:
         version = self.by_id(version_id)
         if version.name != name:
             raise NotFoundError(f"{version.ref} is not a version of model '{name}'.")
-        now = time.time()
+        now = clock.now()
         with write(self.db):
             self.db.execute(
                 "UPDATE alias_history SET ended_at = ? WHERE model_name = ? AND alias = ?"
@@ -175,7 +174,7 @@ class ModelStore:
             self.db.execute(
                 "UPDATE alias_history SET ended_at = ? WHERE model_name = ? AND alias = ?"
                 " AND ended_at IS NULL",
-                [time.time(), name, alias],
+                [clock.now(), name, alias],
             )
             self.audit.record("alias.clear", "model", name, {"alias": alias, "reason": reason})
 

@@ -303,17 +303,24 @@ class PredictionStore:
 
     def inputs_of(self, ids: Sequence[int]) -> dict[int, str]:
         """``{id: inputs_json}`` of the given rows."""
-        texts: dict[int, str] = {}
+        return self._column_of(ids, "inputs_json")
+
+    def entity_keys_of(self, ids: Sequence[int]) -> dict[int, str | None]:
+        """``{id: entity_key}`` of the given rows (None where the request sent none)."""
+        return self._column_of(ids, "entity_key")
+
+    def _column_of(self, ids: Sequence[int], column: str) -> dict[int, Any]:
+        values: dict[int, Any] = {}
         for i in range(0, len(ids), _CHUNK):
             part = list(ids[i : i + _CHUNK])
-            texts.update(
+            values.update(
                 self.db.execute(
-                    "SELECT id, inputs_json FROM predictions"
+                    f"SELECT id, {column} FROM predictions"
                     f" WHERE id IN ({','.join('?' * len(part))})",
                     part,
                 ).fetchall()
             )
-        return texts
+        return values
 
     def existing_keys(self, name: str, keys: Sequence[str], column: str) -> set[str]:
         """Which of ``keys`` some logged row of ``name`` carries in ``column``

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import sqlite_utils
 
 from mlops_desktop.errors import NotFoundError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import TestReport, from_row, to_row
 
@@ -35,7 +34,7 @@ class ReportStore:
                 "summary": summary,
                 "html_hash": html_hash,
                 "pdf_hash": pdf_hash,
-                "created_at": time.time(),
+                "created_at": clock.now(),
             },
             ("summary",),
         )

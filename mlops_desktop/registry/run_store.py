@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
 import sqlite_utils
 
 from mlops_desktop.errors import NotFoundError
+from mlops_desktop.registry import clock
 from mlops_desktop.registry.db import write
 from mlops_desktop.registry.entities import Run, from_row, to_row
 
@@ -40,8 +40,8 @@ class RunStore:
                 "seed": seed,
                 "config": config,
                 "parent_model_version_id": parent_model_version_id,
-                "created_at": time.time(),
-                "started_at": time.time(),
+                "created_at": clock.now(),
+                "started_at": clock.now(),
             },
             RUN_JSON,
         )
@@ -60,7 +60,7 @@ class RunStore:
         return self.get(run_id)
 
     def finish(self, run_id: str, status: str, **fields: Any) -> Run:
-        now = time.time()
+        now = clock.now()
         run = self.get(run_id)
         return self.update(
             run_id,

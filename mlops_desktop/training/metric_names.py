@@ -1,5 +1,7 @@
 """Metric names and directions, importable without scikit-learn (gates and the CLI use them)."""
 
+from mlops_desktop.formatting import METRIC_LABELS as LABELS
+
 CLASSIFICATION_METRICS = ("roc_auc", "pr_auc", "accuracy", "f1", "log_loss", "brier")
 REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
 HIGHER_IS_BETTER = {
@@ -15,15 +17,4 @@ HIGHER_IS_BETTER = {
     "mape": False,
 }
 PRIMARY = {"binary": "roc_auc", "multiclass": "roc_auc", "regression": "rmse"}
-METRIC_LABELS = {
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "accuracy": "Accuracy",
-    "f1": "F1",
-    "log_loss": "Log loss",
-    "brier": "Brier score",
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "r2": "R²",
-    "mape": "MAPE",
-}
+METRIC_LABELS = LABELS  # one table of what people read: mlops_desktop.formatting

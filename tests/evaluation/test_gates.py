@@ -100,7 +100,7 @@ def test_ci_rules_use_the_pessimistic_bound_and_missing_metrics_fail():
     verdict = evaluate_gate(spec, _report())
     ci_line, rmse_line = verdict.lines
     assert not ci_line.passed and "CI bound is 0.78" in ci_line.reason
-    assert not rmse_line.passed and "rmse was not computed" in rmse_line.reason
+    assert not rmse_line.passed and "RMSE was not computed" in rmse_line.reason
 
 
 def test_requiring_tests_that_never_ran_fails():

@@ -73,7 +73,7 @@ def test_test_command_exits_on_the_gate_and_writes_reports(ws_path, tmp_path, ca
     result = json.loads(capsys.readouterr().out)
     assert code == 1 and result["passed"] is False
     failed = [line for line in result["gate"]["lines"] if not line["passed"]]
-    assert failed and "misses >= 0.95" in failed[0]["reason"]
+    assert failed and "misses ≥ 0.95" in failed[0]["reason"]
     assert html.is_file() and "https://" not in html.read_text()
     cli("gate", "set", "credit", "--file", str(tmp_path / "lenient.yaml"), "--workspace", ws)
     pdf = tmp_path / "out" / "report.pdf"
@@ -109,7 +109,7 @@ def test_promotion_follows_the_latest_report(ws_path):
         )
         assert job.status == "succeeded" and result["passed"] is False
         allowed, reason = check_promotion(ws, version)
-        assert not allowed and "failed gate version 1" in reason and "roc_auc" in reason
+        assert not allowed and "failed gate version 1" in reason and "ROC AUC" in reason
         # loosening the gate re-checks the stored report against the new gate
         gates.set("credit", {"metrics": {"roc_auc": {">=": 0.6}}}, reason="pilot threshold")
         allowed, reason = check_promotion(ws, version)

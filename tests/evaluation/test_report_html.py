@@ -208,3 +208,35 @@ def test_regression_report_draws_scatter_and_residuals():
     html = render_html(summary)
     assert "Predicted vs actual" in html and "Residuals" in html and "http" not in html
     assert "Fanaee-T" not in html  # no dataset metadata given, so no credit line
+
+
+def _visible_text(html: str) -> str:
+    import html as html_module
+    import re
+
+    html = re.sub(r"<(svg|style).*?</\1>", " ", html, flags=re.S)
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_report_reads_metric_labels_one_operator_and_one_precision(report):
+    """What people read in the HTML and the PDF: 'ROC AUC ≥ 0.7', never 'roc_auc >= 0.7'; the
+    gate's 'ROC AUC is 0.776' at the metrics table's precision, not 0.7764 beside 0.776."""
+    from mlops_desktop.formatting import number
+    from mlops_desktop.ui.evaluation.pdf_export import report_document
+
+    lines = report["gate"]["lines"]
+    gate_text = " ".join(f"{line['rule']} {line['reason']}" for line in lines)
+    for raw in ("roc_auc", "pr_auc", "log_loss", ">=", "<="):
+        assert raw not in gate_text, gate_text
+    assert "ROC AUC ≥ 0.7" in gate_text and "lift over baseline ≥ 0.1 (ROC AUC)" in gate_text
+    value = report["metrics"]["roc_auc"]["value"]
+    table_figure = number(value)  # as the metrics table shows it
+    assert f"ROC AUC is {table_figure}, which" in gate_text
+    lift = report["baseline"]["lift"]["roc_auc"]["value"]
+    assert f"ROC AUC is {number(lift)} better" in gate_text
+
+    html_text = _visible_text(render_html(report))
+    pdf_text = report_document(report).toPlainText()
+    for text in (html_text, pdf_text):
+        assert "roc_auc" not in text and "ROC AUC ≥ 0.7" in text
+        assert f"ROC AUC is {table_figure}," in text and table_figure in text

@@ -126,6 +126,56 @@ def test_switching_workspace_shows_only_the_new_workspaces_objects(
     assert train.table_model.rowCount() == 1
 
 
+@pytest.mark.parametrize("other", ["empty", "loans"])
+def test_the_deploy_page_never_looks_up_the_old_workspaces_version(
+    qtbot, make_window, tested_credit, loans, tmp_path, monkeypatch, other
+):
+    """The old 'NotFoundError: No model version credit@1' from the Deploy page: after a switch
+    the service monitor's report made the page look up the old workspace's live credit@1 in the
+    new one. Every version lookup is recorded (the real store still answers), and so is any
+    exception that reaches sys.excepthook, as a slot's does."""
+    import sys
+
+    from mlops_desktop.registry.model_store import ModelStore
+
+    path = copy(tested_credit, tmp_path / "a")
+    with Workspace.open(path, create=False) as ws:
+        deploy_version(ws, "credit@1", force=True, reason="live before the switch")
+    asked: list[str] = []
+    real_get = ModelStore.get
+
+    def get(store: ModelStore, ref: str):
+        asked.append(ref)
+        return real_get(store, ref)
+
+    raised: list[BaseException] = []
+    monkeypatch.setattr(ModelStore, "get", get)
+    monkeypatch.setattr(sys, "excepthook", lambda kind, exc, tb: raised.append(exc))
+    window = make_window(path)
+    deploy = window.page("deploy")
+    window.show_page("deploy")
+    qtbot.waitUntil(lambda: deploy.state is not None and deploy.state.live == "credit@1")
+    assert "credit@1" in asked  # the spy sees the page's lookups
+
+    target = tmp_path / "b"
+    if other == "loans":
+        copy(loans, target)
+    assert window.flow.open_path(target, create=other == "empty")
+    asked.clear()
+    qtbot.wait(1500)  # the service monitor reports on the new workspace meanwhile
+    window.show_page("data")
+    window.show_page("deploy")
+    qtbot.wait(500)
+    assert not raised, raised
+    assert all("credit" not in ref for ref in asked), asked  # nothing of the old workspace
+    assert Path(window.model.path).resolve() == target.resolve()
+    if other == "empty":
+        assert deploy.showing_empty_state() and deploy.state is None
+    else:
+        assert [row.ref for row in deploy.table.rows] == ["loans@1"]
+        assert deploy.state is not None and deploy.state.model == "loans"
+
+
 # -- a job ends --------------------------------------------------------------------------------
 
 

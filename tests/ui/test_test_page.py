@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
+from mlops_desktop.formatting import number
 from mlops_desktop.ui.evaluation.page import TestPage
 from mlops_desktop.ui.shell.main_window import MainWindow
 from tests.credit import build_credit_workspace
@@ -139,7 +140,8 @@ def test_run_tests_shows_verdict_metrics_and_exports(qtbot, make_window, ws_path
     assert report is not None and report.passed == 1
     tab = page.report_tab
     assert tab.banner.state == "passed" and "passed" in tab.banner.heading.text()
-    assert "roc_auc is" in tab.banner.lines.text()
+    shown = number(report.summary["metrics"]["roc_auc"]["value"])  # as the table shows it
+    assert f"ROC AUC is {shown}, which meets ≥ 0.6" in tab.banner.lines.text()
     rows = {r[0]: r for r in tab.metrics.row_texts()}
     roc = rows["ROC AUC (primary)"]
     auc = report.summary["metrics"]["roc_auc"]
@@ -199,7 +201,7 @@ def test_failing_gate_shows_failed_lines_and_promotion_follows(qtbot, make_windo
     assert banner.state == "failed" and "2 of 2 rules" in banner.heading.text()
     failed = banner.failed_reasons()
     assert len(failed) == 2
-    assert any("misses &gt;= 0.97" in line for line in failed)
+    assert any("misses ≥ 0.97" in line for line in failed)
     assert any("not enough; the gate asks for 0.6" in line for line in failed)
     assert page.versions.currentItem().text().endswith("failed")
     assert window.badge("test") == 1

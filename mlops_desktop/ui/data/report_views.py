@@ -29,7 +29,7 @@ from mlops_desktop.ui.kit.charts import (
     severity_color,
 )
 from mlops_desktop.ui.kit.labels import mute, scaled_font
-from mlops_desktop.ui.kit.tables import SortRole
+from mlops_desktop.ui.kit.tables import SortRole, fit_columns
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -172,6 +172,7 @@ PROFILE_HEADERS = (
     "Most frequent",
 )
 COL_BARS = 7
+COL_FREQUENT = 8
 
 
 def _distribution(info: dict) -> tuple[list[float], str, str]:
@@ -228,9 +229,18 @@ class ProfileTable(QTableView):
             self.source.appendRow(self._row(position, name, info, roles, pii))
         self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)
-        self.resizeColumnsToContents()
-        self.setColumnWidth(0, min(max(self.columnWidth(0), 140), 320))
+        self._fit()
+
+    def _fit(self) -> None:
+        """The names as wide as they are (to a cap), the top values the rest."""
+        fit_columns(self, COL_FREQUENT)
+        self.setColumnWidth(0, max(self.columnWidth(0), 140))
         self.setColumnWidth(COL_BARS, 200)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width() and self.source.rowCount():
+            self._fit()
 
     def _row(self, position: int, name: str, info: dict, roles: dict, pii: dict) -> list:
         label = column_label(name, roles, pii)

@@ -30,7 +30,7 @@ from mlops_desktop.ui.data.report_views import (
 )
 from mlops_desktop.ui.kit.charts import severity_color
 from mlops_desktop.ui.kit.labels import mute, scaled_font
-from mlops_desktop.ui.kit.tables import SortRole
+from mlops_desktop.ui.kit.tables import SortRole, fit_columns
 
 LIST_HEADERS = ("Version", "Rows", "Columns", "Target", "Task", "Blocking", "Warnings", "Created")
 REF_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -88,7 +88,7 @@ class VersionList(QTableView):
         found = bool(selected) and self.select_ref(selected)
         selection.blockSignals(False)
         self.viewport().update()
-        self.resizeColumnsToContents()
+        fit_columns(self, 0)  # the name takes the room, not the creation time
         if selected and not found:
             self._emit_selection()
         return True

@@ -55,7 +55,7 @@ class SlicesView(QWidget):
         self.table = RecordTable(
             [
                 Column("Column", width=200),
-                Column("Slice", width=200),
+                Column("Slice", width=200, stretch=True),
                 Column("Rows", True, 70),
                 Column("Metric", True, 80),
                 Column("95% CI", True, 130),
@@ -95,7 +95,7 @@ class ResultsView(QWidget):
                 Column("Result", width=80),
                 Column("Kind", width=100),
                 Column("Test", width=300),
-                Column("What happened"),
+                Column("What happened", stretch=True),
             ]  # fmt: skip
         )
         self.contracts_heading = section_label("Pipeline contract tests", self)
@@ -105,7 +105,7 @@ class ResultsView(QWidget):
                 Column("Case", width=170),
                 Column("Column", width=200),
                 Column("By design", width=230),
-                Column("What happened"),
+                Column("What happened", stretch=True),
             ]  # fmt: skip
         )
         layout.addWidget(self.behaviour_heading)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from mlops_desktop.formatting import MISSING, local_time
+from mlops_desktop.formatting import MISSING, local_time, metric_label, operator
 from mlops_desktop.registry.entities import QualityGate
 from mlops_desktop.ui.evaluation.model import gate_yaml
 from mlops_desktop.ui.kit.labels import muted_label, section_label
@@ -16,9 +16,9 @@ from mlops_desktop.ui.kit.widgets import code_view
 
 
 def rules_summary(spec: dict) -> str:
-    """A gate's rules on one line: "roc_auc >= 0.7, lift ≥ 0.05, contracts pass"."""
+    """A gate's rules on one line: "ROC AUC ≥ 0.7, lift ≥ 0.05, contracts pass"."""
     parts = [
-        f"{m} {op} {v}"
+        f"{metric_label(m)} {operator(op)} {v:g}"
         for m, rule in (spec.get("metrics") or {}).items()
         for op, v in rule.items()
         if op != "ci"
@@ -57,7 +57,7 @@ class GateCard(QWidget):
                 Column("Version", True, 70),
                 Column("Set", width=130),
                 Column("By", width=100),
-                Column("Reason", width=260),
+                Column("Reason", width=260, stretch=True),
                 Column("Rules"),
             ]  # fmt: skip
         )

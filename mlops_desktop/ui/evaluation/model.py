@@ -205,7 +205,7 @@ def rule_html(line: dict) -> str:
 def metric_rows(report: dict) -> tuple[list[Column], list[list]]:
     """The holdout metrics table: model with 95% CI, dummy baseline, lift, current decision."""
     columns = [
-        Column("Metric", width=170),
+        Column("Metric", width=170, stretch=True),
         Column("Model", True, 80),
         Column("95% CI", True, 130),
         Column("Dummy baseline", True, 120),

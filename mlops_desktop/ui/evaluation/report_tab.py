@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -85,8 +84,6 @@ class ReportTab(QWidget):
         self.metrics = RecordTable(metric_rows({})[0])
         self.metrics.fit_rows = True
         self.metrics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.metrics.horizontalHeader().setStretchLastSection(False)
-        self.metrics.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.note = muted_label(selectable=True)
         self.placeholder = muted_label(selectable=True)
         buttons = QHBoxLayout()

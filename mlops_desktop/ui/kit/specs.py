@@ -22,8 +22,10 @@ class EmptyStateSpec:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a ``RecordTable``: its title, whether it holds numbers, its start width."""
+    """A column of a ``RecordTable``: its title, whether it holds numbers, its start width, and
+    whether it is the descriptive column that takes the room left (else the widest text one)."""
 
     title: str
     numeric: bool = False
     width: int = 0
+    stretch: bool = False

@@ -47,6 +47,33 @@ class RowFilter(QSortFilterProxyModel):
         return super().filterAcceptsRow(row, parent)
 
 
+#: A text column sized to its contents grows no wider than this, nor than a quarter of the
+#: table, but at least the small width (its tooltip shows the rest).
+TEXT_CAP_PX, TEXT_MIN_PX = 360, 120
+
+
+def text_cap(view: QTableView) -> int:
+    """How wide a text column sized to its contents may grow in ``view``."""
+    return max(TEXT_MIN_PX, min(TEXT_CAP_PX, view.viewport().width() // 4))
+
+
+def fit_columns(view: QTableView, stretch: int | None) -> None:
+    """Every column as wide as its contents (text ones at most ``text_cap``), and column
+    ``stretch`` (the descriptive one) takes the room left, so a wide window widens the names,
+    not the last column. The user can still drag the other columns."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    cap = text_cap(view)
+    for col in range(view.model().columnCount()):
+        if col == stretch:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            continue
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        view.resizeColumnToContents(col)
+        if header.sectionSize(col) > cap:
+            header.resizeSection(col, cap)
+
+
 class RecordTable(QTableView):
     """Rows of values: numbers right-aligned and sorted as numbers, flagged rows highlighted."""
 
@@ -99,10 +126,28 @@ class RecordTable(QTableView):
             is_flagged = bool(flagged and flagged[r])
             tip = tooltips[r] if tooltips else ""
             self.source.appendRow(self._items(values, is_flagged, tip))
+        fit_columns(self, self.stretch_column())
         if self.fit_rows:
             height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
             height += self.verticalHeader().defaultSectionSize() * len(rows)
             self.setFixedHeight(height + 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            fit_columns(self, self.stretch_column())  # the caps follow the width
+
+    def stretch_column(self) -> int | None:
+        """The column marked ``stretch``, else the text column with the longest text."""
+        marked = [i for i, c in enumerate(self.columns) if c.stretch]
+        if marked:
+            return marked[0]
+        widest = {
+            i: max((len(t[i]) for t in self.row_texts() if i < len(t)), default=0)
+            for i, c in enumerate(self.columns)
+            if not c.numeric
+        }
+        return max(widest, key=lambda i: (widest[i], -i)) if widest else None
 
     def _items(self, values: Sequence[Any], flagged: bool, tip: str) -> list[QStandardItem]:
         bg, fg = status_colors(self, "failed")

@@ -50,6 +50,7 @@ class _Curves:
             self.plot.legend.clear()
             for curve, name in zip(self.curves, names, strict=False):
                 self.plot.legend.addItem(curve, short(name, 34))
+            self.plot.fit_legend()
         self.names = names
         self.recolor(self.plot.dark)
 

@@ -24,6 +24,8 @@ SERIES_LIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 SERIES_DARK = ("#56B4E9", "#FF8C42", "#3CCB9A", "#E08DC0", "#F0C040", "#9ECBFF")
 ALARM = {False: "#C62828", True: "#FF6B6B"}
 REFERENCE = {False: "#455A64", True: "#B0BEC5"}
+#: The most legend entries side by side; fewer when the plot is too narrow for them.
+LEGEND_COLUMNS = 4
 
 
 def series_color(index: int, dark: bool) -> QColor:
@@ -123,8 +125,8 @@ class MonitorPlot(pg.PlotWidget):
         for side in ("left", "bottom"):  # no "(x0.001)" beside a label: ticks say the numbers
             self.getAxis(side).enableAutoSIPrefix(False)
         self.legend: pg.LegendItem | None = None
-        if legend:  # below the plot in one row, so it never hides data
-            self.legend = pg.LegendItem(colCount=4, horSpacing=18)
+        if legend:  # below the plot, so it never hides data; as many columns as fit
+            self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, horSpacing=18)
             self.item.layout.addItem(self.legend, 4, 1)
         self.thresholds: list[pg.InfiniteLine] = []
         self.setMinimumSize(180, 120)  # three side by side fit an 800 x 600 window
@@ -163,6 +165,25 @@ class MonitorPlot(pg.PlotWidget):
             self._style_line(line)
         self._built = True
         self.recolor()
+        self.fit_legend()
+
+    def fit_legend(self) -> None:
+        """As many legend columns as fit the plot's width, so no entry is cut off."""
+        legend = self.legend
+        if legend is None or not legend.items:
+            return
+        room = self.width() - self.getAxis("left").width() - 24
+        for columns in range(min(LEGEND_COLUMNS, len(legend.items)), 0, -1):
+            legend.setColumnCount(columns)
+            hint = legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize)
+            if hint.width() <= room:
+                break
+        legend.updateSize()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.__dict__.get("_built") and self.__dict__.get("plotItem") is not None:
+            self.fit_legend()  # not while being built or torn down
 
     def recolor(self) -> None:
         """Re-pen the data items for the current palette (``self.dark``)."""

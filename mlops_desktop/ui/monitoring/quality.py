@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from mlops_desktop.formatting import number
+from mlops_desktop.formatting import number, operator
 from mlops_desktop.monitoring.realized import MIN_LABELS, RealizedSeries
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.kit.labels import scaled_font
@@ -22,7 +22,6 @@ from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, serie
 NO_OUTCOMES = (
     "No outcomes yet: import them with `mlops-desktop outcomes import ...` or POST /outcomes"
 )
-OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
 def metric_label(metric: str) -> str:
@@ -92,7 +91,7 @@ class QualityChart(MonitorPlot):
         )
         rule = realized.gate.get(metric) or {}
         threshold = rule.get("threshold")
-        op = OPS.get(rule.get("op", ""), rule.get("op", ""))
+        op = operator(rule.get("op", ""))
         self.set_line(self.gate, threshold, f"gate: {name} {op} {threshold}")
         if self._y_label != name:
             self._y_label = name

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError
-from mlops_desktop.formatting import local_time, number
+from mlops_desktop.formatting import local_time, number, operator
 from mlops_desktop.monitoring.board import BoardCard, board
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.serving.model import ServiceInfo, service_info
@@ -124,7 +124,7 @@ class Replay:
 
 def prepare_replay(ws: Workspace, model: str, dataset: str) -> Replay:
     """The running service's address, the rows to replay and the live model's target."""
-    from mlops_desktop.monitoring.simulate import replay_rows
+    from mlops_desktop.monitoring.replay import replay_rows
     from mlops_desktop.serving.process import find_service
     from mlops_desktop.serving.server import TOKEN_ENV
 
@@ -165,7 +165,7 @@ def quality_text(card: BoardCard) -> str:
         return f"{label}: not measured yet" if q.get("tested") else "Not tested yet"
     text = f"{label} {number(value)}"
     if q.get("threshold") is not None:
-        op = {">=": "≥", "<=": "≤"}.get(q.get("op", ""), q.get("op", ""))
+        op = operator(q.get("op", ""))
         return f"{text}  (gate {op} {number(q['threshold'])})"
     return f"{text}  (no gate set)"
 
