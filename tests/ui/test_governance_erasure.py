@@ -139,6 +139,8 @@ def test_dry_run_erase_and_retrain(qtbot, make_window, template, tmp_path):
         retrained = ws.models.get("adult@2")
         assert ws.runs.get(retrained.run_id).dataset_version_id == ws.datasets.get("adult@2").id
     assert files_holding(path, PERSON) == []  # the jobs table holds no copy of the value
+    qtbot.waitUntil(lambda: "adult@1" not in tab.retrain_buttons, timeout=TIMEOUT_MS)
+    assert "retrained as adult@2 on adult@2" in tab.retrain_labels["adult@1"].text()
 
 
 def test_reason_is_required_and_may_not_hold_the_value(qtbot, make_window, template, tmp_path):

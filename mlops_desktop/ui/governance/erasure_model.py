@@ -36,6 +36,7 @@ class RetrainRow:
     model_ref: str
     dataset: str | None
     erased_at: float
+    retrained_as: str | None = None  # a child version already trained on ``dataset``
 
     @property
     def command(self) -> str:
@@ -45,6 +46,10 @@ class RetrainRow:
         when = local_time(self.erased_at)
         if self.dataset is None:
             return f"{self.model_ref}: every row of its training data was erased ({when})"
+        if self.retrained_as:
+            return f"{self.model_ref}: trained on erased data ({when}); retrained as " + (
+                f"{self.retrained_as} on {self.dataset}"
+            )
         return f"{self.model_ref}: trained on erased data ({when}); retrain on {self.dataset}"
 
 
@@ -80,13 +85,27 @@ def _replacement(ws: Workspace, dataset_version_id: int) -> str | None:
     return ref
 
 
+def _retrained_as(ws: Workspace, model_version_id: int, dataset: str | None) -> str | None:
+    """The child version of ``model_version_id`` trained on ``dataset``, if there is one."""
+    if not dataset:
+        return None
+    parent = ws.models.by_id(model_version_id)
+    dataset_id = ws.datasets.get(dataset).id
+    for version in ws.models.list(parent.name):
+        if version.parent_id == parent.id:
+            if ws.runs.get(version.run_id).dataset_version_id == dataset_id:
+                return version.ref
+    return None
+
+
 def retrain_rows(ws: Workspace) -> list[RetrainRow]:
     """One row per model version trained on erased data, the latest flag first."""
     rows: dict[str, RetrainRow] = {}
     for flag in reversed(ws.erasures.erased_training()):
         if flag.model_ref not in rows:
             dataset = _replacement(ws, flag.dataset_version_id)
-            rows[flag.model_ref] = RetrainRow(flag.model_ref, dataset, flag.erased_at)
+            child = _retrained_as(ws, flag.model_version_id, dataset)
+            rows[flag.model_ref] = RetrainRow(flag.model_ref, dataset, flag.erased_at, child)
     return list(rows.values())
 
 

@@ -52,6 +52,7 @@ class ErasureTab(QWidget):
         self.dialog: QMessageBox | None = None
         self.busy = False
         self.retrain_buttons: dict[str, QPushButton] = {}
+        self.retrain_labels: dict[str, QLabel] = {}
         self.retrain_jobs: dict[str, str] = {}
         layout = QVBoxLayout(self)
         layout.addLayout(self._form())
@@ -176,7 +177,7 @@ class ErasureTab(QWidget):
                 widget = inner.takeAt(0).widget()
                 if widget is not None:
                     widget.deleteLater()
-        self.retrain_buttons = {}
+        self.retrain_buttons, self.retrain_labels = {}, {}
         self.retrain_head.setText(
             "Model versions trained on erased data: retrain them on the rewritten dataset version."
             if rows
@@ -185,9 +186,10 @@ class ErasureTab(QWidget):
         for row in rows:
             line = QHBoxLayout()
             label = QLabel(row.text())
+            self.retrain_labels[row.model_ref] = label
             label.setWordWrap(True)
             line.addWidget(label, 1)
-            if row.dataset is not None:
+            if row.dataset is not None and row.retrained_as is None:
                 button = QPushButton(f"Retrain {row.model_ref}")
                 button.setToolTip(f"Same as: {row.command}")
                 button.clicked.connect(lambda _=False, r=row: self.retrain(r))
