@@ -20,7 +20,7 @@ from mlops_desktop.ui.kit.specs import Column
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
 
-COUNT_COLUMNS = (Column("Place"), Column("Rows or records", width=130, numeric=True))
+COUNT_COLUMNS = (Column("Place", width=360), Column("Rows or records", numeric=True))
 HASH_SHOWN = 12
 EMPTY = (
     "Choose the key column that identifies the person (e.g. a customer id), type their value "
@@ -139,7 +139,7 @@ def dry_run_text(result: ErasureResult) -> str:
     found = sum(1 for n in result.counts.values() if n)
     head = (
         f"Dry run for {result.key} = <the value> (salted hash {short_hash(result)}): "
-        f"{counted(total(result), 'row or record')} in {counted(found, 'place')}. "
+        f"{counted(total(result), 'record')} in {counted(found, 'place')}. "
         "Nothing was changed."
     )
     return " ".join([head, *_notes(result)])
@@ -167,7 +167,7 @@ def confirm_text(result: ErasureResult) -> str:
 def result_text(result: ErasureResult) -> str:
     """What the tab says after the erasure (the hash shortened, never the value)."""
     lines = [
-        f"Erased {counted(total(result), 'row or record')} of {result.key} = <the value> "
+        f"Erased {counted(total(result), 'record')} of {result.key} = <the value> "
         f"(erasure #{result.erasure_id}, salted hash {short_hash(result)})."
     ]
     for old, new in result.rewritten:

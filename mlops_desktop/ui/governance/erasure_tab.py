@@ -90,9 +90,14 @@ class ErasureTab(QWidget):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("e.g. request of 2026-11-30 by e-mail (not the value)")
         self.reason.textChanged.connect(self._update_buttons)
-        form.addRow("&Key column:", self.key)
-        form.addRow("&Value:", value_row)
-        form.addRow("&Reason:", self.reason)
+        for text, field, buddy in (
+            ("&Key column:", self.key, self.key),
+            ("&Value:", value_row, self.value),
+            ("&Reason:", self.reason, self.reason),
+        ):
+            label = QLabel(text)
+            label.setBuddy(buddy)
+            form.addRow(label, field)
         return form
 
     def _buttons(self) -> QHBoxLayout:
