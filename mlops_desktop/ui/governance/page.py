@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.ui.governance.audit_tab import AuditTrailTab
+from mlops_desktop.ui.governance.erasure_tab import ErasureTab
 from mlops_desktop.ui.governance.explain_tab import ExplainTab
 from mlops_desktop.ui.governance.model import OVERVIEW, empty_spec, nothing_recorded
 from mlops_desktop.ui.governance.personal_data_tab import PersonalDataTab
@@ -20,7 +21,7 @@ from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: The tab classes, in the order they appear (each takes the page's WorkspaceModel).
-TABS: tuple[type, ...] = (ReviewTab, ExplainTab, PersonalDataTab, AuditTrailTab)
+TABS: tuple[type, ...] = (ReviewTab, ExplainTab, PersonalDataTab, ErasureTab, AuditTrailTab)
 
 
 class GovernPage(Page):

@@ -14,9 +14,7 @@ from mlops_desktop.training.run_summary import newer_dataset_versions
 from mlops_desktop.ui.kit.dialogs import error_box, error_text
 from mlops_desktop.ui.training.compare import CompareDialog
 from mlops_desktop.ui.training.dialogs import NewRunDialog, RegisterDialog, RetrainDialog
-
-TRAIN_JOB = "mlops_desktop.training.jobs:train_model"
-RETRAIN_JOB = "mlops_desktop.training.jobs:retrain_model"
+from mlops_desktop.ui.training.model import RETRAIN_JOB, TRAIN_JOB
 
 
 class TrainActions:

@@ -24,6 +24,10 @@ from mlops_desktop.training.run_summary import (
 )
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 
+#: The training jobs the Train page (and Govern ▸ Erasure's Retrain) submit.
+TRAIN_JOB = "mlops_desktop.training.jobs:train_model"
+RETRAIN_JOB = "mlops_desktop.training.jobs:retrain_model"
+
 COLUMNS = (
     "Run",
     "Dataset",
