@@ -58,12 +58,20 @@ class ExamplesView(QWidget):
         layout.addWidget(self.python)
         layout.addStretch(1)
 
-    def show_for(self, name: str, live: str | None, url: str | None, signature: dict) -> None:
-        """Examples for ``name``'s live version ``live`` at ``url`` (None: service stopped)."""
+    def show_for(
+        self,
+        name: str,
+        live: str | None,
+        url: str | None,
+        signature: dict,
+        port: int = DEFAULT_PORT,
+    ) -> None:
+        """Examples for ``name``'s live version ``live`` at ``url`` (None: service stopped, and
+        Start service will serve it on ``port``)."""
         if live is None:
             self.set_examples(f"Deploy a version of {name} to get example requests for it.", None)
             return
-        shown = url or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+        shown = url or f"http://{DEFAULT_HOST}:{port}"
         where = (
             f"at {shown}"
             if url

@@ -83,6 +83,7 @@ class DeployPage(DeployActions, Page):
         self.service_card = ServiceCard()
         self.service_card.start_requested.connect(self.start_service)
         self.service_card.stop_requested.connect(self.stop_service)
+        self.service_card.port.valueChanged.connect(self._port_changed)
 
         self.versions = left = VersionsPane()
         self.table, self.message = left.table, left.message
@@ -206,7 +207,12 @@ class DeployPage(DeployActions, Page):
         live = self.state.live if self.state else None
         signature = (self.model.workspace.models.get(live).signature or {}) if live else {}
         url = self.service.url if self.service else None
-        self.examples.show_for(name, live, url, signature)
+        port = self.service_card.port.value()
+        self.examples.show_for(name, live, url, signature, port)
+
+    def _port_changed(self, _port: int) -> None:
+        if self.state is not None:
+            self._show_examples(self.state.model)
 
     def _watch(self) -> None:
         live = self.state.live if self.state else None

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.formatting import duration, elapsed
-from mlops_desktop.serving.server import DEFAULT_PORT
+from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.monitoring.meeting.data import (
     ModelChoice,
     Snapshot,
@@ -68,7 +68,7 @@ class SimulatorBar(QFrame):
         self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         self.setAutoFillBackground(True)
         self.path = path
-        self.service_port = DEFAULT_PORT
+        self.service_port = AppSettings().service_port()  # the port the Deploy page uses
         self.service = None
         self.choices: dict[str, ModelChoice] = {}
         self.history: dict[str, Any] = {}  # model -> DriftHistory, from the latest snapshot
