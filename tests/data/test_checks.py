@@ -240,3 +240,13 @@ def test_leak_metrics_equal_scikit_learns_with_ties():
         assert balanced_accuracy(labels, predicted) == pytest.approx(
             balanced_accuracy_score(labels, predicted), abs=1e-12
         )
+
+
+def test_one_duplicated_row_reads_as_one_row_and_a_share_above_zero():
+    from mlops_desktop.data.checks.quality import duplicate_rows
+
+    class Rows:
+        row_hashes = [1] * 2 + list(range(2, 6001))
+
+    [finding] = duplicate_rows(Rows())
+    assert finding.title == "1 row (< 0.1%) is an exact duplicate"

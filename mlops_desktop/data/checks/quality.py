@@ -19,6 +19,7 @@ import pandas as pd
 
 from mlops_desktop.data.checks.base import CheckData, Finding
 from mlops_desktop.data.schema import ColumnType, numeric_share
+from mlops_desktop.formatting import counted
 
 MISSING_WARNING = 0.30
 NEAR_CONSTANT = 0.99
@@ -192,6 +193,11 @@ def mixed_types(data: CheckData) -> list[Finding]:
     return out
 
 
+def _share_text(share: float) -> str:
+    """``12.3%``; ``< 0.1%`` for a share that one decimal would show as 0.0 %."""
+    return "< 0.1%" if 0 < share < 0.0005 else f"{share:.1%}"
+
+
 def duplicate_rows(data: CheckData) -> list[Finding]:
     dup = pd.Series(data.row_hashes).duplicated().to_numpy()
     n = int(dup.sum())
@@ -203,7 +209,8 @@ def duplicate_rows(data: CheckData) -> list[Finding]:
         _finding(
             "duplicate_rows",
             severity,
-            f"{n:,} rows ({share:.1%}) are exact duplicates",
+            f"{counted(n, 'row')} ({_share_text(share)}) "
+            f"{'is an exact duplicate' if n == 1 else 'are exact duplicates'}",
             [],
             "Duplicated rows weigh some cases more than others and can land on both sides of the "
             "split, flattering the test score.",
