@@ -81,7 +81,8 @@ class ErasureResult:
         lines = [
             f"{verb} the data of {self.key} = <the value> (salted hash {self.value_hash[:12]}…):"
         ]
-        lines += [f"  {name:<42} {n:>9,}" for name, n in self.counts.items()]
+        width = max((len(name) for name in self.counts), default=0)
+        lines += [f"  {name:<{width}} {n:>9,}" for name, n in self.counts.items()]
         for old, new in self.rewritten:
             lines.append(f"{old} is superseded by {new}" if new else f"{old}: no row was left")
         if self.flagged:

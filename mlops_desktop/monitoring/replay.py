@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.evaluation.behavioural import plain
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import ModelVersion
@@ -32,23 +32,13 @@ KEY_COLUMN = "entity_key"
 REPLAY_PREFIX = "row-"
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
 def row_keys(frame: pd.DataFrame) -> list[str]:
     """Each row's identity: ``row-`` and a hash of its values by column name (order-free)."""
     columns = sorted(map(str, frame.columns))
     values = frame[columns].astype(object).where(frame[columns].notna(), None)
     keys = []
     for row in values.itertuples(index=False):
-        text = json.dumps([_plain(v) for v in row], default=str)
+        text = json.dumps([plain(v) for v in row], default=str)
         keys.append(
             REPLAY_PREFIX + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
         )

@@ -38,10 +38,15 @@ def _check_token(service: ScoringService, request: Request) -> None:
             status=403,
             code="PERMISSION_DENIED",
         )
+    require_bearer(service, request, "This admin operation")
+
+
+def require_bearer(service: ScoringService, request: Request, what: str) -> None:
+    """Refuse a request without the service's token (401) or with a wrong one (403)."""
     header = request.headers.get("authorization")
     if not header:
         raise RequestError(
-            "This admin operation needs the service token: send 'Authorization: Bearer TOKEN'.",
+            f"{what} needs the service token: send 'Authorization: Bearer TOKEN'.",
             status=401,
             code="UNAUTHENTICATED",
         )

@@ -17,7 +17,9 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from mlops_desktop.errors import ArtifactError, InputError, NotFoundError
+from mlops_desktop.serving.admin import require_bearer
 from mlops_desktop.serving.http import error_response, json_response, read_body
+from mlops_desktop.serving.limits import checked_id
 from mlops_desktop.serving.openapi_bodies import body
 from mlops_desktop.serving.protocols import decode_json
 from mlops_desktop.serving.service import ScoringService
@@ -32,21 +34,8 @@ EXPLAIN_SCHEMA = {
 
 
 def _check_token(service: ScoringService, request: Request) -> None:
-    if service.token is None:
-        return
-    header = request.headers.get("authorization")
-    if not header:
-        raise RequestError(
-            "Explanations need the service token: send 'Authorization: Bearer TOKEN'.",
-            status=401,
-            code="UNAUTHENTICATED",
-        )
-    if not service.token_ok(header):
-        raise RequestError(
-            "The token is wrong: use the token the service was started with.",
-            status=403,
-            code="PERMISSION_DENIED",
-        )
+    if service.token is not None:
+        require_bearer(service, request, "Explanations")
 
 
 def parse_request_id(payload) -> str:
@@ -54,9 +43,9 @@ def parse_request_id(payload) -> str:
     if not isinstance(payload, dict) or "id" not in payload:
         raise RequestError('Send {"id": "REQUEST_ID"}: the X-Request-ID of a logged answer.')
     request_id = payload["id"]
-    if not isinstance(request_id, str) or not request_id.strip() or len(request_id) > 200:
-        raise RequestError("'id' must be a request id: text of at most 200 characters.")
-    return request_id.strip()
+    if not isinstance(request_id, str) or not request_id.strip():
+        raise RequestError("'id' must be a request id: the X-Request-ID of a logged answer.")
+    return checked_id(request_id.strip(), "'id'")
 
 
 def _explain(service: ScoringService, request_id: str) -> dict:
