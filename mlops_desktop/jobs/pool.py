@@ -12,17 +12,16 @@ import logging
 import multiprocessing as mp
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
 from mlops_desktop.jobs.context import function_ref
-from mlops_desktop.jobs.worker import worker_main
+from mlops_desktop.jobs.worker_handle import WorkerHandle, describe_exit
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.registry.job_store import new_job_id
 from mlops_desktop.registry.workspace import Workspace
@@ -36,36 +35,14 @@ Listener = Callable[[Job], None]
 
 
 @dataclass
-class _Worker:
-    process: Any
-    conn: Connection
-    cancel_event: Any
-    ready: bool = False
-
-
-@dataclass
 class _Active:
     job: Job
-    worker: _Worker
+    worker: WorkerHandle
     cancel_at: float | None = None
     terminated_at: float | None = None
     end_message: tuple | None = None
     pending_logs: list[str] = field(default_factory=list)
     last_db_write: float = 0.0
-
-
-def describe_exit(exitcode: int | None) -> str:
-    """Explain a worker's exit code in words."""
-    if exitcode is None:
-        return "it stopped responding"
-    if exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        hint = " This often means it ran out of memory or was killed." if name == "SIGKILL" else ""
-        return f"it was ended by {name}.{hint}"
-    return f"it exited with code {exitcode}."
 
 
 class JobPool:
@@ -96,7 +73,7 @@ class JobPool:
         self._lock = threading.Lock()
         self._queued: list[tuple[Job, str, dict]] = []
         self._active: dict[str, _Active] = {}
-        self._idle: list[_Worker] = []
+        self._idle: list[WorkerHandle] = []
         self._stopping = False
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="job-pool", daemon=True)
@@ -190,7 +167,7 @@ class JobPool:
             raise
         finally:
             for worker in self._idle:
-                self._stop_worker(worker)
+                worker.stop()
             self._idle.clear()
             self._ws.close()
 
@@ -254,18 +231,8 @@ class JobPool:
         while len(self._idle) < spare:
             self._idle.append(self._spawn())
 
-    def _spawn(self) -> _Worker:
-        parent_conn, child_conn = self._mp.Pipe()
-        cancel_event = self._mp.Event()
-        process = self._mp.Process(
-            target=worker_main,
-            args=(child_conn, cancel_event, self.preload),
-            name="mlops-desktop-worker",
-            daemon=True,
-        )
-        process.start()
-        child_conn.close()
-        return _Worker(process, parent_conn, cancel_event)
+    def _spawn(self) -> WorkerHandle:
+        return WorkerHandle.spawn(self._mp, self.preload)
 
     def _poll(self, timeout: float) -> None:
         handles: dict[Any, tuple[str, Any]] = {}
@@ -286,19 +253,10 @@ class JobPool:
                 self._read_messages(self._active[key])
                 self._on_exit(self._active[key])
             elif what == "idle":
-                self._read_idle(key)
+                if not key.read_idle() and key in self._idle:
+                    self._idle.remove(key)
             elif what == "idle-exit" and key in self._idle:
                 self._idle.remove(key)  # a warm worker died before taking a job: spawn anew later
-
-    def _read_idle(self, worker: _Worker) -> None:
-        try:
-            while worker.conn.poll():
-                message = worker.conn.recv()
-                if message[0] == "ready":
-                    worker.ready = True
-        except (EOFError, OSError):
-            if worker in self._idle:
-                self._idle.remove(worker)
 
     def _read_messages(self, active: _Active) -> None:
         conn = active.worker.conn
@@ -370,17 +328,6 @@ class JobPool:
                 and process.is_alive()
             ):
                 process.kill()
-
-    def _stop_worker(self, worker: _Worker) -> None:
-        try:
-            worker.conn.send(("exit",))
-        except (OSError, ValueError):
-            pass
-        worker.process.join(1.0)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join(1.0)
-        worker.conn.close()
 
     def _finish(
         self,
