@@ -5,7 +5,7 @@ Traffic light rules (the first that applies):
 - **red**: an active (open or acknowledged) critical alert, or the quality figure fails the
   gate (realized metric on at least ``MIN_REALIZED`` labelled rows, else the live version's
   test report verdict);
-- **amber**: an active warning alert, dataset drift in the latest window, no test report for
+- **amber**: an active warning alert, any feature drifted in the latest window, no test report for
   the live version, or no scoring service running;
 - **green**: otherwise. Info alerts never change the colour.
 
@@ -149,15 +149,19 @@ def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
             card.newest_alert = {"severity": active[0].severity, "message": active[0].message}
         red, amber = [], []
         for alert in active:
+            seen = "Acknowledged: " if alert.state == "acknowledged" else ""
             if alert.severity == "critical":
-                red.append(alert.message.split(". ")[0])
+                red.append(seen + alert.message.split(". ")[0])
             elif alert.severity == "warning":
-                amber.append(alert.message.split(". ")[0])
+                amber.append(seen + alert.message.split(". ")[0])
         if card.quality.get("passes") is False:
             q = card.quality
             red.append(f"{q['metric']} {q['value']:.3f} fails the gate ({q['source']})")
         if card.drift.get("dataset_drift"):
             amber.append(f"dataset drift in the latest window ({card.drift['drift_share']:.0%})")
+        elif card.drift.get("drifted_columns"):  # the drift figures and the light agree
+            columns = card.drift["drifted_columns"]
+            amber.append(f"{', '.join(columns[:3])} drifted in the latest window")
         if not card.quality.get("tested"):
             amber.append(f"{version.ref} has no test report")
         if service is None:

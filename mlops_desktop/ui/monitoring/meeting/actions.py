@@ -186,9 +186,11 @@ class ActionBar(QFrame):
         self._run(_latest_report, "Writing the report…", self._open)
 
     def _open(self, path: Path) -> str:
+        """Ask the desktop to open ``path``; say what happened (it may have no browser)."""
         self.opened.append(path)
-        self.open_url(QUrl.fromLocalFile(str(path)))
-        return f"Opened {path.name} in the browser."
+        if self.open_url(QUrl.fromLocalFile(str(path))):
+            return f"Asked the browser to open {path.name}."
+        return f"Could not open a browser: the report is saved as {path}. Open it from there."
 
     def _run(self, fn, doing: str, then: Callable[[Any], str] | None = None) -> None:
         if self.card is None or self.path is None or self.busy:

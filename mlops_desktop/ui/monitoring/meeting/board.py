@@ -146,6 +146,7 @@ class MeetingWindow(QWidget):
         self.path = path
         self.last: Snapshot | None = None
         self.seen_alerts: set[int] = set()
+        self.banner_alert: tuple[str, int] | None = None  # (model, alert id) the banner tells
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
@@ -250,8 +251,11 @@ class MeetingWindow(QWidget):
             newest = card.alert_ids[0] if card.alert_ids else None
             if newest is not None and newest not in self.seen_alerts and not first:
                 alert = card.newest_alert
-                self._show_banner(card.model, alert.get("severity", ""), alert.get("message", ""))
+                self._show_banner(
+                    card.model, alert.get("severity", ""), alert.get("message", ""), alert=newest
+                )
             self.seen_alerts.update(card.alert_ids)
+        self._drop_stale_banner(shot)
         self.board.set_cards(shot.cards, shot.history)
         self.stack.setCurrentWidget(self.board if shot.cards else self.empty)
         self.simulator.set_snapshot(shot)
@@ -276,9 +280,24 @@ class MeetingWindow(QWidget):
         alert = opened[-1]
         more = f"  (+{len(opened) - 1} more)" if len(opened) > 1 else ""
         self.seen_alerts.update(a.id for a in opened)
-        self._show_banner(alert.model_name, alert.severity, alert.message, more)
+        self._show_banner(alert.model_name, alert.severity, alert.message, more, alert.id)
 
-    def _show_banner(self, model: str, severity: str, message: str, more: str = "") -> None:
+    def _drop_stale_banner(self, shot: Snapshot) -> None:
+        """Hide the banner once the alert it tells of is no longer active (resolved, or its
+        model is gone): a banner never outlives the situation it describes."""
+        if self.banner_alert is None or not self.banner.isVisible():
+            return
+        model, alert_id = self.banner_alert
+        card = next((c for c in shot.cards if c.model == model), None)
+        if card is None or alert_id not in card.alert_ids:
+            self.banner.hide()
+            self._banner_timer.stop()
+            self.banner_alert = None
+
+    def _show_banner(
+        self, model: str, severity: str, message: str, more: str = "", alert: int | None = None
+    ) -> None:
+        self.banner_alert = (model, alert) if alert is not None else None
         text = short_reason(message, 140)
         self.banner.setText(f"New {severity} alert on {model}: {text}{more}")
         self._banner_colors(severity)
