@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,13 @@ import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.batch_row_store import row_id
-from mlops_desktop.serving.batch_log import ChunkLog, new_batch_id, record, record_failure
+from mlops_desktop.serving.batch_log import (
+    BatchResult,
+    ChunkLog,
+    new_batch_id,
+    record,
+    record_failure,
+)
 from mlops_desktop.serving.oversight import paused_message
 
 if TYPE_CHECKING:
@@ -40,23 +46,6 @@ REASONS = {
     "wrong_type": "expects {type} values",
     "all_null": "is empty in every row of this part of the file",
 }
-
-
-@dataclass
-class BatchResult:
-    model: str
-    input: str
-    output: str
-    rejects: str | None
-    rows: int
-    scored: int
-    rejected: int
-    seconds: float
-    warnings: dict[str, int] = field(default_factory=dict)
-    batch_id: str = ""  # its rows' request ids are BATCH_ID-ROW
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def rejects_path(out_path: Path) -> Path:

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,11 +26,29 @@ from mlops_desktop.registry.batch_row_store import ROWS_PROTOCOL
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import ModelVersion
     from mlops_desktop.registry.workspace import Workspace
-    from mlops_desktop.serving.batch import BatchResult
 
 log = logging.getLogger(__name__)
 #: Chunks written to the log in one write.
 FLUSH_CHUNKS = 10
+
+
+@dataclass
+class BatchResult:
+    """What a run did (``mlops-desktop score --json`` prints it)."""
+
+    model: str
+    input: str
+    output: str
+    rejects: str | None
+    rows: int
+    scored: int
+    rejected: int
+    seconds: float
+    warnings: dict[str, int] = field(default_factory=dict)
+    batch_id: str = ""  # its rows' request ids are BATCH_ID-ROW
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 def new_batch_id() -> str:
@@ -37,9 +56,17 @@ def new_batch_id() -> str:
 
 
 def _values_json(frame: pd.DataFrame) -> str:
-    """The rows of ``frame`` as a JSON list of lists, missing values as null."""
-    values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-    return json.dumps(values, separators=(",", ":"), default=_plain)
+    """The rows of ``frame`` as a JSON list of lists, missing values as null (column by
+    column: ``tolist`` gives Python values, about twice as fast as boxing the whole frame)."""
+    columns = []
+    for _, series in frame.items():
+        values = series.tolist()
+        if series.hasnans:
+            missing = series.isna().to_numpy()
+            values = [None if m else v for v, m in zip(values, missing, strict=True)]
+        columns.append(values)
+    rows = [list(r) for r in zip(*columns, strict=True)]
+    return json.dumps(rows, separators=(",", ":"), default=_plain)
 
 
 def _plain(value):
