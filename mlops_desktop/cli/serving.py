@@ -246,6 +246,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
+    from mlops_desktop.formatting import counted
     from mlops_desktop.serving.batch import score
 
     with open_workspace(args) as ws, Progress(args) as progress:
@@ -254,7 +255,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         f"Scored {result.scored:,} of {result.rows:,} rows with {result.model} into {result.output}"
     )
     if result.rejected:
-        text += f"\nRejected {result.rejected:,} rows (reasons in {result.rejects})"
+        text += f"\nRejected {counted(result.rejected, 'row')} (reasons in {result.rejects})"
+    if result.scored:
+        text += (
+            f"\nExplain a row: mlops-desktop explain {result.batch_id}-ROW (its request_id column)"
+        )
     emit(args, result.to_dict(), text)
     return 0
 

@@ -20,7 +20,7 @@ from mlops_desktop.training.decisions import (
     DecisionExplanation,
     cached_pipeline,
     explain_logged,
-    pick,
+    find,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class RecentRequest:
 def explain_request(ws: Workspace, request_id: str) -> DecisionExplanation:
     """The explanation of the decision logged as ``request_id`` (NotFoundError when unknown)."""
     request_id = str(request_id).strip()
-    prediction = pick(ws.predictions.by_request(request_id), request_id)
+    prediction = find(ws, request_id)
     version = ws.models.by_id(int(prediction.model_version_id))
     pipeline = cached_pipeline(version, lambda: load_verified(ws, version))
     return explain_logged(ws, prediction, version, pipeline)

@@ -141,7 +141,7 @@ class ErasureStore:
         """``(prediction id, outputs_json)`` of the batch scoring records."""
         return self.db.execute(
             "SELECT id, outputs_json FROM predictions WHERE arm = 'batch' AND outputs_json"
-            " IS NOT NULL"
+            " IS NOT NULL AND protocol != 'batch-rows'"
         ).fetchall()
 
     def drift_reports(self) -> list[tuple[int, str]]:

@@ -1,4 +1,5 @@
-"""The prediction log: one ``predictions`` row per request (or batch run), written in batches.
+"""The prediction log: one ``predictions`` row per request (or batch run, or batch chunk), written
+in batches.
 
 The scoring service appends rows in ``INSERT`` order from its own writer thread and connection
 (``serving.predlog``); monitoring reads them back in bulk. Bulk reads return plain tuples in the
@@ -249,7 +250,8 @@ class PredictionStore:
         ``(arm, model_version_id, status, latency_ms, outputs_json)``."""
         return self.db.execute(
             "SELECT arm, model_version_id, status, latency_ms, outputs_json FROM predictions"
-            " WHERE model_name = ? AND ts >= ? ORDER BY ts DESC LIMIT ?",
+            " WHERE model_name = ? AND ts >= ? AND protocol != 'batch-rows'"
+            " ORDER BY ts DESC LIMIT ?",
             [name, since, limit],
         ).fetchall()
 
@@ -274,11 +276,12 @@ class PredictionStore:
         ).fetchall()
 
     def latest_batch(self, name: str) -> Prediction | None:
-        """The row of the latest batch scoring run of ``name`` (arm ``batch``)."""
+        """The summary row of the latest batch scoring run of ``name`` (arm ``batch``; its
+        scored rows' chunks are ``batch_row_store``'s)."""
         rows = list(
             self.db.query(
                 "SELECT * FROM predictions WHERE model_name = ? AND arm = 'batch'"
-                " ORDER BY ts DESC LIMIT 1",
+                " AND protocol != 'batch-rows' ORDER BY ts DESC LIMIT 1",
                 [name],
             )
         )

@@ -20,6 +20,7 @@ from mlops_desktop.errors import WorkspaceError
 from mlops_desktop.registry.alert_store import AlertStore
 from mlops_desktop.registry.artifacts import ArtifactStore
 from mlops_desktop.registry.audit import AuditLog
+from mlops_desktop.registry.batch_row_store import BatchRowStore
 from mlops_desktop.registry.behavioural_store import BehaviouralStore
 from mlops_desktop.registry.db import connect, write
 from mlops_desktop.registry.deployment_store import DeploymentStore
@@ -202,6 +203,10 @@ class Workspace:
     @cached_property
     def predictions(self) -> PredictionStore:
         return PredictionStore(self.db)
+
+    @cached_property
+    def batch_rows(self) -> BatchRowStore:
+        return BatchRowStore(self.db)
 
     @cached_property
     def outcomes(self) -> OutcomeStore:

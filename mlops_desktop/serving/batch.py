@@ -2,8 +2,10 @@
 
 The model's input contract is enforced row by row (``evaluation.contracts.validate_frame``, in
 chunks): a row that breaks it goes to ``OUT.rejects.csv`` with its row number and the reason, and
-is never scored. Every output row names the model version; the run is logged in the prediction
-log (arm ``batch``) and the audit trail. Meant for cron: ``mlops-desktop score NAME@live IN OUT``.
+is never scored. Every output row names the model version and its request id (``request_id``,
+``<batch id>-<row number>``): the run's scored rows are logged in the prediction log (arm
+``batch``, see ``batch_log``), so ``mlops-desktop explain ID`` explains any of them, and the run
+is in the audit trail. Meant for cron: ``mlops-desktop score NAME@live IN OUT``.
 A run that fails (no row scored, a missing column, an unreadable file, an unknown version) writes
 no output file and is logged too, with a 4xx/5xx status and its message, so the model's
 ``batch_feed`` alert fires.
@@ -11,12 +13,11 @@ no output file and is logged too, with a 4xx/5xx status and its message, so the 
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,14 @@ import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.registry.batch_row_store import row_id
+from mlops_desktop.serving.batch_log import (
+    BatchResult,
+    ChunkLog,
+    new_batch_id,
+    record,
+    record_failure,
+)
 from mlops_desktop.serving.oversight import paused_message
 
 if TYPE_CHECKING:
@@ -31,29 +40,12 @@ if TYPE_CHECKING:
     from mlops_desktop.registry.entities import ModelVersion
     from mlops_desktop.registry.workspace import Workspace
 
-log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 1000  # validate_frame lists up to 1,000 rows per problem: one chunk, every row
 REASONS = {
     "wrong_type": "expects {type} values",
     "all_null": "is empty in every row of this part of the file",
 }
-
-
-@dataclass
-class BatchResult:
-    model: str
-    input: str
-    output: str
-    rejects: str | None
-    rows: int
-    scored: int
-    rejected: int
-    seconds: float
-    warnings: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def rejects_path(out_path: Path) -> Path:
@@ -178,7 +170,7 @@ def score(
     try:
         return _score(ws, ref, Path(in_path), Path(out_path), progress, chunk_rows, started)
     except Exception as exc:
-        _record_failure(ws, ref, Path(in_path), Path(out_path), exc, started)
+        record_failure(ws, ref, Path(in_path), Path(out_path), exc, started)
         raise
 
 
@@ -238,14 +230,18 @@ def _score(
     report = progress or (lambda _f, _m: None)
     writer, rejects = _Writer(out_path), _Writer(rejects_path(out_path))
     tally = _Tally()
+    chunks = ChunkLog(ws, version, new_batch_id())
     try:
         for chunk, fraction in _chunks(in_path, chunk_rows, reading_rules(ws, version)):
-            _score_chunk(chunk.reset_index(drop=True), model, in_path, writer, rejects, tally)
+            part = chunk.reset_index(drop=True)
+            _score_chunk(part, model, in_path, (writer, rejects, chunks), tally)
             report(fraction, f"Scored {tally.scored:,} rows, rejected {tally.rejected:,}")
+        chunks.flush()
         _finish_files(writer, rejects, tally, in_path, version)
     except BaseException:
         writer.discard()
         rejects.discard()
+        chunks.discard()
         raise
     result = BatchResult(
         version.ref,
@@ -257,8 +253,9 @@ def _score(
         tally.rejected,
         time.perf_counter() - started,
         tally.warnings,
+        chunks.batch_id,
     )
-    _record(ws, version, result)
+    record(ws, version, result)
     report(1.0, f"Scored {tally.scored:,} rows with {version.ref}; {tally.rejected:,} rejected")
     return result
 
@@ -267,11 +264,11 @@ def _score_chunk(
     chunk: pd.DataFrame,
     model: _Model,
     in_path: Path,
-    writer: _Writer,
-    rejects: _Writer,
+    outputs: tuple[_Writer, _Writer, ChunkLog],
     tally: _Tally,
 ) -> None:
-    """Check one chunk against the contract, write its scored and its rejected rows."""
+    """Check one chunk against the contract, write (and log) its scored and its rejected rows."""
+    writer, rejects, chunks = outputs
     from mlops_desktop.evaluation.contracts import validate_frame
 
     violations = validate_frame(chunk, model.signature)
@@ -288,6 +285,10 @@ def _score_chunk(
     reasons = _reasons(chunk, violations, model.signature)
     good = np.array([not r for r in reasons], dtype=bool)
     out, good, reasons = _predictions(model, chunk, good, reasons)
+    rows = np.flatnonzero(good) + tally.rows + 1
+    proba = [f"proba_{c}" for c in model.classes] if model.classes is not None else None
+    chunks.add(chunk[good], rows, out["prediction"], out[proba].to_numpy() if proba else None)
+    out.insert(0, "request_id", [row_id(chunks.batch_id, r) for r in rows])
     out["model_version"] = model.version.ref
     writer.write(out)
     bad = chunk[~good].copy()
@@ -357,78 +358,6 @@ def _row_by_row(pipeline, chunk, good, reasons, classes):
             reasons[i].append(f"the model could not score it: {exc}")
     labels, proba = _predict(pipeline, chunk[good], classes) if good.any() else ([], None)
     return labels, proba, good, reasons
-
-
-def _record(ws: Workspace, version: ModelVersion, result: BatchResult) -> None:
-    from mlops_desktop.registry.db import write
-
-    with write(ws.db):
-        ws.predictions.add(
-            "batch-" + uuid.uuid4().hex,
-            time.time(),
-            version.name,
-            version.id,
-            "batch",
-            "batch",
-            {"file": result.input, "rows": result.rows},
-            {
-                "file": result.output,
-                "scored": result.scored,
-                "rejected": result.rejected,
-                "rejects_file": result.rejects,
-            },
-            result.seconds * 1000,
-            200,
-        )
-        ws.audit.record("batch.score", "model_version", version.ref, result.to_dict())
-
-
-def _status_of(exc: Exception) -> int:
-    if isinstance(exc, NotFoundError):
-        return 404
-    return 400 if isinstance(exc, InputError) else 500
-
-
-def _record_failure(
-    ws: Workspace, ref: str, in_path: Path, out_path: Path, exc: Exception, started
-) -> None:
-    """Log a failed run (arm ``batch``, a non-200 status, the message) and audit it.
-
-    Never raises: the run's own error is what the caller must see.
-    """
-    from mlops_desktop.registry.db import write
-
-    name = ref.split("@")[0].strip()
-    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-    try:
-        if name not in ws.models.names():
-            return  # no such model: nothing to alert on
-        try:
-            version_id = ws.models.get(ref).id
-        except Exception:  # noqa: BLE001 - the version itself may be what is missing
-            version_id = None
-        with write(ws.db):
-            ws.predictions.add(
-                "batch-" + uuid.uuid4().hex,
-                time.time(),
-                name,
-                version_id,
-                "batch",
-                "batch",
-                {"file": str(in_path), "output": str(out_path)},
-                None,
-                (time.perf_counter() - started) * 1000,
-                _status_of(exc),
-                message,
-            )
-            ws.audit.record(
-                "batch.fail",
-                "model",
-                ref,
-                {"input": str(in_path), "output": str(out_path), "error": message},
-            )
-    except Exception:  # noqa: BLE001
-        log.exception("could not log the failed batch scoring of %s", ref)
 
 
 def score_job(ctx, ref: str, in_path: str, out_path: str) -> dict:

@@ -52,10 +52,10 @@ def _explain(service: ScoringService, request_id: str) -> dict:
     """The explanation as JSON (runs in a worker thread with its own connection)."""
     from mlops_desktop.registry.workspace import Workspace
     from mlops_desktop.serving.integrity import load_verified
-    from mlops_desktop.training.decisions import cached_pipeline, explain_logged, pick
+    from mlops_desktop.training.decisions import cached_pipeline, explain_logged, find
 
     with Workspace.open(service.workspace_path, create=False) as ws:
-        prediction = pick(ws.predictions.by_request(request_id), request_id)
+        prediction = find(ws, request_id)
         version = ws.models.by_id(int(prediction.model_version_id))
         pipeline = cached_pipeline(version, lambda: load_verified(ws, version))
         return explain_logged(ws, prediction, version, pipeline).to_dict()

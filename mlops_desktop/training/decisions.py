@@ -3,7 +3,8 @@
 Nothing is stored: the explanation is computed again from the logged inputs and the model
 artifact whenever someone asks (GDPR Art. 15, AI Act Art. 86). The callers (the scoring
 service's ``POST /explain``, ``governance.explanations``) find the logged row with
-:func:`pick`, load the version's artifact verified, then call :func:`explain_logged`.
+:func:`find` (a service request, or one row of a batch run), load the version's artifact
+verified, then call :func:`explain_logged`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
+from mlops_desktop.registry.batch_row_store import parse_row_id
 from mlops_desktop.training.explain import explain
 from mlops_desktop.training.explain_words import Reason, output_phrase, reasons
 
@@ -102,14 +104,40 @@ def pick(rows: list[Prediction], request_id: str) -> Prediction:
         return min(answered, key=lambda r: (r.arm == "shadow", r.id))
     if any(r.arm == "batch" for r in rows):
         raise InputError(
-            f"'{request_id}' is a batch scoring run: its rows are in its output file, not in "
-            "the prediction log, so they cannot be explained from here."
+            f"'{request_id}' is a batch scoring run, not one decision: explain one of its rows "
+            f"by the id in its output file's request_id column ('{request_id}-ROW')."
         )
     first = rows[0]
     raise InputError(
         f"Request '{request_id}' was not answered (status {first.status}: "
         f"{first.error or 'no reason logged'}), so there is no decision to explain."
     )
+
+
+def find(ws: Workspace, request_id: str) -> Prediction:
+    """The logged decision of ``request_id``: a service request (see :func:`pick`) or one row
+    of a batch run (``BATCH-ROW``, a one-row request holding the model's input columns)."""
+    rows = ws.predictions.by_request(request_id)
+    batch_row = parse_row_id(request_id)
+    if rows or batch_row is None:
+        return pick(rows, request_id)
+    batch_id, number = batch_row
+    chunk = ws.batch_rows.chunk_of(batch_id, number)
+    if chunk is None:
+        if not ws.predictions.by_request(batch_id):
+            return pick(rows, request_id)
+        raise NotFoundError(
+            f"Batch run '{batch_id}' has no scored row {number}: the row was rejected (see the "
+            "run's rejects file), erased, or is beyond the file's last row."
+        )
+    inputs = chunk.inputs or {}
+    row = inputs["data"][chunk.outputs["rows"].index(number)]
+    version = ws.models.by_id(int(chunk.model_version_id))
+    wanted = [s["name"] for s in (version.signature or {}).get("inputs") or []]
+    columns = list(inputs["columns"])
+    keep = [c for c in wanted if c in columns] or columns
+    data = [[row[columns.index(c)] for c in keep]]
+    return replace(chunk, request_id=request_id, inputs={"columns": keep, "data": data})
 
 
 def cached_pipeline(version: ModelVersion, load: Callable[[], Any]) -> Any:

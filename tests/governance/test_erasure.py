@@ -13,6 +13,7 @@ from mlops_desktop.cli.entry import main
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.governance.audit import AuditFilter
 from mlops_desktop.governance.erasure import PLACES, erase
+from mlops_desktop.governance.explanations import explain_request
 from mlops_desktop.registry.workspace import Workspace
 from mlops_desktop.ui.governance.audit_model import read_trail
 from tests.governance.erasure_world import KEY, NEIGHBOUR, PERSON, build, files_holding
@@ -53,7 +54,8 @@ def test_dry_run_counts_every_place_and_changes_nothing(copy, capsys):
     assert code == 0 and result["dry_run"]
     counts = result["counts"]
     assert counts["dataset versions"] == 2  # one row in adult@1 and one in adult@2
-    assert counts["prediction log"] == 3  # the multi-row request, the entity's, the refused one
+    # the multi-row request, the entity's, the refused one, and the batch run's scored chunk
+    assert counts["prediction log"] == 4
     assert counts["prediction log quarantine"] == 1
     assert counts["outcomes"] == 3  # the entity's two, and the multi-row request's labels
     assert counts["batch scoring outputs"] == 1
@@ -141,6 +143,7 @@ def _everyone_else_is_kept(path) -> None:
         ).fetchall()
         assert [r[0] for r in kept] == ["req-both", "req-other"]
         assert len(json.loads(kept[0][1])["data"]) == 1
+        _the_batch_run_lost_only_the_persons_row(ws)
         labels = dict(ws.db.execute("SELECT request_id, label_json FROM outcomes").fetchall())
         assert labels == {"req-both": '["<=50K"]', "req-other": '">50K"'}
         event = ws.audit.recent(1)[0]
@@ -153,6 +156,18 @@ def _everyone_else_is_kept(path) -> None:
         view = read_trail(ws, AuditFilter())  # the Govern tab's banner
         assert view.erased_models == ["adult@1: trained on erased data (adult@1)"]
         assert view.rows[0][2][0] == "data.erase"
+
+
+def _the_batch_run_lost_only_the_persons_row(ws) -> None:
+    """File row 8 was the person's, row 9 the neighbour's: row 8's id now names no row."""
+    batch_id = ws.predictions.latest_batch("adult").request_id
+    chunk = ws.batch_rows.chunk_of(batch_id, 9)
+    assert chunk.outputs["rows"] == [n for n in range(1, 51) if n != 8]
+    assert len(chunk.inputs["data"]) == len(chunk.outputs["predictions"]) == 49
+    at = chunk.inputs["columns"].index(KEY)
+    assert chunk.inputs["data"][7][at] == NEIGHBOUR
+    with pytest.raises(NotFoundError, match="has no scored row 8"):
+        explain_request(ws, f"{batch_id}-8")
 
 
 class _Crash:

@@ -121,3 +121,41 @@ def test_a_persons_confirmation_of_personal_columns_is_what_explanations_mark(ex
     mark(explained_ws, "credit@1", "credit_amount", personal=True, reason="salary-linked")
     personal = explain_request(explained_ws, request_id).personal
     assert "age_in_years" not in personal and "credit_amount" in personal
+
+
+@pytest.mark.parametrize("ref", ["credit@1", "credit@2"])
+def test_a_batch_row_is_explained_by_its_id_like_the_same_row_served(explained_ws, ref, capsys):
+    from mlops_desktop.cli.entry import main
+    from mlops_desktop.serving.batch import score
+
+    records = credit_records(30, start=40)
+    frame = pd.DataFrame(records)
+    frame.insert(0, "customer_id", [f"c{i}" for i in range(len(frame))])
+    frame = frame.astype({"age_in_years": object})
+    frame.loc[3, "age_in_years"] = "old"  # row 4 is rejected, never scored
+    source, out = explained_ws.path / "in.csv", explained_ws.path / "out.csv"
+    frame.to_csv(source, index=False)
+    result = score(explained_ws, ref, source, out, chunk_rows=8)
+    scored = pd.read_csv(out)
+    ids = scored["request_id"].tolist()
+    assert ids[:4] == [f"{result.batch_id}-{n}" for n in (1, 2, 3, 5)] and len(set(ids)) == 29
+    folder = str(explained_ws.path)
+    assert main(["explain", ids[20], "--workspace", folder, "--json"]) == 0  # file row 22
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["id"], answer["model"], answer["arm"]) == (ids[20], ref, "batch")
+    assert answer["rows_total"] == 1 and "customer_id" not in answer["rows"][0]["inputs"]
+    row = answer["rows"][0]
+    assert row["base_value"] + sum(row["contributions"].values()) == pytest.approx(
+        row["raw_output"], abs=1e-6
+    )
+    assert row["raw_output"] == pytest.approx(_raw(explained_ws, ref, [records[21]])[0], abs=1e-9)
+    served = explain_request(explained_ws, log_decision(explained_ws, ref, [records[21]])).rows[0]
+    assert served.contributions == pytest.approx(row["contributions"], abs=1e-12)
+    assert served.base == pytest.approx(row["base_value"], abs=1e-12)
+    assert main(["explain", ids[20], "--workspace", folder]) == 0
+    assert f"Request {ids[20]}: {ref} (batch)" in capsys.readouterr().out
+    assert main(["explain", f"{result.batch_id}-4", "--workspace", folder]) == 2
+    assert "has no scored row 4: the row was rejected" in capsys.readouterr().err
+    assert main(["explain", f"{result.batch_id}-31", "--workspace", folder]) == 2
+    assert main(["explain", "batch-0123456789abcdef-1", "--workspace", folder]) == 2
+    assert "No logged request has the id" in capsys.readouterr().err

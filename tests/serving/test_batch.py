@@ -53,11 +53,25 @@ def test_csv_batch_scores_good_rows_and_rejects_bad_ones(model_ws, trained, batc
     assert "age_in_years" in rejects["reason"][0] and "'forty'" in rejects["reason"][0]
     assert "credit_amount" in rejects["reason"][1]
 
-    logged = model_ws.db.execute(
-        "SELECT arm, model_version_id, outputs_json FROM predictions WHERE arm = 'batch'"
-    ).fetchone()
-    assert logged[0] == "batch" and logged[1] == 2 and '"rejected":3' in logged[2]
+    summary = model_ws.predictions.latest_batch("credit")  # the run, as the alerts read it
+    assert summary.request_id == result.batch_id and summary.model_version_id == 2
+    assert summary.outputs["rejected"] == 3 and summary.inputs["rows"] == 2500
     assert any(e.action == "batch.score" for e in model_ws.audit.recent(10))
+    # every scored row has its id, and the log holds each scored chunk's rows under it
+    first = [f"{result.batch_id}-{n}" for n in (1, 2, 3, 4, 5, 7)]  # row 6 was rejected
+    assert scored["request_id"].head(6).tolist() == first
+    assert model_ws.batch_rows.chunks(result.batch_id) == 3
+    chunk = model_ws.batch_rows.chunk_of(result.batch_id, 1202)
+    assert chunk.outputs["rows"][:2] == [1001, 1002] and 1201 not in chunk.outputs["rows"]
+    assert len(chunk.inputs["data"]) == 999 and "customer_id" in chunk.inputs["columns"]
+    at = chunk.outputs["rows"].index(1202)
+    assert chunk.inputs["data"][at][0] == "c1201" and chunk.outputs["predictions"][at] == (
+        scored.loc[scored["request_id"] == f"{result.batch_id}-1202", "prediction"].item()
+    )
+    from mlops_desktop.serving.stats import arm_figures  # the Deploy page's figures per arm
+
+    batch = [f for f in arm_figures(model_ws, "credit") if f.arm == "batch"]
+    assert [(f.requests, f.errors) for f in batch] == [(1, 0)]
 
 
 def test_parquet_in_and_out_without_rejects(model_ws, credit_frame, tmp_path):

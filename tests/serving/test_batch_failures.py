@@ -18,7 +18,7 @@ def _score(ws, ref: str, in_path, out_path) -> int:
 def _batch_rows(ws) -> list[tuple]:
     return ws.db.execute(
         "SELECT model_version_id, status, error, outputs_json FROM predictions"
-        " WHERE model_name = 'credit' AND arm = 'batch' ORDER BY id"
+        " WHERE model_name = 'credit' AND arm = 'batch' AND protocol = 'batch' ORDER BY id"
     ).fetchall()
 
 
@@ -119,3 +119,18 @@ def test_a_model_that_does_not_exist_logs_nothing(model_ws, credit_frame, tmp_pa
     assert _score(model_ws, "loans@1", in_path, tmp_path / "out.csv") == 2
     count = model_ws.db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
     assert count == 0
+
+
+def test_a_run_that_fails_at_the_end_leaves_no_scored_rows_in_the_log(
+    model_ws, credit_frame, tmp_path
+):
+    from mlops_desktop.serving.batch import score
+
+    good = tmp_path / "good.csv"
+    credit_frame.drop(columns=[TARGET]).head(300).to_csv(good, index=False)
+    taken = tmp_path / "taken.csv"
+    taken.mkdir()  # the output cannot be put in place: every chunk was scored and logged first
+    with pytest.raises(OSError):
+        score(model_ws, "credit@1", good, taken, chunk_rows=20)
+    kinds = model_ws.db.execute("SELECT protocol, status FROM predictions").fetchall()
+    assert kinds == [("batch", 500)]
