@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.evaluation.behavioural import DEFAULT_EPSILON, DEFAULT_PASS_RATE, parse_spec
+from mlops_desktop.ui.kit.dialogs import set_primary
 
 KIND_LABELS = {
     "minimum": "Minimum functionality: this input → this class or score",
@@ -257,6 +258,7 @@ class AddTestDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("&Add test")
+        set_primary(self.ok_button)
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -32,6 +32,7 @@ from mlops_desktop.training.metric_names import (
     REGRESSION_METRICS,
 )
 from mlops_desktop.ui.evaluation.model import gate_yaml
+from mlops_desktop.ui.kit.dialogs import set_primary
 from mlops_desktop.ui.kit.widgets import code_view
 
 
@@ -205,6 +206,7 @@ class GateEditorDialog(QDialog):
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText("&Save as new version")
+        set_primary(self.save_button)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.data.special_categories import SPECIAL_CATEGORIES
 from mlops_desktop.ui.governance.personal_data_model import ColumnRow, InventoryRow
+from mlops_desktop.ui.kit.dialogs import set_primary
 
 
 def _buttons(dialog: QDialog) -> QDialogButtonBox:
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
     )
+    set_primary(buttons.button(QDialogButtonBox.StandardButton.Ok))
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons

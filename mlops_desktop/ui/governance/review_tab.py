@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.ui.governance import review_model as vm
+from mlops_desktop.ui.kit.dialogs import set_primary
 from mlops_desktop.ui.kit.specs import Column, EmptyStateSpec
 from mlops_desktop.ui.kit.tables import RecordTable
 from mlops_desktop.ui.kit.widgets import EmptyState
@@ -65,6 +66,7 @@ class ReasonDialog(QDialog):
         layout.addWidget(self.reason_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.addButton(f"&{verb}", QDialogButtonBox.ButtonRole.AcceptRole)
+        set_primary(self.ok_button)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

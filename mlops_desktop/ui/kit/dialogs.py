@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QMessageBox,
+    QPushButton,
     QSizePolicy,
     QSpacerItem,
     QWidget,
@@ -21,6 +23,25 @@ from mlops_desktop.formatting import readable_details
 from mlops_desktop.registry.entities import Job
 
 HEADLESS_PLATFORMS = ("offscreen", "minimal")
+
+
+class _DefaultOnShow(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show and isinstance(watched, QPushButton):
+            watched.setDefault(False)  # setDefault(True) on a default button tells no dialog
+            watched.setDefault(True)
+        return False
+
+
+def set_primary(button: QPushButton) -> None:
+    """Make ``button`` the one Enter presses in its dialog, drawn as the default.
+
+    A default set while the button is not yet inside its dialog is forgotten: on show, QDialog
+    makes the first auto-default button of the focus chain the default, often Cancel. So the
+    default is set again each time the button is shown, when it belongs to the dialog.
+    """
+    button.setDefault(True)
+    button.installEventFilter(_DefaultOnShow(button))
 
 
 def use_native_dialogs() -> bool:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from mlops_desktop.formatting import local_time
 from mlops_desktop.registry.entities import Alert
 from mlops_desktop.ui.kit.charts import severity_color
+from mlops_desktop.ui.kit.dialogs import set_primary
 from mlops_desktop.ui.kit.labels import scaled_font
 from mlops_desktop.ui.kit.tables import SortRole
 from mlops_desktop.ui.kit.theme import is_dark
@@ -127,6 +128,7 @@ class NoteDialog(QDialog):
         label.setBuddy(self.note_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.addButton(f"&{verb}", QDialogButtonBox.ButtonRole.AcceptRole)
+        set_primary(self.ok_button)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -181,7 +183,7 @@ class RetrainDialog(QDialog):
         row.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.addButton("&Retrain", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
+        set_primary(self.ok_button)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

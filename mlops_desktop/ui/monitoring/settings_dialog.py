@@ -41,6 +41,7 @@ from mlops_desktop.monitoring.settings import (
     save_settings,
 )
 from mlops_desktop.ui.kit.charts import severity_color
+from mlops_desktop.ui.kit.dialogs import set_primary
 from mlops_desktop.ui.kit.labels import muted_label, scaled_font
 
 FREQS = ("5min", "15min", "1h", "6h", "1D")
@@ -133,7 +134,7 @@ class MonitorSettingsDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.addButton("&Save", QDialogButtonBox.ButtonRole.ApplyRole)
-        self.save_button.setDefault(True)
+        set_primary(self.save_button)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.request_save)
         buttons.rejected.connect(self.reject)

@@ -37,6 +37,7 @@ from mlops_desktop.ui.kit.dialogs import (
     ErrorText,
     error_box,
     error_text,
+    set_primary,
     use_native_dialogs,
     widen,
 )
@@ -126,6 +127,7 @@ class ForceDialog(QDialog):
             f"{action} anyway", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.ok_button.setObjectName("forceOk")
+        set_primary(self.ok_button)
         self.ok_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -291,7 +293,7 @@ class BatchScoringDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.score_button = self.buttons.addButton("&Score", QDialogButtonBox.ButtonRole.ActionRole)
         self.score_button.setObjectName("scoreButton")
-        self.score_button.setDefault(True)
+        set_primary(self.score_button)
         self.score_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

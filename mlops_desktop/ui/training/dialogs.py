@@ -28,6 +28,7 @@ from mlops_desktop.training.run_summary import (
     families_for,
     train_command,
 )
+from mlops_desktop.ui.kit.dialogs import set_primary
 from mlops_desktop.ui.kit.labels import muted_label
 from mlops_desktop.ui.kit.widgets import CommandLine
 from mlops_desktop.ui.training.model import dataset_caption, task_text
@@ -61,7 +62,7 @@ class NewRunDialog(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.train_button = self.buttons.addButton("&Train", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.train_button.setDefault(True)
+        set_primary(self.train_button)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -247,7 +248,7 @@ class RegisterDialog(QDialog):
         layout.addWidget(self.preview)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.addButton("&Register", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
+        set_primary(self.ok_button)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -303,7 +304,7 @@ class RetrainDialog(QDialog):
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.addButton("&Retrain", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
+        set_primary(self.ok_button)
         self.ok_button.setEnabled(bool(datasets) and bool(versions))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
