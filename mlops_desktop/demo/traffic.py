@@ -159,7 +159,7 @@ def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:
     """Insert the traffic and record its outcomes in one transaction."""
     from mlops_desktop.monitoring.replay import row_keys
     from mlops_desktop.registry.db import write
-    from mlops_desktop.registry.prediction_store import payload_json
+    from mlops_desktop.registry.prediction_text import payload_json
     from mlops_desktop.serving.batching import score_tables
     from mlops_desktop.serving.models import load_model
     from mlops_desktop.serving.outcomes import record_outcomes

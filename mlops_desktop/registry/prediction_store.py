@@ -12,7 +12,6 @@ outputs_json, latency_ms)``.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -21,9 +20,15 @@ from typing import Any
 
 import sqlite_utils
 
-from mlops_desktop import json_steps
 from mlops_desktop.registry.db import connect, write
 from mlops_desktop.registry.entities import Prediction, from_row
+from mlops_desktop.registry.prediction_text import (
+    QUARANTINE_TEXT_CAP,
+    Row,
+    ascii_text,
+    payload_json,
+    row_text,
+)
 
 #: The log's row format: a tuple of these twelve values, inputs and outputs as JSON text.
 INSERT = (
@@ -35,7 +40,6 @@ _WINDOW_COLUMNS = (
     "SELECT id, ts, model_version_id, inputs_json, outputs_json, latency_ms FROM predictions"
 )
 _CHUNK = 500
-QUARANTINE_TEXT_CAP = 16_384  # characters of a quarantined row (and reason) kept
 _DELETE_CHUNK = 5000
 _OLD = {
     "predictions": "SELECT {} FROM predictions WHERE ts < ?",
@@ -52,36 +56,6 @@ _ROW_FAULTS = (
     sqlite3.InterfaceError,
     sqlite3.ProgrammingError,
 )
-
-Row = tuple[Any, ...]
-
-
-def payload_json(value: Any) -> str | None:
-    """A request's inputs or answer as the log stores it (objects may offer ``to_log()``)."""
-    if value is None:
-        return None
-    if hasattr(value, "to_log"):
-        value = value.to_log()
-    if json_steps.big(value):  # a big request's rows: in steps, so the service's loop runs
-        return json_steps.dumps(value)
-    return json.dumps(value, separators=(",", ":"), default=str)
-
-
-def _ascii(value: Any) -> str:
-    """Text any database accepts: non-ASCII (lone surrogates included) as JSON escapes."""
-    text = value if isinstance(value, str) else str(value)
-    return json.dumps(text)[1:-1]
-
-
-def _row_text(row: Row) -> str:
-    """A quarantined row as ASCII JSON (values JSON cannot encode as their repr), capped."""
-    try:
-        text = json.dumps(list(row), default=repr)
-    except (ValueError, TypeError, RecursionError):
-        text = json.dumps([repr(v)[:QUARANTINE_TEXT_CAP] for v in row])
-    if len(text) > QUARANTINE_TEXT_CAP:
-        text = json.dumps({"truncated_from": len(text), "head": text[:QUARANTINE_TEXT_CAP]})
-    return text
 
 
 class PredictionStore:
@@ -127,10 +101,10 @@ class PredictionStore:
             (
                 row[1] if isinstance(row[1], (int, float)) else None,
                 now,
-                _ascii(row[0]),
-                _ascii(row[2]),
-                _ascii(reason)[:QUARANTINE_TEXT_CAP],
-                _row_text(row),
+                ascii_text(row[0]),
+                ascii_text(row[2]),
+                ascii_text(reason)[:QUARANTINE_TEXT_CAP],
+                row_text(row),
             )
             for row, reason in rows
         ]

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from mlops_desktop.registry.audit import AuditLog
-from mlops_desktop.registry.prediction_store import PredictionStore, payload_json
+from mlops_desktop.registry.prediction_store import PredictionStore
+from mlops_desktop.registry.prediction_text import payload_json
 from mlops_desktop.registry.review_store import ReviewStore
 
 log = logging.getLogger(__name__)
