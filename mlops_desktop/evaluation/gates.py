@@ -83,6 +83,23 @@ class GateSpec:
         out["require_contracts_pass"] = self.require_contracts_pass
         return out
 
+    def describe_lines(self) -> list[str]:
+        """The rules as sentences, one per rule, in the order the gate checks them."""
+        lines = [rule.describe() for rule in self.metrics]
+        if self.min_lift_over_baseline is not None:
+            lines.append(f"lift over the baseline ≥ {self.min_lift_over_baseline:g}")
+        if self.max_slice_gap is not None:
+            metric = metric_label(self.slice_metric) if self.slice_metric else "the main metric"
+            lines.append(
+                f"gap in {metric} between slices ≤ {self.max_slice_gap:g} "
+                f"(slices of at least {self.min_slice_rows} rows)"
+            )
+        if self.require_behavioural_pass:
+            lines.append("every behavioural test passes")
+        if self.require_contracts_pass:
+            lines.append("every input contract holds")
+        return lines
+
 
 @dataclass(frozen=True)
 class GateLine:

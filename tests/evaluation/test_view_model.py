@@ -106,6 +106,11 @@ def test_gate_yaml_round_trips_and_specs_read_as_sentences(registered):
         }  # fmt: skip
     ).to_dict()
     assert parse_gate_text(view_model.gate_yaml(spec)).to_dict() == spec
+    assert parse_gate(spec).describe_lines() == [
+        "ROC AUC ≥ 0.8 (95% CI bound)",
+        "Brier score ≤ 0.2",
+        "gap in the main metric between slices ≤ 0.1 (slices of at least 40 rows)",
+    ]
     assert (
         view_model.describe_test(
             "directional", {"feature": "duration", "expect": "increase", "delta": 12.0}

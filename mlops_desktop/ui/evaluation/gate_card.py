@@ -1,14 +1,14 @@
 """The quality gate of a model name on the Test page: the current version (who, when, why, its
-YAML) and the history of every version."""
+rules in words) and the history of every version."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from mlops_desktop.evaluation.gates import parse_gate
 from mlops_desktop.formatting import MISSING, local_time, metric_label, operator
 from mlops_desktop.registry.entities import QualityGate
-from mlops_desktop.ui.evaluation.model import gate_yaml
 from mlops_desktop.ui.kit.labels import muted_label, section_label
 from mlops_desktop.ui.kit.specs import Column
 from mlops_desktop.ui.kit.tables import RecordTable
@@ -51,6 +51,8 @@ class GateCard(QWidget):
         top.addWidget(self.edit_button)
         self.info = muted_label(selectable=True)
         self.spec_view = code_view()
+        self.spec_view.setFont(self.font())  # rules in words, not code
+        self.spec_view.setAccessibleName("Gate rules")
         self.history_heading = section_label("History", self)
         self.history = RecordTable(
             [
@@ -85,9 +87,9 @@ class GateCard(QWidget):
                 f"{current.version + 1}; reports are re-checked against the newest version."
             )
             self.edit_button.setText("&Edit gate…")
-            text = gate_yaml(current.spec)
-            self.spec_view.setPlainText(text)
-            lines = text.count("\n") + 1
+            rules = parse_gate(current.spec).describe_lines() or ["no rules: every test passes"]
+            self.spec_view.setPlainText("\n".join(f"•  {rule}" for rule in rules))
+            lines = len(rules)
             self.spec_view.setFixedHeight(
                 min(240, self.spec_view.fontMetrics().lineSpacing() * lines + 16)
             )
