@@ -137,14 +137,14 @@ def credit_frame() -> pd.DataFrame:
     return read_dataset(GERMAN_CREDIT)
 
 
-def test_empty_state_points_to_train_or_test_with_the_cli_command(make_window, tmp_path):
+def test_empty_state_points_to_train_with_a_placeholder_command(make_window, tmp_path):
     window = make_window(tmp_path / "empty")
     page = window.page("deploy")
     assert page.showing_empty_state()
     assert page.empty_state.heading.text() == "Nothing to deploy yet"
-    assert page.empty_state.command.command() == "mlops-desktop deploy credit@1"
-    page.empty_state.action.click()
-    assert window.current_page_name() == "test"
+    assert page.empty_state.command.command() == "mlops-desktop deploy NAME@N"
+    page.empty_state.action.click()  # nothing is trained yet: Train is where to start
+    assert window.current_page_name() == "train"
 
 
 def test_the_chosen_port_is_remembered_across_launches(make_window, tmp_path):

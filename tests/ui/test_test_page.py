@@ -79,7 +79,7 @@ def test_empty_state_points_to_train_with_the_cli_command(make_window, tmp_path)
     page = window.page("test")
     assert page.showing_empty_state()
     assert "Train page" in page.empty_state.text.text()
-    assert page.empty_state.command.command() == "mlops-desktop test credit@1 --report report.html"
+    assert page.empty_state.command.command() == "mlops-desktop test NAME@N --report report.html"
     page.empty_state.action.click()
     assert window.current_page_name() == "train"
 

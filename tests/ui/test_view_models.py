@@ -145,7 +145,7 @@ def test_train_empty_states_point_to_data_or_to_the_latest_version():
     assert train_model.empty_spec(False, []).action_page == "data"
     spec = train_model.empty_spec(True, [version("credit", 1), version("credit", 3)])
     assert spec.command == "mlops-desktop train credit@3 --model hgb --register credit"
-    assert "credit@1" in train_model.empty_spec(True, []).command
+    assert "DATASET@N" in train_model.empty_spec(True, []).command
 
 
 def test_run_details_explain_failures_and_lineage():

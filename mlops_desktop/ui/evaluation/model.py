@@ -27,7 +27,8 @@ from mlops_desktop.ui.kit.specs import Column, EmptyStateSpec
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
 
-CLI_EXAMPLE = "mlops-desktop test credit@1 --report report.html"
+#: No version is registered yet, so the command names none.
+CLI_EXAMPLE = "mlops-desktop test NAME@N --report report.html"
 
 # -- what the page shows -------------------------------------------------------------------------
 

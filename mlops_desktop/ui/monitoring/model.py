@@ -47,7 +47,7 @@ NO_TRAFFIC = "Send requests to the service or start the simulator:"
 NO_LIVE = EmptyStateSpec(
     "No model is live",
     "Deploy a tested version; its traffic, drift, quality and alerts appear here.",
-    "mlops-desktop deploy credit@1",
+    "mlops-desktop deploy NAME@N",
     "Go to &Deploy",
     "deploy",
 )

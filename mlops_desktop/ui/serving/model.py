@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
 
 ROLLOUT_MODES = ("canary", "shadow")
-CLI_EXAMPLE = "mlops-desktop deploy credit@1"
+#: No version is registered yet, so the command names none (a made-up "credit@1" misled).
+CLI_EXAMPLE = "mlops-desktop deploy NAME@N"
 
 #: Service processes this process started: pid -> Popen, so stopping them later reaps them.
 _STARTED: dict[int, subprocess.Popen] = {}
@@ -47,8 +48,8 @@ def empty_spec(has_runs: bool) -> EmptyStateSpec:
         text = "Register a trained run on the Train page, test it, then deploy it here."
         label, page = "Go to &Train", "train"
     else:
-        text = "Deploy needs a registered model version that passed its tests."
-        label, page = "Go to T&est", "test"
+        text = "Deploy needs a registered model version that passed its tests: train one first."
+        label, page = "Go to &Train", "train"
     return EmptyStateSpec("Nothing to deploy yet", text, CLI_EXAMPLE, label, page)
 
 

@@ -147,7 +147,7 @@ def dataset_names(rows: list[RunRow]) -> list[str]:
 
 def empty_spec(has_data: bool, versions: list[DatasetVersion]) -> EmptyStateSpec:
     """What the Train page says before the first run; its command trains the latest of
-    ``versions`` (credit@1 when none is known)."""
+    ``versions`` (placeholders when none is known)."""
     if not has_data:
         return EmptyStateSpec(
             heading="Nothing to train on yet",
@@ -156,7 +156,7 @@ def empty_spec(has_data: bool, versions: list[DatasetVersion]) -> EmptyStateSpec
             action_label="Go to &Data",
             action_page="data",
         )
-    ref, name = "credit@1", "credit"
+    ref, name = "DATASET@N", "NAME"
     if versions:
         latest = max(versions, key=lambda v: (v.created_at, v.id))
         ref, name = latest.ref, latest.name
