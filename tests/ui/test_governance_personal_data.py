@@ -126,4 +126,9 @@ def test_personal_data_tab_edits_purpose_and_exports(
     card = (tmp_path / "card.html").read_text(encoding="utf-8")
     assert "Decide on consumer credit applications" in card and "7. Change history" in card
     assert "foreign_worker" in (tmp_path / "record.csv").read_text(encoding="utf-8")
-    assert tab.status.text().startswith("Saved ")
+    # The job's end reaches the tab after the registry says so; a refresh then keeps the notice.
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Saved "), timeout=TIMEOUT_MS)
+    loads = tab.loads
+    tab.refresh(window.model)
+    qtbot.waitUntil(lambda: tab.loads > loads, timeout=TIMEOUT_MS)
+    assert tab.status.text().startswith("Saved ") and "Personal-data columns" in tab.status.text()

@@ -71,6 +71,7 @@ class PersonalDataTab(QWidget):
         self.overview = Overview()
         self.loads = 0
         self.jobs: list[str] = []
+        self.saved_notice = ""  # "Saved PATH." of the last export, kept across refreshes
         self.dialog: QDialog | None = None
         self._loading = self._again = False
         self._build()
@@ -145,14 +146,16 @@ class PersonalDataTab(QWidget):
         selected = self.selected()
         self.overview = overview
         if overview.empty:
-            self.status.setText(EMPTY_TEXT)
+            text = EMPTY_TEXT
         else:
             special = sum(1 for r in overview.rows if r.kind == "dataset" and r.flagged)
-            self.status.setText(
+            text = (
                 "Personal-data columns of every dataset (latest version) and model version. "
                 f"Rows in red hold GDPR Art. 9 special categories ({counted(special, 'dataset')}). "
                 "Select a row to see its columns."
             )
+        # A refresh never hides where the last export went.
+        self.status.setText(f"{self.saved_notice} {text}" if self.saved_notice else text)
         self.table.set_rows(
             [
                 [r.kind, r.ref, r.purpose, r.legal_basis, r.personal, r.special, r.note]
@@ -288,6 +291,7 @@ class PersonalDataTab(QWidget):
         )
 
     def _submit(self, fn, kwargs: dict, title: str) -> str:
+        self.saved_notice = ""
         self.status.setText(f"Writing {title}…")
         job_id = self.model.submit(fn, kwargs, title=title, on_finished=self._exported)
         self.jobs.append(job_id)
@@ -295,6 +299,7 @@ class PersonalDataTab(QWidget):
 
     def _exported(self, job: Job) -> None:
         if job.status == "succeeded":
-            self.status.setText(f"Saved {(job.result or {}).get('path')}")
+            self.saved_notice = f"Saved {(job.result or {}).get('path')}."
+            self.status.setText(self.saved_notice)
         elif job.status in ("failed", "interrupted"):
             error_box(self, job_error_text(job)).open()
