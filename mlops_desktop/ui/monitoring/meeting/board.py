@@ -55,6 +55,7 @@ POLL_MS = 1000
 MONITOR_MS = 5000
 PASS_WINDOWS = 20  # windows a monitoring pass computes at most (the simulator is quick)
 LEAVE_KEYS = ("Esc", "F11", "Ctrl+Shift+M")
+BANNER_MS = 20_000  # how long a new alert's banner stays up while the alert is open
 
 NOTHING_DEPLOYED = EmptyStateSpec(
     "Nothing is deployed yet",
@@ -146,6 +147,8 @@ class MeetingWindow(QWidget):
         self.path = path
         self.last: Snapshot | None = None
         self.seen_alerts: set[int] = set()
+        self.banner_alert: int | None = None  # the alert the banner tells of
+        self.banner_at = 0.0  # when it was put up (a snapshot read before then is older news)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
@@ -247,11 +250,14 @@ class MeetingWindow(QWidget):
         first = self.last is None
         self.last = shot
         for card in shot.cards:  # an alert opened by any monitor (the app's, cron's) is news
-            newest = card.alert_ids[0] if card.alert_ids else None
+            newest = card.open_alert_ids[0] if card.open_alert_ids else None
             if newest is not None and newest not in self.seen_alerts and not first:
                 alert = card.newest_alert
-                self._show_banner(card.model, alert.get("severity", ""), alert.get("message", ""))
+                self._show_banner(
+                    card.model, alert.get("severity", ""), alert.get("message", ""), newest
+                )
             self.seen_alerts.update(card.alert_ids)
+        self._retire_banner(shot)
         self.board.set_cards(shot.cards, shot.history)
         self.stack.setCurrentWidget(self.board if shot.cards else self.empty)
         self.simulator.set_snapshot(shot)
@@ -276,14 +282,28 @@ class MeetingWindow(QWidget):
         alert = opened[-1]
         more = f"  (+{len(opened) - 1} more)" if len(opened) > 1 else ""
         self.seen_alerts.update(a.id for a in opened)
-        self._show_banner(alert.model_name, alert.severity, alert.message, more)
+        self._show_banner(alert.model_name, alert.severity, alert.message, alert.id, more)
 
-    def _show_banner(self, model: str, severity: str, message: str, more: str = "") -> None:
+    def _show_banner(
+        self, model: str, severity: str, message: str, alert_id: int, more: str = ""
+    ) -> None:
         text = short_reason(message, 140)
         self.banner.setText(f"New {severity} alert on {model}: {text}{more}")
+        self.banner_alert, self.banner_at = alert_id, time.time()
         self._banner_colors(severity)
         self.banner.show()
-        self._banner_timer.start(20_000)
+        self._banner_timer.start(BANNER_MS)
+
+    def _retire_banner(self, shot: Snapshot) -> None:
+        """Hide the banner once its alert is no longer open (acknowledged, resolved, or its
+        model no longer deployed): the board shows what is true now, not what was."""
+        if self.banner_alert is None or self.banner.isHidden() or shot.at < self.banner_at:
+            return
+        still_open = any(self.banner_alert in card.open_alert_ids for card in shot.cards)
+        if not still_open:
+            self.banner.hide()
+            self._banner_timer.stop()
+            self.banner_alert = None
 
     # -- look --------------------------------------------------------------------------------
 
