@@ -136,3 +136,24 @@ def test_acknowledging_the_alert_clears_the_why_and_the_banner(
     assert card.alerts.text().startswith("No open alerts · ")
     assert card.alerts.text().endswith("acknowledged")
 
+
+def test_open_latest_report_says_whether_a_browser_took_it(qtbot, ws_path, open_meeting):
+    meeting = open_meeting(ws_path)
+    actions = meeting.actions_bar
+    qtbot.waitUntil(lambda: actions.report_button.isEnabled(), timeout=TIMEOUT_MS)
+    urls: list = []
+    actions.open_url = lambda url: urls.append(url) and False  # no browser on this machine
+    qtbot.mouseClick(actions.report_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not actions.busy, timeout=TIMEOUT_MS)
+    path = actions.opened[-1]
+    assert path.is_file() and urls[-1].toLocalFile() == str(path)
+    text = actions.status.text()
+    assert "Opened" not in text and "no browser could be opened" in text and str(path) in text
+    assert text.startswith("Wrote the test report of credit@1")
+
+    actions.open_url = lambda url: urls.append(url) or True  # a desktop that has one
+    qtbot.mouseClick(actions.report_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not actions.busy, timeout=TIMEOUT_MS)
+    assert actions.status.text() == (
+        f"Sent the test report of credit@1 to your browser ({actions.opened[-1].name})."
+    )
