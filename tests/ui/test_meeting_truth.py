@@ -157,3 +157,37 @@ def test_open_latest_report_says_whether_a_browser_took_it(qtbot, ws_path, open_
     assert actions.status.text() == (
         f"Sent the test report of credit@1 to your browser ({actions.opened[-1].name})."
     )
+
+
+def test_the_board_grows_with_the_window_and_marks_the_drifted_feature(
+    qtbot,
+    ws_path,
+    credit,  # noqa: F811
+    open_meeting,
+):
+    """From the back of a room: larger fonts on a larger screen (and back), and the feature
+    that drifts has its own colour, legend entry and label on the chart."""
+    drift_windows(ws_path, credit, stable=1, drifted=3)
+    meeting = open_meeting(ws_path)
+    card = meeting.board.cards["credit"]
+    qtbot.waitUntil(lambda: len(card.chart.history.shares) == 4, timeout=TIMEOUT_MS)
+    small = {w: w.font().pointSizeF() for w in (meeting.title, meeting.simulator, meeting.leave)}
+    small_card = card.base_pt
+    meeting.resize(1920, 1080)
+    qtbot.waitUntil(lambda: meeting.scale > 1.3, timeout=5_000)
+    for widget, size in small.items():
+        assert widget.font().pointSizeF() >= 1.3 * size
+    assert meeting.actions_bar.status.font().pointSizeF() > meeting.leave.font().pointSizeF()
+    assert card.base_pt > small_card and card.chart.point_size == card.base_pt
+    # Back to the laptop: the larger fonts do not hold the window at the larger size.
+    meeting.resize(1280, 800)
+    qtbot.waitUntil(lambda: meeting.size().toTuple() == (1280, 800), timeout=5_000)
+    assert meeting.scale == 1.0 and meeting.title.font().pointSizeF() == small[meeting.title]
+
+    chart = card.chart
+    assert chart.history.focus() == "credit_amount"
+    assert chart.legend()[-1][1] == "credit_amount"
+    assert chart.legend()[-1][0] not in [color for color, _ in chart.legend()[:3]]
+    plot = chart.plot_rect(chart.fontMetrics().height())
+    assert len(chart.focus_rects(plot)) == chart.focus_count() == 3
+    assert "credit_amount drifted in 3 of them" in chart.accessibleDescription()

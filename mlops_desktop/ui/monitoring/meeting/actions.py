@@ -88,7 +88,8 @@ class ActionBar(QFrame):
         self.open_url = QDesktopServices.openUrl
         self.opened: list[Path] = []
         self.tasks = BackgroundTasks(self)
-        self.setFont(scaled_font(self, 1.2))  # its outcome is news for the room too
+        self.setFont(scaled_font(self, 1.2))  # its outcome is news for the room too (the
+        # meeting window scales it with its size)
         self.retrain_button = self._button("&Retrain to canary", "meetingRetrain", self.retrain)
         self.promote_button = self._button("&Promote canary", "meetingPromote", self.promote)
         self.rollback_button = self._button("Roll &back", "meetingRollback", self.roll_back)

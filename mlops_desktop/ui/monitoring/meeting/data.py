@@ -47,6 +47,15 @@ class DriftHistory:
     freq: str = "1h"
     pending: int = 0  # scored requests since the last count window
     ends: tuple[float, ...] = ()  # when each window ended (its last request, count windows)
+    drifted: tuple[tuple[str, ...], ...] = ()  # the features that drifted in each window
+
+    def focus(self, recent: int = 3) -> str | None:
+        """The feature the chart marks: drifted in the latest window, and in most of the
+        latest ``recent`` (the one an alert would name), else None."""
+        if not self.drifted or not self.drifted[-1]:
+            return None
+        latest = self.drifted[-recent:]
+        return max(self.drifted[-1], key=lambda c: sum(c in cols for cols in latest))
 
 
 @dataclass
@@ -94,6 +103,7 @@ def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
         settings.freq,
         int(pending),
         tuple(float(r[2]) for r in rows),
+        tuple(tuple(r[3]) for r in rows),
     )
 
 
