@@ -202,13 +202,15 @@ class DriftChart(QWidget):
         for rect in rects:
             painter.fillRect(rect, self.focus_color())
         latest = self.bar_rects(plot)[-1]
-        metrics = painter.fontMetrics()
+        font = QFont(painter.font())
+        font.setBold(True)
+        metrics = QFontMetricsF(font)  # bold: measured as drawn
         label = f"{self.history.focus()} ▼"
         width = metrics.horizontalAdvance(label) + 8
         x = min(latest.center().x() - width / 2, plot.right() - width)
-        tag = QRectF(x, latest.top() - metrics.height() - 2, width, metrics.height())
-        font = QFont(painter.font())
-        font.setBold(True)
+        under = [r.top() for r in self.bar_rects(plot) if r.right() > x and r.left() < x + width]
+        top = min(under, default=latest.top()) - metrics.height() - 2  # over, not on, the bars
+        tag = QRectF(x, max(plot.top(), top), width, metrics.height())
         painter.save()
         painter.setFont(font)
         painter.fillRect(tag, self.palette().color(QPalette.ColorRole.Base))
