@@ -2,14 +2,16 @@
 
 Traffic light rules (the first that applies):
 
-- **red**: an active (open or acknowledged) critical alert, or the quality figure fails the
-  gate (realized metric on at least ``MIN_REALIZED`` labelled rows, else the live version's
-  test report verdict);
-- **amber**: an active warning alert, any feature drifted in the latest window, no test report for
-  the live version, or no scoring service running;
+- **red**: an open critical alert, or the quality figure fails the gate (realized metric on at
+  least ``MIN_REALIZED`` labelled rows, else the live version's test report verdict);
+- **amber**: an open warning alert, any feature drifted in the latest window (dataset drift or
+  not), no test report for the live version, or no scoring service running;
 - **green**: otherwise. Info alerts never change the colour.
 
-Each reason is listed on the card, so the colour is never unexplained.
+Open alerts are counted as the Monitor page counts them: an acknowledged alert is someone's
+work in hand, listed beside the open count but no longer a reason. Each reason is listed on the
+card, so the colour is never unexplained, and a card never says "no drift" beside a drifted
+feature.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ class BoardCard:
     drift: dict = field(default_factory=dict)
     requests_today: int = 0
     alerts: dict = field(default_factory=dict)  # severity -> open (unacknowledged) count
-    acknowledged: int = 0  # active alerts someone has acknowledged (they still set the light)
+    acknowledged: int = 0  # active alerts someone has acknowledged (listed, not a reason)
     alert_ids: list[int] = field(default_factory=list)  # the active alerts, newest first
-    newest_alert: dict = field(default_factory=dict)  # severity and message of alert_ids[0]
+    open_alert_ids: list[int] = field(default_factory=list)  # the open ones, newest first
+    newest_alert: dict = field(default_factory=dict)  # severity, message of open_alert_ids[0]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -114,59 +117,76 @@ def _drift(ws: Workspace, name: str) -> dict:
     }
 
 
-def board(ws: Workspace, now: float | None = None) -> list[BoardCard]:
-    """One card per model with a live version, by name."""
-    from mlops_desktop.monitoring.alerts import list_alerts
-    from mlops_desktop.serving.deployments import live_at, rollback_target
+def board(ws: Workspace, now: float | None = None, service: object = ...) -> list[BoardCard]:
+    """One card per model with a live version, by name.
+
+    ``service`` is the running service (or None) when the caller has found it already.
+    """
     from mlops_desktop.serving.process import find_service
 
     now = time.time() if now is None else now
-    service = find_service(ws)
-    cards = []
-    for name in monitored_models(ws):
-        version = ws.models.get(f"{name}@live")
-        where = live_at(ws, name)
-        card = BoardCard(
-            model=name,
-            light="green",
-            live_version=version.ref,
-            candidate=where.candidate,
-            mode=where.mode,
-            canary_percent=where.canary_percent,
-            rollback_to=rollback_target(ws, name),
-        )
-        card.quality = _quality(ws, name, version)
-        card.drift = _drift(ws, name)
-        card.requests_today = ws.predictions.served_since(name, _midnight(now))
-        active = list_alerts(ws, name, states=("open", "acknowledged"))
-        card.alerts = {
-            s: sum(a.severity == s and a.state == "open" for a in active)
-            for s in ("critical", "warning", "info")
-        }
-        card.acknowledged = sum(a.state == "acknowledged" for a in active)
-        card.alert_ids = [a.id for a in active]
-        if active:
-            card.newest_alert = {"severity": active[0].severity, "message": active[0].message}
-        red, amber = [], []
-        for alert in active:
-            seen = "Acknowledged: " if alert.state == "acknowledged" else ""
-            if alert.severity == "critical":
-                red.append(seen + alert.message.split(". ")[0])
-            elif alert.severity == "warning":
-                amber.append(seen + alert.message.split(". ")[0])
-        if card.quality.get("passes") is False:
-            q = card.quality
-            red.append(f"{q['metric']} {q['value']:.3f} fails the gate ({q['source']})")
-        if card.drift.get("dataset_drift"):
-            amber.append(f"dataset drift in the latest window ({card.drift['drift_share']:.0%})")
-        elif card.drift.get("drifted_columns"):  # the drift figures and the light agree
-            columns = card.drift["drifted_columns"]
-            amber.append(f"{', '.join(columns[:3])} drifted in the latest window")
-        if not card.quality.get("tested"):
-            amber.append(f"{version.ref} has no test report")
-        if service is None:
-            amber.append("the scoring service is not running")
-        card.reasons = red + amber
-        card.light = "red" if red else "amber" if amber else "green"
-        cards.append(card)
-    return cards
+    if service is ...:
+        service = find_service(ws)
+    return [_card(ws, name, now, service is not None) for name in monitored_models(ws)]
+
+
+def _reasons(card: BoardCard, active: list, serving: bool) -> tuple[list[str], list[str]]:
+    """(red, amber) reasons of ``card``: open alerts, quality, drift, report and service."""
+    red, amber = [], []
+    for alert in active:
+        if alert.state != "open":
+            continue
+        if alert.severity == "critical":
+            red.append(alert.message.split(". ")[0])
+        elif alert.severity == "warning":
+            amber.append(alert.message.split(". ")[0])
+    q, d = card.quality, card.drift
+    if q.get("passes") is False:
+        red.append(f"{q['metric']} {q['value']:.3f} fails the gate ({q['source']})")
+    if d.get("dataset_drift"):
+        amber.append(f"dataset drift in the latest window ({d['drift_share']:.0%})")
+    elif d.get("drifted_columns"):
+        columns = d["drifted_columns"]
+        shown = ", ".join(columns[:3]) + (" …" if len(columns) > 3 else "")
+        amber.append(f"{shown} drifted in the latest window")
+    if not q.get("tested"):
+        amber.append(f"{card.live_version} has no test report")
+    if not serving:
+        amber.append("the scoring service is not running")
+    return red, amber
+
+
+def _card(ws: Workspace, name: str, now: float, serving: bool) -> BoardCard:
+    """The card of ``name`` (which has a live version)."""
+    from mlops_desktop.monitoring.alerts import list_alerts
+    from mlops_desktop.serving.deployments import live_at, rollback_target
+
+    version = ws.models.get(f"{name}@live")
+    where = live_at(ws, name)
+    card = BoardCard(
+        model=name,
+        light="green",
+        live_version=version.ref,
+        candidate=where.candidate,
+        mode=where.mode,
+        canary_percent=where.canary_percent,
+        rollback_to=rollback_target(ws, name),
+    )
+    card.quality = _quality(ws, name, version)
+    card.drift = _drift(ws, name)
+    card.requests_today = ws.predictions.served_since(name, _midnight(now))
+    active = list_alerts(ws, name, states=("open", "acknowledged"))
+    card.alerts = {
+        s: sum(a.severity == s and a.state == "open" for a in active)
+        for s in ("critical", "warning", "info")
+    }
+    card.acknowledged = sum(a.state == "acknowledged" for a in active)
+    card.alert_ids = [a.id for a in active]
+    opened = [a for a in active if a.state == "open"]
+    card.open_alert_ids = [a.id for a in opened]
+    if opened:
+        card.newest_alert = {"severity": opened[0].severity, "message": opened[0].message}
+    red, amber = _reasons(card, active, serving)
+    card.reasons = red + amber
+    card.light = "red" if red else "amber" if amber else "green"
+    return card

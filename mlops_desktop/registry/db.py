@@ -50,3 +50,21 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def read(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run a block of reads on one snapshot of the database (a deferred transaction).
+
+    Every query in the block sees the same commit, so figures read together agree although
+    another process writes meanwhile. Do not write inside it. Nested calls join the outer one.
+    """
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")

@@ -7,6 +7,7 @@ log), time windows by their start.
 
 from __future__ import annotations
 
+import json
 import time
 
 import sqlite_utils
@@ -144,11 +145,14 @@ class DriftWindowStore:
 
     def latest_share_rows(
         self, name: str, kind: str, limit: int
-    ) -> list[tuple[float | None, int | None, float]]:
-        """``(drift_share, dataset_drift, window_end)`` of the latest ``limit`` windows with
-        rows, newest first (the meeting board's chart and its time axis)."""
-        sql = _latest("drift_share, dataset_drift, window_end", kind, False)
-        return self.db.execute(sql, [name, kind, limit]).fetchall()
+    ) -> list[tuple[float | None, int | None, float, tuple[str, ...]]]:
+        """``(drift_share, dataset_drift, window_end, drifted_columns)`` of the latest ``limit``
+        windows with rows, newest first (the meeting board's chart, its time axis and the
+        drifted feature it marks)."""
+        columns = "drift_share, dataset_drift, window_end,"
+        columns += " json_extract(results_json, '$.drifted_columns')"
+        rows = self.db.execute(_latest(columns, kind, False), [name, kind, limit]).fetchall()
+        return [(*row[:3], tuple(json.loads(row[3]) if row[3] else ())) for row in rows]
 
     def after(self, name: str, kind: str, after_id: int) -> list[DriftWindow]:
         """The windows of ``name`` and ``kind`` stored after id ``after_id``, in no order."""

@@ -267,18 +267,5 @@ def test_the_board_counts_open_and_acknowledged_alerts_as_the_monitor_page_does(
     assert card.alerts == {"critical": 1, "warning": 0, "info": 0} and card.acknowledged == 1
     assert alerts_text(card) == "Open alerts: 1 critical · 1 acknowledged"
     assert alert_counts_text(list_alerts(ws, "credit")).startswith("1 open · 1 acknowledged")
-    assert card.light == "red"  # acknowledged alerts still count for the light
-
-
-def test_the_board_light_agrees_with_the_drift_figures(small_windows, credit):
-    ws = small_windows
-    log_requests(ws, shifted(credit.sample(450, random_state=4), "credit_amount", 3.0))
-    run_once(ws, "credit")
-    (card,) = board(ws)
-    columns = card.drift.get("drifted_columns") or []
-    assert columns, "the shifted feature should drift"
-    assert card.light != "green"
-    latest = (
-        "dataset drift in the latest" if card.drift["dataset_drift"] else "drifted in the latest"
-    )
-    assert any(latest in r for r in card.reasons), card.reasons
+    assert card.light == "red"  # from the open critical alert
+    assert not any("latency" in r for r in card.reasons)  # acknowledged: work in hand

@@ -4,8 +4,9 @@
 newest active alert: the "Retrain on recent data" job, run in a worker process by the app's job
 pool and shown in its Jobs panel), **Promote** the canary, **Roll back** (end the canary, or
 return live to the previous version), and **Open latest report** (the candidate's, else the live
-version's, in the browser). Promote and roll back are quick registry writes, run off the GUI
-thread; every outcome is one sentence in the bar.
+version's, handed to the desktop's browser; the bar says whether one took it). Promote and
+roll back are quick registry writes, run off the GUI thread; every outcome is one sentence in
+the bar.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _roll_back(ws, model: str) -> str:
     return f"Rolled back: {ws.models.by_id(dep.live_version_id).ref} is live again."
 
 
-def _latest_report(ws, model: str) -> Path:
-    """The newest test report of the candidate (else the live version) as an HTML file."""
+def _latest_report(ws, model: str) -> tuple[str, Path]:
+    """The newest test report of the candidate (else the live version): its version and the
+    HTML file it was written to."""
     from mlops_desktop.serving.deployments import live_at
     from mlops_desktop.ui.evaluation.model import write_html_file
 
@@ -54,9 +56,10 @@ def _latest_report(ws, model: str) -> Path:
     for ref in (where.candidate, f"{model}@live"):
         if not ref:
             continue
-        report = ws.reports.latest(ws.models.get(ref).id)
+        version = ws.models.get(ref)
+        report = ws.reports.latest(version.id)
         if report is not None:
-            return write_html_file(report.summary)
+            return version.ref, write_html_file(report.summary)
     raise MlopsError(f"No version of {model} has a test report yet.")
 
 
@@ -85,7 +88,8 @@ class ActionBar(QFrame):
         self.open_url = QDesktopServices.openUrl
         self.opened: list[Path] = []
         self.tasks = BackgroundTasks(self)
-        self.setFont(scaled_font(self, 1.2))  # its outcome is news for the room too
+        self.setFont(scaled_font(self, 1.2))  # its outcome is news for the room too (the
+        # meeting window scales it with its size)
         self.retrain_button = self._button("&Retrain to canary", "meetingRetrain", self.retrain)
         self.promote_button = self._button("&Promote canary", "meetingPromote", self.promote)
         self.rollback_button = self._button("Roll &back", "meetingRollback", self.roll_back)
@@ -185,12 +189,18 @@ class ActionBar(QFrame):
     def open_report(self) -> None:
         self._run(_latest_report, "Writing the report…", self._open)
 
-    def _open(self, path: Path) -> str:
-        """Ask the desktop to open ``path``; say what happened (it may have no browser)."""
+    def _open(self, written: tuple[str, Path]) -> str:
+        """Hand the report to the desktop's browser and say what happened: the system may have
+        no browser to open it with (a kiosk, a remote session), and then the file is the news."""
+        ref, path = written
         self.opened.append(path)
         if self.open_url(QUrl.fromLocalFile(str(path))):
-            return f"Asked the browser to open {path.name}."
-        return f"Could not open a browser: the report is saved as {path}. Open it from there."
+            return f"Sent the test report of {ref} to your browser ({path.name})."
+        self.status.setToolTip(str(path))
+        return (
+            f"Wrote the test report of {ref}, but no browser could be opened here: "
+            f"open {path} yourself."
+        )
 
     def _run(self, fn, doing: str, then: Callable[[Any], str] | None = None) -> None:
         if self.card is None or self.path is None or self.busy:

@@ -1,9 +1,8 @@
 """Meeting mode: a full-screen model-health board with a traffic simulator, for a projector.
 
 ``MeetingWindow`` shows one ``HealthCard`` per deployed model, refreshed every second by a
-``BoardPoller`` that reads the board on a pool thread (its own workspace connection) and, every
-few seconds, runs a monitoring pass (``ui.monitoring.model.background_pass``) on another, so drift and
-alerts appear while the simulator sends traffic. Under the cards, ``ActionBar`` retrains to a
+``BoardPoller`` (``meeting.poller``), so drift and alerts appear while the simulator sends
+traffic. The head, banner and bars grow with the window (the cards scale themselves). Under the cards, ``ActionBar`` retrains to a
 canary, promotes, rolls back and opens the latest report, so the whole journey stays on the
 board. Esc or F11 leaves the window; closing it stops the simulator.
 """
@@ -12,14 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
+    QFont,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -43,18 +42,19 @@ from mlops_desktop.ui.kit.theme import is_dark
 from mlops_desktop.ui.kit.widgets import EmptyState
 from mlops_desktop.ui.monitoring.meeting.actions import ActionBar
 from mlops_desktop.ui.monitoring.meeting.cards import BoardGrid
-from mlops_desktop.ui.monitoring.meeting.data import Snapshot, short_reason, snapshot
+from mlops_desktop.ui.monitoring.meeting.data import Snapshot, short_reason
+from mlops_desktop.ui.monitoring.meeting.poller import BoardPoller
 from mlops_desktop.ui.monitoring.meeting.simulator import SimulatorBar
-from mlops_desktop.ui.monitoring.model import background_pass
-from mlops_desktop.ui.runtime.background import Poller
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import Alert
 
-POLL_MS = 1000
-MONITOR_MS = 5000
-PASS_WINDOWS = 20  # windows a monitoring pass computes at most (the simulator is quick)
 LEAVE_KEYS = ("Esc", "F11", "Ctrl+Shift+M")
+#: The screen the board's chrome is sized for; on a larger window its fonts grow with it.
+DESIGN_SIZE = (1280, 800)
+MAX_SCALE = 2.0
+MIN_SIZE = (1024, 640)
+BANNER_MS = 20_000  # how long a new alert's banner stays up while the alert is open
 
 NOTHING_DEPLOYED = EmptyStateSpec(
     "Nothing is deployed yet",
@@ -68,61 +68,6 @@ NO_WORKSPACE = EmptyStateSpec(
     "No workspace is open",
     "Open a workspace (File ▸ Open Workspace…) or the demo workspace, then start meeting mode.",
 )
-
-
-class BoardPoller(QObject):
-    """Reads the board every second and runs a monitoring pass every few seconds, each on its
-    own pool thread and workspace connection (two ``Poller``s).
-
-    Signals:
-        snapshot_ready(Snapshot); poll_failed(str); monitored(list[Alert]): the alerts a pass
-        opened.
-    """
-
-    snapshot_ready = Signal(object)
-    poll_failed = Signal(str)
-    monitored = Signal(object)
-
-    def __init__(
-        self,
-        path: Path,
-        parent: QObject | None = None,
-        interval_ms: int = POLL_MS,
-        monitor_ms: int = MONITOR_MS,
-    ) -> None:
-        super().__init__(parent)
-        self.board = Poller(snapshot, self, interval_ms, what="meeting board poll")
-        self.passes = Poller(
-            partial(background_pass, max_windows=PASS_WINDOWS),
-            self,
-            monitor_ms,
-            what="meeting monitoring pass",
-        )
-        for poller in (self.board, self.passes):
-            poller.set_path(path)
-        self.board.polled.connect(self.snapshot_ready)
-        self.board.poll_failed.connect(self.poll_failed)
-        self.passes.polled.connect(self._on_monitored)
-
-    def start(self) -> None:
-        self.board.start()
-        self.passes.start()
-
-    def stop(self) -> None:
-        self.board.stop()
-        self.passes.stop()
-
-    def wait(self, timeout_ms: int = 30_000) -> bool:
-        """Wait for the work under way (tests; the window does not block on it)."""
-        return self.board.wait(timeout_ms) and self.passes.wait(timeout_ms)
-
-    def poll(self) -> None:
-        """Read the board now."""
-        self.board.poll()
-
-    def _on_monitored(self, opened: list) -> None:
-        self.monitored.emit(opened)
-        self.board.poll()
 
 
 class MeetingWindow(QWidget):
@@ -146,7 +91,8 @@ class MeetingWindow(QWidget):
         self.path = path
         self.last: Snapshot | None = None
         self.seen_alerts: set[int] = set()
-        self.banner_alert: tuple[str, int] | None = None  # (model, alert id) the banner tells
+        self.banner_alert: int | None = None  # the alert the banner tells of
+        self.banner_at = 0.0  # when it was put up (a snapshot read before then is older news)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 16)
@@ -163,6 +109,10 @@ class MeetingWindow(QWidget):
         layout.addWidget(self.simulator)
         self._connect_leaving()
         self._apply_colors()
+        self.scale = 0.0
+        self.apply_scale(1.0)
+        # Fonts follow the window's size, so its contents must not hold it at a larger one.
+        self.setMinimumSize(MIN_SIZE[0], MIN_SIZE[1])
 
         self.poller: BoardPoller | None = None
         if path is not None:
@@ -179,12 +129,9 @@ class MeetingWindow(QWidget):
         """The title, the workspace's name, when the board was read, and Leave."""
         self.title = QLabel("Model health")
         self.title.setObjectName("meetingTitle")
-        self.title.setFont(scaled_font(self, 2.4, bold=True))
         self.subtitle = QLabel(path.name if path else "")
-        self.subtitle.setFont(scaled_font(self, 1.3))
         self.updated = QLabel("Reading the workspace…")
         self.updated.setObjectName("meetingUpdated")
-        self.updated.setFont(scaled_font(self, 1.2))
         self.leave = QPushButton("&Leave meeting mode (Esc)")
         self.leave.setObjectName("leaveMeeting")
         self.leave.clicked.connect(self.close)
@@ -204,7 +151,6 @@ class MeetingWindow(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setMargin(12)
         self.banner.setAutoFillBackground(True)
-        self.banner.setFont(scaled_font(self, 1.5, bold=True))
         self.banner.hide()
         self._banner_timer = QTimer(self)
         self._banner_timer.setSingleShot(True)
@@ -248,14 +194,14 @@ class MeetingWindow(QWidget):
         first = self.last is None
         self.last = shot
         for card in shot.cards:  # an alert opened by any monitor (the app's, cron's) is news
-            newest = card.alert_ids[0] if card.alert_ids else None
+            newest = card.open_alert_ids[0] if card.open_alert_ids else None
             if newest is not None and newest not in self.seen_alerts and not first:
                 alert = card.newest_alert
                 self._show_banner(
-                    card.model, alert.get("severity", ""), alert.get("message", ""), alert=newest
+                    card.model, alert.get("severity", ""), alert.get("message", ""), newest
                 )
             self.seen_alerts.update(card.alert_ids)
-        self._drop_stale_banner(shot)
+        self._retire_banner(shot)
         self.board.set_cards(shot.cards, shot.history)
         self.stack.setCurrentWidget(self.board if shot.cards else self.empty)
         self.simulator.set_snapshot(shot)
@@ -280,31 +226,62 @@ class MeetingWindow(QWidget):
         alert = opened[-1]
         more = f"  (+{len(opened) - 1} more)" if len(opened) > 1 else ""
         self.seen_alerts.update(a.id for a in opened)
-        self._show_banner(alert.model_name, alert.severity, alert.message, more, alert.id)
+        self._show_banner(alert.model_name, alert.severity, alert.message, alert.id, more)
 
-    def _drop_stale_banner(self, shot: Snapshot) -> None:
-        """Hide the banner once the alert it tells of is no longer active (resolved, or its
-        model is gone): a banner never outlives the situation it describes."""
-        if self.banner_alert is None or not self.banner.isVisible():
+    def _show_banner(
+        self, model: str, severity: str, message: str, alert_id: int, more: str = ""
+    ) -> None:
+        text = short_reason(message, 140)
+        self.banner.setText(f"New {severity} alert on {model}: {text}{more}")
+        self.banner_alert, self.banner_at = alert_id, time.time()
+        self._banner_colors(severity)
+        self.banner.show()
+        self._banner_timer.start(BANNER_MS)
+
+    def _retire_banner(self, shot: Snapshot) -> None:
+        """Hide the banner once its alert is no longer open (acknowledged, resolved, or its
+        model no longer deployed): the board shows what is true now, not what was."""
+        if self.banner_alert is None or self.banner.isHidden() or shot.at < self.banner_at:
             return
-        model, alert_id = self.banner_alert
-        card = next((c for c in shot.cards if c.model == model), None)
-        if card is None or alert_id not in card.alert_ids:
+        still_open = any(self.banner_alert in card.open_alert_ids for card in shot.cards)
+        if not still_open:
             self.banner.hide()
             self._banner_timer.stop()
             self.banner_alert = None
 
-    def _show_banner(
-        self, model: str, severity: str, message: str, more: str = "", alert: int | None = None
-    ) -> None:
-        self.banner_alert = (model, alert) if alert is not None else None
-        text = short_reason(message, 140)
-        self.banner.setText(f"New {severity} alert on {model}: {text}{more}")
-        self._banner_colors(severity)
-        self.banner.show()
-        self._banner_timer.start(20_000)
-
     # -- look --------------------------------------------------------------------------------
+
+    def scale_for(self, width: int, height: int) -> float:
+        """How much larger than on a 1280 x 800 screen the head and the bars are drawn."""
+        factor = min(width / DESIGN_SIZE[0], height / DESIGN_SIZE[1])
+        return max(1.0, min(MAX_SCALE, round(factor * 8) / 8))
+
+    def apply_scale(self, scale: float) -> None:
+        """Fonts of the head, the banner and the bars at ``scale`` times their 1280 x 800 size
+        (the cards scale themselves with the space they get: ``BoardGrid``)."""
+        if abs(scale - self.scale) < 0.01:
+            return
+        self.scale = scale
+        base = QApplication.font()
+        for widget, factor, bold in (
+            (self.title, 2.4, True),
+            (self.subtitle, 1.3, False),
+            (self.updated, 1.2, False),
+            (self.leave, 1.0, False),
+            (self.banner, 1.5, True),
+            (self.actions_bar, 1.2, False),
+            (self.simulator, 1.0, False),
+        ):
+            font = QFont(base)
+            font.setPointSizeF(
+                (base.pointSizeF() if base.pointSizeF() > 0 else 10.0) * factor * scale
+            )
+            font.setBold(bold)
+            widget.setFont(font)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.apply_scale(self.scale_for(self.width(), self.height()))
 
     def _enlarge_empty_state(self, width: int = 700) -> None:
         """Projector-sized empty state: larger texts in a wider column that fits them."""

@@ -282,7 +282,7 @@ class BoardGrid(QWidget):
         """A base font size that fills the cards without overflowing them."""
         cols = self.columns()
         rows = max(1, -(-len(self._order) // cols))
-        by_height = (self.height() / rows - 100) / 36
+        by_height = (self.height() / rows - 100) / 40  # the chart takes 14 of these
         by_width = self.width() / cols / 38
         return max(9.0, min(22.0, by_height, by_width))
 

@@ -3,7 +3,9 @@
 Drawn with QPainter (a dozen bars need no plotting library): bars coloured like the traffic
 light (no drift, some features drifted, dataset drift) with a legend saying so, a dashed
 threshold line labelled with its value, a labelled percentage axis, a time axis (when the
-oldest, middle and latest windows ended) and the window cadence underneath.
+oldest, middle and latest windows ended) and the window cadence underneath. The feature that
+drifts now (``DriftHistory.focus``) has its own colour at the foot of every bar it drifted in,
+its name in the legend and a label over the latest bar, so the room sees which one it is.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 import time
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mlops_desktop.formatting import local_time
@@ -27,6 +29,8 @@ LIGHT_COLORS = {
 }
 #: The bar colours and what they mean, as the chart's legend says.
 LEGEND = (("green", "no feature drifted"), ("amber", "some drifted"), ("red", "dataset drift"))
+#: (light, dark) fill of the marked feature's part of each bar: no traffic-light colour.
+FOCUS_COLORS = ("#6a1b9a", "#ce93d8")
 
 
 def light_color(light: str, dark: bool | None = None) -> QColor:
@@ -53,17 +57,34 @@ class DriftChart(QWidget):
 
     def set_point_size(self, size: float) -> None:
         self.point_size = size
-        self.setMinimumHeight(int(size * 10))
+        self.setMinimumHeight(int(size * 14))  # room for bars under the legend and axes
         self.update()
 
     def describe(self) -> str:
         h = self.history
         if not h.shares:
             return f"No drift windows yet; {cadence_text(h)}."
+        focus = h.focus()
+        marked = f" {focus} drifted in {self.focus_count()} of them;" if focus else ""
         return (
-            f"{len(h.shares)} windows; latest {h.shares[-1]:.0%} of features drifted; "
+            f"{len(h.shares)} windows;{marked} latest {h.shares[-1]:.0%} of features drifted; "
             f"dataset drift from {h.threshold:.0%}."
         )
+
+    def focus_count(self) -> int:
+        """In how many of the drawn windows the marked feature drifted."""
+        focus = self.history.focus()
+        return sum(focus in cols for cols in self.history.drifted) if focus else 0
+
+    def legend(self) -> list[tuple[QColor, str]]:
+        """(colour, words) of each key: the bar colours, then the marked feature's."""
+        dark = self._palette()[2]
+        keys = [(light_color(light, dark), words) for light, words in LEGEND]
+        focus = self.history.focus()
+        return keys + ([(self.focus_color(), focus)] if focus else [])
+
+    def focus_color(self) -> QColor:
+        return QColor(FOCUS_COLORS[1] if self._palette()[2] else FOCUS_COLORS[0])
 
     def axis_top(self) -> float:
         """The axis maximum: room for the threshold and the tallest bar, in steps of 10 %."""
@@ -80,17 +101,21 @@ class DriftChart(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(self.point_size)
         painter.setFont(font)
-        metrics = painter.fontMetrics()
-        line = metrics.height()
-        axis_w = metrics.horizontalAdvance("100%") + 8
-        # A legend line on top; under the bars, the time axis and the cadence.
-        plot = QRectF(axis_w, line * 1.6, self.width() - axis_w - 4, self.height() - line * 4.4)
-        self._draw_legend(painter, QRectF(axis_w, 0, plot.width(), line * 1.2))
+        line = painter.fontMetrics().height()
+        plot = self.plot_rect(line)
+        self._draw_legend(painter, QRectF(plot.left(), 0, plot.width(), line * 1.2))
         self._draw_axis(painter, plot)
         self._draw_bars(painter, plot)
         self._draw_threshold(painter, plot)
         self._draw_time_axis(painter, plot)
         painter.end()
+
+    def plot_rect(self, line: float) -> QRectF:
+        """Where the bars go: under a legend line, above the time axis and the cadence."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.point_size)
+        axis_w = QFontMetricsF(font).horizontalAdvance("100%") + 8
+        return QRectF(axis_w, line * 2.2, self.width() - axis_w - 4, self.height() - line * 5.0)
 
     def _palette(self) -> tuple[QColor, QColor, bool]:
         pal = self.palette()
@@ -105,9 +130,9 @@ class DriftChart(QWidget):
         metrics = painter.fontMetrics()
         box = metrics.ascent() * 0.8
         x = area.left()
-        for light, words in LEGEND:
+        for color, words in self.legend():
             swatch = QRectF(x, area.center().y() - box / 2, box, box)
-            painter.fillRect(swatch, light_color(light, dark))
+            painter.fillRect(swatch, color)
             painter.setPen(text)
             label = QRectF(swatch.right() + 5, area.top(), metrics.horizontalAdvance(words) + 4,
                            area.height())  # fmt: skip
@@ -151,9 +176,47 @@ class DriftChart(QWidget):
         ):
             light = "red" if drifted else "amber" if share > 0 else "green"
             painter.fillRect(rect, light_color(light, dark))
+        self._draw_focus(painter)
         if not h.shares:
             painter.setPen(self._palette()[0])
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no windows yet")
+
+    def focus_rects(self, plot: QRectF) -> list[QRectF]:
+        """The marked feature's part of each bar it drifted in (one feature's share of it)."""
+        h, focus = self.history, self.history.focus()
+        if focus is None:
+            return []
+        rects = []
+        for rect, cols in zip(self.bar_rects(plot), h.drifted, strict=False):
+            if focus in cols:
+                height = max(4.0, rect.height() / max(1, len(cols)))
+                rects.append(QRectF(rect.left(), rect.bottom() - height, rect.width(), height))
+        return rects
+
+    def _draw_focus(self, painter: QPainter) -> None:
+        """The marked feature: its colour at the foot of its bars, its name over the latest."""
+        plot = self.plot_rect(painter.fontMetrics().height())
+        rects = self.focus_rects(plot)
+        if not rects:
+            return
+        for rect in rects:
+            painter.fillRect(rect, self.focus_color())
+        latest = self.bar_rects(plot)[-1]
+        font = QFont(painter.font())
+        font.setBold(True)
+        metrics = QFontMetricsF(font)  # bold: measured as drawn
+        label = f"{self.history.focus()} ▼"
+        width = metrics.horizontalAdvance(label) + 8
+        x = min(latest.center().x() - width / 2, plot.right() - width)
+        under = [r.top() for r in self.bar_rects(plot) if r.right() > x and r.left() < x + width]
+        top = min(under, default=latest.top()) - metrics.height() - 2  # over, not on, the bars
+        tag = QRectF(x, max(plot.top(), top), width, metrics.height())
+        painter.save()
+        painter.setFont(font)
+        painter.fillRect(tag, self.palette().color(QPalette.ColorRole.Base))
+        painter.setPen(self.focus_color())
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+        painter.restore()
 
     def _draw_threshold(self, painter: QPainter, plot: QRectF) -> None:
         """The dataset-drift threshold: a dashed line labelled with its value."""

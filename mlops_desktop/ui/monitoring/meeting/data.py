@@ -47,6 +47,15 @@ class DriftHistory:
     freq: str = "1h"
     pending: int = 0  # scored requests since the last count window
     ends: tuple[float, ...] = ()  # when each window ended (its last request, count windows)
+    drifted: tuple[tuple[str, ...], ...] = ()  # the features that drifted in each window
+
+    def focus(self, recent: int = 3) -> str | None:
+        """The feature the chart marks: drifted in the latest window, and in most of the
+        latest ``recent`` (the one an alert would name), else None."""
+        if not self.drifted or not self.drifted[-1]:
+            return None
+        latest = self.drifted[-recent:]
+        return max(self.drifted[-1], key=lambda c: sum(c in cols for cols in latest))
 
 
 @dataclass
@@ -94,19 +103,28 @@ def drift_history(ws: Workspace, name: str, last: int = 24) -> DriftHistory:
         settings.freq,
         int(pending),
         tuple(float(r[2]) for r in rows),
+        tuple(tuple(r[3]) for r in rows),
     )
 
 
 def snapshot(ws: Workspace, with_choices: bool = True) -> Snapshot:
-    """Read the board (and, with ``with_choices``, the models and datasets to replay)."""
+    """Read the board (and, with ``with_choices``, the models and datasets to replay).
+
+    The cards, their drift charts and the choices are read on one snapshot of the database,
+    so a monitoring pass writing meanwhile cannot make the chart disagree with its card.
+    """
+    from mlops_desktop.registry.db import read
     from mlops_desktop.serving.process import find_service
 
     now = time.time()
-    shot = Snapshot(at=now, cards=board(ws, now=now), service=service_info(find_service(ws)))
-    shot.history = {card.model: drift_history(ws, card.model) for card in shot.cards}
-    if with_choices:
-        shot.models = [_choice(ws, card.model) for card in shot.cards]
-        shot.datasets = [v.ref for v in ws.datasets.list()]
+    handle = find_service(ws)  # it may record a dead service: before the read-only snapshot
+    with read(ws.db):
+        shot = Snapshot(at=now, cards=board(ws, now=now, service=handle))
+        shot.service = service_info(handle)
+        shot.history = {card.model: drift_history(ws, card.model) for card in shot.cards}
+        if with_choices:
+            shot.models = [_choice(ws, card.model) for card in shot.cards]
+            shot.datasets = [v.ref for v in ws.datasets.list()]
     return shot
 
 
@@ -234,7 +252,7 @@ def short_reason(text: str, limit: int = 90) -> str:
 def reasons_text(card: BoardCard, most: int = 3) -> str:
     """Why the light is amber or red, one short line per reason."""
     if not card.reasons:
-        return "All checks pass: no alert, no drift, quality within its gate."
+        return "All checks pass: no open alert, no feature drifted, quality within its gate."
     lines = [f"•  {short_reason(r)}" for r in card.reasons[:most]]
     if len(card.reasons) > most:
         lines.append(f"   and {len(card.reasons) - most} more")
