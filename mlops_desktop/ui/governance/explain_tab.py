@@ -2,9 +2,13 @@
 personal data they involve, for the person who asks why (GDPR Art. 15, AI Act Art. 86).
 
 The recent requests and the explanation are read off the GUI thread (``BackgroundTasks``).
+The same widget is the Monitor page's request view, scoped to the model picked there.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -33,11 +37,15 @@ BAR_COLUMN = 3
 RECENT = 100
 
 
-def _recent(ws, limit: int):
-    """Runs on a pool thread: scikit-learn and scipy load there, never at the window's start."""
+def _recent(ws, limit: int, model_name: str | None = None):
+    """Runs on a pool thread: scikit-learn and scipy load there, never at the window's start.
+    With ``model_name``, only that model's requests (of the last ``limit * 5`` logged)."""
     from mlops_desktop.governance.explanations import recent_requests
 
-    return recent_requests(ws, limit)
+    if model_name is None:
+        return recent_requests(ws, limit)
+    picked = [r for r in recent_requests(ws, limit * 5) if r.model.split("@")[0] == model_name]
+    return picked[:limit]
 
 
 def _explain(ws, request_id: str):
@@ -72,14 +80,24 @@ class ContributionBar(QStyledItemDelegate):
 
 
 class ExplainTab(QWidget):
+    """Recent requests beside one explained decision. ``scope`` (optional) returns the model
+    name whose requests are listed (None lists every model's)."""
+
     title = "Explain a decision"
 
-    def __init__(self, model: WorkspaceModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: WorkspaceModel,
+        parent: QWidget | None = None,
+        scope: Callable[[], str | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.model = model
+        self.scope = scope
         self.tasks = BackgroundTasks(self)
         self.result = None
         self.recent: list = []
+        self._shown_path: Path | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self._id_row())
         self.empty = EmptyState("govern")
@@ -151,7 +169,26 @@ class ExplainTab(QWidget):
     def refresh(self, model: WorkspaceModel) -> None:
         if model.path is None:
             return
-        self.tasks.run(model.path, _recent, (RECENT,), on_done=self._recent_read)
+        if model.path != self._shown_path:
+            self._forget()  # another workspace: its decisions are not this one's
+            self._shown_path = model.path
+        scope = self.scope() if self.scope is not None else None
+        self.tasks.run(model.path, _recent, (RECENT, scope), on_done=self._recent_read)
+
+    def _forget(self) -> None:
+        self.result = None
+        self.recent = []
+        self.id_field.clear()
+        for widget in (self.headline, self.reasons, self.personal):
+            widget.clear()
+        self.table.set_rows([])
+        self.recent_table.set_rows([])
+        self.status.setText("Pick a request and press Explain.")
+
+    def explain_id(self, request_id: str) -> None:
+        """Explain ``request_id`` now (another page asked for it)."""
+        self.id_field.setText(request_id)
+        self.explain()
 
     def _recent_read(self, recent, error) -> None:
         if error is not None:

@@ -3,7 +3,8 @@
 While the page is visible a poll runs every second on a pool thread (``MonitorPoller``): it
 computes the windows that are due, evaluates the alert rules and reads the per-window series; the
 charts update in place from it. Alert actions run off the GUI thread; "Retrain on recent data"
-and a long backlog of windows run as jobs (``monitor_actions``).
+and a long backlog of windows run as jobs (``monitor_actions``). The Requests tab lists the
+picked model's logged decisions and explains one in place (Govern's Explain tab, scoped).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
+REQUESTS_TAB = 5
+REQUESTS_REFRESH_POLLS = 5  # while the Requests tab shows, its list is re-read every 5th poll
 
 
 def row(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
@@ -165,7 +168,9 @@ class MonitorPage(MonitorActions, Page):
         self.tabs.addTab(self.prediction_chart, "P&redictions")
         self.tabs.addTab(self.quality, "&Quality")
         self.tabs.addTab(traffic_tab, "Tr&affic")
-        self.tabs.currentChanged.connect(lambda _i: self._draw())
+        self.requests: QWidget | None = None  # the window adds it (add_requests_view)
+        self._polls_since_requests = 0
+        self.tabs.currentChanged.connect(self._on_tab)
         self.charts_empty = EmptyState("monitor")
         self.charts_empty.action_requested.connect(self.navigate_requested)
         self.empty_area = scrolling(self.charts_empty)  # scrolls rather than force a taller window
@@ -260,6 +265,7 @@ class MonitorPage(MonitorActions, Page):
         self.alerts_panel.set_alerts([])
         self.charts_empty.set_spec(READING)
         self.charts.setCurrentWidget(self.empty_area)
+        self._refresh_requests()  # forgets the other workspace's decisions
         self._sync_polling()
 
     def _on_summary(self, summary: WorkspaceSummary) -> None:
@@ -270,6 +276,31 @@ class MonitorPage(MonitorActions, Page):
 
     def _on_model_picked(self, _index: int) -> None:
         self.poller.set_model(self.model_box.currentData())
+        if self.tabs.currentIndex() == REQUESTS_TAB:
+            self._refresh_requests()
+
+    def add_requests_view(self, view: QWidget) -> None:
+        """Add the Requests tab: ``view`` has ``refresh(model)`` and lists the decisions of
+        ``picked_model()`` (the window builds it from Govern's Explain tab)."""
+        self.requests = view
+        view.setObjectName("monitorRequests")
+        self.tabs.insertTab(REQUESTS_TAB, scrolling(view), "Re&quests")  # keeps the window short
+
+    def _refresh_requests(self) -> None:
+        if self.requests is not None and self.model.is_open():
+            self.requests.refresh(self.model)
+
+    def picked_model(self) -> str | None:
+        """The model whose requests the Requests tab lists: the picked one, else the shown one."""
+        if self.poller.model is not None:
+            return self.poller.model
+        return self.snapshot.model if self.snapshot is not None else None
+
+    def _on_tab(self, index: int) -> None:
+        if index == REQUESTS_TAB:
+            self._polls_since_requests = 0
+            self._refresh_requests()
+        self._draw()
 
     def _on_poll_failed(self, message: str) -> None:
         self.status_label.setText(f"Could not read the monitoring data: {message}")
@@ -343,6 +374,11 @@ class MonitorPage(MonitorActions, Page):
             self.prediction_chart.update_series(series)
         elif tab == 3:
             self.quality.set_realized(snap.realized, snap.model)
+        elif tab == REQUESTS_TAB:
+            self._polls_since_requests += 1
+            if self._polls_since_requests >= REQUESTS_REFRESH_POLLS:
+                self._polls_since_requests = 0
+                self._refresh_requests()
         else:
             self.requests_chart.update_series(series)
             self.latency_chart.update_series(series)

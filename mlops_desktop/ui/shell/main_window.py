@@ -9,13 +9,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
 
 from mlops_desktop.registry.entities import Job, WorkspaceSummary
+from mlops_desktop.ui.governance.explain_tab import ExplainTab
 from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.runtime.jobs_panel import JobsDock
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.shell.menus import build_menus
 from mlops_desktop.ui.shell.nav_rail import NavigationRail
-from mlops_desktop.ui.shell.pages import PAGE_CLASSES, DeployPage, Page
+from mlops_desktop.ui.shell.pages import PAGE_CLASSES, DeployPage, MonitorPage, Page
 from mlops_desktop.ui.shell.status_bar import WorkspaceStatusBar
 from mlops_desktop.ui.shell.workspace_flow import WorkspaceFlow
 
@@ -121,6 +122,13 @@ class MainWindow(QMainWindow):
         deploy = self.pages[DeployPage.name]
         assert isinstance(deploy, DeployPage)
         deploy.service_state_changed.connect(self.set_service_state)
+        self._add_request_views()
+
+    def _add_request_views(self) -> None:
+        """Monitor's Requests tab is Govern's Explain tab, scoped to the model Monitor picks."""
+        monitor = self.pages.get(MonitorPage.name)
+        if isinstance(monitor, MonitorPage):
+            monitor.add_requests_view(ExplainTab(self.model, scope=monitor.picked_model))
 
     def page(self, name: str) -> Page:
         return self.pages[name]
