@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.governance.personal_data import model_inventory
 from mlops_desktop.registry.personal_data_store import LEGAL_BASES
+from mlops_desktop.training.column_order import ordered_inputs
 from mlops_desktop.training.families import family_label
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def _pipeline(ws: Workspace, version: ModelVersion) -> dict:
 
 def _development(ws: Workspace, version: ModelVersion, run: Run) -> dict:
     config = run.config or {}
-    inputs = ((version.signature or {}).get("inputs")) or []
+    inputs = ordered_inputs(version.signature or {})
     return {
         "run": run.id,
         "family": family_label(run.model_family),

@@ -135,6 +135,11 @@ class DriftWindowStore:
         sql = _latest("*", kind, version_id is not None)
         return [from_row(DriftWindow, r) for r in self.db.query(sql, args)]
 
+    def model_names(self) -> list[str]:
+        """The models that have drift windows, by name."""
+        sql = "SELECT DISTINCT model_name FROM drift_windows ORDER BY model_name"
+        return [row[0] for row in self.db.execute(sql).fetchall()]
+
     def latest_shares(
         self, name: str, kind: str, limit: int
     ) -> list[tuple[float | None, int | None]]:

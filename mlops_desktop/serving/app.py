@@ -19,6 +19,8 @@ from mlops_desktop.serving import openapi_bodies as bodies
 from mlops_desktop.serving import protocols
 from mlops_desktop.serving.admin import add_admin_routes
 from mlops_desktop.serving.docs import docs_page
+from mlops_desktop.serving.limits import off_loop
+from mlops_desktop.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlops_desktop.serving.explain_route import add_explain_route
 from mlops_desktop.serving.http import (
     JSON,
@@ -107,6 +109,11 @@ def add_mlflow_routes(app: FastAPI, service: ScoringService, score: ScoreHandler
     async def ping() -> Response:
         return _health(service)
 
+    @app.get("/metrics", summary="Prometheus: requests, errors, latency, classes, drift share")
+    async def metrics() -> Response:
+        body = await off_loop(service.metrics.render)
+        return Response(body, 200, media_type=METRICS_CONTENT_TYPE)
+
     @app.get("/health", summary="MLflow: 200 when a model is deployed")
     async def health() -> Response:
         return _health(service)
@@ -141,7 +148,7 @@ def _metadata(
             body = {"name": name, "ready": False, "error": paused_message(pause)}
             return json_response(body, 503, model_headers(model))
         return json_response({"name": name, "ready": True}, 200, model_headers(model))
-    body = protocols.v2_metadata(name, route.versions, model.signature)
+    body = protocols.v2_metadata(name, route.versions, model.listed_signature())
     if version is not None:
         body["versions"] = [str(model.number)]
     return json_response(body, 200, model_headers(model))
@@ -198,6 +205,10 @@ def add_v2_routes(app: FastAPI, service: ScoringService, score: ScoreHandler) ->
 
 def add_v1_routes(app: FastAPI, service: ScoringService, score: ScoreHandler) -> None:
     """KServe v1: the served models, one model's readiness, ``:predict``."""
+
+    @app.get("/", summary="KServe: the server is alive (its client's is_server_live)")
+    async def v1_alive() -> Response:
+        return json_response({"status": "alive"})
 
     @app.get("/v1/models", summary="KServe v1: the served models")
     async def v1_models() -> Response:

@@ -14,6 +14,7 @@ from mlops_desktop.registry.entities import ModelVersion
 from mlops_desktop.serving.fast_scoring import compile_scorer
 from mlops_desktop.serving.integrity import load_verified
 from mlops_desktop.serving.validation import Table
+from mlops_desktop.training.column_order import ordered_inputs, positional_names
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
@@ -21,13 +22,15 @@ if TYPE_CHECKING:
 
 @dataclass(eq=False)
 class LoadedModel:
-    """A model version ready to score: its pipeline, signature and input order."""
+    """A model version ready to score: its pipeline, signature and input orders (``names`` the
+    pipeline's, ``positional`` the training frame's, which rows given as lists follow)."""
 
     version: ModelVersion
     pipeline: Any
     names: list[str]
     task: str
     classes: list | None
+    positional: list[str] = field(default_factory=list)
     batcher: Any = field(default=None, repr=False)
     fast: Any = field(default=None, repr=False)  # a FastScorer proven equal, or None
 
@@ -46,6 +49,10 @@ class LoadedModel:
     @property
     def signature(self) -> dict:
         return self.version.signature
+
+    def listed_signature(self) -> dict:
+        """The signature with its inputs in the training frame's order (what users read)."""
+        return self.signature | {"inputs": ordered_inputs(self.signature)}
 
     def columns_of(self, tables: list[Table]) -> dict[str, list]:
         """Several requests' rows as one list per input column."""
@@ -103,7 +110,7 @@ def load_model(ws: Workspace, version: ModelVersion) -> LoadedModel:
     classes = None
     if task != "regression" and hasattr(pipeline, "predict_proba"):
         classes = [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
-    model = LoadedModel(version, pipeline, names, task, classes)
+    model = LoadedModel(version, pipeline, names, task, classes, positional_names(signature))
     model.fast = compile_scorer(
         pipeline, names, signature, "predict" if classes is None else "predict_proba"
     )

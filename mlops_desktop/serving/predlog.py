@@ -43,6 +43,7 @@ class PredictionLog:
         self.dropped = 0
         self.quarantined = 0
         self.last_flush: float | None = None
+        self.observer: Any = None  # called as observer(db, rows) after each flush (metrics)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="prediction-log", daemon=True)
@@ -133,6 +134,7 @@ class PredictionLog:
             log.exception("could not write %d prediction log rows; retrying", len(rows))
             self._keep(rows)
             return
+        answered = [raw for raw, _ in pairs[:tried]] + [raw for raw, _ in faulty]
         faulty += refused
         if tried < len(pairs):  # the database failed part way: the rest is retried
             self._keep([raw for raw, _ in pairs[tried:]])
@@ -140,6 +142,14 @@ class PredictionLog:
         self.last_flush = time.time()
         if faulty:
             self._quarantine(store, faulty)
+        if self.observer is not None:
+            self._observe(store, answered)
+
+    def _observe(self, store: PredictionStore, rows: list[tuple]) -> None:
+        try:
+            self.observer(store.db, rows)
+        except Exception:  # noqa: BLE001 - counting must never stop the log
+            log.exception("could not count %d rows for /metrics", len(rows))
 
     def _quarantine(self, store: PredictionStore, faulty: list[tuple[tuple, str]]) -> None:
         log.error(

@@ -133,7 +133,9 @@ class ScoreHandler:
             number = self._version(route, version)
             body = await read_body(request, service.max_body)
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            table, payload = await parse_off_loop(body, content_type, style, v2, route.live.names)
+            table, payload = await parse_off_loop(
+                body, content_type, style, v2, route.live.positional
+            )
             request_id = request_id_of(request, payload.get("id") if v2 else None)
             service.incoming -= 1
             counted = False

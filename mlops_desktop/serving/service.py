@@ -19,6 +19,7 @@ from pathlib import Path
 from mlops_desktop.serving.batching import ModelError, batcher_for
 from mlops_desktop.serving.limits import OFF_LOOP_ROWS, off_loop
 from mlops_desktop.serving.models import LoadedModel
+from mlops_desktop.serving.metrics import ServiceMetrics
 from mlops_desktop.serving.predlog import PredictionLog
 from mlops_desktop.serving.protocols import Scored
 from mlops_desktop.serving.retention import RetentionThread
@@ -92,6 +93,8 @@ class ScoringService:
         self.router = Router()
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="score")
         self.predlog = PredictionLog(self.workspace_path / "registry.db")
+        self.metrics = ServiceMetrics(self.workspace_path / "registry.db")
+        self.predlog.observer = self.metrics.observe
         self.watcher = Watcher(self.workspace_path, self.router, instance_id)
         self.retention = RetentionThread(self.workspace_path)
         self._shadow_tasks: set[asyncio.Task] = set()

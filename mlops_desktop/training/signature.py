@@ -49,7 +49,9 @@ def input_signature(
     output: dict = {"name": target, "task": roles.get("task")}
     if classes is not None:
         output["classes"] = [_plain(c) for c in classes]
-    return {"inputs": inputs, "output": output}
+    listed = {entry["name"] for entry in inputs}
+    order = [str(column) for column in train.columns if column in listed]
+    return {"inputs": inputs, "output": output, "column_order": order}
 
 
 def _plain(value):

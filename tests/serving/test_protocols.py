@@ -24,7 +24,15 @@ def expected(trained, credit_frame):
 
 
 def _names(served) -> list[str]:
-    return [s["name"] for s in served[2][0].signature["inputs"]]
+    """The input columns in the training frame's order, which positional rows follow."""
+    return served[2][0].signature["column_order"]
+
+
+def test_positional_order_is_the_training_frame_order(served, credit_frame):
+    frame_order = [c for c in credit_frame.columns if c != TARGET]
+    assert _names(served) == frame_order
+    grouped = [s["name"] for s in served[2][0].signature["inputs"]]
+    assert grouped != frame_order and sorted(grouped) == sorted(frame_order)
 
 
 def _check(response: httpx.Response, expected, version: str = "1") -> dict:
@@ -54,7 +62,7 @@ def test_mlflow_json_formats_score_like_the_pipeline(served, credit_frame, expec
             }
         },
         {"instances": records},
-        {"instances": [[r[n] for n in names] for r in records]},  # positional, signature order
+        {"instances": [[r[n] for n in names] for r in records]},  # positional, frame order
         {"inputs": {k: [r[k] for r in records] for k in records[0]}},  # columns
         {"dataframe_records": records, "params": {"anything": 1}, "extra": "tolerated"},
     ]
@@ -158,6 +166,7 @@ def test_v2_single_matrix_tensor_versioned_and_output_filter(served, credit_fram
 
 def test_kserve_v1(served, credit_frame, expected):
     _, handle, _ = served
+    assert httpx.get(handle.url + "/").json() == {"status": "alive"}  # kserve's is_server_live
     assert httpx.get(handle.url + "/v1/models").json() == {"models": ["credit"]}
     model = httpx.get(handle.url + "/v1/models/credit")
     assert model.json() == {"name": "credit", "ready": True, "version": "1"}
@@ -165,6 +174,17 @@ def test_kserve_v1(served, credit_frame, expected):
         handle.url + "/v1/models/credit:predict", json={"instances": rows(credit_frame, 4)}
     )
     _check(response, expected)
+
+
+def test_kserve_v1_positional_rows_follow_the_training_frame(served, credit_frame, expected):
+    """kserve's client sends rows as lists in the frame's column order (numpy's tolist())."""
+    _, handle, versions = served
+    features = credit_frame.drop(columns=[TARGET]).head(4)
+    url = handle.url + "/v1/models/credit:predict"
+    _check(httpx.post(url, json={"instances": features.to_numpy().tolist()}), expected)
+    grouped = [s["name"] for s in versions[0].signature["inputs"]]
+    refused = httpx.post(url, json={"instances": features[grouped].to_numpy().tolist()})
+    assert refused.status_code == 400 and "expects numeric values" in refused.text
 
 
 def test_docs_are_served_locally(served):

@@ -28,6 +28,7 @@ from mlops_desktop.serving.process import (
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT
 from mlops_desktop.serving.service import is_loopback
 from mlops_desktop.serving.stats import ArmFigures, ShadowAgreement, arm_figures, shadow_agreement
+from mlops_desktop.training.column_order import ordered_inputs
 from mlops_desktop.training.metric_names import PRIMARY
 from mlops_desktop.ui.kit.specs import EmptyStateSpec
 
@@ -361,7 +362,7 @@ def figure_lines(fig: ArmFigures | None) -> list[tuple[str, str]]:
 def example_record(signature: dict) -> dict:
     """A plausible input row from a model's signature (first category, middle of the range)."""
     record: dict[str, Any] = {}
-    for spec in signature.get("inputs") or []:
+    for spec in ordered_inputs(signature):  # the training frame's order
         kind = spec.get("type")
         if spec.get("categories"):
             record[spec["name"]] = spec["categories"][0]
