@@ -19,8 +19,6 @@ from mlops_desktop.serving import openapi_bodies as bodies
 from mlops_desktop.serving import protocols
 from mlops_desktop.serving.admin import add_admin_routes
 from mlops_desktop.serving.docs import docs_page
-from mlops_desktop.serving.limits import off_loop
-from mlops_desktop.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlops_desktop.serving.explain_route import add_explain_route
 from mlops_desktop.serving.http import (
     JSON,
@@ -30,6 +28,8 @@ from mlops_desktop.serving.http import (
     unexpected_error,
     version_number,
 )
+from mlops_desktop.serving.limits import off_loop
+from mlops_desktop.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mlops_desktop.serving.outcomes_route import add_outcomes_route
 from mlops_desktop.serving.oversight import paused_message
 from mlops_desktop.serving.score_handler import ScoreHandler

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from mlops_desktop.serving.batching import ModelError, batcher_for
 from mlops_desktop.serving.limits import OFF_LOOP_ROWS, off_loop
-from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.metrics import ServiceMetrics
+from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.predlog import PredictionLog
 from mlops_desktop.serving.protocols import Scored
 from mlops_desktop.serving.retention import RetentionThread
