@@ -34,12 +34,14 @@ _PUBLISHED = (
     "EXISTS (SELECT 1 FROM predictions s WHERE s.request_id = ? AND s.arm = 'batch'"
     " AND s.protocol = 'batch' AND s.status = 200)"
 )
-#: A run's chunks become pending reviews: one per ``[row, trigger, score, prediction]`` entry.
+#: A run's chunks become pending reviews: one per ``[row, trigger, score, prediction]`` entry
+#: (the index named: with ORDER BY the planner would rather scan the whole log).
 _QUEUE = (
     "INSERT OR IGNORE INTO reviews (request_id, row_index, model_name, model_version, trigger,"
     " score, suggestion_json, status, created_at) SELECT ? || '-' || (r.value ->> '$[0]'), 0,"
     " p.model_name, ?, r.value ->> '$[1]', r.value ->> '$[2]', r.value -> '$[3]', 'pending', ?"
-    " FROM predictions p, json_each(p.outputs_json, '$.review') r WHERE p.request_id > ?"
+    " FROM predictions p INDEXED BY predictions_request, json_each(p.outputs_json, '$.review') r"
+    " WHERE p.request_id > ?"
     f" AND p.request_id < ? AND p.arm = 'batch' AND p.protocol = '{ROWS_PROTOCOL}'"
     " AND r.type = 'array' ORDER BY p.id, r.key"
 )
@@ -116,8 +118,8 @@ class BatchRowStore:
         since ``before`` (their process died mid-run); the batch ids removed."""
         found = self.db.execute(
             "SELECT substr(request_id, 1, instr(request_id, '/') - 1) AS b FROM predictions"
-            f" WHERE model_name = ? AND arm = 'batch' AND protocol = '{ROWS_PROTOCOL}'"
-            " GROUP BY b HAVING MAX(ts) < ?",
+            " INDEXED BY predictions_request WHERE request_id > 'batch-' AND request_id < 'batch.' AND model_name = ?"
+            f" AND arm = 'batch' AND protocol = '{ROWS_PROTOCOL}' GROUP BY b HAVING MAX(ts) < ?",
             [model_name, before],
         ).fetchall()
         dropped = []

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 1000  # validate_frame lists up to 1,000 rows per problem: one chunk, every row
-ABANDONED_S = 3600  # a run that wrote no chunk for this long and never published has died
+ABANDONED_S = 3600  # a run that logged no chunk for an hour and never published has died
 REASONS = {
     "wrong_type": "expects {type} values",
     "all_null": "is empty in every row of this part of the file",
@@ -192,7 +192,9 @@ def _score(
             report(fraction, f"Scored {tally.scored:,} rows, rejected {tally.rejected:,}")
         _close_files(writer, rejects, tally, in_path, version)
         result = _result(version, (in_path, out_path), rejects, tally, chunks.batch_id, started)
-        placed = [w.place() for w in (writer, rejects) if w is writer or tally.rejected]
+        placed.append(writer.place())
+        if tally.rejected:
+            placed.append(rejects.place())
         chunks.publish(result)  # the log rows, reviews and summary, all at once
     except BaseException:
         for w in (writer, rejects):
