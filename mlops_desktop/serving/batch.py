@@ -154,6 +154,12 @@ class _Model:
         )
         return cls(version, pipeline, signature, classes, BatchReview.for_model(ws, version))
 
+    def added_columns(self) -> list[str]:
+        """The columns a run adds to the file's own in its output."""
+        added = ["request_id", "prediction", "model_version"]
+        added += [f"proba_{c}" for c in self.classes or []]
+        return added + (["review"] if self.review is not None else [])
+
 
 @dataclass
 class _Tally:
@@ -236,6 +242,13 @@ def _score_chunk(
     writer, rejects, chunks = outputs
     from mlops_desktop.evaluation.contracts import validate_frame
 
+    taken = [c for c in model.added_columns() if c in chunk.columns]
+    if taken:
+        raise InputError(
+            f"{in_path.name} already has column(s) {', '.join(taken)}, which the output of "
+            f"{model.version.ref} adds; no row was scored. Rename or drop them (is this an "
+            "output of an earlier run?)."
+        )
     violations = validate_frame(chunk, model.signature)
     missing = [v.column for v in violations if v.kind == "missing_column"]
     if missing:

@@ -123,6 +123,18 @@ def test_no_rules_no_review_column_and_nothing_queued(ws, batch_in, tmp_path):
     assert ws.reviews.reviews(limit=10) == []
 
 
+def test_a_file_with_a_review_column_of_its_own_is_refused_not_overwritten(
+    ws, batch_in, tmp_path, capsys
+):
+    path, frame = batch_in
+    frame.assign(review="five stars").to_csv(tmp_path / "mine.csv", index=False)
+    review.set_rules(ws, "credit", share=0.5)
+    argv = ["score", "credit@1", str(tmp_path / "mine.csv"), str(tmp_path / "out.csv")]
+    assert main([*argv, "--workspace", str(ws.path)]) == 2
+    assert "already has column(s) review" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists() and ws.reviews.reviews(limit=10) == []
+
+
 def test_a_batch_row_is_contested_by_its_request_id(ws, trained, batch_in, tmp_path, capsys):
     path, frame = batch_in
     out = tmp_path / "scored.csv"
