@@ -207,7 +207,6 @@ def record_failure(
 
     Never raises: the run's own error is what the caller must see.
     """
-
     name = ref.split("@")[0].strip()
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
     try:
