@@ -260,6 +260,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         text += (
             f"\nExplain a row: mlops-desktop explain {result.batch_id}-ROW (its request_id column)"
         )
+    if result.reviews:
+        text += (
+            f"\nQueued {counted(result.reviews, 'row')} for review (review column 'pending'): "
+            "mlops-desktop review list"
+        )
     emit(args, result.to_dict(), text)
     return 0
 

@@ -228,11 +228,14 @@ def contest(
 
 
 def _opened_row(ws: Workspace, request_id: str, row: int) -> tuple:
-    found = ws.reviews.decision_of(request_id)
+    """The review a contest opens: the decision of ``request_id`` (a service answer, or one
+    row ``BATCH-ROW`` of a batch run, whose id is in its output file's ``request_id`` column)."""
+    found = ws.reviews.decision_of(request_id) or ws.batch_rows.decision(request_id)
     if found is None:
         raise NotFoundError(
             f"No answered request with id '{request_id}' is in the prediction log. Check the id "
-            "(every answer carries it in its X-Request-ID header)."
+            "(every answer carries it in its X-Request-ID header; a batch row's is in the "
+            "request_id column of the run's output file)."
         )
     name, version_id, outputs = found
     version = ws.models.by_id(version_id) if version_id is not None else None

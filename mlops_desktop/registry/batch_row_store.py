@@ -5,12 +5,19 @@ A batch run ``B`` (``batch-<hex>``) logs a summary record (request id ``B``, pro
 ``batch-rows``): inputs ``{"columns", "data"}`` as the service logs a request, outputs
 ``{"rows": [row numbers], "predictions": [...], "probabilities": [...]}``. The row of file
 line ``n`` has the request id ``B-n``; erasure drops a row and its number together, so an id
-never comes to name someone else's row.
+never comes to name someone else's row. The rows the model's review rules pick carry an entry in
+``outputs["review"]`` (one per row, None for the others, see ``serving.batch_review``).
+
+A run's chunks are written as it goes, but they count only once the run is published: its
+summary record and its reviews are written in one transaction at the end (:meth:`queue_reviews`
+runs inside it). A chunk of a run that never published (it failed, or its process died) is
+invisible here: nobody can explain or contest it, and :meth:`drop_abandoned` removes it.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlite_utils
 
@@ -22,6 +29,21 @@ _ROW_ID = re.compile(r"^(batch-[0-9a-f]+)-([0-9]+)$")
 _CHUNKS = (
     "FROM predictions WHERE request_id > ? AND request_id < ? AND arm = 'batch'"
     f" AND protocol = '{ROWS_PROTOCOL}'"
+)
+_PUBLISHED = (
+    "EXISTS (SELECT 1 FROM predictions s WHERE s.request_id = ? AND s.arm = 'batch'"
+    " AND s.protocol = 'batch' AND s.status = 200)"
+)
+#: A run's chunks become pending reviews: one per ``[row, trigger, score, prediction]`` entry
+#: (the index named: with ORDER BY the planner would rather scan the whole log).
+_QUEUE = (
+    "INSERT OR IGNORE INTO reviews (request_id, row_index, model_name, model_version, trigger,"
+    " score, suggestion_json, status, created_at) SELECT ? || '-' || (r.value ->> '$[0]'), 0,"
+    " p.model_name, ?, r.value ->> '$[1]', r.value ->> '$[2]', r.value -> '$[3]', 'pending', ?"
+    " FROM predictions p INDEXED BY predictions_request, json_each(p.outputs_json, '$.review') r"
+    " WHERE p.request_id > ?"
+    f" AND p.request_id < ? AND p.arm = 'batch' AND p.protocol = '{ROWS_PROTOCOL}'"
+    " AND r.type = 'array' ORDER BY p.id, r.key"
 )
 
 
@@ -50,8 +72,8 @@ class BatchRowStore:
         scored row: rejected, erased, or beyond the file)."""
         found = self.db.query(
             f"SELECT * {_CHUNKS} AND json_extract(outputs_json, '$.first') <= ?"
-            " AND json_extract(outputs_json, '$.last') >= ? ORDER BY id",
-            [*_range(batch_id), row, row],
+            f" AND json_extract(outputs_json, '$.last') >= ? AND {_PUBLISHED} ORDER BY id",
+            [*_range(batch_id), row, row, batch_id],
         )
         for record in found:
             prediction = from_row(Prediction, record)
@@ -67,3 +89,43 @@ class BatchRowStore:
         """Remove the chunk records of ``batch_id`` (a run that failed after some chunks)."""
         with write(self.db):
             return self.db.execute(f"DELETE {_CHUNKS}", _range(batch_id)).rowcount
+
+    def decision(self, request_id: str) -> tuple[str, int | None, Any] | None:
+        """``(model_name, model_version_id, outputs)`` of one batch row (``B-n``) as a one-row
+        answer (``predictions``, ``probabilities``), as ``ReviewStore.decision_of`` gives a
+        request's; None when ``request_id`` names no published scored row."""
+        parsed = parse_row_id(request_id)
+        chunk = self.chunk_of(*parsed) if parsed else None
+        if chunk is None:
+            return None
+        outputs = chunk.outputs or {}
+        at = outputs["rows"].index(parsed[1])
+        one: dict[str, Any] = {"predictions": [outputs["predictions"][at]]}
+        if outputs.get("probabilities") is not None:
+            one["probabilities"] = [outputs["probabilities"][at]]
+        return chunk.model_name, chunk.model_version_id, one
+
+    def queue_reviews(self, batch_id: str, model_version: int | None, now: float) -> int:
+        """Queue the rows of ``batch_id`` its chunks mark for review (``outputs["review"]``) as
+        pending reviews of request ``B-n``; how many were queued. Run it in the transaction
+        that publishes the run."""
+        with write(self.db):
+            lo, hi = _range(batch_id)
+            return self.db.execute(_QUEUE, [batch_id, model_version, now, lo, hi]).rowcount
+
+    def drop_abandoned(self, model_name: str, before: float) -> list[str]:
+        """Remove the chunks of ``model_name``'s runs that never published and wrote nothing
+        since ``before`` (their process died mid-run); the batch ids removed."""
+        found = self.db.execute(
+            "SELECT substr(request_id, 1, instr(request_id, '/') - 1) AS b FROM predictions"
+            " INDEXED BY predictions_request WHERE request_id > 'batch-' AND request_id < 'batch.' AND model_name = ?"
+            f" AND arm = 'batch' AND protocol = '{ROWS_PROTOCOL}' GROUP BY b HAVING MAX(ts) < ?",
+            [model_name, before],
+        ).fetchall()
+        dropped = []
+        for (batch_id,) in found:
+            published = self.db.execute(f"SELECT {_PUBLISHED}", [batch_id]).fetchone()[0]
+            if not published:
+                self.delete(batch_id)
+                dropped.append(batch_id)
+        return dropped

@@ -4,18 +4,20 @@ The model's input contract is enforced row by row (``evaluation.contracts.valida
 chunks): a row that breaks it goes to ``OUT.rejects.csv`` with its row number and the reason, and
 is never scored. Every output row names the model version and its request id (``request_id``,
 ``<batch id>-<row number>``): the run's scored rows are logged in the prediction log (arm
-``batch``, see ``batch_log``), so ``mlops-desktop explain ID`` explains any of them, and the run
-is in the audit trail. Meant for cron: ``mlops-desktop score NAME@live IN OUT``.
+``batch``, their model inputs and id columns only, see ``batch_log``), so ``mlops-desktop explain
+ID`` explains any of them and ``review contest ID`` opens a review of one, and the run is in the
+audit trail. When the model has review rules, the rows they pick are queued for a person
+(``batch_review``) and the output's ``review`` column says ``pending`` for them. The log rows,
+the reviews and the summary are published together at the end. Meant for cron:
+``mlops-desktop score NAME@live IN OUT``. A paused model scores nothing.
 A run that fails (no row scored, a missing column, an unreadable file, an unknown version) writes
-no output file and is logged too, with a 4xx/5xx status and its message, so the model's
-``batch_feed`` alert fires.
+no output file, no log rows and no reviews, and is logged as a failure, with a 4xx/5xx status and
+its message, so the model's ``batch_feed`` alert fires.
 """
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +28,15 @@ import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.batch_row_store import row_id
+from mlops_desktop.serving.batch_files import Writer, rejects_path
 from mlops_desktop.serving.batch_log import (
     BatchResult,
     ChunkLog,
+    logged_columns,
     new_batch_id,
-    record,
     record_failure,
 )
+from mlops_desktop.serving.batch_review import BatchReview, review_column
 from mlops_desktop.serving.oversight import paused_message
 
 if TYPE_CHECKING:
@@ -42,15 +46,11 @@ if TYPE_CHECKING:
 
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 1000  # validate_frame lists up to 1,000 rows per problem: one chunk, every row
+ABANDONED_S = 3600  # a run that logged no chunk for an hour and never published has died
 REASONS = {
     "wrong_type": "expects {type} values",
     "all_null": "is empty in every row of this part of the file",
 }
-
-
-def rejects_path(out_path: Path) -> Path:
-    """``OUT.rejects.csv`` beside the output (``scores.csv`` → ``scores.rejects.csv``)."""
-    return out_path.with_name(out_path.stem + ".rejects.csv")
 
 
 def reading_rules(ws: Workspace, version: ModelVersion) -> ReadOptions:
@@ -97,54 +97,6 @@ def _reasons(chunk: pd.DataFrame, violations, signature: dict) -> list[list[str]
     return reasons
 
 
-class _Writer:
-    """Writes output chunks to a temporary file, renamed into place at the end."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-        self.parquet = path.suffix.lower() == ".parquet"
-        self._writer = None
-        self._started = False
-        self._empty: pd.DataFrame | None = None
-
-    def write(self, frame: pd.DataFrame) -> None:
-        if self.parquet and self._writer is None and len(frame) == 0:
-            self._empty = frame  # an empty first part would fix the column types as null
-            return
-        if self.parquet:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            if self._writer is None:
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                self._writer = pq.ParquetWriter(self.tmp, table.schema)
-            else:
-                table = pa.Table.from_pandas(frame, preserve_index=False).cast(
-                    self._writer.schema, safe=False
-                )
-            self._writer.write_table(table)
-        else:
-            frame.to_csv(
-                self.tmp, mode="a" if self._started else "w", header=not self._started, index=False
-            )
-        self._started = True
-
-    def finish(self) -> None:
-        if self.parquet and self._writer is None and self._empty is not None:
-            self._empty.to_parquet(self.tmp, index=False)
-        if self._writer is not None:
-            self._writer.close()
-        if not self.tmp.exists():  # the input had no rows
-            pd.DataFrame().to_csv(self.tmp, index=False)
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self.tmp.unlink(missing_ok=True)
-
-
 def _predict(pipeline, frame: pd.DataFrame, classes) -> tuple[np.ndarray, np.ndarray | None]:
     if classes is None:
         return np.asarray(pipeline.predict(frame)), None
@@ -182,6 +134,7 @@ class _Model:
     pipeline: object
     signature: dict
     classes: list | None  # None for a regressor
+    review: BatchReview | None  # the model's review rules, None when it has none
 
     @classmethod
     def load(cls, ws: Workspace, ref: str) -> _Model:
@@ -199,7 +152,13 @@ class _Model:
             if task == "regression"
             else [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
         )
-        return cls(version, pipeline, signature, classes)
+        return cls(version, pipeline, signature, classes, BatchReview.for_model(ws, version))
+
+    def added_columns(self) -> list[str]:
+        """The columns a run adds to the file's own in its output."""
+        added = ["request_id", "prediction", "model_version"]
+        added += [f"proba_{c}" for c in self.classes or []]
+        return added + (["review"] if self.review is not None else [])
 
 
 @dataclass
@@ -228,49 +187,68 @@ def _score(
     model = _Model.load(ws, ref)
     version = model.version
     report = progress or (lambda _f, _m: None)
-    writer, rejects = _Writer(out_path), _Writer(rejects_path(out_path))
-    tally = _Tally()
-    chunks = ChunkLog(ws, version, new_batch_id())
+    writer, rejects = Writer(out_path), Writer(rejects_path(out_path))
+    tally, placed = _Tally(), []
+    ws.batch_rows.drop_abandoned(version.name, time.time() - ABANDONED_S)
+    chunks = ChunkLog(ws, version, new_batch_id(), logged_columns(ws, version))
     try:
         for chunk, fraction in _chunks(in_path, chunk_rows, reading_rules(ws, version)):
             part = chunk.reset_index(drop=True)
             _score_chunk(part, model, in_path, (writer, rejects, chunks), tally)
             report(fraction, f"Scored {tally.scored:,} rows, rejected {tally.rejected:,}")
-        chunks.flush()
-        _finish_files(writer, rejects, tally, in_path, version)
+        _close_files(writer, rejects, tally, in_path, version)
+        result = _result(version, (in_path, out_path), rejects, tally, chunks.batch_id, started)
+        placed.append(writer.place())
+        if tally.rejected:
+            placed.append(rejects.place())
+        chunks.publish(result)  # the log rows, reviews and summary, all at once
     except BaseException:
-        writer.discard()
-        rejects.discard()
+        for w in (writer, rejects):
+            w.discard()
+            if w.path in placed:  # in place, but the run could not be published
+                w.path.unlink(missing_ok=True)
         chunks.discard()
         raise
-    result = BatchResult(
+    queued = f"; {result.reviews:,} queued for review" if result.reviews else ""
+    report(
+        1.0, f"Scored {tally.scored:,} rows with {version.ref}; {tally.rejected:,} rejected{queued}"
+    )
+    return result
+
+
+def _result(version, paths, rejects, tally, batch_id, started) -> BatchResult:
+    return BatchResult(
         version.ref,
-        str(in_path),
-        str(out_path),
+        str(paths[0]),
+        str(paths[1]),
         str(rejects.path) if tally.rejected else None,
         tally.rows,
         tally.scored,
         tally.rejected,
         time.perf_counter() - started,
         tally.warnings,
-        chunks.batch_id,
+        batch_id,
     )
-    record(ws, version, result)
-    report(1.0, f"Scored {tally.scored:,} rows with {version.ref}; {tally.rejected:,} rejected")
-    return result
 
 
 def _score_chunk(
     chunk: pd.DataFrame,
     model: _Model,
     in_path: Path,
-    outputs: tuple[_Writer, _Writer, ChunkLog],
+    outputs: tuple[Writer, Writer, ChunkLog],
     tally: _Tally,
 ) -> None:
     """Check one chunk against the contract, write (and log) its scored and its rejected rows."""
     writer, rejects, chunks = outputs
     from mlops_desktop.evaluation.contracts import validate_frame
 
+    taken = [c for c in model.added_columns() if c in chunk.columns]
+    if taken:
+        raise InputError(
+            f"{in_path.name} already has column(s) {', '.join(taken)}, which the output of "
+            f"{model.version.ref} adds; no row was scored. Rename or drop them (is this an "
+            "output of an earlier run?)."
+        )
     violations = validate_frame(chunk, model.signature)
     missing = [v.column for v in violations if v.kind == "missing_column"]
     if missing:
@@ -287,9 +265,18 @@ def _score_chunk(
     out, good, reasons = _predictions(model, chunk, good, reasons)
     rows = np.flatnonzero(good) + tally.rows + 1
     proba = [f"proba_{c}" for c in model.classes] if model.classes is not None else None
-    chunks.add(chunk[good], rows, out["prediction"], out[proba].to_numpy() if proba else None)
+    probabilities = out[proba].to_numpy() if proba else None
+    labels = out["prediction"].to_numpy()
+    review = (
+        model.review.entries(chunks.batch_id, out, rows, labels, probabilities)
+        if model.review is not None
+        else None
+    )
+    chunks.add(chunk[good], rows, labels, probabilities, review)
     out.insert(0, "request_id", [row_id(chunks.batch_id, r) for r in rows])
     out["model_version"] = model.version.ref
+    if review is not None:
+        out["review"] = review_column(review, out.index)
     writer.write(out)
     bad = chunk[~good].copy()
     if len(bad):
@@ -330,19 +317,20 @@ def _predictions(
     return out, good, reasons
 
 
-def _finish_files(
-    writer: _Writer, rejects: _Writer, tally: _Tally, in_path: Path, version: ModelVersion
+def _close_files(
+    writer: Writer, rejects: Writer, tally: _Tally, in_path: Path, version: ModelVersion
 ) -> None:
-    """Put the output (and the rejects, if any) in place; fail when no row was scored."""
+    """Complete the output (and the rejects, if any), not yet in place; fail when no row was
+    scored (the rejects file with the reasons is put in place then, and no output)."""
     if tally.rows and not tally.scored:  # keep the reasons, write no output: the run failed
         rejects.finish()
         raise InputError(
             f"No row of {in_path.name} could be scored: all {tally.rows:,} rows break "
             f"{version.ref}'s input contract; the reasons are in {rejects.path}."
         )
-    writer.finish()
+    writer.close()
     if tally.rejected:
-        rejects.finish()
+        rejects.close()
     else:
         rejects.discard()
         rejects.path.unlink(missing_ok=True)

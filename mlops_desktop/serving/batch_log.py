@@ -1,10 +1,15 @@
-"""What a batch scoring run leaves in the prediction log and the audit trail.
+"""What a batch scoring run leaves in the prediction log, the review queue and the audit trail.
 
 A run ``B`` logs one record per scored chunk as it goes (:class:`ChunkLog`: the chunk's input
 rows in the service's ``{"columns", "data"}`` form, so each row can be explained by its id
-``B-<row number>``, the output file's ``request_id`` column), then its summary (:func:`record`,
-request id ``B``: files and counts, what the Deploy page and the ``batch_feed`` alert read).
-A run that fails logs its failure (:func:`record_failure`) and no chunk.
+``B-<row number>``, the output file's ``request_id`` column). Only what the service would log
+of a request is kept: the model's input columns, plus the training dataset's id columns (so a
+person's rows can be found and erased); any other column of the file stays out of the log.
+At the end :meth:`ChunkLog.publish` writes, in one transaction, the run's summary (request id
+``B``: files and counts, what the Deploy page and the ``batch_feed`` alert read), the pending
+reviews of the rows the review rules picked, and the audit event; until then the chunks count
+for nothing (``registry.batch_row_store``). A run that fails logs its failure
+(:func:`record_failure`) and leaves no chunk and no review.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.batch_row_store import ROWS_PROTOCOL
+from mlops_desktop.registry.db import write
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.entities import ModelVersion
@@ -46,6 +52,7 @@ class BatchResult:
     seconds: float
     warnings: dict[str, int] = field(default_factory=dict)
     batch_id: str = ""  # its rows' request ids are BATCH_ID-ROW
+    reviews: int = 0  # rows queued for a person by the model's review rules
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,6 +60,18 @@ class BatchResult:
 
 def new_batch_id() -> str:
     return "batch-" + uuid.uuid4().hex[:16]
+
+
+def logged_columns(ws: Workspace, version: ModelVersion) -> set[str]:
+    """The columns a run's log keeps: ``version``'s inputs and its training dataset's id
+    columns (what identifies the person, for erasure and outcomes); nothing else of the file."""
+    inputs = {str(s["name"]) for s in (version.signature or {}).get("inputs") or []}
+    try:
+        run = ws.runs.get(version.run_id)
+        dataset = ws.datasets.get_by_id(run.dataset_version_id)
+    except (NotFoundError, KeyError, TypeError):
+        return inputs
+    return inputs | {str(c) for c in (dataset.roles or {}).get("id_columns") or ()}
 
 
 def _values_json(frame: pd.DataFrame) -> str:
@@ -78,20 +97,36 @@ def _plain(value):
 class ChunkLog:
     """The scored chunks of one run, written to the prediction log every few chunks."""
 
-    def __init__(self, ws: Workspace, version: ModelVersion, batch_id: str) -> None:
+    def __init__(
+        self, ws: Workspace, version: ModelVersion, batch_id: str, columns: set[str]
+    ) -> None:
         self.ws, self.version, self.batch_id = ws, version, batch_id
+        self.columns = columns  # what is kept of a row (see ``logged_columns``)
+        self.reviewing = False  # some row was picked for review
         self._pending: list[tuple] = []
 
-    def add(self, inputs: pd.DataFrame, rows: np.ndarray, labels, proba: np.ndarray | None) -> None:
-        """Log the scored ``inputs`` (file rows ``rows``) and their answers."""
+    def add(
+        self,
+        inputs: pd.DataFrame,
+        rows: np.ndarray,
+        labels,
+        proba: np.ndarray | None,
+        review: list | None = None,
+    ) -> None:
+        """Log the scored ``inputs`` (file rows ``rows``: only the ``columns`` to keep), their
+        answers and their ``review`` entries (``serving.batch_review``), if any."""
         if not len(inputs):
             return
+        inputs = inputs[[c for c in inputs.columns if str(c) in self.columns]]
         numbers = [int(r) for r in rows]
         columns = json.dumps([str(c) for c in inputs.columns])
         outputs: dict = {"first": numbers[0], "last": numbers[-1], "rows": numbers}
         outputs["predictions"] = [_plain(v) if isinstance(v, np.generic) else v for v in labels]
         if proba is not None:
             outputs["probabilities"] = np.asarray(proba, dtype=float).tolist()
+        if review is not None and any(review):
+            outputs["review"] = review
+            self.reviewing = True
         self._pending.append(
             (
                 f"{self.batch_id}/{numbers[0]}",
@@ -124,30 +159,39 @@ class ChunkLog:
         except Exception:  # noqa: BLE001 - the run's own error is what the caller must see
             log.exception("could not remove the logged chunks of %s", self.batch_id)
 
+    def publish(self, result: BatchResult) -> None:
+        """Write the last chunks, then in one transaction the run's summary, its reviews
+        (``result.reviews`` says how many) and the audit event: a run is all there or not."""
+        self.flush()
+        ws, version = self.ws, self.version
+        with write(ws.db):
+            if self.reviewing:
+                result.reviews = ws.batch_rows.queue_reviews(
+                    self.batch_id, version.number, time.time()
+                )
+            _summary(ws, version, result)
+            ws.audit.record("batch.score", "model_version", version.ref, result.to_dict())
 
-def record(ws: Workspace, version: ModelVersion, result: BatchResult) -> None:
-    """Log the run's summary (request id ``result.batch_id``) and audit it."""
-    from mlops_desktop.registry.db import write
 
-    with write(ws.db):
-        ws.predictions.add(
-            result.batch_id,
-            time.time(),
-            version.name,
-            version.id,
-            "batch",
-            "batch",
-            {"file": result.input, "rows": result.rows},
-            {
-                "file": result.output,
-                "scored": result.scored,
-                "rejected": result.rejected,
-                "rejects_file": result.rejects,
-            },
-            result.seconds * 1000,
-            200,
-        )
-        ws.audit.record("batch.score", "model_version", version.ref, result.to_dict())
+def _summary(ws: Workspace, version: ModelVersion, result: BatchResult) -> None:
+    """Log the run's summary record (request id ``result.batch_id``)."""
+    ws.predictions.add(
+        result.batch_id,
+        time.time(),
+        version.name,
+        version.id,
+        "batch",
+        "batch",
+        {"file": result.input, "rows": result.rows},
+        {
+            "file": result.output,
+            "scored": result.scored,
+            "rejected": result.rejected,
+            "rejects_file": result.rejects,
+        },
+        result.seconds * 1000,
+        200,
+    )
 
 
 def _status_of(exc: Exception) -> int:
@@ -163,8 +207,6 @@ def record_failure(
 
     Never raises: the run's own error is what the caller must see.
     """
-    from mlops_desktop.registry.db import write
-
     name = ref.split("@")[0].strip()
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
     try:

@@ -78,7 +78,8 @@ class ReviewMatcher:
         self.number = _number(self.text)
         self.everything_in_slice = self.band is None and self.share <= 0
 
-    def _in_slice(self, value) -> bool:
+    def in_slice(self, value) -> bool:
+        """Whether a row whose slice column holds ``value`` is in the rule's slice."""
         if isinstance(value, bool):
             return str(value).lower() == self.text.lower()
         if isinstance(value, (int, float)):
@@ -96,7 +97,7 @@ class ReviewMatcher:
             values = clean.columns.get(self.column)
             if values is None:
                 return []  # this version has no such input: nothing is in the slice
-            rows = [i for i in rows if self._in_slice(values[i])]
+            rows = [i for i in rows if self.in_slice(values[i])]
         positive = positive_index(signature) if scored.proba is not None else None
         scores = {i: row_score(scored, i, positive) for i in rows}
         if self.everything_in_slice:

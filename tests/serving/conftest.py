@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import socket
 
 import numpy as np
@@ -70,9 +72,19 @@ def model_ws(workspace, trained):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: the system's choice, or one in ``MLOPS_TEST_PORTS`` (``LOW-HIGH``)
+    when set, for machines where each user of the tests has a range of ports."""
+    lo, _, hi = os.environ.get("MLOPS_TEST_PORTS", "0-0").partition("-")
+    ports = list(range(int(lo), int(hi or lo) + 1))
+    start = random.randrange(len(ports))  # two calls before either binds: likely two ports
+    for port in ports[start:] + ports[:start]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError(f"no free port in MLOPS_TEST_PORTS={lo}-{hi}")
 
 
 def rows(frame: pd.DataFrame, n: int, start: int = 0) -> list[dict]:

@@ -339,8 +339,11 @@ def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_pa
 def test_running_service_is_found_and_batch_scoring_rejects_a_bad_row(
     qtbot, make_window, ws_path, credit_frame, tmp_path
 ):
+    from mlops_desktop.governance import review
+
     with Workspace.open(ws_path) as ws:
         d.deploy(ws, "credit@1")
+        review.set_rules(ws, "credit", band="0:1")  # a person reviews every decision
         handle = start_local_service(ws, port=free_port())  # as another window would
     try:
         window = make_window(ws_path)
@@ -366,8 +369,10 @@ def test_running_service_is_found_and_batch_scoring_rejects_a_bad_row(
         assert (dialog.result["scored"], dialog.result["rejected"]) == (9, 1)
         assert "Scored 9 of 10 rows" in dialog.status.text()
         assert "loans.scored.rejects.csv</a>" in dialog.status.text()
+        assert "9 rows queued for a person's review" in dialog.status.text()
         scored = pd.read_csv(tmp_path / "loans.scored.csv")
         assert len(scored) == 9 and set(scored["model_version"]) == {"credit@1"}
+        assert set(scored["review"]) == {"pending"}
         rejects = pd.read_csv(tmp_path / "loans.scored.rejects.csv")
         assert rejects["row_number"].tolist() == [4] and "forty" in rejects["reason"][0]
         dialog.close()

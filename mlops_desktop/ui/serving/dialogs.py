@@ -348,4 +348,9 @@ class BatchScoringDialog(QDialog):
             )
         else:
             text += "<br>No row was rejected."
+        if r.get("reviews"):
+            text += (
+                f"<br>{r['reviews']:,} row{'s' if r['reviews'] != 1 else ''} queued for a "
+                "person's review (Govern, Reviews); the output's review column says pending."
+            )
         self.status.setText(text)
