@@ -159,7 +159,9 @@ def add_v2_routes(app: FastAPI, service: ScoringService, score: ScoreHandler) ->
 
     @app.get("/v2", summary="Open Inference: server metadata")
     async def v2_server() -> Response:
-        return json_response({"name": "mlops-desktop", "version": __version__, "extensions": []})
+        return json_response(
+            {"name": "mlops-desktop", "version": __version__, "extensions": ["binary_tensor_data"]}
+        )
 
     @app.get("/v2/health/live", summary="Open Inference: the server is up")
     async def v2_live() -> Response:

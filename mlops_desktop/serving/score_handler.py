@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mlops_desktop.serving import protocols
+from mlops_desktop.serving import binary_tensors, protocols
 from mlops_desktop.serving.http import (
     JSON,
     error_response,
@@ -32,8 +32,16 @@ from mlops_desktop.serving.service import Answer, ScoringService, ServingError
 from mlops_desktop.serving.validation import RequestError, Table
 
 
-def parse_body(body: bytes, content_type: str, style: str, v2: bool, names: list[str]) -> tuple:
-    """``(table, decoded JSON or None)`` of a scoring body, or RequestError (415 for CSV-less)."""
+def parse_body(
+    body: bytes,
+    content_type: str,
+    style: str,
+    v2: bool,
+    names: list[str],
+    binary_header: str | None = None,
+) -> tuple:
+    """``(table, decoded JSON or None)`` of a scoring body, or RequestError (415 for CSV-less).
+    ``binary_header`` is a v2 request's Inference-Header-Content-Length (binary tensors)."""
     if style == "mlflow" and content_type == "text/csv":
         return protocols.parse_csv(body), None
     if style == "mlflow" and content_type not in ("", JSON):
@@ -42,7 +50,11 @@ def parse_body(body: bytes, content_type: str, style: str, v2: bool, names: list
             status=415,
             code="UNSUPPORTED_MEDIA_TYPE",
         )
-    payload = protocols.decode_json(body)
+    if v2 and binary_header is not None:
+        head, binary = binary_tensors.split_body(body, binary_header)
+        payload = binary_tensors.attach_inputs(protocols.decode_json(head), binary)
+    else:
+        payload = protocols.decode_json(body)
     table: Table
     if v2:
         table, _ = protocols.parse_v2(payload, names)
@@ -54,12 +66,13 @@ def parse_body(body: bytes, content_type: str, style: str, v2: bool, names: list
 
 
 async def parse_off_loop(
-    body: bytes, content_type: str, style: str, v2: bool, names: list[str]
+    body: bytes, content_type: str, style: str, v2: bool, names: list[str], binary_header=None
 ) -> tuple:
     """``parse_body``, in a worker thread for bodies over OFF_LOOP_BYTES (the loop keeps serving)."""
+    args = (body, content_type, style, v2, names, binary_header)
     if len(body) <= OFF_LOOP_BYTES:
-        return parse_body(body, content_type, style, v2, names)
-    return await off_loop(parse_body, body, content_type, style, v2, names)
+        return parse_body(*args)
+    return await off_loop(parse_body, *args)
 
 
 def answer_response(
@@ -84,7 +97,12 @@ def answer_response(
         "parameters": {"arm": answer.arm},
         "outputs": outputs,
     }
-    return json_response(with_review(body, answer), 200, headers)
+    binary = binary_tensors.detach_outputs(outputs, payload)
+    if not binary:
+        return json_response(with_review(body, answer), 200, headers)
+    head = json.dumps(with_review(body, answer), separators=(",", ":"), default=str).encode()
+    headers["Inference-Header-Content-Length"] = str(len(head))
+    return Response(head + binary, 200, headers=headers, media_type="application/octet-stream")
 
 
 def with_review(body: dict, answer: Answer) -> dict:
@@ -133,8 +151,9 @@ class ScoreHandler:
             number = self._version(route, version)
             body = await read_body(request, service.max_body)
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            binary_header = request.headers.get(binary_tensors.HEADER) if v2 else None
             table, payload = await parse_off_loop(
-                body, content_type, style, v2, route.live.positional
+                body, content_type, style, v2, route.live.positional, binary_header
             )
             request_id = request_id_of(request, payload.get("id") if v2 else None)
             service.incoming -= 1
