@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, Response
 
 from mlops_desktop import __version__
 from mlops_desktop.serving import openapi_bodies as bodies
-from mlops_desktop.serving import protocols
+from mlops_desktop.serving import v2_answers
 from mlops_desktop.serving.admin import add_admin_routes
 from mlops_desktop.serving.docs import docs_page
 from mlops_desktop.serving.explain_route import add_explain_route
@@ -148,7 +148,7 @@ def _metadata(
             body = {"name": name, "ready": False, "error": paused_message(pause)}
             return json_response(body, 503, model_headers(model))
         return json_response({"name": name, "ready": True}, 200, model_headers(model))
-    body = protocols.v2_metadata(name, route.versions, model.listed_signature())
+    body = v2_answers.v2_metadata(name, route.versions, model.listed_signature())
     if version is not None:
         body["versions"] = [str(model.number)]
     return json_response(body, 200, model_headers(model))

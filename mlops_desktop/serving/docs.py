@@ -85,7 +85,9 @@ async function main() {
     const models = (await (await fetch("v1/models", {headers: auth()})).json()).models || [];
     if (models.length) {
       const meta = await (await fetch("v2/models/" + models[0], {headers: auth()})).json();
-      example = {model: models[0], names: (meta.inputs || []).map(i => i.name)};
+      const inputs = meta.inputs || [];
+      const columns = inputs.length === 1 && inputs[0].parameters && inputs[0].parameters.columns;
+      example = {model: models[0], names: columns || inputs.map(i => i.name)};
     }
   } catch (err) { /* no model deployed yet: generic examples */ }
   const root = document.getElementById("ops");

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mlops_desktop.serving import binary_tensors, protocols
+from mlops_desktop.serving import binary_tensors, protocols, v2_answers
 from mlops_desktop.serving.http import (
     JSON,
     error_response,
@@ -87,7 +87,7 @@ def answer_response(
         body = protocols.mlflow_answer(answer.scored, model.name, model.number)
         return json_response(with_review(body, answer), 200, headers)
     try:
-        outputs = protocols.v2_outputs(answer.scored, payload.get("outputs"))
+        outputs = v2_answers.v2_outputs(answer.scored, payload.get("outputs"))
     except RequestError as exc:
         return error_response(exc, style, request_id)
     body = {
