@@ -68,6 +68,8 @@ def text_lines(result: DecisionExplanation) -> list[str]:
         f"Method: {result.method}; explained output: {result.output_kind}.",
         f"Personal data among the inputs: {personal or 'none marked on ' + str(result.dataset)}",
     ]
+    if result.background_note:
+        lines.append(result.background_note)
     for number, row in enumerate(result.rows[:ROWS_SHOWN], start=1):
         head = f"Row {number}: " if result.rows_total > 1 else ""
         lines.append(

@@ -74,6 +74,16 @@ class DecisionExplanation:
     #: or the version that replaced it after an erasure (None for other models).
     background: str | None = None
 
+    @property
+    def background_note(self) -> str:
+        """Why the base comes from another dataset version than the model was trained on."""
+        if not self.background or self.background == self.dataset:
+            return ""
+        return (
+            f"The base value is the mean of {self.background}'s training rows: {self.dataset}, "
+            "which the model was trained on, was rewritten by an erasure as that version."
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.request_id,
