@@ -302,3 +302,35 @@ def test_bad_requests_are_refused(copy, capsys):
         )
         == 2
     )
+
+
+def test_a_linear_model_whose_training_data_was_wholly_erased_says_why_it_cannot_explain(
+    tmp_path, capsys
+):
+    """Every row of branch B-17's data is erased: no training rows are left to take the linear
+    model's mean from, and explaining its decisions says so (exit 2), naming no value."""
+    from mlops_desktop.data.importer import import_dataset
+    from mlops_desktop.jobs.inline import run_inline
+    from mlops_desktop.training.jobs import train_model
+    from tests.credit import TARGET
+    from tests.datasets import GERMAN_CREDIT, read_dataset
+    from tests.decisions import credit_records, log_decision
+
+    frame = read_dataset(GERMAN_CREDIT).head(300)
+    frame.insert(0, "branch", "B-17")
+    source = tmp_path / "branch.csv"
+    frame.to_csv(source, index=False)
+    with Workspace.open(tmp_path / "ws") as ws:
+        run_inline(
+            ws,
+            import_dataset,
+            {"path": str(source), "name": "b", "target": TARGET, "id_cols": ["branch"], "seed": 1},
+        )
+        run_inline(ws, train_model, {"dataset": "b@1", "model": "logreg", "register": "b"})
+        request_id = log_decision(ws, "b@1", credit_records(1))
+        result = erase(ws, "branch", "B-17", "the branch closed; Art. 17 requests")
+        assert result.rewritten == [("b@1", None)]
+        with pytest.raises(InputError, match="rewrote with no row left"):
+            explain_request(ws, request_id)
+    assert main(["explain", request_id, "--workspace", str(tmp_path / "ws")]) == 2
+    assert "b@1, which an erasure rewrote with no row left" in capsys.readouterr().err
