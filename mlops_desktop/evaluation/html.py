@@ -277,6 +277,33 @@ def _slices(report: dict, hook: ChartHook, shown: int = SLICE_ROWS_SHOWN) -> str
     return intro + "</p>" + chart + table + tail
 
 
+def _importance(report: dict, shown: int = SLICE_ROWS_SHOWN) -> str:
+    """Permutation importance, largest first: the primary metric's loss when a column's values
+    are shuffled (what the personal-data inventory's minimisation hint reads)."""
+    importance = report.get("importance") or {}
+    columns = importance.get("columns") or {}
+    if not columns:
+        return '<p class="note">This report has no feature importance (test the model again).</p>'
+    metric = METRIC_LABELS.get(importance.get("metric"), importance.get("metric") or "")
+    ranked = sorted(columns.items(), key=lambda kv: -float(kv[1].get("mean") or 0.0))
+    rows = [
+        f'<tr><td>{escape(str(column))}</td><td class="num">{_n(entry.get("mean"))}</td>'
+        f'<td class="num">± {_n(entry.get("std"))}</td></tr>'
+        for column, entry in ranked[:shown]
+    ]
+    intro = (
+        f'<p class="note">How much {escape(metric)} ({_n(importance.get("base"))} on the test '
+        f"rows) worsens when one column's values are shuffled, so the model can no longer use "
+        f"it: {importance.get('rows', 0):,} test rows, {importance.get('repeats')} repeats each "
+        "(± the spread over the repeats). Near 0: the model hardly uses the column; below 0: "
+        "shuffling it did no harm.</p>"
+    )
+    more = len(ranked) - shown
+    tail = f'<p class="note">{more} more columns are in the JSON summary.</p>' if more > 0 else ""
+    head = ["Input column", f"Loss of {metric} when shuffled", "Spread"]
+    return intro + _table(head, rows, {1, 2}, (50, 30, 20)) + tail
+
+
 def _behavioural(report: dict) -> str:
     results = report.get("behavioural") or []
     if not results:
@@ -335,6 +362,7 @@ def render_html(
         ("Holdout metrics", _metrics(report)),
         ("Charts", f'<div class="charts">{_chart_blocks(report, hook, chart_grid)}</div>'),
         ("Slices", _slices(report, hook, slice_rows)),
+        ("Feature importance", _importance(report, slice_rows)),
         ("Behavioural tests", _behavioural(report)),
         ("Pipeline contract tests", _contracts(report)),
     ]

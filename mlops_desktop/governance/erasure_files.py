@@ -47,7 +47,22 @@ class _Rewrite:
     removed: int
     artifact: str | None = None
     content_hash: str = ""
-    rows: int = 0
+    rows: int = 0  # kept: the rewrite is a new version only when some are
+
+
+#: The texts of a dataset version that its rewrite (the next version, without the person's rows)
+#: copies (``DatasetStore.add_rewrite``): the real run's registry sweep scrubs both copies.
+COPIED_TEXTS = frozenset(
+    {
+        "schema_json",
+        "roles_json",
+        "pii_json",
+        "split_json",
+        "profile_json",
+        "checks_json",
+        "override_reason",
+    }
+)
 
 
 class DatasetVersions:
@@ -70,7 +85,7 @@ class DatasetVersions:
                 continue
             mask = _key_mask(pq.read_table(path, columns=[target.key]).column(0), target)
             if mask.any():
-                found.append(_Rewrite(version, int(mask.sum())))
+                found.append(_Rewrite(version, int(mask.sum()), rows=int((~mask).sum())))
         return found
 
     def count(self, target: Target) -> int:

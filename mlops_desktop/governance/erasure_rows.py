@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlops_desktop.governance.erasure_files import COPIED_TEXTS
 from mlops_desktop.governance.erasure_target import DatabasePlace, Target
 
 ROW_TABLES = frozenset({"predictions", "prediction_quarantine", "outcomes", "reviews"})
@@ -157,6 +158,17 @@ class Reviews(DatabasePlace):
         return target.ws.reviews.erase_requests(target.found.get("request_ids", []))
 
 
+def _copies(target: Target, hits: list[tuple[str, str, int, str]]) -> set[int]:
+    """Dataset versions whose rewrite, made before this sweep in the real run, will hold the
+    value too (a copied text holds it)."""
+    rewritten = {r.old.id for r in target.found.get("datasets", []) if r.rows}
+    return {
+        rowid
+        for table, column, rowid, _ in hits
+        if table == "dataset_versions" and column in COPIED_TEXTS and rowid in rewritten
+    }
+
+
 class RegistryText(DatabasePlace):
     """Every other text of the registry: dataset profiles and checks (their top values and
     examples), drift windows' unseen examples, test report summaries, job and run logs, alerts.
@@ -175,7 +187,10 @@ class RegistryText(DatabasePlace):
         return hits
 
     def count(self, target: Target) -> int:
-        return len({(t, r) for t, _, r, _ in self._hits(target)})
+        """The rows holding the value now, and the copies the real run will make of them first
+        (a dataset version's rewrite copies its profile and checks): as many as it scrubs."""
+        hits = self._hits(target)
+        return len({(t, r) for t, _, r, _ in hits}) + len(_copies(target, hits))
 
     def erase(self, target: Target) -> int:
         hits = self._hits(target)

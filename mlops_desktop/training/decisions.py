@@ -9,18 +9,20 @@ verified, then call :func:`explain_logged`.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.batch_row_store import parse_row_id
-from mlops_desktop.training.explain import explain
+from mlops_desktop.training.decision_inputs import (
+    background_mean,
+    cached_pipeline,
+    logged_rows,
+    transformed,
+)
+from mlops_desktop.training.explain import explain_matrix
 from mlops_desktop.training.explain_words import Reason, output_phrase, reasons
 
 if TYPE_CHECKING:
@@ -29,13 +31,8 @@ if TYPE_CHECKING:
 
 #: Rows of one request explained (a request may carry thousands).
 MAX_ROWS = 1000
-#: Training rows a linear model's mean is taken from.
-BACKGROUND_ROWS = 5000
 _ANSWERED = ("live", "canary", "shadow")
-
-_backgrounds: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
-_pipelines: OrderedDict[str, Any] = OrderedDict()
-_lock = threading.Lock()
+__all__ = ["cached_pipeline", "explain_logged", "find", "pick"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,19 @@ class DecisionExplanation:
     rows: list[RowExplanation] = field(default_factory=list)
     rows_total: int = 0
     max_error: float = 0.0
+    #: A linear model's base is the mean of this dataset version's training rows: ``dataset``,
+    #: or the version that replaced it after an erasure (None for other models).
+    background: str | None = None
+
+    @property
+    def background_note(self) -> str:
+        """Why the base comes from another dataset version than the model was trained on."""
+        if not self.background or self.background == self.dataset:
+            return ""
+        return (
+            f"The base value is the mean of {self.background}'s training rows: {self.dataset}, "
+            "which the model was trained on, was rewritten by an erasure as that version."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +97,7 @@ class DecisionExplanation:
             "rows": [r.to_dict() for r in self.rows],
             "rows_total": self.rows_total,
             "max_additivity_error": self.max_error,
+            "background": self.background,
         }
 
 
@@ -140,30 +151,6 @@ def find(ws: Workspace, request_id: str) -> Prediction:
     return replace(chunk, request_id=request_id, inputs={"columns": keep, "data": data})
 
 
-def cached_pipeline(version: ModelVersion, load: Callable[[], Any]) -> Any:
-    """The version's pipeline, loaded (verified) by ``load`` once per process for a few
-    versions: artifacts are content-addressed, and the trees' leaf tables built on the first
-    explanation stay with the fitted model."""
-    key = version.artifact_hash
-    with _lock:
-        if key in _pipelines:
-            _pipelines.move_to_end(key)
-            return _pipelines[key]
-    pipeline = load()
-    with _lock:
-        _pipelines[key] = pipeline
-        while len(_pipelines) > 4:
-            _pipelines.popitem(last=False)
-    return pipeline
-
-
-def decode_inputs(inputs: Any) -> pd.DataFrame:
-    """The logged ``{"columns": [...], "data": [[...], ...]}`` as a DataFrame."""
-    if not isinstance(inputs, dict) or "columns" not in inputs or "data" not in inputs:
-        raise InputError("The logged inputs of this request are not in the expected form.")
-    return pd.DataFrame(inputs["data"], columns=inputs["columns"])
-
-
 def personal_columns(
     dataset: DatasetVersion | None, columns: list[str], confirmed: dict | None = None
 ) -> dict[str, str]:
@@ -207,44 +194,22 @@ def training_dataset(ws: Workspace, version: ModelVersion) -> DatasetVersion | N
         return None
 
 
-def _background(ws: Workspace, dataset: DatasetVersion | None) -> pd.DataFrame | None:
-    """Training rows of ``dataset`` (cached per process for a few versions)."""
-    if dataset is None:
-        return None
-    key = (str(ws.path), dataset.id)
-    with _lock:
-        if key in _backgrounds:
-            return _backgrounds[key]
-    frame, test_mask = ws.datasets.load_frame(dataset)
-    train = frame.loc[~np.asarray(test_mask, dtype=bool)]
-    train = train.sample(min(len(train), BACKGROUND_ROWS), random_state=0)
-    with _lock:
-        _backgrounds[key] = train
-        while len(_backgrounds) > 4:
-            _backgrounds.popitem(last=False)
-    return train
-
-
 def explain_logged(
     ws: Workspace, prediction: Prediction, version: ModelVersion, pipeline
 ) -> DecisionExplanation:
     """Explain the logged ``prediction`` of ``version`` (whose verified pipeline is given)."""
-    frame = decode_inputs(prediction.inputs)
-    total = len(frame)
-    frame = frame.iloc[:MAX_ROWS]
+    signature = version.signature or {}
+    logged = logged_rows(prediction.inputs, MAX_ROWS)
+    X = transformed(pipeline, signature, logged)  # noqa: N806
     dataset = training_dataset(ws, version)
-    model = pipeline.steps[-1][1]
-    linear = hasattr(model, "coef_")
-    output = (version.signature or {}).get("output") or {}
-    result = explain(
-        pipeline,
-        frame,
-        background=_background(ws, dataset) if linear else None,
-        positive=output.get("positive_class"),
-    )
+    mean, background = None, None
+    if hasattr(pipeline.steps[-1][1], "coef_"):  # linear: explained from the training mean
+        mean, background = background_mean(ws, version, dataset, pipeline)
+    output = signature.get("output") or {}
+    result = explain_matrix(pipeline, X, mean=mean, positive=output.get("positive_class"))
     personal = personal_columns(dataset, result.columns, confirmed_decisions(ws, dataset))
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    rows = [_row(result, i, records[i], personal, output.get("name")) for i in range(len(frame))]
+    records = logged.records()
+    rows = [_row(result, i, r, personal, output.get("name")) for i, r in enumerate(records)]
     return DecisionExplanation(
         request_id=prediction.request_id,
         model=version.ref,
@@ -255,8 +220,9 @@ def explain_logged(
         output_kind=result.output_kind,
         personal=personal,
         rows=rows,
-        rows_total=total,
+        rows_total=logged.total,
         max_error=result.max_error,
+        background=background,
     )
 
 

@@ -67,15 +67,32 @@ def explain(
     ``background``: training rows, needed by linear models for the mean they are explained
     from. ``positive``: a binary classifier's class of interest (default: ``classes_[1]``).
     """
-    model, prepare = pipeline.steps[-1][1], pipeline[:-1]
-    X = np.asarray(prepare.transform(frame), dtype=np.float64)  # noqa: N806
+    X = np.asarray(pipeline[:-1].transform(frame), dtype=np.float64)  # noqa: N806
+    mean = background_mean(pipeline, background) if _is_linear(pipeline.steps[-1][1]) else None
+    return explain_matrix(pipeline, X, mean=mean, positive=positive)
+
+
+def background_mean(pipeline, background: pd.DataFrame | None) -> np.ndarray:
+    """The mean of the transformed ``background`` rows, which a linear model is explained from."""
+    if background is None or not len(background):
+        raise InputError(
+            "A linear model is explained against its training rows: pass background rows."
+        )
+    return np.asarray(pipeline[:-1].transform(background), dtype=np.float64).mean(axis=0)
+
+
+def explain_matrix(pipeline, X: np.ndarray, mean: np.ndarray | None = None, positive=None):  # noqa: N803
+    """``explain`` of rows already transformed by ``pipeline[:-1]`` (``X``: rows x features);
+    ``mean`` is the transformed background's (see :func:`background_mean`), for linear models."""
+    model = pipeline.steps[-1][1]
+    X = np.asarray(X, dtype=np.float64)  # noqa: N806
     columns, owner = feature_owners(pipeline)
     if X.shape[1] != len(owner):
         raise InputError(f"The model's inputs have {X.shape[1]} parts, expected {len(owner)}.")
     output = _raw_output(model, positive)
     raw = output.of(X)
     if _is_linear(model):
-        base, per_feature = _linear(model, X, prepare, background, output)
+        base, per_feature = _linear(model, X, mean, output)
         method = EXACT
     elif _is_tree(model):
         ensemble = _ensemble(model, X.shape[1])
@@ -175,13 +192,12 @@ def _is_linear(model) -> bool:
     return hasattr(model, "coef_") and hasattr(model, "intercept_")
 
 
-def _linear(model, X, prepare, background, output: _Output):  # noqa: N803
+def _linear(model, X, mean, output: _Output):  # noqa: N803
     """Exact contributions ``coef * (x - mean)``; base = the raw output at the mean."""
-    if background is None or not len(background):
+    if mean is None:
         raise InputError(
             "A linear model is explained against its training rows: pass background rows."
         )
-    mean = np.asarray(prepare.transform(background), dtype=np.float64).mean(axis=0)
     base = output.of(mean[None, :])[0]
     coef = np.atleast_2d(np.asarray(model.coef_, dtype=np.float64))  # (outputs, features)
     per_feature = (X - mean)[:, :, None] * coef.T[None, :, :]

@@ -173,7 +173,7 @@ class SchemaCoercer(TransformerMixin, BaseEstimator):
 def _as_float(values: pd.Series, column: str, kind: str) -> pd.Series:
     if kind == "boolean" and (values.dtype == object or pd.api.types.is_string_dtype(values)):
         mapped = values.map(
-            lambda v: _BOOL_WORDS.get(str(v).strip().lower(), v) if pd.notna(v) else v
+            lambda v: BOOL_WORDS.get(str(v).strip().lower(), v) if pd.notna(v) else v
         )
         values = mapped
     converted = pd.to_numeric(values, errors="coerce")
@@ -184,7 +184,7 @@ def _as_float(values: pd.Series, column: str, kind: str) -> pd.Series:
     return converted.astype("float64")
 
 
-_BOOL_WORDS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0}
+BOOL_WORDS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0}
 
 
 def build_pipeline(

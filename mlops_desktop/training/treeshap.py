@@ -52,7 +52,9 @@ class _Group:
     hi: np.ndarray
     nan_ok: np.ndarray  # (leaves, d) bool
     z: np.ndarray  # (leaves, d)
-    scatter: sparse.csr_matrix  # (leaves * d, features * outputs): leaf value into its feature
+    #: (features * outputs, leaves * d): each leaf's value into its path features, stored
+    #: transposed so a row's sum is a CSR product with no per-call transpose
+    gather: sparse.csr_matrix
     table: np.ndarray | None = None  # (leaves * 2**d, d): weights per leaf and on/off pattern
 
     def inside(self, codes: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
@@ -115,7 +117,7 @@ class TreeEnsemble:
             for start in range(0, len(X), per_row):
                 part = slice(start, start + per_row)
                 phi = group.weights(codes[part], None if missing is None else missing[part])
-                out[start : start + per_row] += phi @ group.scatter
+                out[start : start + per_row] += (group.gather @ phi.T).T
         return out.reshape(len(X), self.n_features, self.n_outputs)
 
 
@@ -240,8 +242,8 @@ def _group(
     rows = np.repeat(np.arange(len(leaves) * d), n_outputs)
     cols = (features[..., None] * n_outputs + np.arange(n_outputs)).reshape(-1)
     data = np.repeat(values[:, None, :], d, axis=1).reshape(-1)
-    scatter = sparse.csr_matrix(
-        (data, (rows, cols)), shape=(len(leaves) * d, n_features * n_outputs)
+    gather = sparse.csr_matrix(
+        (data, (cols, rows)), shape=(n_features * n_outputs, len(leaves) * d)
     )
     z = entries[..., 3]
     table = _table(z) if len(leaves) * 2**d * d <= TABLE_VALUES else None
@@ -251,7 +253,7 @@ def _group(
         hi=_codes(features, entries[..., 1], cuts),
         nan_ok=entries[..., 2] > 0,
         z=z,
-        scatter=scatter,
+        gather=gather,
         table=table,
     )
 

@@ -88,6 +88,26 @@ def test_html_is_self_contained(report):
     assert len(html.encode()) < 400_000
 
 
+def test_html_lists_the_feature_importance_largest_first(report):
+    """The report's permutation importance is in its HTML (and so its PDF), not only its data."""
+    import re
+    from html import unescape
+
+    from mlops_desktop.formatting import number
+
+    importance = report["importance"]
+    html = render_html(report)
+    section = html.split("<h2>Feature importance</h2>", 1)[1].split("<h2>", 1)[0]
+    cells = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td>", section)
+    ranked = sorted(importance["columns"].items(), key=lambda kv: -kv[1]["mean"])
+    assert [unescape(c) for c, _ in cells] == [c for c, _ in ranked]
+    assert [unescape(v) for _, v in cells] == [number(e["mean"]) for _, e in ranked]
+    assert f"{importance['rows']:,} test rows, {importance['repeats']} repeats" in section
+    assert "Loss of ROC AUC when shuffled" in section
+    bare = render_html({**report, "importance": {}})
+    assert "This report has no feature importance" in bare
+
+
 def test_html_stays_small_whatever_the_row_count(credit_model):
     frame, mask, _schema, _roles, result, signature = credit_model
     big = pd.concat([frame[mask]] * 40, ignore_index=True)  # ~12,000 rows
@@ -161,6 +181,7 @@ def test_html_renders_in_qt_text_document(report):
     assert _ink_share(shot) > 0.02
     text = document.toPlainText()
     assert "Quality gate FAILED" in text and "ROC curve" not in text  # charts are images
+    assert "Feature importance" in text and "Loss of ROC AUC when shuffled" in text
 
 
 def test_pdf_is_written_by_qt_and_opens(report, tmp_path):

@@ -71,6 +71,49 @@ def test_dry_run_counts_every_place_and_changes_nothing(copy, capsys):
     assert _state(copy) == before
 
 
+def test_the_dry_run_counts_what_the_real_run_erases(copy):
+    """The registry sweep scrubs the rewritten dataset versions' copies of the old profiles too:
+    the dry run counts them (adult@1 and @2 are rewritten, both profiles name the person)."""
+    with Workspace.open(copy / "ws", create=False) as ws:
+        dry = erase(ws, KEY, PERSON, dry_run=True).counts
+        holding = ws.db.execute(
+            "SELECT COUNT(*) FROM dataset_versions WHERE instr(profile_json, ?) > 0", [PERSON]
+        ).fetchone()[0]
+        real = erase(ws, KEY, PERSON, "Art. 17 request received 2026-11-30").counts
+    assert holding == 2
+    assert dry == real
+    assert real["other registry records"] >= 4  # the two old profiles and their two copies
+
+
+def test_a_decision_of_a_model_trained_on_erased_data_is_still_explained(copy):
+    """adult@1 (logistic regression) was trained on adult@1, rewritten as adult@4: its base is
+    the mean of adult@4's training rows (the same rows without the person's), and says so."""
+    import numpy as np
+    import pandas as pd
+
+    from mlops_desktop.governance.explanations import text_lines
+    from mlops_desktop.serving.integrity import load_verified
+
+    with Workspace.open(copy / "ws", create=False) as ws:
+        before = explain_request(ws, "req-both")
+        erase(ws, KEY, PERSON, "Art. 17 request received 2026-11-30")
+        after = explain_request(ws, "req-both")  # the neighbour's row is kept
+        version = ws.models.get("adult@1")
+        pipeline = load_verified(ws, version)
+        inputs = ws.predictions.by_request("req-both")[0].inputs
+        frame = pd.DataFrame(inputs["data"], columns=inputs["columns"])
+        raw = np.asarray(pipeline.decision_function(frame))
+    assert (before.dataset, before.background, before.background_note) == ("adult@1", "adult@1", "")
+    assert (after.dataset, after.background) == ("adult@1", "adult@4")
+    assert before.rows_total == 2 and after.rows_total == 1
+    row = after.rows[0]
+    positive = version.signature["output"].get("positive_class")
+    expected = raw[0] if positive in (None, pipeline.classes_[1]) else -raw[0]
+    assert row.raw == pytest.approx(float(expected), abs=1e-9)
+    assert row.base + sum(row.contributions.values()) == pytest.approx(row.raw, abs=1e-6)
+    assert "mean of adult@4's training rows" in "\n".join(text_lines(after))
+
+
 def _state(copy) -> tuple:
     """Every row of every table but the settings (the salt is made on first use), and the files."""
     with sqlite3.connect(copy / "ws" / "registry.db") as db:
@@ -259,3 +302,35 @@ def test_bad_requests_are_refused(copy, capsys):
         )
         == 2
     )
+
+
+def test_a_linear_model_whose_training_data_was_wholly_erased_says_why_it_cannot_explain(
+    tmp_path, capsys
+):
+    """Every row of branch B-17's data is erased: no training rows are left to take the linear
+    model's mean from, and explaining its decisions says so (exit 2), naming no value."""
+    from mlops_desktop.data.importer import import_dataset
+    from mlops_desktop.jobs.inline import run_inline
+    from mlops_desktop.training.jobs import train_model
+    from tests.credit import TARGET
+    from tests.datasets import GERMAN_CREDIT, read_dataset
+    from tests.decisions import credit_records, log_decision
+
+    frame = read_dataset(GERMAN_CREDIT).head(300)
+    frame.insert(0, "branch", "B-17")
+    source = tmp_path / "branch.csv"
+    frame.to_csv(source, index=False)
+    with Workspace.open(tmp_path / "ws") as ws:
+        run_inline(
+            ws,
+            import_dataset,
+            {"path": str(source), "name": "b", "target": TARGET, "id_cols": ["branch"], "seed": 1},
+        )
+        run_inline(ws, train_model, {"dataset": "b@1", "model": "logreg", "register": "b"})
+        request_id = log_decision(ws, "b@1", credit_records(1))
+        result = erase(ws, "branch", "B-17", "the branch closed; Art. 17 requests")
+        assert result.rewritten == [("b@1", None)]
+        with pytest.raises(InputError, match="rewrote with no row left"):
+            explain_request(ws, request_id)
+    assert main(["explain", request_id, "--workspace", str(tmp_path / "ws")]) == 2
+    assert "b@1, which an erasure rewrote with no row left" in capsys.readouterr().err

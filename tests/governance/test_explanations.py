@@ -92,6 +92,27 @@ def test_recent_requests_are_listed_newest_first(explained_ws) -> None:
     assert [r.model for r in recent[:2]] == ["credit@2", "credit@1"]
 
 
+def test_recent_requests_list_batch_rows_too(explained_ws) -> None:
+    """The latest batch run's first scored rows are listed by their ids (a rejected row has
+    none), beside the service's decisions, newest first; each one explains."""
+    from mlops_desktop.serving.batch import score
+
+    frame = pd.DataFrame(credit_records(30, start=20)).astype({"age_in_years": object})
+    frame.loc[1, "age_in_years"] = "old"  # file row 2 is rejected, never scored
+    source = explained_ws.path / "in.csv"
+    frame.to_csv(source, index=False)
+    before = log_decision(explained_ws, "credit@1", credit_records(1))
+    run = score(explained_ws, "credit@2", source, explained_ws.path / "out.csv", chunk_rows=4)
+    after = log_decision(explained_ws, "credit@1", credit_records(1, 2))
+    recent = recent_requests(explained_ws)
+    rows = [f"{run.batch_id}-{n}" for n in (1, 3, 4, 5, 6, 7, 8, 9, 10, 11)]
+    assert [r.request_id for r in recent] == [after, *rows, before]
+    assert {(r.model, r.arm) for r in recent[1:-1]} == {("credit@2", "batch")}
+    assert len(recent_requests(explained_ws, limit=3)) == 3
+    result = explain_request(explained_ws, recent[5].request_id)
+    assert (result.request_id, result.model, result.arm) == (rows[4], "credit@2", "batch")
+
+
 def test_the_cli_explains_a_request_and_refuses_an_unknown_one(explained_ws, capsys) -> None:
     from mlops_desktop.cli.entry import main
 

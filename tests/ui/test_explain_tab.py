@@ -75,3 +75,32 @@ def test_without_logged_decisions_the_tab_says_what_to_do(
     qtbot.waitUntil(lambda: not tab.tasks.busy(), timeout=10_000)
     assert tab.empty.isVisible() and not tab.split.isVisible()
     assert "mlops-desktop explain REQUEST_ID" in tab.empty.command.command()
+
+
+def test_batch_rows_are_listed_and_explained_like_requests(
+    make_window,
+    qtbot,
+    explained_template,
+    tmp_path,
+) -> None:
+    import pandas as pd
+
+    from mlops_desktop.serving.batch import score
+
+    path = copy_workspace(explained_template, tmp_path / "ws")
+    with Workspace.open(path, create=False) as ws:
+        served = log_decision(ws, "credit@1", credit_records(1, start=4))
+        source = ws.path / "in.csv"
+        pd.DataFrame(credit_records(3, start=10)).to_csv(source, index=False)
+        run = score(ws, "credit@2", source, ws.path / "out.csv")
+    tab = _govern_tab(make_window, path, qtbot)
+    qtbot.waitUntil(lambda: len(tab.recent_table.row_texts()) == 4, timeout=10_000)
+    ids = [row[2] for row in tab.recent_table.row_texts()]
+    assert ids == [f"{run.batch_id}-{n}" for n in (1, 2, 3)] + [served]
+    assert tab.recent_table.row_texts()[1][1] == "credit@2"
+    _click_row(qtbot, tab.recent_table, 1)
+    assert tab.id_field.text() == f"{run.batch_id}-2"
+    qtbot.mouseClick(tab.explain_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=15_000)
+    assert tab.result.request_id == f"{run.batch_id}-2"
+    assert "credit@2 (batch)" in tab.headline.text() and len(tab.table.row_texts()) == 20

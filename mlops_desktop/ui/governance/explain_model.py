@@ -95,7 +95,9 @@ def reason_lines(result: DecisionExplanation, row: int = 0) -> list[str]:
 
 
 def personal_line(result: DecisionExplanation) -> str:
+    """Which inputs are personal data (and, after an erasure, where the base came from)."""
+    note = f" {result.background_note}" if result.background_note else ""
     if not result.personal:
-        return f"No input column is marked as personal data on {result.dataset}."
+        return f"No input column is marked as personal data on {result.dataset}.{note}"
     named = ", ".join(f"{c} ({k.replace('_', ' ')})" for c, k in result.personal.items())
-    return f"Personal data among the inputs: {named}."
+    return f"Personal data among the inputs: {named}.{note}"

@@ -129,7 +129,7 @@ class ExplainTab(QWidget):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Recent requests"))
+        layout.addWidget(QLabel("Recent requests and batch rows"))
         self.recent_table = RecordTable(vm.RECENT_COLUMNS)
         self.recent_table.doubleClicked.connect(self._explain_selected)
         self.recent_table.clicked.connect(self._pick)
