@@ -24,6 +24,7 @@ class _LogPlan:
     rewrite: list[tuple[str | None, str | None, str | None, int]] = field(default_factory=list)
     request_ids: list[str] = field(default_factory=list)  # of requests wholly erased
     partial: dict[str, list[int]] = field(default_factory=dict)  # request id -> rows removed
+    review_rows: list[tuple[str, int | None]] = field(default_factory=list)  # of removed rows
 
 
 def _loads(text: str | None) -> Any:
@@ -57,6 +58,18 @@ def _text(target: Target, value: Any) -> str | None:
     return json.dumps(target.scrub_json(value), separators=(",", ":"), default=str)
 
 
+def _review_keys(
+    request_id: str, outputs: Any, rows: list[int], n: int
+) -> list[tuple[str, int | None]]:
+    """The reviews of a record's removed rows: a batch chunk's rows are decisions of their own
+    (``B-<row number>``, any row index); a service request's are its rows by index."""
+    numbers = outputs.get("rows") if isinstance(outputs, dict) else None
+    if "/" in request_id and isinstance(numbers, list) and len(numbers) == n:
+        batch_id = request_id.split("/")[0]
+        return [(f"{batch_id}-{numbers[i]}", None) for i in rows]
+    return [(request_id, i) for i in rows]
+
+
 def _plan_row(target: Target, plan: _LogPlan, row: tuple) -> None:
     pid, request_id, entity_key, inputs_json, outputs_json, error = row
     inputs, outputs = _loads(inputs_json), _loads(outputs_json)
@@ -70,6 +83,7 @@ def _plan_row(target: Target, plan: _LogPlan, row: tuple) -> None:
         plan.request_ids.append(request_id)
         return
     if rows:
+        plan.review_rows.extend(_review_keys(request_id, outputs, rows, n))
         inputs = dict(inputs, data=_drop(inputs["data"], rows, n))
         if isinstance(outputs, dict):
             outputs = {k: _drop(v, rows, n) for k, v in outputs.items()}
@@ -89,6 +103,7 @@ class PredictionLog(DatabasePlace):
             _plan_row(target, plan, row)
         target.found["request_ids"] = plan.request_ids
         target.found["partial"] = plan.partial
+        target.found["review_rows"] = plan.review_rows
         return plan
 
     def count(self, target: Target) -> int:
@@ -146,16 +161,21 @@ class Outcomes(DatabasePlace):
 
 
 class Reviews(DatabasePlace):
-    """Human reviews of the erased requests (by request id): the AI suggestion, the reviewer's
-    outcome and the reasons, which may name the person."""
+    """Human reviews of the erased requests and rows: the AI suggestion, the reviewer's
+    outcome and the reasons, which may name the person. A request that loses some rows (a
+    batch chunk, a multi-row request) loses those rows' reviews."""
 
     name = "reviews"
 
     def count(self, target: Target) -> int:
-        return target.ws.reviews.count_requests(target.found.get("request_ids", []))
+        store, found = target.ws.reviews, target.found
+        rows = store.count_rows(found.get("review_rows", []))
+        return store.count_requests(found.get("request_ids", [])) + rows
 
     def erase(self, target: Target) -> int:
-        return target.ws.reviews.erase_requests(target.found.get("request_ids", []))
+        store, found = target.ws.reviews, target.found
+        rows = store.erase_rows(found.get("review_rows", []))
+        return store.erase_requests(found.get("request_ids", [])) + rows
 
 
 def _copies(target: Target, hits: list[tuple[str, str, int, str]]) -> set[int]:

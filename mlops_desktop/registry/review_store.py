@@ -204,6 +204,21 @@ class ReviewStore:
         with write(self.db):
             return sum(self._chunked("DELETE FROM reviews", request_ids, counted=True))
 
+    def count_rows(self, keys: Sequence[tuple[str, int | None]]) -> int:
+        """How many reviews point to these ``(request id, row index)`` pairs (None: any row)."""
+        return sum(
+            self.db.execute(f"SELECT COUNT(*) {_ROW_MATCH}", k).fetchone()[0]
+            for k in [(rid, row, row) for rid, row in keys]
+        )
+
+    def erase_rows(self, keys: Sequence[tuple[str, int | None]]) -> int:
+        """Delete the reviews of these ``(request id, row index)`` pairs; how many were."""
+        with write(self.db):
+            return sum(
+                self.db.execute(f"DELETE {_ROW_MATCH}", (rid, row, row)).rowcount
+                for rid, row in keys
+            )
+
     def _chunked(self, head: str, ids: Sequence[str], counted: bool = False) -> list[int]:
         out = []
         for i in range(0, len(ids), 500):
@@ -338,3 +353,6 @@ def _pause(row: dict) -> ModelPause:
     return ModelPause(
         row["model_name"], bool(row["paused"]), row["reason"], row["changed_by"], row["changed_at"]
     )
+
+
+_ROW_MATCH = "FROM reviews WHERE request_id = ? AND (? IS NULL OR row_index = ?)"

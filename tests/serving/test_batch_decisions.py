@@ -236,3 +236,63 @@ def test_chunks_of_a_run_that_died_count_for_nothing_and_are_dropped(ws, credit_
     assert ws.batch_rows.drop_abandoned("credit", before=0.0) == []  # written just now
     assert ws.batch_rows.drop_abandoned("credit", before=float("inf")) == [batch]
     assert ws.batch_rows.chunks(batch) == 0
+
+
+@pytest.fixture
+def erasable_ws(workspace, trained, credit_frame):
+    """credit@1 and credit@2 over a real stored dataset version with a ``customer_id`` column
+    (the erasure reads and rewrites every dataset version)."""
+    from tests.serving.conftest import register_versions
+
+    frame = credit_frame.copy()
+    frame.insert(0, "customer_id", [f"c{i}" for i in range(len(frame))])
+    schema = {
+        c: "numeric" if pd.api.types.is_numeric_dtype(frame[c]) else "categorical"
+        for c in frame.columns
+    }
+    workspace.datasets.create_version(
+        "credit",
+        frame,
+        np.zeros(len(frame), dtype=bool),
+        content_hash="credit-with-ids",
+        schema=schema,
+        roles={"target": TARGET, "task": "binary", "id_columns": ["customer_id"]},
+        pii={},
+        split={},
+        profile={},
+        checks=[],
+    )
+    register_versions(workspace, trained)
+    return workspace
+
+
+def test_erasing_a_person_removes_the_review_of_their_batch_row(
+    erasable_ws, batch_in, tmp_path, capsys
+):
+    ws, (path, _) = erasable_ws, batch_in
+    review.set_rules(ws, "credit", share=1.0)  # every row waits for a person
+    code, result = _cli(capsys, ws, "score", "credit@1", str(path), str(tmp_path / "out.csv"))
+    assert code == 0 and result["reviews"] == 1500
+    batch = result["batch_id"]
+    code, dry = _cli(
+        capsys,
+        ws,
+        "erase",
+        "--key",
+        "customer_id",
+        "--value",
+        "c7",
+        "--reason",
+        "Art. 17",
+        "--dry-run",
+    )
+    assert code == 0, dry
+    counts = {p["place"]: p["count"] for p in dry["places"]} if "places" in dry else dry["counts"]
+    assert counts["reviews"] == 1
+    code, _ = _cli(
+        capsys, ws, "erase", "--key", "customer_id", "--value", "c7", "--reason", "Art. 17"
+    )
+    assert code == 0
+    left = {r[0] for r in ws.db.execute("SELECT request_id FROM reviews").fetchall()}
+    assert f"{batch}-8" not in left and len(left) == 1499  # c7 is the file's 8th row
+    assert f"{batch}-9" in left

@@ -32,8 +32,10 @@ def test_a_logged_decision_is_listed_and_explained_on_the_monitor_page(
     picked = page.picked_model()
     rows = tab.recent_table.row_texts()
     assert picked and all(row[1].split("@")[0] == picked for row in rows)
+    from mlops_desktop.governance.explanations import recent_requests
+
     with Workspace.open(path, create=False) as ws:
-        logged = {r[0] for r in ws.predictions.recent_decisions(500)}
+        logged = {r.request_id for r in recent_requests(ws, 500)}
     assert {row[2] for row in rows} <= logged
 
     first = tab.recent_table.visualRect(tab.recent_table.model().index(0, 0))
