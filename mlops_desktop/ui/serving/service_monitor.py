@@ -109,8 +109,11 @@ class ServiceCard(QFrame):
         self.copy_button.clicked.connect(self._copy)
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
+        self.workspace: Path | None = None  # whose port the spin box shows and remembers
         self.port.setValue(AppSettings().service_port())  # the port chosen last time
-        self.port.valueChanged.connect(lambda port: AppSettings().set_service_port(port))
+        self.port.valueChanged.connect(
+            lambda port: AppSettings().set_service_port(port, self.workspace)
+        )
         self.port.setAccessibleName("Port")
         self.port_label = QLabel("Po&rt:")
         self.port_label.setBuddy(self.port)
@@ -145,6 +148,15 @@ class ServiceCard(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         self.set_service(None)
+
+    def set_workspace(self, path: Path | None) -> None:
+        """Show (and remember from now on) the port of the workspace at ``path``; forget the
+        previous workspace's service until the monitor has looked for this one's."""
+        self.workspace = path
+        self.port.blockSignals(True)
+        self.port.setValue(AppSettings().service_port(path))
+        self.port.blockSignals(False)
+        self.set_service(None, "Looking for a running scoring service…" if path else "")
 
     def set_service(self, info: ServiceInfo | None, busy: str = "") -> None:
         """Show the running service (None: stopped); ``busy`` says what is being done to it."""
