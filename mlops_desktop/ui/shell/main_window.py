@@ -14,6 +14,7 @@ from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.runtime.jobs_panel import JobsDock
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
+from mlops_desktop.ui.shell.demo_service import DemoService
 from mlops_desktop.ui.shell.menus import build_menus
 from mlops_desktop.ui.shell.nav_rail import NavigationRail
 from mlops_desktop.ui.shell.pages import PAGE_CLASSES, DeployPage, MonitorPage, Page
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
         self._connect_pages()
         self.flow = WorkspaceFlow(self, self.model, self.settings)
         self.flow.message.connect(self.status.showMessage)
+        self.demo_service = DemoService(self.model, self)  # --demo opens on a live model
+        self.demo_service.message.connect(self.status.showMessage)
+        self.flow.demo_opened.connect(self.demo_service.serve)
         self.actions_by_name = build_menus(self)
         self._connect_model()
 
