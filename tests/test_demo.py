@@ -152,6 +152,8 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
     assert shown["live"] == "credit@1" and shown["window_rows"] == WINDOW_ROWS
     for tested in shown["tested"]:  # each figure with what it was measured on
         assert tested["passed"] and tested["rows"] == 200 and tested["dataset"] == "credit@1"
+        assert tested["behavioural"]["run"] == len(shown["behavioural_tests"]) > 0
+    assert shown["review_rules"] == "A person reviews every decision scoring 0.45 to 0.55."
     path = tmp_path / "demo"
     shutil.copytree(headless_demo, path)
     with Workspace.open(path, create=False) as ws:
