@@ -32,13 +32,16 @@ CANARY_PERCENT = 20.0
 
 
 def _promote(ws, model: str) -> str:
+    from mlops_desktop.monitoring.alerts import retire_other_versions
     from mlops_desktop.serving.deployments import promote
 
     dep = promote(ws, model, reason="Meeting: the canary did well, promoted")
+    retire_other_versions(ws, model)  # the board's "Why" is about the new version at once
     return f"Promoted: {ws.models.by_id(dep.live_version_id).ref} is live for {model}."
 
 
 def _roll_back(ws, model: str) -> str:
+    from mlops_desktop.monitoring.alerts import retire_other_versions
     from mlops_desktop.serving.deployments import abort, live_at, rollback
 
     where = live_at(ws, model)
@@ -46,6 +49,7 @@ def _roll_back(ws, model: str) -> str:
         abort(ws, model, reason="Meeting: rolled back the canary")
         return f"Rolled back: the {where.mode} of {where.candidate} ended; all traffic on live."
     dep = rollback(ws, model, reason="Meeting: rolled back")
+    retire_other_versions(ws, model)
     return f"Rolled back: {ws.models.by_id(dep.live_version_id).ref} is live again."
 
 
