@@ -89,6 +89,13 @@ def test_coming_back_to_a_workspace_shows_none_of_the_other_ones_service(
         qtbot.waitUntil(lambda: meeting.last is not None, timeout=TIMEOUT_MS)
         assert meeting.path == first and meeting.last.service is None
         assert meeting.showing_empty_state()  # nothing is deployed here
+
+        # Opening the second workspace again finds its service again.
+        assert window.flow.open_path(second, create=False)
+        assert window.flow.open_path(second, create=False)
+        qtbot.waitUntil(lambda: page.service is not None, timeout=TIMEOUT_MS)
+        assert page.service.url == served and page.service_card.port.value() == second_port
+        assert page.service_card.state.text() == f"Running at {served}"
     finally:
         page.tasks.wait(TIMEOUT_MS)
         if window.meeting_window is not None:

@@ -54,15 +54,17 @@ class ServiceMonitor(Poller):
         self.polled.connect(self._deliver)
 
     def set_workspace(self, path: Path | None) -> None:
-        """Watch the workspace at ``path`` (None: stop)."""
-        if not self.set_path(path):
-            return
+        """Watch the workspace at ``path`` (None: stop); the next poll reports its service even
+        when it is the workspace watched already (opened again: the page forgot its service)."""
+        changed = self.set_path(path)
         self._known = False
         self.service = None
         if path is None:
             self.pause()
-        else:
+        elif changed or not self.running():
             self.start()
+        else:
+            self.poll()
 
     def watch(self, name: str | None) -> None:
         """Also compute rollout figures for model ``name`` on each poll (None: only the service)."""
@@ -156,7 +158,9 @@ class ServiceCard(QFrame):
         self.port.blockSignals(True)
         self.port.setValue(AppSettings().service_port(path))
         self.port.blockSignals(False)
-        self.set_service(None, "Looking for a running scoring service…" if path else "")
+        self.set_service(None)
+        if path is not None:  # until the monitor's first look (Start stays usable meanwhile)
+            self.state.setText("Looking for a running scoring service…")
 
     def set_service(self, info: ServiceInfo | None, busy: str = "") -> None:
         """Show the running service (None: stopped); ``busy`` says what is being done to it."""
