@@ -269,7 +269,7 @@ def trial_text(trial: TrialFigures | None) -> str:
         f"{percent(live.error_rate) if live else MISSING}"
     )
     quality = f"{_arm_quality(trial.candidate_quality)} vs {_arm_quality(trial.live_quality)}"
-    return f"{head}:\n{requests} · {errors} · {quality}"
+    return f"{head}\n{requests} · {errors} · {quality}"
 
 
 def short_reason(text: str, limit: int = 90) -> str:
