@@ -71,7 +71,7 @@ ACTIVE = ("open", "acknowledged")
 #: Signals that judge the live version (its inputs' drift, its answers, its quality), not the
 #: service: their alerts retire when another version goes live.
 VERSION_SIGNALS = ("drift_share", "feature_drift", "prediction_drift", "realized_metric")
-_ABOUT = re.compile(r"^[A-Z][a-z ]+ on ([\w.-]+@\d+):")
+_ABOUT = re.compile(r"^(?:[A-Z][a-z ]+ on ([\w.-]+@\d+):|Realized \S+ of ([\w.-]+@\d+) is )")
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def alert_version(alert: Alert) -> str | None:
     if ref:
         return str(ref)
     found = _ABOUT.search(alert.message)  # alerts stored before they named their version
-    return found.group(1) if found else None
+    return (found.group(1) or found.group(2)) if found else None
 
 
 def retire_other_versions(ws: Workspace, name: str, user: str = "monitor") -> list[Alert]:
