@@ -65,8 +65,12 @@ def test_coming_back_to_a_workspace_shows_none_of_the_other_ones_service(
         qtbot.waitUntil(lambda: window.meeting_window.last is not None, timeout=TIMEOUT_MS)
         assert window.meeting_window.last.service.url == served
 
-        # Back in the first workspace: nothing of the second one's deployment or service.
+        # Back in the first workspace: nothing of the second one's deployment or service, and
+        # no question of the second one left on screen to act on the first (Stop service?).
+        page.stop_service()
+        assert page.dialog.isVisible() and served in page.dialog.text()
         assert window.flow.open_path(first, create=False)
+        assert not page.dialog.isVisible()
         assert window.meeting_window is None or not window.meeting_window.isVisible()
         for text in (
             page.message.text(),
@@ -90,7 +94,7 @@ def test_coming_back_to_a_workspace_shows_none_of_the_other_ones_service(
         assert meeting.path == first and meeting.last.service is None
         assert meeting.showing_empty_state()  # nothing is deployed here
 
-        # Opening the second workspace again finds its service again.
+        # Opening the second workspace again finds its service again (it was not stopped).
         assert window.flow.open_path(second, create=False)
         assert window.flow.open_path(second, create=False)
         qtbot.waitUntil(lambda: page.service is not None, timeout=TIMEOUT_MS)

@@ -227,6 +227,9 @@ class DeployPage(DeployActions, Page):
         self.service = None
         self.table.set_rows([])
         self.message.setText("")  # what a change of the previous workspace did is no news here
+        for dialog in (self.dialog, self.batch_dialog):  # their answers would act on this one
+            if dialog is not None and dialog.isVisible():
+                dialog.close()
         self.service_card.set_workspace(self.model.path)
         self.service_state_changed.emit("Scoring service: looking for it…", False)
         self.monitor.set_workspace(self.model.path)
