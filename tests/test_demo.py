@@ -138,6 +138,8 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
     naming that feature; the history's windows stay and new ones close every 50 requests."""
     import shutil
 
+    from mlops_desktop.monitoring.alerts import list_alerts
+    from mlops_desktop.monitoring.board import board
     from mlops_desktop.monitoring.monitor_job import run_once
     from mlops_desktop.monitoring.replay import replay_rows
     from mlops_desktop.monitoring.simulate import simulate
@@ -152,10 +154,14 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
     assert shown["live"] == "credit@1" and shown["window_rows"] == WINDOW_ROWS
     for tested in shown["tested"]:  # each figure with what it was measured on
         assert tested["passed"] and tested["rows"] == 200 and tested["dataset"] == "credit@1"
+        assert tested["behavioural"]["run"] == len(shown["behavioural_tests"]) > 0
+    assert shown["review_rules"] == "A person reviews every decision scoring 0.45 to 0.55."
     path = tmp_path / "demo"
     shutil.copytree(headless_demo, path)
     with Workspace.open(path, create=False) as ws:
         history = ws.drift_windows.count("credit", "count")
+        before = {a.id for a in list_alerts(ws, "credit", states=("open",))}
+        assert before  # the history's drift alert
         frame, rows = replay_rows(ws, "credit", "credit@1")
         assert rows == f"the {len(frame)} held-out test rows of credit@1" and len(frame) == 200
         service = start_service(ws, port=free_port())
@@ -174,6 +180,10 @@ def test_a_minute_of_drifted_traffic_opens_an_alert_naming_the_feature(
         age = [a for a in result.opened if "age_in_years" in a.message]
         assert age and age[0].signal in DRIFT_SIGNALS, [a.message for a in result.opened]
         assert age[0].state == "open" and age[0].details["columns"] == ["age_in_years"]
+        # Starting traffic resolved none of the history's alerts: the card never went green.
+        still = {a.id for a in list_alerts(ws, "credit", states=("open",))}
+        assert before <= still and not result.resolved
+        assert board(ws, service=None)[0].light != "green"
 
 
 @pytest.mark.slow
@@ -231,3 +241,30 @@ def test_the_demo_went_live_before_its_first_request(headless_demo):
         events = [e for e in ws.audit.recent(500) if e.action.startswith(("deploy.", "alias."))]
         assert events and all(e.ts <= first for e in events)
         assert ws.audit.verify().ok  # dated, still one unbroken chain
+
+
+def test_promoting_another_version_retires_the_alerts_about_the_old_one(headless_demo, tmp_path):
+    """The history's drift alerts judged credit@1: once credit@2 is live they are resolved (by
+    the monitor, saying why), and the board's "Why" no longer explains credit@2 by them."""
+    from mlops_desktop.monitoring.alerts import alert_version, list_alerts
+    from mlops_desktop.monitoring.board import board
+    from mlops_desktop.monitoring.monitor_job import run_once
+    from mlops_desktop.registry.workspace import Workspace
+    from mlops_desktop.serving.deployments import deploy
+    from tests.conftest import copy_workspace
+
+    path = copy_workspace(headless_demo, tmp_path / "demo")
+    with Workspace.open(path, create=False) as ws:
+        old = list_alerts(ws, "credit", states=("open", "acknowledged"))
+        assert old and {alert_version(a) for a in old} == {"credit@1"}
+        assert any("credit@1" in r for r in board(ws, service=None)[0].reasons)
+        deploy(ws, "credit@2", reason="tests: the runner-up goes live")
+        result = run_once(ws, "credit")
+        assert {a.id for a in result.resolved} >= {a.id for a in old}
+        for alert in result.resolved:
+            assert alert.resolved_by == "monitor"
+            assert alert.note == "credit@1 no longer serves credit (credit@2 is live)"
+        card = board(ws, service=None)[0]
+        assert card.live_version == "credit@2"
+        assert not any("credit@1" in r for r in card.reasons), card.reasons
+        assert not card.alert_ids

@@ -2,10 +2,11 @@
 
 For a meeting laptop prepared in advance (and for tests): the same build as ``--demo`` (a
 dataset, three runs, two tested versions, ``credit@1`` live with three days of traffic, drift
-windows and a drift alert), in the per-user demo folder or in DIR, which must be new, empty or
-a demo workspace already (an interrupted build resumes, a finished one is left as it is). With
-``--serve`` the scoring service then runs in the foreground, as ``serve`` does, so meeting
-mode's traffic simulator has something to send to.
+windows and a drift alert, behavioural tests and review rules on ``credit``), in the per-user
+demo folder or in DIR, which must be new, empty or a demo workspace already (an interrupted
+build resumes, a finished one is left as it is). With ``--serve`` the scoring service then runs
+in the foreground, as ``serve`` does, so meeting mode's traffic simulator has something to send
+to.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         help="build the demo workspace (in the per-user demo folder or --workspace DIR)",
         description="Build the demo workspace without opening the app: German credit, three "
         "runs, credit@1 live and credit@2 tested (a candidate for a canary), three days of "
-        "traffic with outcomes, drift windows and a drift alert. DIR must be new, empty or a "
-        "demo workspace already; a finished demo is left as it is.",
+        "traffic with outcomes, drift windows and a drift alert, behavioural tests and review "
+        "rules. DIR must be new, empty or a demo workspace already; a finished demo is left as "
+        "it is.",
     )
     demo.add_argument(
         "--serve",
@@ -92,6 +94,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def describe(ws: Workspace) -> dict[str, Any]:
     """What the demo holds: versions, the live one, traffic, windows and the active alerts."""
     from mlops_desktop.demo.workspace import DEMO_NAME
+    from mlops_desktop.governance.review import get_rules, rule_text
     from mlops_desktop.monitoring.alerts import list_alerts
     from mlops_desktop.monitoring.settings import get_settings
 
@@ -102,6 +105,8 @@ def describe(ws: Workspace) -> dict[str, Any]:
         "model": DEMO_NAME,
         "versions": [v.ref for v in ws.models.list()],
         "tested": [_tested(ws, v) for v in ws.models.list()],
+        "behavioural_tests": [t.name for t in ws.behavioural.list(DEMO_NAME)],
+        "review_rules": rule_text(get_rules(ws, DEMO_NAME)),
         "live": ws.models.by_id(live.model_version_id).ref if live else None,
         "requests": ws.predictions.count(DEMO_NAME),
         "windows": ws.drift_windows.count(DEMO_NAME, settings.kind),
@@ -119,6 +124,7 @@ def _tested(ws: Workspace, version) -> dict[str, Any]:
     if report is None:
         return {"ref": version.ref, "passed": None}
     summary = report.summary or {}
+    behaved = summary.get("behavioural") or []
     metric = summary.get("primary_metric")
     value = ((summary.get("metrics") or {}).get(metric) or {}).get("value")
     return {
@@ -128,6 +134,7 @@ def _tested(ws: Workspace, version) -> dict[str, Any]:
         "value": value,
         "rows": summary.get("rows"),
         "dataset": (summary.get("dataset") or {}).get("ref"),
+        "behavioural": {"run": len(behaved), "passed": sum(bool(b["passed"]) for b in behaved)},
     }
 
 
@@ -135,9 +142,11 @@ def _tested_line(t: dict[str, Any]) -> str:
     if t.get("value") is None:
         return f"    {t['ref']}: not tested"
     verdict = "passed its gate" if t["passed"] else "failed its gate"
+    behaved = t.get("behavioural") or {}
+    tests = f", {behaved['passed']}/{behaved['run']} behavioural tests pass" if behaved else ""
     return (
         f"    {t['ref']}: {t['metric']} {t['value']:.3f} on {t['rows']:,} held-out test rows of "
-        f"{t['dataset']} ({verdict})"
+        f"{t['dataset']} ({verdict}{tests})"
     )
 
 
@@ -149,6 +158,7 @@ def _text(data: dict[str, Any], serving: bool) -> str:
         *[_tested_line(t) for t in data["tested"]],
         f"  Traffic:   {data['requests']:,} requests, {data['windows']:,} drift windows"
         + (f" of {data['window_rows']} rows" if data["window_rows"] else ""),
+        f"  Review:    {data['review_rules']}",
         f"  Alerts:    {len(data['alerts'])} active",
     ]
     lines += [

@@ -9,7 +9,8 @@ build (busier in working hours). Over the last day, loans grow larger and longer
 alert is about. A few requests are refused, as real clients send bad values. Outcomes arrive for
 the predictions made before the last day (on held-out rows, so realized performance reads like
 the test report instead of being flattered by training rows). Then the monitor computes the
-windows and evaluates the default alert rules.
+windows and evaluates the default alert rules, whose drift alerts wait for a person (no
+auto-resolve: a meeting's first undrifted windows leave the history's alert open).
 
 Windows are sized for the traffic rate of a meeting: ``WINDOW_ROWS`` scored rows each, so the
 meeting simulator's default rate (``MEETING_RATE`` requests a second) closes a new window every
@@ -46,6 +47,7 @@ DRIFT_HOURS = 24.0
 DAY_RATE, NIGHT_RATE = 32.0, 12.0
 REFUSED_SHARE = 0.015
 OUTCOME_AFTER_H = 24.0
+DRIFT_SIGNALS = ("drift_share", "feature_drift", "prediction_drift")
 SEED = 11
 
 
@@ -146,6 +148,7 @@ def log_demo_traffic(
             f"{WINDOW_ROWS / MEETING_RATE:g} s at the meeting simulator's {MEETING_RATE:g} requests/s"
         )
         save_settings(ws, name, settings, reason=reason)
+        _patient_drift_rules(ws, name)
         report(0.0, "Replaying three days of traffic")
         requests, refused, outcomes = _log(ws, name, now)
     report(0.4, "Computing the drift windows")
@@ -153,6 +156,17 @@ def log_demo_traffic(
     return TrafficResult(
         requests, refused, outcomes, len(result.windows), [a.message for a in result.active]
     )
+
+
+def _patient_drift_rules(ws: Workspace, name: str) -> None:
+    """The default rules, with the drift alerts waiting for a person: the meeting's first
+    windows of undrifted traffic must not resolve the history's drift alert (the card would turn
+    green before the drift the meeting shows fires)."""
+    from mlops_desktop.monitoring.alerts import ensure_default_rules, update_rule
+
+    for rule in ensure_default_rules(ws, name):
+        if rule.signal in DRIFT_SIGNALS and rule.params.get("auto_resolve", True):
+            update_rule(ws, rule.id, {"auto_resolve": False})
 
 
 def _log(ws: Workspace, name: str, now: float) -> tuple[int, int, int]:

@@ -28,6 +28,8 @@ STEPS = len(DEMO_MODELS) + DEMO_VERSIONS + 2
 LEAD_S = 3600.0
 BUILT_KEY = "demo.built"
 STARTED_KEY = "demo.started"
+#: Which decisions a person reviews in the demo: the undecided middle of the scores.
+DEMO_REVIEW_BAND = "0.45:0.55"
 DEMO_GATE = {
     "metrics": {"roc_auc": {">=": 0.70}},
     "min_lift_over_baseline": 0.1,
@@ -48,8 +50,10 @@ def is_demo(ws: Workspace) -> bool:
 
 def build_demo(ctx: JobContext) -> dict[str, Any]:
     """Import German credit, train three model families, register the best as ``credit@1`` and
-    the runner-up as ``credit@2``, agree a quality gate, test both against it, make ``credit@1``
-    live, and give it three days of traffic with outcomes and a drift alert (``demo_traffic``).
+    the runner-up as ``credit@2``, agree a quality gate, store the behavioural tests found in
+    the data and test both versions against them and the gate, set review rules, make
+    ``credit@1`` live, and give it three days of traffic with outcomes and a drift alert
+    (``demo_traffic``).
 
     The registry dates the steps before the traffic (``clock.dated``): the history reads as it
     would have happened, the model deployed an hour before its first request."""
@@ -64,6 +68,7 @@ def build_demo(ctx: JobContext) -> dict[str, Any]:
         runs = _import_and_train(ctx, ws)
         _register(ws, runs)
         _gate_and_test(ctx, ws)
+        _review_rules(ws)
         _deploy(ws)
     traffic = _traffic(ctx, ws, now)
     ws.set_setting(BUILT_KEY, True)
@@ -132,6 +137,7 @@ def _gate_and_test(ctx: JobContext, ws: Workspace) -> None:
             parse_gate(DEMO_GATE).to_dict(),
             reason="Agreed before shipping: clearly better than the dummy baseline",
         )
+    _behavioural_tests(ws)
     first = len(DEMO_MODELS) + 1
     for number in range(1, DEMO_VERSIONS + 1):
         version = ws.models.get(f"{DEMO_NAME}@{number}")
@@ -139,6 +145,28 @@ def _gate_and_test(ctx: JobContext, ws: Workspace) -> None:
             step = first + number - 1
             sub = _SubContext(ctx, step / STEPS, (step + 1) / STEPS)
             test_model(sub, version.ref, resamples=300)
+
+
+def _behavioural_tests(ws: Workspace) -> None:
+    """Store the behavioural tests suggested from the data (as Test > Suggest does), so each
+    version's test report runs them."""
+    from mlops_desktop.evaluation.jobs import load_inputs
+    from mlops_desktop.evaluation.suggestions import suggest_tests
+
+    if ws.behavioural.list(DEMO_NAME):
+        return
+    _, _, inputs = load_inputs(ws, f"{DEMO_NAME}@1")
+    roles = {"pii_columns": list(inputs.extra_slice_columns)}
+    for item in suggest_tests(inputs.test_frame, inputs.signature, inputs.pipeline, roles):
+        ws.behavioural.add(DEMO_NAME, item["kind"], item["name"], item["spec"])
+
+
+def _review_rules(ws: Workspace) -> None:
+    """A person reviews the decisions the model is least sure of (the Govern page's queue)."""
+    from mlops_desktop.governance.review import get_rules, set_rules
+
+    if get_rules(ws, DEMO_NAME) is None:
+        set_rules(ws, DEMO_NAME, band=DEMO_REVIEW_BAND, user="demo")
 
 
 def _deploy(ws: Workspace) -> None:

@@ -30,10 +30,14 @@ acknowledged alert is resolved by the monitor (``resolved_by = "monitor"``, note
 recovered") — an alert then means "something is wrong now", and the audit trail keeps the
 episode. A rule with ``auto_resolve: false`` waits for a person. Without enough data (no window
 yet, too few requests) nothing changes.
+Another version: a drift or quality alert judged one version (``details["ref"]``); when another
+is live (promoted, rolled back), the monitor resolves it ("credit@1 no longer serves credit"),
+whatever ``auto_resolve`` says, so the board never explains today's model by yesterday's.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -64,6 +68,10 @@ SIGNALS: dict[str, dict] = {
     "batch_feed": {"max_reject_share": 0.1, "max_age_hours": None, "severity": "warning"},
 }
 ACTIVE = ("open", "acknowledged")
+#: Signals that judge the live version (its inputs' drift, its answers, its quality), not the
+#: service: their alerts retire when another version goes live.
+VERSION_SIGNALS = ("drift_share", "feature_drift", "prediction_drift", "realized_metric")
+_ABOUT = re.compile(r"^(?:[A-Z][a-z ]+ on ([\w.-]+@\d+):|Realized \S+ of ([\w.-]+@\d+) is )")
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -222,6 +230,7 @@ def evaluate(
 
     now = time.time() if now is None else now
     result = Evaluation()
+    result.resolved += retire_other_versions(ws, name)
     for rule in list_rules(ws, name, enabled_only=True):
         if rule.signal in skip:
             continue
@@ -239,6 +248,32 @@ def evaluate(
                     resolve(ws, alert_id, f"signal recovered: {check.message}", user="monitor")
                 )
     return result
+
+
+def alert_version(alert: Alert) -> str | None:
+    """The model version a drift or quality alert judged (None: the model's service)."""
+    if alert.signal not in VERSION_SIGNALS:
+        return None
+    ref = (alert.details or {}).get("ref")
+    if ref:
+        return str(ref)
+    found = _ABOUT.search(alert.message)  # alerts stored before they named their version
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def retire_other_versions(ws: Workspace, name: str, user: str = "monitor") -> list[Alert]:
+    """Resolve the active drift and quality alerts of ``name`` about a version that no longer
+    serves (after a promote or a rollback): they judged a model that is not answering."""
+    holding = ws.models.current_alias(name, "live")
+    live = ws.models.by_id(holding.model_version_id).ref if holding else None
+    retired = []
+    for alert in list_alerts(ws, name, states=("open", "acknowledged")):
+        about = alert_version(alert)
+        if about is not None and about != live:
+            now = f"{live} is live" if live else "no version is live"
+            note = f"{about} no longer serves {name} ({now})"
+            retired.append(resolve(ws, alert.id, note, user=user))
+    return retired
 
 
 def _per_column(ws: Workspace, rule: AlertRule, check: Check, result: Evaluation) -> None:

@@ -69,12 +69,19 @@ def check_rule(ws: Workspace, rule: AlertRule, now: float) -> Check:
             return Check(
                 rule, "unknown", f"{len(windows)} of {counted(need, 'window')} computed yet."
             )
-        return _DRIFT[rule.signal](rule, version.ref, windows)
+        return _about(_DRIFT[rule.signal](rule, version.ref, windows), version.ref)
     if rule.signal == "realized_metric":
-        return _realized(ws, rule, version)
+        check = _realized(ws, rule, version)
+        return _about(check, version.ref) if version is not None else check
     if rule.signal in ("latency_p95", "error_rate"):
         return _operations(ws, rule, now)
     return _batch_feed(ws, rule, now)
+
+
+def _about(check: Check, ref: str) -> Check:
+    """``check`` judged the version ``ref`` (its alert retires when another version is live)."""
+    check.details.setdefault("ref", ref)
+    return check
 
 
 def _drift_share(rule, ref: str, windows: list[dict]) -> Check:

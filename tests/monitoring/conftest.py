@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import time
 import uuid
 
@@ -18,6 +17,7 @@ import pandas as pd
 import pytest
 
 from tests.datasets import GERMAN_CREDIT, read_dataset
+from tests.serving.conftest import free_port  # noqa: F401 - one helper (MLOPS_TEST_PORTS)
 
 TARGET = "creditability"
 COMPACT = (",", ":")  # the service's prediction log writes compact JSON
@@ -129,9 +129,3 @@ def shifted(frame: pd.DataFrame, column: str, shift_std: float) -> pd.DataFrame:
     out = frame.copy()
     out[column] = out[column] + shift_std * frame[column].std()
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

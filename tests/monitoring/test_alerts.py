@@ -269,3 +269,27 @@ def test_the_board_counts_open_and_acknowledged_alerts_as_the_monitor_page_does(
     assert alert_counts_text(list_alerts(ws, "credit")).startswith("1 open · 1 acknowledged")
     assert card.light == "red"  # from the open critical alert
     assert not any("latency" in r for r in card.reasons)  # acknowledged: work in hand
+
+
+@pytest.mark.parametrize(
+    "signal, message, details, version",
+    [
+        (
+            "feature_drift",
+            "Feature drift on credit@2: age drifted",
+            {"ref": "credit@2"},
+            "credit@2",
+        ),
+        ("drift_share", "Data drift on credit@1: 3 of 20 features drifted", {}, "credit@1"),
+        ("realized_metric", "Realized roc_auc of credit@3 is 0.610 on the latest", {}, "credit@3"),
+        ("error_rate", "Error rate of credit is 9% over 5 minutes", {}, None),
+    ],
+)
+def test_an_alert_names_the_version_it_judged(signal, message, details, version):
+    """Drift and quality alerts judged one version (also those stored before they said so in
+    their details); the service's alerts judged none."""
+    from mlops_desktop.monitoring.alerts import alert_version
+    from mlops_desktop.registry.entities import Alert
+
+    alert = Alert(1, "credit", signal, "warning", message, "open", 0.0, details=details)
+    assert alert_version(alert) == version

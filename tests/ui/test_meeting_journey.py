@@ -56,7 +56,12 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         ]
         assert card.chart.minimumHeight() >= 10 * card.chart.point_size - 1
 
-        # Start the service and the traffic, with age_in_years drifting 3 sd.
+        # Start the service and the traffic, with age_in_years drifting 3 sd. The card stays
+        # amber throughout: the history's alert is not resolved by the first undrifted windows.
+        lights: list[str] = []
+        meeting.poller.snapshot_ready.connect(
+            lambda shot: lights.extend(c.light for c in shot.cards)
+        )
         click(qtbot, bar.start_service_button)
         qtbot.waitUntil(lambda: bar.start_button.isEnabled(), timeout=TIMEOUT_MS)
         # Windows sized for the traffic: the simulator's default rate closes one every 5 s.
@@ -79,6 +84,7 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         qtbot.waitUntil(lambda: bar.last_result is not None, timeout=TIMEOUT_MS)
         assert bar.last_error is None and bar.last_result.failed == 0
         assert alert.state == "open" and alert.signal == "feature_drift"
+        assert lights and "green" not in lights, lights
         qtbot.waitUntil(lambda: "alert on credit" in meeting.banner.text(), timeout=10_000)
         assert meeting.banner.isVisible()
         qtbot.waitUntil(lambda: alert.id in actions.card.alert_ids, timeout=TIMEOUT_MS)
@@ -92,6 +98,11 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         qtbot.waitUntil(lambda: card.card.mode == "canary", timeout=TIMEOUT_MS)
         candidate = card.card.candidate
         assert candidate == "credit@3" and "Canary: credit@3 gets 20%" in card.rollout.text()
+        # Beside Promote and Roll back: the canary's figures against live's so far.
+        qtbot.waitUntil(lambda: actions.trial.isVisible(), timeout=TIMEOUT_MS)
+        trial = actions.trial.text()
+        assert trial.startswith("Canary credit@3 (20% of traffic) vs live credit@1, since"), trial
+        assert "requests " in trial and "errors " in trial and "outcomes" in trial
         # The simulator now replays only rows the canary never trained on, and says so.
         from mlops_desktop.monitoring.replay import replay_rows, row_keys, trained_keys
 
@@ -119,6 +130,7 @@ def test_the_meeting_journey_on_the_demo(qtbot, make_window, demo_template, tmp_
         assert (where.live, where.candidate) == ("credit@1", None)
         qtbot.waitUntil(lambda: card.card.candidate is None, timeout=TIMEOUT_MS)
         assert not actions.promote_button.isEnabled()
+        assert not actions.trial.isVisible() and actions.trial.text() == ""
     finally:
         meeting.close()
         meeting.wait_idle(TIMEOUT_MS)

@@ -184,8 +184,20 @@ def column_label(name: str, roles: dict, pii: dict) -> str:
     return name + (f"  ({', '.join(tags)})" if tags else "")
 
 
-def empty_spec() -> EmptyStateSpec:
-    """What the Data page says before the first import."""
+#: While the demo builds, its dataset is a moment away: no import to ask the newcomer for.
+DEMO_BUILDING = EmptyStateSpec(
+    heading="Building the demo workspace…",
+    text="The demo imports German credit, trains three models, tests them and deploys the best, "
+    "then adds three days of traffic. Its dataset appears here as soon as it is imported; the "
+    "Jobs panel shows the progress.",
+    command="mlops-desktop demo",
+)
+
+
+def empty_spec(demo_building: bool = False) -> EmptyStateSpec:
+    """What the Data page says before the first import (or while the demo is being built)."""
+    if demo_building:
+        return DEMO_BUILDING
     return EmptyStateSpec(
         heading="No datasets yet",
         text="Import a CSV, Excel or Parquet file to create your first dataset.",

@@ -56,6 +56,8 @@ class DataPage(Page):
         self.empty_state.action_requested.disconnect()
         self.empty_state.action_requested.connect(self._empty_action)
         model.workspace_changed.connect(self._forget)
+        model.job_submitted.connect(self._on_job_event)
+        model.job_finished.connect(self._on_job_event)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -105,7 +107,12 @@ class DataPage(Page):
         return summary is None or summary.dataset_versions == 0
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        return empty_spec()
+        return empty_spec(self.model.demo_build() is not None)
+
+    def _on_job_event(self, _job: object) -> None:
+        """A job started or ended (the demo's build, say): the empty state may say otherwise."""
+        if self.showing_empty_state():
+            self.refresh(self.model)
 
     # -- refreshing --------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ the scoring service's port (the Deploy page and the meeting board start the serv
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -14,6 +15,7 @@ KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_PAGE = "window/page"
 KEY_PORT = "service/port"
+KEY_PORT_GROUP = "service_ports"  # one port per workspace, by a hash of its path
 DEFAULT_SERVICE_PORT = 5151  # as serving.server.DEFAULT_PORT (Qt-free modules keep theirs)
 
 
@@ -83,14 +85,27 @@ class AppSettings:
 
     # -- the scoring service ---------------------------------------------------------------------
 
-    def service_port(self) -> int:
-        """The port the user last chose for the scoring service (5151 until then)."""
+    def service_port(self, workspace: Path | None = None) -> int:
+        """The port last chosen for ``workspace``'s scoring service; for a workspace without a
+        choice (or None), the port last chosen for any (5151 until then)."""
+        value = self.qsettings.value(KEY_PORT, DEFAULT_SERVICE_PORT)
+        if workspace is not None:
+            value = self.qsettings.value(_workspace_port_key(workspace), value)
         try:
-            port = int(str(self.qsettings.value(KEY_PORT, DEFAULT_SERVICE_PORT)))
+            port = int(str(value))
         except ValueError:
             return DEFAULT_SERVICE_PORT
         return port if 1 <= port <= 65535 else DEFAULT_SERVICE_PORT
 
-    def set_service_port(self, port: int) -> None:
+    def set_service_port(self, port: int, workspace: Path | None = None) -> None:
+        """Remember ``port`` (for ``workspace``, and as the choice for workspaces without one):
+        two workspaces serving at once need two ports."""
         self.qsettings.setValue(KEY_PORT, int(port))
+        if workspace is not None:
+            self.qsettings.setValue(_workspace_port_key(workspace), int(port))
         self.qsettings.sync()
+
+
+def _workspace_port_key(workspace: Path) -> str:
+    digest = hashlib.sha1(str(Path(workspace).resolve()).encode()).hexdigest()[:16]
+    return f"{KEY_PORT_GROUP}/{digest}"

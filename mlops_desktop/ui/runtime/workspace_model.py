@@ -145,6 +145,14 @@ class WorkspaceModel(QObject):
         self.workspace_changed.emit()
         self._build_demo_if_needed()
 
+    def demo_build(self) -> Job | None:
+        """The demo's build job while it is queued or running, else None."""
+        if self._workspace is None:
+            return None
+        # Submitted jobs are known here before the pool has stored them.
+        jobs = [*self._live.values(), *self.jobs(limit=20)]
+        return next((j for j in jobs if j.kind == "build_demo" and not j.finished), None)
+
     def _build_demo_if_needed(self) -> None:
         """The demo workspace fills itself in the background on first use (Jobs panel shows it)."""
         from mlops_desktop.demo.workspace import build_demo, is_built
@@ -153,9 +161,7 @@ class WorkspaceModel(QObject):
         workspace = self._workspace
         if workspace is None or workspace.path != demo_workspace_dir().resolve():
             return
-        if not is_built(workspace) and not any(
-            j.kind == "build_demo" and not j.finished for j in self.jobs(limit=20)
-        ):
+        if not is_built(workspace) and self.demo_build() is None:
             self.submit(build_demo, title="Build the demo workspace")
 
     def close(self, wait: bool = True) -> None:

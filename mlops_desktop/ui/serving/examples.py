@@ -84,6 +84,6 @@ class ExamplesView(QWidget):
         self.caption.setText(caption)
         self.curl.setVisible(examples is not None)
         self.python.setVisible(examples is not None)
-        if examples is not None:
-            self.curl.set_text(examples["curl"])
-            self.python.set_text(examples["python"])
+        # Hidden examples keep no text: one of another model or workspace must not linger.
+        self.curl.set_text(examples["curl"] if examples else "")
+        self.python.set_text(examples["python"] if examples else "")

@@ -118,6 +118,7 @@ class DeployPage(DeployActions, Page):
         layout.addWidget(self.service_card)
         layout.addWidget(splitter, 1)
         if self.model.is_open():
+            self.service_card.set_workspace(self.model.path)
             self.monitor.set_workspace(self.model.path)
         return scrolling(content)  # a small window scrolls instead of growing
 
@@ -223,7 +224,14 @@ class DeployPage(DeployActions, Page):
     def _on_workspace(self) -> None:
         # Nothing of the previous workspace may be looked up in the new one.
         self.state, self.figures, self._since = None, None, None
+        self.service = None
         self.table.set_rows([])
+        self.message.setText("")  # what a change of the previous workspace did is no news here
+        for dialog in (self.dialog, self.batch_dialog):  # their answers would act on this one
+            if dialog is not None and dialog.isVisible():
+                dialog.close()
+        self.service_card.set_workspace(self.model.path)
+        self.service_state_changed.emit("Scoring service: looking for it…", False)
         self.monitor.set_workspace(self.model.path)
 
     def _on_service(self, info: ServiceInfo | None) -> None:
@@ -264,9 +272,13 @@ class DeployPage(DeployActions, Page):
         """Apply a change on a pool thread; then say what happened, refresh and follow up."""
         done_text, after = how.pop("done_text", None), how.pop("after", None)
 
+        path = self.model.path
+
         def settled(result: Any, error: BaseException | None) -> None:
-            self.message.setText("" if error or done_text is None else done_text(result))
-            if error is None and after is not None:
+            here = self.model.path == path  # else it changed the previous workspace: no news
+            if here:
+                self.message.setText("" if error or done_text is None else done_text(result))
+            if here and error is None and after is not None:
                 after(result)
             self.service_card.set_service(self.service, "")
             self.monitor.poll()

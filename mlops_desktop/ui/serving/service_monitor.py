@@ -54,15 +54,17 @@ class ServiceMonitor(Poller):
         self.polled.connect(self._deliver)
 
     def set_workspace(self, path: Path | None) -> None:
-        """Watch the workspace at ``path`` (None: stop)."""
-        if not self.set_path(path):
-            return
+        """Watch the workspace at ``path`` (None: stop); the next poll reports its service even
+        when it is the workspace watched already (opened again: the page forgot its service)."""
+        changed = self.set_path(path)
         self._known = False
         self.service = None
         if path is None:
             self.pause()
-        else:
+        elif changed or not self.running():
             self.start()
+        else:
+            self.poll()
 
     def watch(self, name: str | None) -> None:
         """Also compute rollout figures for model ``name`` on each poll (None: only the service)."""
@@ -109,8 +111,11 @@ class ServiceCard(QFrame):
         self.copy_button.clicked.connect(self._copy)
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
+        self.workspace: Path | None = None  # whose port the spin box shows and remembers
         self.port.setValue(AppSettings().service_port())  # the port chosen last time
-        self.port.valueChanged.connect(lambda port: AppSettings().set_service_port(port))
+        self.port.valueChanged.connect(
+            lambda port: AppSettings().set_service_port(port, self.workspace)
+        )
         self.port.setAccessibleName("Port")
         self.port_label = QLabel("Po&rt:")
         self.port_label.setBuddy(self.port)
@@ -145,6 +150,17 @@ class ServiceCard(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         self.set_service(None)
+
+    def set_workspace(self, path: Path | None) -> None:
+        """Show (and remember from now on) the port of the workspace at ``path``; forget the
+        previous workspace's service until the monitor has looked for this one's."""
+        self.workspace = path
+        self.port.blockSignals(True)
+        self.port.setValue(AppSettings().service_port(path))
+        self.port.blockSignals(False)
+        self.set_service(None)
+        if path is not None:  # until the monitor's first look (Start stays usable meanwhile)
+            self.state.setText("Looking for a running scoring service…")
 
     def set_service(self, info: ServiceInfo | None, busy: str = "") -> None:
         """Show the running service (None: stopped); ``busy`` says what is being done to it."""

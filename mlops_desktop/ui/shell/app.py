@@ -119,6 +119,8 @@ def run_gui(workspace: Path | None = None, demo: bool = False) -> int:
     if not open_start_workspace(window, path, demo and not explicit, ask=explicit):
         window.model.close()
         return 2
+    if demo and not explicit:
+        window.demo_service.serve()  # the demo opens on a live model, its service running
     window.show()
     _quit_on_signals(window)
     code = app.exec()

@@ -14,6 +14,7 @@ from mlops_desktop.ui.kit.icons import app_icon
 from mlops_desktop.ui.kit.settings import AppSettings
 from mlops_desktop.ui.runtime.jobs_panel import JobsDock
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
+from mlops_desktop.ui.shell.demo_service import DemoService
 from mlops_desktop.ui.shell.menus import build_menus
 from mlops_desktop.ui.shell.nav_rail import NavigationRail
 from mlops_desktop.ui.shell.pages import PAGE_CLASSES, DeployPage, MonitorPage, Page
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
         self._connect_pages()
         self.flow = WorkspaceFlow(self, self.model, self.settings)
         self.flow.message.connect(self.status.showMessage)
+        self.demo_service = DemoService(self.model, self)  # --demo opens on a live model
+        self.demo_service.message.connect(self.status.showMessage)
+        self.flow.demo_opened.connect(self.demo_service.serve)
         self.actions_by_name = build_menus(self)
         self._connect_model()
 
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow):
 
     def _on_workspace_changed(self) -> None:
         path = self.model.path
+        self._close_meeting_of_another_workspace(path)
         self.setWindowTitle(f"{path.name} — {APP_TITLE}" if path else APP_TITLE)
         self.status.set_summary(self.model.summary)
         self.status.set_running(self.model.running_count())
@@ -232,11 +237,9 @@ class MainWindow(QMainWindow):
         simulator (reusing the board already open for it)."""
         from mlops_desktop.ui.monitoring.meeting.board import MeetingWindow
 
-        path, current = self.model.path, self.meeting_window
-        if current is not None and current.path != path:
-            current.close()
-            current.deleteLater()
-            current = None
+        path = self.model.path
+        self._close_meeting_of_another_workspace(path)
+        current = self.meeting_window
         if current is None:
             current = MeetingWindow(path, self, submit=self.model.submit)
             current.navigate_requested.connect(self.show_page)
@@ -245,6 +248,15 @@ class MainWindow(QMainWindow):
         current.raise_()
         current.activateWindow()
         return current
+
+    def _close_meeting_of_another_workspace(self, path) -> None:
+        """The board shows one workspace, and its actions submit to this window's pool: one left
+        open on the previous workspace would show (and act on) what is no longer open."""
+        board = self.meeting_window
+        if board is not None and board.path != path:
+            self.meeting_window = None
+            board.close()
+            board.deleteLater()
 
     def _restore_window(self) -> None:
         geometry, state = self.settings.window_geometry(), self.settings.window_state()

@@ -113,6 +113,7 @@ class WorkspaceFlow(QObject):
     """
 
     message = Signal(str, int)
+    demo_opened = Signal()
 
     def __init__(self, window: QWidget, model: WorkspaceModel, settings: AppSettings) -> None:
         super().__init__(window)
@@ -160,7 +161,10 @@ class WorkspaceFlow(QObject):
         except WorkspaceError as exc:
             self.show_workspace_error(exc, target)
             return False
-        return self.open_path(path, create=False, confirmed=True)
+        opened = self.open_path(path, create=False, confirmed=True)
+        if opened:
+            self.demo_opened.emit()  # its scoring service starts (once it is built)
+        return opened
 
     def open_path(self, path: Path, create: bool, confirmed: bool = False) -> bool:
         """Open ``path`` in the window; on failure show why (non-blocking) and return False."""

@@ -1,6 +1,7 @@
 """Meeting mode's actions on one deployed model, without leaving the board.
 
-``ActionBar`` offers, for the model chosen in the simulator bar: **Retrain to canary** (from its
+``ActionBar`` offers, for the model chosen in the simulator bar (with its canary's figures beside
+live's while one is on trial): **Retrain to canary** (from its
 newest active alert: the "Retrain on recent data" job, run in a worker process by the app's job
 pool and shown in its Jobs panel), **Promote** the canary, **Roll back** (end the canary, or
 return live to the previous version), and **Open latest report** (the candidate's, else the live
@@ -15,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.monitoring.board import BoardCard
+from mlops_desktop.monitoring.trial import TrialFigures
 from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.monitoring.meeting.data import trial_text
 from mlops_desktop.ui.runtime.background import BackgroundTasks
 
 RETRAIN_JOB = "mlops_desktop.monitoring.loop:retrain_from_alert"
@@ -29,13 +32,16 @@ CANARY_PERCENT = 20.0
 
 
 def _promote(ws, model: str) -> str:
+    from mlops_desktop.monitoring.alerts import retire_other_versions
     from mlops_desktop.serving.deployments import promote
 
     dep = promote(ws, model, reason="Meeting: the canary did well, promoted")
+    retire_other_versions(ws, model)  # the board's "Why" is about the new version at once
     return f"Promoted: {ws.models.by_id(dep.live_version_id).ref} is live for {model}."
 
 
 def _roll_back(ws, model: str) -> str:
+    from mlops_desktop.monitoring.alerts import retire_other_versions
     from mlops_desktop.serving.deployments import abort, live_at, rollback
 
     where = live_at(ws, model)
@@ -43,6 +49,7 @@ def _roll_back(ws, model: str) -> str:
         abort(ws, model, reason="Meeting: rolled back the canary")
         return f"Rolled back: the {where.mode} of {where.candidate} ended; all traffic on live."
     dep = rollback(ws, model, reason="Meeting: rolled back")
+    retire_other_versions(ws, model)
     return f"Rolled back: {ws.models.by_id(dep.live_version_id).ref} is live again."
 
 
@@ -97,16 +104,25 @@ class ActionBar(QFrame):
         self.status = QLabel("Actions on the live model: retrain, canary, promote, roll back.")
         self.status.setObjectName("meetingActionStatus")
         self.status.setWordWrap(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 6, 14, 6)
+        self.trial = QLabel()  # the canary's figures beside live: what Promote is decided on
+        self.trial.setObjectName("meetingTrial")
+        self.trial.setWordWrap(True)
+        self.trial.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.trial.hide()
+        row = QHBoxLayout()
         for button in (
             self.retrain_button,
             self.promote_button,
             self.rollback_button,
             self.report_button,
         ):
-            layout.addWidget(button)
-        layout.addWidget(self.status, 1)
+            row.addWidget(button)
+        row.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 6, 14, 6)
+        layout.setSpacing(4)
+        layout.addLayout(row)
+        layout.addWidget(self.trial)
         self._update()
 
     def _button(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
@@ -115,9 +131,13 @@ class ActionBar(QFrame):
         button.clicked.connect(slot)
         return button
 
-    def set_card(self, card: BoardCard | None) -> None:
-        """The model the actions apply to (the simulator's choice), as the board last read it."""
+    def set_card(self, card: BoardCard | None, trial: TrialFigures | None = None) -> None:
+        """The model the actions apply to (the simulator's choice), as the board last read it,
+        and the figures of its canary or shadow (None: nothing on trial)."""
         self.card = card
+        text = trial_text(trial) if card is not None and card.candidate else ""
+        self.trial.setText(text)
+        self.trial.setVisible(bool(text))
         self._update()
 
     def _update(self) -> None:

@@ -215,7 +215,8 @@ class MeetingWindow(QWidget):
         cards = self.last.cards if self.last is not None else []
         chosen = self.simulator.model.currentText()
         card = next((c for c in cards if c.model == chosen), cards[0] if cards else None)
-        self.actions_bar.set_card(card)
+        trials = self.last.trials if self.last is not None else {}
+        self.actions_bar.set_card(card, trials.get(card.model) if card is not None else None)
 
     def _on_poll_failed(self, message: str) -> None:
         self.updated.setText(f"Could not read the workspace: {message}")

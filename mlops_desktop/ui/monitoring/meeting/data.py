@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.errors import InputError
-from mlops_desktop.formatting import local_time, number, operator
+from mlops_desktop.formatting import MISSING, local_time, number, operator, percent
 from mlops_desktop.monitoring.board import BoardCard, board
+from mlops_desktop.monitoring.trial import ArmQuality, TrialFigures, trial_figures
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.serving.model import ServiceInfo, service_info
 
@@ -68,6 +69,7 @@ class Snapshot:
     service: ServiceInfo | None = None
     models: list[ModelChoice] = field(default_factory=list)
     datasets: list[str] = field(default_factory=list)
+    trials: dict[str, TrialFigures] = field(default_factory=dict)  # models with a candidate
 
 
 def _choice(ws: Workspace, name: str) -> ModelChoice:
@@ -122,6 +124,10 @@ def snapshot(ws: Workspace, with_choices: bool = True) -> Snapshot:
         shot = Snapshot(at=now, cards=board(ws, now=now, service=handle))
         shot.service = service_info(handle)
         shot.history = {card.model: drift_history(ws, card.model) for card in shot.cards}
+        for card in shot.cards:
+            trial = trial_figures(ws, card.model) if card.candidate else None
+            if trial is not None:
+                shot.trials[card.model] = trial
         if with_choices:
             shot.models = [_choice(ws, card.model) for card in shot.cards]
             shot.datasets = [v.ref for v in ws.datasets.list()]
@@ -239,6 +245,31 @@ def pace_text(history: DriftHistory | None, rate: float) -> str:
         seconds = history.size / rate
         return f"a new window every {seconds:.0f} s at {rate:g}/s ({history.size:,} rows each)"
     return f"one window per {history.freq}, whatever the rate"
+
+
+def _arm_quality(q: ArmQuality) -> str:
+    if q.value is None:
+        return f"{q.labelled:,} outcomes so far" if q.labelled else "no outcomes yet"
+    return f"{metric_label(q.metric)} {number(q.value)} on {q.labelled:,} outcomes"
+
+
+def trial_text(trial: TrialFigures | None) -> str:
+    """The candidate against live since the trial started, in one or two lines."""
+    if trial is None:
+        return ""
+    share = f"{trial.percent:g}% of traffic" if trial.mode == "canary" else "every request"
+    since = local_time(trial.since, now=time.time())
+    head = (
+        f"{trial.mode.capitalize()} {trial.candidate} ({share}) vs live {trial.live}, since {since}"
+    )
+    cand, live = trial.candidate_arm, trial.live_arm
+    requests = f"requests {cand.requests if cand else 0:,} vs {live.requests if live else 0:,}"
+    errors = (
+        f"errors {percent(cand.error_rate) if cand else MISSING} vs "
+        f"{percent(live.error_rate) if live else MISSING}"
+    )
+    quality = f"{_arm_quality(trial.candidate_quality)} vs {_arm_quality(trial.live_quality)}"
+    return f"{head}\n{requests} · {errors} · {quality}"
 
 
 def short_reason(text: str, limit: int = 90) -> str:

@@ -68,7 +68,7 @@ class SimulatorBar(QFrame):
         self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         self.setAutoFillBackground(True)
         self.path = path
-        self.service_port = AppSettings().service_port()  # the port the Deploy page uses
+        self.service_port = AppSettings().service_port(path)  # the Deploy page's choice
         self.service = None
         self.choices: dict[str, ModelChoice] = {}
         self.history: dict[str, Any] = {}  # model -> DriftHistory, from the latest snapshot
