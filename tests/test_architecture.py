@@ -49,7 +49,7 @@ def test_only_the_ui_package_imports_qt():
 #: The layers, lowest first. A module may import its own package and any lower layer, never a
 #: higher one nor another package of its own layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("(root)", "errors", "paths", "assets", "formatting", "json_steps", "resources"),
+    ("(root)", "errors", "paths", "assets", "formatting", "json_steps", "fast_json", "resources"),
     ("registry", "drift"),
     ("data", "jobs"),
     ("training",),

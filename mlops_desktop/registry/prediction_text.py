@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlops_desktop import json_steps
+from mlops_desktop import fast_json, json_steps
 
 QUARANTINE_TEXT_CAP = 16_384  # characters of a quarantined row (and reason) kept
 
@@ -19,9 +19,9 @@ def payload_json(value: Any) -> str | None:
         return None
     if hasattr(value, "to_log"):
         value = value.to_log()
-    if json_steps.big(value):  # a big request's rows: in steps, so the service's loop runs
+    if fast_json.huge(value):  # a huge request's rows: in steps, so the service's loop runs
         return json_steps.dumps(value)
-    return json.dumps(value, separators=(",", ":"), default=str)
+    return fast_json.dumps(value)
 
 
 def ascii_text(value: Any) -> str:

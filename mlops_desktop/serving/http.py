@@ -8,7 +8,6 @@ Every client mistake is a 4xx with a JSON body whose Content-Type is exactly
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import uuid
@@ -17,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mlops_desktop import json_steps
+from mlops_desktop import fast_json, json_steps
 from mlops_desktop.serving.limits import BODY_READ_TIMEOUT_S, checked_id
 from mlops_desktop.serving.models import LoadedModel
 from mlops_desktop.serving.validation import RequestError
@@ -29,10 +28,10 @@ JSON = "application/json"
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
     """``body`` as compact JSON with Content-Type ``application/json``."""
-    if json_steps.big(body):
+    if fast_json.huge(body):
         content = json_steps.dumps(body).encode()
     else:
-        content = json.dumps(body, separators=(",", ":"), default=str).encode()
+        content = fast_json.dumps(body).encode()
     return Response(content, status_code=status, media_type=JSON, headers=headers)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import orjson
+
 from mlops_desktop import json_steps
 from mlops_desktop.serving.validation import RequestError
 
@@ -51,6 +53,9 @@ OFF_LOOP_ROWS = 2000  # requests with more rows are validated and answered in a 
 
 _LONG_DIGITS = re.compile(rb"[0-9]{300,}")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# an integer token of 19 digits or more, which orjson may read past 64 bits unlike json (a
+# fraction's digits follow a '.', so they never match)
+_LONG_INT = re.compile(rb"[:\[,][ \t\r\n]*-?[0-9]{19}")
 _ID_TEXT = re.compile(r"[\x20-\x7e]+")
 TOO_DEEP = f"The request body is nested deeper than {MAX_DEPTH} levels; send flatter JSON."
 
@@ -73,15 +78,18 @@ def _checked_int(text: str) -> int:
 
 
 def _depth_ok(value: Any) -> bool:
-    """True when no list or object in ``value`` is nested deeper than MAX_DEPTH (no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return False
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (list, dict)))
-    return True
+    """True when no list or object in ``value`` is nested deeper than MAX_DEPTH (no recursion):
+    one level at a time, the containers of each level gathered by comprehensions."""
+    level = [value]
+    for _ in range(MAX_DEPTH):
+        deeper: list = []
+        for item in level:
+            children = item.values() if type(item) is dict else item
+            deeper += [c for c in children if type(c) is dict or type(c) is list]
+        if not deeper:
+            return True
+        level = deeper
+    return False
 
 
 def _search(pattern: re.Pattern, body: bytes, width: int, step: int = 256 * 1024) -> bool:
@@ -95,8 +103,30 @@ def _search(pattern: re.Pattern, body: bytes, width: int, step: int = 256 * 1024
     )
 
 
+def _orjson_edges(body: bytes) -> bool:
+    """Whether ``body`` may hold what orjson reads differently from json: a long integer or a
+    lone surrogate escape (json's path then checks them)."""
+    if b"\\u" in body and _search(_SURROGATE_ESCAPE, body, 6):
+        return True
+    return _search(_LONG_INT, body, 40)
+
+
+def _depth_checked(payload: Any, body: bytes) -> Any:
+    if isinstance(payload, (list, dict)) and body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        if not _depth_ok(payload):
+            raise RequestError(TOO_DEEP)
+    return payload
+
+
 def loads(body: bytes) -> Any:
     """``json.loads`` within the limits: depth, integer size, valid Unicode (RequestError)."""
+    if len(body) <= OFF_LOOP_BYTES and not _orjson_edges(body):
+        try:  # no long integer, no surrogate escape: orjson reads it as json would
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # NaN, a syntax error...: json reads it or says where it is broken
+        else:
+            return _depth_checked(payload, body)
     hook = _checked_int if _search(_LONG_DIGITS, body, 300) else None
     try:
         if len(body) > OFF_LOOP_BYTES:  # decoded in a worker thread: let the loop run too
@@ -105,9 +135,7 @@ def loads(body: bytes) -> Any:
             payload = json.loads(body, parse_int=hook)
     except RecursionError:
         raise RequestError(TOO_DEEP) from None
-    if isinstance(payload, (list, dict)) and body.count(b"[") + body.count(b"{") > MAX_DEPTH:
-        if not _depth_ok(payload):
-            raise RequestError(TOO_DEEP)
+    _depth_checked(payload, body)
     if _search(_SURROGATE_ESCAPE, body, 6):
         try:
             json.dumps(payload, ensure_ascii=False).encode("utf-8")
