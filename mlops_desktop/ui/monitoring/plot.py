@@ -46,6 +46,28 @@ def short(text: str, limit: int = 26) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def abbreviate(name: str, limit: int) -> str:
+    """``name`` in at most ``limit`` characters, keeping its first and last words (which tell
+    long column names apart): ``number_of_people…maintenance_for``."""
+    if len(name) <= limit:
+        return name
+    words = name.split("_")
+
+    def width(head: int, tail: int) -> int:
+        return len("_".join(words[:head])) + len("_".join(words[len(words) - tail :])) + 1
+
+    head = tail = 0  # words kept from the start and from the end
+    while head + tail < len(words) - 1:
+        grown = (head + 1, tail) if head <= tail else (head, tail + 1)
+        if width(*grown) > limit:
+            break
+        head, tail = grown
+    if head == tail == 0:  # one long word: keep both of its ends
+        half = (limit - 1) // 2
+        return name[: limit - 1 - half] + "…" + name[len(name) - half :]
+    return "_".join(words[:head]) + "…" + "_".join(words[len(words) - tail :])
+
+
 def time_format(times: np.ndarray) -> str:
     """A strftime format that tells the given timestamps apart without clutter."""
     finite = times[np.isfinite(times)] if times.size else times

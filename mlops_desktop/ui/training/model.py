@@ -35,7 +35,7 @@ COLUMNS = (
     "Status",
     "Metric",
     "Holdout",
-    "CV mean ± std",
+    "CV ± std",  # as in the run's metrics table
     "Baseline",
     "Seed",
     "Duration",
