@@ -202,14 +202,20 @@ def percent(value: Any, digits: int = 1) -> str:
     return f"{round(100 * x, digits) + 0.0:,.{digits}f}%"
 
 
+#: Below this, more digits of a p-value say nothing a reader can use.
+P_FLOOR = 1e-10
+
+
 def p_value(value: Any) -> str:
-    """A p-value to three significant digits (``0.0321``, ``0.5``), tiny ones in scientific
-    notation (``1.2e-05``), and ``< 1e-16`` below what a double can tell from zero."""
+    """A p-value to three significant digits (``0.0321``, ``0.5``), small ones in scientific
+    notation (``1.2e-05``), and ``< 1e-10`` for the tiny ones (``2.67e-120`` reads as precision
+    the test does not have). ``p_text`` puts it in a sentence; use these two wherever a p-value
+    is shown."""
     x = _finite(value)
     if x is None:
         return MISSING
-    if x < 1e-16:
-        return "< 1e-16"
+    if x < P_FLOOR:
+        return "< 1e-10"
     return f"{x:.3g}" if x >= 1e-4 else f"{x:.1e}"
 
 
@@ -221,18 +227,10 @@ def name_list(names: Any, shown: int = 10) -> str:
     return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
 
 
-P_FLOOR = 1e-10  # below this, more digits say nothing a reader can use
-
-
 def p_text(value: Any) -> str:
-    """A p-value for a sentence: ``p = 0.0321``, ``p = 2.1e-05``, and ``p < 1e-10`` for the tiny
-    ones (``p-value 2.67e-120`` reads as precision the test does not have)."""
-    x = _finite(value)
-    if x is None:
-        return f"p {MISSING}"
-    if x < P_FLOOR:
-        return "p < 1e-10"
-    return f"p = {p_value(x)}"
+    """A p-value for a sentence: ``p = 0.0321``, ``p = 2.1e-05``, ``p < 1e-10``."""
+    shown = p_value(value)
+    return f"p {shown}" if shown.startswith("<") or shown == MISSING else f"p = {shown}"
 
 
 def counted(n: int, noun: str) -> str:

@@ -107,7 +107,7 @@ def test_percentages():
 def test_p_values():
     assert p_value(0.03214) == "0.0321" and p_value(0.5) == "0.5" and p_value(1.0) == "1"
     assert p_value(0.000123) == "0.000123" and p_value(1.234e-5) == "1.2e-05"
-    assert p_value(0.0) == "< 1e-16"
+    assert p_value(0.0) == "< 1e-10" and p_value(2.67e-120) == "< 1e-10"
     assert p_text(2.67e-120) == "p < 1e-10" and p_text(0.0) == "p < 1e-10"
     assert p_text(0.0321) == "p = 0.0321" and p_text(3e-7) == "p = 3.0e-07"
 
@@ -207,3 +207,16 @@ def test_compared_reads_at_the_tables_precision_unless_it_would_equal_the_thresh
     assert compared(None, 0.7) == "—"
     assert (operator(">="), operator("<="), operator("<")) == ("≥", "≤", "<")
     assert (metric_label("roc_auc"), metric_label("custom")) == ("ROC AUC", "custom")
+
+
+@pytest.mark.parametrize(
+    "p, shown", [(2.67e-120, "p < 1e-10"), (0.0, "p < 1e-10"), (3e-7, "p = 3.0e-07")]
+)
+def test_alert_figures_and_drift_explanations_write_p_values_one_way(p, shown):
+    from mlops_desktop.drift.explain import _verdict
+    from mlops_desktop.monitoring.signals import _figure
+
+    window = {"method": ["ks"], "p_value": [p], "threshold": [0.05], "statistic": [0.4]}
+    assert shown in _figure(window, 0)  # the alert's evidence
+    assert shown in _verdict("ks", 0.4, p, 0.05, True)  # the drift explanation
+    assert "e-120" not in _verdict("ks", 0.4, p, 0.05, True)

@@ -21,7 +21,7 @@ def _verdict(
     name = DISPLAY_NAMES[method]
     if p_value is not None:
         where = "is below" if drifted else "is not below"
-        return f"{name} p-value {formatting.p_value(p_value)} {where} {threshold:g}"
+        return f"{name} {formatting.p_text(p_value)}, which {where} {threshold:g}"
     if method == "wasserstein":
         what = f"{name} {statistic:.2f} × the reference spread"
     elif method == "missing_share":

@@ -18,6 +18,8 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 INK, GRID, MUTED = "#111111", "#d0d0d0", "#555555"
 PALETTE = ("#0b57d0", "#c2410c", "#15803d", "#7e22ce", "#b91c1c")
 BAD, GOOD = "#b91c1c", "#0b57d0"
+#: The legend's margin under a plot, left and right.
+LEGEND_MARGIN = 16
 
 
 def _f(value: float) -> str:
@@ -102,7 +104,7 @@ class Plot:
             f'fill="{colour}" font-weight="{weight}">{escape(text)}</text>'
         )
 
-    def render(self, legend_at: str = "bottom-right") -> str:
+    def render(self) -> str:
         axis = []
         for tick in nice_ticks(*self.xlim):
             px = self.x(tick)
@@ -134,22 +136,25 @@ class Plot:
             f'text-anchor="middle" fill="{INK}" transform="rotate(-90 22 '
             f'{(self.top + HEIGHT - self.bottom) / 2:.0f})">{escape(self.ylabel)}</text>'
         )
-        body = "".join(axis) + box + "".join(self.parts) + labels + self._legend(legend_at)
-        return svg(body, self.title)
+        legend, below = self._legend()
+        body = "".join(axis) + box + "".join(self.parts) + labels + legend
+        return svg(body, self.title, height=HEIGHT + below)
 
-    def _legend(self, where: str) -> str:
+    def _legend(self) -> tuple[str, int]:
+        """The legend under the plot, in as many columns as fit the chart's width (so it never
+        hides a curve nor runs off the side); returns its SVG and its height."""
         if not self.legend:
-            return ""
-        width = 24 + max(len(label) for label, _, _ in self.legend) * 8.6 + 40
-        height = 10 + 26 * len(self.legend)
-        x0 = WIDTH - self.right - width - 10
-        y0 = HEIGHT - self.bottom - height - 10 if where == "bottom-right" else self.top + 10
-        out = [
-            f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(width)}" height="{height}" '
-            f'fill="#ffffff" fill-opacity="0.92" stroke="{MUTED}" stroke-width="1"/>'
-        ]
-        for i, (label, colour, dash) in enumerate(self.legend):
-            cy = y0 + 18 + 26 * i
+            return "", 0
+        most = int((WIDTH - 2 * LEGEND_MARGIN - 44) / 8.6)  # characters one column holds
+        entries = [(_fit_label(label, most), colour, dash) for label, colour, dash in self.legend]
+        entry = 44 + max(len(label) for label, _, _ in entries) * 8.6 + 28
+        columns = max(1, min(len(entries), int((WIDTH - 2 * LEGEND_MARGIN) // entry)))
+        rows = math.ceil(len(entries) / columns)
+        step = (WIDTH - 2 * LEGEND_MARGIN) / columns
+        out = []
+        for i, (label, colour, dash) in enumerate(entries):
+            x0 = LEGEND_MARGIN + step * (i % columns)
+            cy = HEIGHT + 8 + 26 * (i // columns)
             if dash == "dot":
                 out.append(f'<circle cx="{_f(x0 + 22)}" cy="{_f(cy)}" r="5" fill="{colour}"/>')
             else:
@@ -162,7 +167,7 @@ class Plot:
                 f'<text x="{_f(x0 + 44)}" y="{_f(cy + 5)}" font-size="15" fill="{INK}">'
                 f"{escape(label)}</text>"
             )
-        return "".join(out)
+        return "".join(out), 26 * rows + 4
 
 
 def svg(body: str, title: str, width: int = WIDTH, height: int = HEIGHT) -> str:
@@ -203,7 +208,7 @@ def pr_chart(curves: dict, ap: dict[str, float]) -> str:
             plot.line(
                 [0, 1], [rate, rate], MUTED, f"chance (prevalence {percent(rate, 0)})", 2, "8 6"
             )
-    return plot.render(legend_at="top-right" if len(curves) > 1 else "bottom-right")
+    return plot.render()
 
 
 def calibration_chart(table: list[dict], positive: str) -> str:
@@ -263,6 +268,16 @@ def confusion_chart(labels: list[str], matrix: list[list[int]]) -> str:
 
 def _short(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fit_label(label: str, limit: int) -> str:
+    """A legend label in ``limit`` characters, its figure kept: ``'a_long_cl…' (AUC 0.81)``."""
+    if len(label) <= limit:
+        return label
+    head, sep, tail = label.rpartition(" (")
+    if sep and len(tail) + 2 <= limit // 2:
+        return _short(head, limit - len(tail) - 2) + sep + tail
+    return _short(label, limit)
 
 
 # -- regression --------------------------------------------------------------------------------

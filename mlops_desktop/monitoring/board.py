@@ -133,20 +133,22 @@ def board(ws: Workspace, now: float | None = None, service: object = ...) -> lis
 def _reasons(card: BoardCard, active: list, serving: bool) -> tuple[list[str], list[str]]:
     """(red, amber) reasons of ``card``: open alerts, quality, drift, report and service."""
     red, amber = [], []
-    for alert in active:
-        if alert.state != "open":
-            continue
+    named: set[str] = set()  # features an open alert's line names already
+    opened = [a for a in active if a.state == "open"]
+    for alert in opened:
         if alert.severity == "critical":
             red.append(alert.message.split(". ")[0])
         elif alert.severity == "warning":
             amber.append(alert.message.split(". ")[0])
+        if alert.severity in ("critical", "warning") and alert.signal == "feature_drift":
+            named.update(((alert.details or {}).get("columns") or [])[:5])  # as its text
     q, d = card.quality, card.drift
     if q.get("passes") is False:
         red.append(f"{q['metric']} {q['value']:.3f} fails the gate ({q['source']})")
+    columns = [c for c in d.get("drifted_columns") or [] if c not in named]
     if d.get("dataset_drift"):
         amber.append(f"dataset drift in the latest window ({d['drift_share']:.0%})")
-    elif d.get("drifted_columns"):
-        columns = d["drifted_columns"]
+    elif columns:  # one line per feature: the others are in their alert's line
         shown = ", ".join(columns[:3]) + (" …" if len(columns) > 3 else "")
         amber.append(f"{shown} drifted in the latest window")
     if not q.get("tested"):

@@ -82,7 +82,8 @@ def status_note(run: Run, registered: list[ModelVersion]) -> str:
     if run.status in ("failed", "cancelled", "interrupted"):
         return run.error or f"The run was {run.status}."
     if registered:
-        return "Registered as " + ", ".join(v.ref for v in registered)
+        words = "model" if len(registered) == 1 else "models"  # the row names its dataset too
+        return f"Registered as {words} " + ", ".join(v.ref for v in registered)
     if run.status == "running":
         return "Training…"
     return ""

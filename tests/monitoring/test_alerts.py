@@ -293,3 +293,13 @@ def test_an_alert_names_the_version_it_judged(signal, message, details, version)
 
     alert = Alert(1, "credit", signal, "warning", message, "open", 0.0, details=details)
     assert alert_version(alert) == version
+
+
+def test_the_why_list_names_each_drifted_feature_once(small_windows, credit):
+    ws = small_windows
+    log_requests(ws, shifted(credit.sample(450, random_state=4), "credit_amount", 3.0))
+    (alert,) = [a for a in run_once(ws, "credit").opened if a.signal == "feature_drift"]
+    (card,) = board(ws)
+    assert "credit_amount" in card.drift["drifted_columns"]
+    lines = [r for r in card.reasons if "credit_amount" in r]
+    assert lines == [alert.message.split(". ")[0]], card.reasons  # the alert's line only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -182,3 +183,43 @@ def test_the_panel_shrinks_to_what_runs_and_lists_jobs_of_other_processes(
     qtbot.waitUntil(lambda: dock.index_of(other.id).isValid(), timeout=10_000)
     window.model.cancel(job_id)
     qtbot.waitUntil(lambda: status_of(window, job_id) == "Cancelled", timeout=15_000)
+
+
+def test_a_job_a_crashed_session_left_running_is_not_counted_or_docked(
+    make_window, qtbot, tmp_path
+):
+    with Workspace.open(tmp_path / "ws") as ws:
+        stale = ws.jobs.create("train", "Train before the crash", owner_pid=2**22 + 4321)
+        ws.jobs.mark_running(stale.id, 2**22 + 4322)
+    window = make_window(open_workspace=False)  # as the app starts: window first
+    window.model.open(tmp_path / "ws")
+    dock = window.jobs_dock
+    # This session's pool marks it interrupted: it ran in an earlier session, so it is hidden.
+    qtbot.waitUntil(lambda: dock.summary_label.text() == "Nothing running, 1 earlier hidden.")
+    assert not dock.index_of(stale.id).isValid() and not dock.view.isVisible()
+    # Whichever comes first, the session's start or the pool marking it: it stays hidden.
+    since = dock.proxy.since
+    late = replace(window.model.job(stale.id), created_at=since - 60, finished_at=since + 1)
+    assert late.status == "interrupted" and dock.proxy.is_earlier(late)
+    ours = replace(late, status="failed")  # started before, ended in this session: listed
+    assert not dock.proxy.is_earlier(ours)
+
+
+def test_the_summary_and_height_follow_jobs_that_end(make_window, qtbot):
+    window = make_window()
+    window.resize(1280, 800)
+    dock = window.jobs_dock
+    ids = [
+        window.model.submit(job_functions.wait_for_cancel, {"seconds": 30}, title=f"Wait {i}")
+        for i in range(2)
+    ]
+    qtbot.waitUntil(lambda: all(status_of(window, i) == "Running" for i in ids), timeout=20_000)
+    qtbot.waitUntil(lambda: dock.summary_label.text() == "2 running.", timeout=5_000)
+    qtbot.waitUntil(lambda: dock.height() >= dock.fitted_height() - 4, timeout=5_000)
+    two_rows = dock.height()
+    for job_id in ids:
+        window.model.cancel(job_id)
+    qtbot.waitUntil(lambda: all(status_of(window, i) == "Cancelled" for i in ids), timeout=15_000)
+    qtbot.waitUntil(lambda: dock.summary_label.text() == "Nothing running.", timeout=5_000)
+    assert dock.fitted_rows() == 1  # nothing runs: the newest job stays in view, no more
+    qtbot.waitUntil(lambda: dock.height() < two_rows - 20, timeout=5_000)

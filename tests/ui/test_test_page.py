@@ -152,6 +152,14 @@ def test_run_tests_shows_verdict_metrics_and_exports(qtbot, make_window, ws_path
     assert roc[2] == f"{auc['ci_low']:.3f} – {auc['ci_high']:.3f}"
     assert float(rows["ROC AUC (primary)"][3]) == pytest.approx(0.5)
     assert "200 resamples" in tab.note.text()
+    # credit@1 names a model version and a dataset version here: the words tell them apart.
+    assert "held-out rows of dataset credit@1" in tab.note.text()
+    assert page.meta_label.text().startswith("logreg on dataset credit@1 · run ")
+    page.resamples.setValue(500)  # the user's choice for the next run stays while shown
+    page.reload()
+    assert page.resamples.value() == 500
+    later = make_window(ws_path).page("test")  # a later session shows what the report used
+    assert later.resamples.value() == 200 and "used 200" in later.resamples.toolTip()
     assert page.versions.currentItem().text().endswith("passed")
     assert window.badge("test") == 0
     assert page.promotion.label.text().startswith("Ready to deploy")

@@ -140,8 +140,8 @@ def test_train_sort_filter_register_and_compare(make_window, qtbot, credit_path)
     assert version.run_id == rf.id and version.artifact_hash == rf.artifact_hash
     assert version.signature == rf.config["signature"]
     assert not details.register_button.isVisible()
-    assert details.registered_label.text() == "Registered as <b>credit@1</b>"
-    assert cell(page, rf.id, COL_NOTES) == "Registered as credit@1"
+    assert details.registered_label.text() == "Registered as model <b>credit@1</b>"
+    assert cell(page, rf.id, COL_NOTES) == "Registered as model credit@1"
     assert "Model version: <b>credit@1</b>" in details.lineage_label.text()
     assert not details.retrain_button.isEnabled()  # no newer dataset version yet
     assert details.tests_button.isVisible()
@@ -188,7 +188,7 @@ def test_retrain_a_registered_version_on_a_newer_dataset_version(make_window, qt
     page = train_page(window)
     assert page.select_key(first["run_id"])
     details = page.details
-    assert details.registered_label.text() == "Registered as <b>credit@1</b>"
+    assert details.registered_label.text() == "Registered as model <b>credit@1</b>"
     assert details.retrain_button.isEnabled()
     details.retrain_button.click()
     dialog = page.retrain_dialog

@@ -153,7 +153,7 @@ def test_run_details_explain_failures_and_lineage():
     assert train_model.failure_text(failed) == "<b>Interrupted:</b> the app &lt;closed&gt;"
     assert train_model.failure_text(run_row()) == ""
     subtitle = train_model.subtitle_text(failed)
-    assert "gradient boosting on credit@1 · " in subtitle.lower()
+    assert "gradient boosting on dataset credit@1 · " in subtitle.lower()
     assert " · interrupted in " in subtitle
     assert train_model.metric_rows(None) == []
     steps = [

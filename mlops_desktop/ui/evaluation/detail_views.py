@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlops_desktop.evaluation.chart_theme import dark_svg
 from mlops_desktop.evaluation.charts import standalone
 from mlops_desktop.ui.evaluation.model import (
     behaviour_note,
@@ -33,6 +34,7 @@ from mlops_desktop.ui.evaluation.model import (
 from mlops_desktop.ui.kit.labels import muted_label, section_label
 from mlops_desktop.ui.kit.specs import Column
 from mlops_desktop.ui.kit.tables import RecordTable
+from mlops_desktop.ui.kit.theme import is_dark
 
 # -- slices --------------------------------------------------------------------------------------
 
@@ -128,18 +130,38 @@ class ResultsView(QWidget):
 
 
 class SvgChart(QWidget):
-    """One of the report's SVG charts, scaled to the width with its aspect ratio kept."""
+    """One of the report's SVG charts, scaled to the width with its aspect ratio kept, in the
+    window's colours (the report's paper colours recoloured on a dark palette)."""
 
     def __init__(self, name: str, svg: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self.renderer = QSvgRenderer(QByteArray(standalone(svg).encode("utf-8")), self)
+        self.svg = svg
+        self.dark: bool | None = None
+        self.renderer = QSvgRenderer(self)
+        self.follow_palette()
         size = self.renderer.defaultSize()
         self._ratio = size.height() / max(size.width(), 1)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setMinimumWidth(280)
+
+    def follow_palette(self) -> None:
+        """Load the chart for the current palette (light: as in the report; dark: recoloured)."""
+        dark = is_dark(self.palette())
+        if dark == self.dark:
+            return
+        self.dark = dark
+        base = self.palette().color(QPalette.ColorRole.Base).name()
+        text = dark_svg(self.svg, base) if dark else self.svg
+        self.renderer.load(QByteArray(standalone(text).encode("utf-8")))
+        self.update()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.follow_palette()
+        super().changeEvent(event)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
         return True

@@ -161,12 +161,13 @@ def empty_spec(has_runs: bool) -> EmptyStateSpec:
 
 
 def version_meta(ws: Workspace, version: Any) -> str:
-    """ "hgb on credit@1 · run r-12 · aliases: live": where a version comes from."""
+    """ "hgb on dataset credit@1 · run r-12 · aliases: live": where a version comes from (the
+    page names the model version too, so "dataset" tells the two credit@N apart)."""
     run = ws.runs.get(version.run_id)
     aliases = ws.models.aliases_of(version.id)
     alias_text = f" · aliases: {', '.join(aliases)}" if aliases else ""
     dataset = ws.datasets.get_by_id(run.dataset_version_id).ref
-    return f"{run.model_family} on {dataset} · run {run.id}{alias_text}"
+    return f"{run.model_family} on dataset {dataset} · run {run.id}{alias_text}"
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def metrics_note(report: dict) -> str:
     baseline = report.get("baseline") or {}
     when = local_time(report.get("created_at"))
     text = (
-        f"{report.get('rows', 0):,} held-out rows of {(report.get('dataset') or {}).get('ref')}, "
+        f"{report.get('rows', 0):,} held-out rows of dataset {(report.get('dataset') or {}).get('ref')}, "
         f"tested {when}. Intervals: percentile bootstrap, {boot.get('resamples')} resamples "
         f"(seed {boot.get('seed')}). Lift is signed so that positive means better. "
         f"Baseline: {baseline.get('kind', '')}."

@@ -72,6 +72,7 @@ class TestPage(Page):
         self.gate_dialog: GateEditorDialog | None = None
         self.last_test_job: str | None = None
         self._version_path = None
+        self._resamples_of: tuple | None = None  # the report the Resamples box was set from
         self.model.workspace_changed.connect(self._forget_workspace)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -287,11 +288,23 @@ class TestPage(Page):
             view.setEnabled(summary is not None)
             view.set_report(summary or {})  # an untested version shows no other's results
         self.charts_view.set_report(summary or {}, key)
+        self._show_resamples(key, summary)
         gate = ws.gates.current(version.name)
         self.gate_card.set_gate(version.name, gate, ws.gates.history(version.name))
         self.behaviour.set_version(version.name, version.ref, version.signature)
         self._show_promotion()
         self._show_running()
+
+    def _show_resamples(self, key: tuple, summary: dict | None) -> None:
+        """The Resamples box says what the shown report used (and is what the next run uses)."""
+        if key == self._resamples_of:
+            return  # the user's own choice for this report stays
+        self._resamples_of = key
+        used = ((summary or {}).get("bootstrap") or {}).get("resamples")
+        if isinstance(used, int):
+            self.resamples.setValue(used)
+        tip = "Bootstrap resamples for the 95% confidence intervals of the next test run"
+        self.resamples.setToolTip(tip + (f"; the report shown used {used}" if used else ""))
 
     def _show_promotion(self) -> None:
         ws, version = self.model.workspace, self.version

@@ -21,7 +21,7 @@ CONTRIBUTION_COLUMNS = (
     Column("", width=150),  # the bar
     Column("Personal data", width=110),
 )
-RECENT_COLUMNS = (Column("Time", width=130), Column("Model", width=70), Column("Request id"))
+RECENT_COLUMNS = (Column("Time", width=150), Column("Model", width=70), Column("Request id"))
 
 
 @dataclass(frozen=True)

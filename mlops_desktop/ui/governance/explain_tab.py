@@ -7,6 +7,7 @@ The same widget is the Monitor page's request view, scoped to the model picked t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,7 +106,7 @@ class ExplainTab(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._recent_panel())
         split.addWidget(self._detail_panel())
-        split.setSizes([320, 940])
+        split.setSizes([500, 760])  # room for whole request ids
         self.split = split
         layout.addWidget(self.empty)
         layout.addWidget(split, 1)
@@ -198,7 +199,7 @@ class ExplainTab(QWidget):
         known = bool(self.recent) or self.result is not None
         self.empty.setVisible(not known)
         self.split.setVisible(known)
-        self.recent_table.set_rows(vm.recent_rows(self.recent))
+        self.recent_table.set_rows(vm.recent_rows(self.recent, now=time.time()))
 
     def _pick(self, index: QModelIndex) -> None:
         row = self.recent_table.proxy.mapToSource(index).row()

@@ -98,6 +98,7 @@ class PersonalDataTab(QWidget):
         self.card_button.clicked.connect(self.card_with_dialog)
         self.export_button.clicked.connect(self.export_with_dialog)
         self.table = RecordTable(ROW_COLUMNS)
+        self.table.wrap_long_cells()  # lists of personal columns and notes, whole
         self.table.setObjectName("personalDataRows")
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         self.columns = RecordTable(DETAIL_COLUMNS)

@@ -57,10 +57,13 @@ def text_cap(view: QTableView) -> int:
     return max(TEXT_MIN_PX, min(TEXT_CAP_PX, view.viewport().width() // 4))
 
 
-def fit_columns(view: QTableView, stretch: int | None) -> None:
-    """Every column as wide as its contents (text ones at most ``text_cap``), and column
-    ``stretch`` (the descriptive one) takes the room left, so a wide window widens the names,
-    not the last column. The user can still drag the other columns."""
+def fit_columns(
+    view: QTableView, stretch: int | None, floors: dict[int, int] | None = None
+) -> None:
+    """Every column as wide as its contents (text ones at most ``text_cap``, or the column's
+    width in ``floors`` when larger), and column ``stretch`` (the descriptive one) takes the
+    room left, so a wide window widens the names, not the last column. The user can still drag
+    the other columns."""
     header = view.horizontalHeader()
     header.setStretchLastSection(False)
     cap = text_cap(view)
@@ -70,8 +73,35 @@ def fit_columns(view: QTableView, stretch: int | None) -> None:
             continue
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         view.resizeColumnToContents(col)
-        if header.sectionSize(col) > cap:
-            header.resizeSection(col, cap)
+        most = max(cap, (floors or {}).get(col, 0))
+        if header.sectionSize(col) > most:
+            header.resizeSection(col, most)
+
+
+def content_width(view: QTableView, col: int) -> int:
+    """The width column ``col`` needs for its header and cells."""
+    return max(view.sizeHintForColumn(col), view.horizontalHeader().sectionSizeHint(col))
+
+
+def make_room(
+    view: QTableView, stretch: int, yielding: Sequence[int], least: int = TEXT_MIN_PX
+) -> None:
+    """After ``fit_columns``: when the stretch column would get less than its contents (to
+    ``text_cap``), the ``yielding`` columns give up width, widest first, down to ``least``.
+    Their cells elide; give them a tooltip that shows the whole text."""
+    header = view.horizontalHeader()
+    need = min(content_width(view, stretch), text_cap(view))
+    others = sum(
+        header.sectionSize(c)
+        for c in range(header.count())
+        if c != stretch and not header.isSectionHidden(c)
+    )
+    short = need - (view.viewport().width() - others)
+    for col in sorted(yielding, key=header.sectionSize, reverse=True):
+        give = min(short, header.sectionSize(col) - least)
+        if give > 0:
+            header.resizeSection(col, header.sectionSize(col) - give)
+            short -= give
 
 
 class RecordTable(QTableView):
@@ -109,6 +139,8 @@ class RecordTable(QTableView):
         self._rows: list = []
         #: Size the table to its rows (for short tables that sit above other content).
         self.fit_rows = False
+        #: Long cells wrap onto more lines (rows grow) instead of being cut: ``wrap_long_cells``.
+        self.wrap_rows = False
 
     def set_rows(
         self,
@@ -126,7 +158,7 @@ class RecordTable(QTableView):
             is_flagged = bool(flagged and flagged[r])
             tip = tooltips[r] if tooltips else ""
             self.source.appendRow(self._items(values, is_flagged, tip))
-        fit_columns(self, self.stretch_column())
+        self.fit()
         if self.fit_rows:
             height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
             height += self.verticalHeader().defaultSectionSize() * len(rows)
@@ -135,7 +167,21 @@ class RecordTable(QTableView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
-            fit_columns(self, self.stretch_column())  # the caps follow the width
+            self.fit()  # the caps follow the width
+
+    def wrap_long_cells(self) -> None:
+        """Wrap long cells (lists of names, notes) onto more lines instead of cutting them."""
+        self.wrap_rows = True
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.fit()
+
+    def fit(self) -> None:
+        """Columns to their contents (a text column up to the cap, or to its declared width
+        when that is larger), the stretch column the rest; rows grow when ``wrap_rows``."""
+        fit_columns(self, self.stretch_column(), {i: c.width for i, c in enumerate(self.columns)})
+        if self.wrap_rows:
+            self.resizeRowsToContents()
 
     def stretch_column(self) -> int | None:
         """The column marked ``stretch``, else the text column with the longest text."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 THEME_ENV = "MLOPS_DESKTOP_THEME"
 
@@ -77,6 +77,40 @@ def is_dark(palette: QPalette | None = None) -> bool:
     return palette.color(Role.Window).lightness() < 128
 
 
+class AppStyle(QProxyStyle):
+    """Fusion, with check box and radio indicators outlined in a visible colour on a dark
+    palette (Fusion draws them darker than the window: an unticked box all but disappears)."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def drawPrimitive(  # noqa: N802 - Qt override
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        indicators = (
+            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+            QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+        )
+        if element not in indicators or not is_dark(option.palette):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
+        painter.setPen(QColor("#9a9ea5" if enabled else "#5c5f64"))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = option.rect.adjusted(0, 0, -1, -1)
+        if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.drawEllipse(rect)
+        else:
+            painter.drawRect(rect)
+        painter.restore()
+
+
 class ThemeManager(QObject):
     """Applies the palette at start and whenever the OS colour scheme changes.
 
@@ -110,7 +144,8 @@ class ThemeManager(QObject):
 
     def apply(self) -> bool:
         """Set the palette for the wanted theme; return True when it is dark."""
-        self._app.setStyle("Fusion")
+        if not isinstance(self._app.style(), AppStyle):
+            self._app.setStyle(AppStyle())
         want_dark = self.wanted() == "dark"
         if forced_theme():
             self._app.setPalette(dark_palette() if want_dark else light_palette())

@@ -16,7 +16,13 @@ from PySide6.QtGui import QColor, QPalette
 
 from mlops_desktop.monitoring.series import WindowSeries
 from mlops_desktop.ui.monitoring.model import TOP_FEATURES, shown, tail, top_features
-from mlops_desktop.ui.monitoring.plot import MonitorPlot, alarm_color, series_color, short
+from mlops_desktop.ui.monitoring.plot import (
+    MonitorPlot,
+    abbreviate,
+    alarm_color,
+    series_color,
+    short,
+)
 
 HEAT_LEVELS = (0.0, 3.0)
 
@@ -171,6 +177,7 @@ class DriftHeatMap(MonitorPlot):
         )
         self.bar.setImageItem(self.image, insert_in=self.item)
         self.features: list[str] = []
+        self._name_limit = 0  # the characters the names were shortened to
         self.scores = np.zeros((0, 0))
         self.scene().sigMouseClicked.connect(self._clicked)
         self.scene().sigMouseMoved.connect(self._hover)
@@ -189,8 +196,8 @@ class DriftHeatMap(MonitorPlot):
         self.scores = tail(series.feature_score, n)
         if series.features != self.features:
             self.features = list(series.features)
-            ticks = [(i, short(f)) for i, f in enumerate(self.features)]
-            self.getAxis("left").setTicks([ticks])
+            self._name_limit = 0
+            self._label_features()
         rows = max(len(self.features), 1)
         if n and self.features:
             self.image.setImage(self.scores, autoLevels=False, levels=HEAT_LEVELS)
@@ -200,6 +207,32 @@ class DriftHeatMap(MonitorPlot):
             self.image.setVisible(False)
         self.set_windows(tail(series.end, n))
         self.item.setYRange(-0.5, rows - 0.5, padding=0)
+
+    def name_limit(self) -> int:
+        """How many characters a feature name may take: more as the chart widens."""
+        return max(16, min(40, self.width() // 34))
+
+    def _label_features(self) -> None:
+        """Feature names on the left axis, shortened in the middle to fit (whole in tips)."""
+        limit = self.name_limit()
+        if limit != self._name_limit:
+            self._name_limit = limit
+            ticks = [(i, abbreviate(f, limit)) for i, f in enumerate(self.features)]
+            self.getAxis("left").setTicks([ticks])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if getattr(self, "_name_limit", None) is not None:  # not while pyqtgraph sets up
+            self._label_features()
+
+    def feature_at(self, scene_pos: QPointF) -> str | None:
+        """The feature of the row under a scene position (cells or their name on the left)."""
+        view = self.item.vb
+        box = view.sceneBoundingRect()
+        if not (box.top() <= scene_pos.y() <= box.bottom()) or scene_pos.x() > box.right():
+            return None
+        row = int(round(view.mapSceneToView(scene_pos).y()))
+        return self.features[row] if 0 <= row < len(self.features) else None
 
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """(feature row, window index) under a scene position, or None outside the cells."""
@@ -225,7 +258,7 @@ class DriftHeatMap(MonitorPlot):
     def _hover(self, scene_pos: QPointF) -> None:
         cell = self.cell_at(scene_pos)
         if cell is None:
-            self.setToolTip("")
+            self.setToolTip(self.feature_at(scene_pos) or "")  # a name, whole
             return
         value = self.scores[cell]
         score = "not compared" if np.isnan(value) else f"drift score {value:.2f}"

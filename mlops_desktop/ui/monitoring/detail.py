@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mlops_desktop.formatting import local_time, p_value, significant
+from mlops_desktop.formatting import local_time, p_text, significant
 from mlops_desktop.ui.kit.labels import scaled_font
 from mlops_desktop.ui.monitoring.model import column_detail, histogram_shares
 from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, series_color, short
@@ -28,8 +28,7 @@ def stats_line(column: dict) -> str:
     method = column.get("method", "")
     if column.get("p_value") is not None:
         judged = (
-            f"{method} p-value {p_value(column['p_value'])} "
-            f"(drift below {significant(column['threshold'])})"
+            f"{method} {p_text(column['p_value'])} (drift below {significant(column['threshold'])})"
         )
     else:
         judged = (

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QWidget
 
+from mlops_desktop.ui.kit.legends import fit_legend, legend_below, legend_room
 from mlops_desktop.ui.kit.theme import is_dark
 
 TIME_LABEL = "Window end (local time)"
@@ -24,8 +25,6 @@ SERIES_LIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 SERIES_DARK = ("#56B4E9", "#FF8C42", "#3CCB9A", "#E08DC0", "#F0C040", "#9ECBFF")
 ALARM = {False: "#C62828", True: "#FF6B6B"}
 REFERENCE = {False: "#455A64", True: "#B0BEC5"}
-#: The most legend entries side by side; fewer when the plot is too narrow for them.
-LEGEND_COLUMNS = 4
 
 
 def series_color(index: int, dark: bool) -> QColor:
@@ -44,6 +43,28 @@ def reference_color(dark: bool) -> QColor:
 def short(text: str, limit: int = 26) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def abbreviate(name: str, limit: int) -> str:
+    """``name`` in at most ``limit`` characters, keeping its first and last words (which tell
+    long column names apart): ``number_of_people…maintenance_for``."""
+    if len(name) <= limit:
+        return name
+    words = name.split("_")
+
+    def width(head: int, tail: int) -> int:
+        return len("_".join(words[:head])) + len("_".join(words[len(words) - tail :])) + 1
+
+    head = tail = 0  # words kept from the start and from the end
+    while head + tail < len(words) - 1:
+        grown = (head + 1, tail) if head <= tail else (head, tail + 1)
+        if width(*grown) > limit:
+            break
+        head, tail = grown
+    if head == tail == 0:  # one long word: keep both of its ends
+        half = (limit - 1) // 2
+        return name[: limit - 1 - half] + "…" + name[len(name) - half :]
+    return "_".join(words[:head]) + "…" + "_".join(words[len(words) - tail :])
 
 
 def time_format(times: np.ndarray) -> str:
@@ -126,8 +147,7 @@ class MonitorPlot(pg.PlotWidget):
             self.getAxis(side).enableAutoSIPrefix(False)
         self.legend: pg.LegendItem | None = None
         if legend:  # below the plot, so it never hides data; as many columns as fit
-            self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, horSpacing=18)
-            self.item.layout.addItem(self.legend, 4, 1)
+            self.legend = legend_below(self.item)
         self.thresholds: list[pg.InfiniteLine] = []
         self.setMinimumSize(180, 120)  # three side by side fit an 800 x 600 window
         self.dark = False
@@ -169,16 +189,7 @@ class MonitorPlot(pg.PlotWidget):
 
     def fit_legend(self) -> None:
         """As many legend columns as fit the plot's width, so no entry is cut off."""
-        legend = self.legend
-        if legend is None or not legend.items:
-            return
-        room = self.width() - self.getAxis("left").width() - 24
-        for columns in range(min(LEGEND_COLUMNS, len(legend.items)), 0, -1):
-            legend.setColumnCount(columns)
-            hint = legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize)
-            if hint.width() <= room:
-                break
-        legend.updateSize()
+        fit_legend(self.legend, legend_room(self))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -16,6 +16,7 @@ from mlops_desktop.monitoring.realized import MIN_LABELS, RealizedSeries
 from mlops_desktop.training.metric_names import METRIC_LABELS
 from mlops_desktop.ui.kit.labels import scaled_font
 from mlops_desktop.ui.kit.widgets import CommandLine
+from mlops_desktop.ui.monitoring.line_labels import place_labels
 from mlops_desktop.ui.monitoring.model import MAX_WINDOWS, tail
 from mlops_desktop.ui.monitoring.plot import MonitorPlot, reference_color, series_color
 
@@ -52,6 +53,12 @@ class QualityChart(MonitorPlot):
         self.reference = self.threshold_line("reference", position=0.02)
         self.gate = self.threshold_line("alarm", position=0.55)
         self.band_sample = pg.BarGraphItem(x=[0], height=[1], width=1)
+        self._place_soon = QTimer(self)  # after pyqtgraph lays out the new range
+        self._place_soon.setSingleShot(True)
+        self._place_soon.setInterval(0)
+        self._place_soon.timeout.connect(self.place_labels)
+        self.item.vb.sigResized.connect(self._place_soon.start)
+        self.item.vb.sigRangeChanged.connect(self._place_soon.start)
         if self.legend is not None:
             self.legend.addItem(self.curve, "realized")
             self.legend.addItem(self.band_sample, "test report 95 % CI")
@@ -103,6 +110,15 @@ class QualityChart(MonitorPlot):
             low, high = min(points), max(points)
             pad = max((high - low) * 0.15, 0.02)
             self.item.setYRange(low - pad, high + pad, padding=0)
+        self._place_soon.start()
+
+    def place_labels(self) -> list:
+        """The test report's and the gate's labels where they cover neither the curve nor each
+        other (above or below their line, anywhere along it)."""
+        x, y = self.curve.getData()
+        if x is None:
+            x, y = np.zeros(0), np.zeros(0)
+        return place_labels(self, [self.gate, self.reference], x, y)
 
 
 class QualityPanel(QWidget):

@@ -1,7 +1,8 @@
 """The Jobs panel: the jobs of this session with progress, elapsed time, Cancel and details.
 
-It shrinks to what it lists: running jobs and the ones that ended since the workspace was
-opened. Jobs that ended in earlier sessions are listed only after "Show earlier jobs".
+It lists the running jobs and the ones that ended since the workspace was opened, and shrinks
+to what runs (with at least the newest job in view). Jobs that ended in earlier sessions are
+listed only after "Show earlier jobs".
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ class SessionFilter(QSortFilterProxyModel):
         self.show_earlier = False
 
     def is_earlier(self, job: Job | None) -> bool:
-        return (
-            job is not None
-            and job.finished
-            and (job.finished_at or job.created_at or 0.0) < self.since
-        )
+        """Ended before ``since``, or left behind by an earlier session (started before
+        ``since``, marked interrupted when this session's pool found its owner gone)."""
+        if job is None or not job.finished:
+            return False
+        if (job.finished_at or job.created_at or 0.0) < self.since:
+            return True
+        return job.status == "interrupted" and (job.created_at or 0.0) < self.since
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         if self.show_earlier:
@@ -122,6 +125,7 @@ class JobsDock(QDockWidget):
             self.proxy.layoutChanged,
         ):
             signal.connect(self._rows_changed)
+        self.table_model.dataChanged.connect(self._job_data_changed)
 
         self._add_actions()
 
@@ -241,24 +245,41 @@ class JobsDock(QDockWidget):
     def hidden_count(self) -> int:
         return self.table_model.rowCount() - self.proxy.rowCount()
 
+    def running_count(self) -> int:
+        """Jobs queued or running now (as the registry and the live updates say)."""
+        return sum(1 for job in self.table_model.jobs() if not job.finished)
+
+    def _job_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_a) -> None:
+        """A job changed (it may have ended): the summary and the height follow; the ticking
+        Elapsed column changes nothing."""
+        if not (top_left.column() == bottom_right.column() == COL_ELAPSED):
+            self._rows_changed()
+
     def _rows_changed(self, *_args) -> None:
-        shown, hidden = self.proxy.rowCount(), self.hidden_count()
-        running = sum(1 for job in self.table_model.jobs() if not job.finished)
+        shown, hidden, running = self.proxy.rowCount(), self.hidden_count(), self.running_count()
         parts = [f"{running} running" if running else "Nothing running"]
         if hidden:
             parts.append(f"{hidden} earlier hidden")
         self.summary_label.setText(", ".join(parts) + ".")
         self.view.setVisible(shown > 0)
         self.earlier_box.setEnabled(hidden > 0 or self.proxy.show_earlier)
-        if shown != getattr(self, "_fitted_rows", None):
-            self._fitted_rows = shown
+        rows = self.fitted_rows()
+        if rows != getattr(self, "_fitted_rows", None):
+            self._fitted_rows = rows
             self.fit_height()
 
+    def fitted_rows(self) -> int:
+        """Rows the panel fits: the running jobs (the newest job when none runs), at most
+        MAX_FIT_ROWS; all listed rows when earlier jobs were asked for."""
+        shown = self.proxy.rowCount()
+        wanted = shown if self.proxy.show_earlier else max(self.running_count(), 1)
+        return min(shown, wanted, MAX_FIT_ROWS)
+
     def fitted_height(self) -> int:
-        """Tall enough for the listed jobs (at most MAX_FIT_ROWS of them), else the bar alone."""
+        """Tall enough for ``fitted_rows`` rows, else the bar alone."""
         title = max(0, self.minimumSizeHint().height() - self.widget().minimumSizeHint().height())
         bar = title + self.summary_label.sizeHint().height() + 16
-        rows = min(self.proxy.rowCount(), MAX_FIT_ROWS)
+        rows = self.fitted_rows()
         if rows == 0:
             return bar
         header = self.view.horizontalHeader().sizeHint().height()

@@ -35,6 +35,7 @@ from mlops_desktop.training.run_summary import METRIC_LABELS
 from mlops_desktop.ui.kit.dialogs import error_box, job_error_text
 from mlops_desktop.ui.kit.icons import dot_pixmap
 from mlops_desktop.ui.kit.labels import scaled_font
+from mlops_desktop.ui.kit.legends import LegendFitter, legend_below
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 #: Okabe–Ito: distinguishable for colour-blind viewers and on a projector, light or dark.
@@ -305,11 +306,10 @@ class CompareDialog(QDialog):
             axis.setTickFont(font)
             axis.setLabel(label, color=text.name(), **{"font-size": size})
         item.showGrid(x=True, y=True, alpha=0.15)
-        legend = item.addLegend(labelTextColor=text, labelTextSize=size)
-        fill = pal.color(QPalette.ColorRole.Base)
-        fill.setAlpha(215)
-        legend.setBrush(pg.mkBrush(fill))
-        legend.setPen(pg.mkPen(pal.color(QPalette.ColorRole.Mid)))
+        legend = legend_below(item)  # under the plot: it hides no curve, columns that fit
+        legend.setLabelTextColor(text)
+        legend.setLabelTextSize(size)
+        plot.legend_fitter = LegendFitter(plot)
         return plot
 
     def _classification_series(self, entry: dict[str, Any], color: QColor) -> None:
@@ -359,22 +359,13 @@ class CompareDialog(QDialog):
                 )
             for key in ("roc", "pr"):
                 self.charts[key].setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
-            self._place_legend("roc", (1, 1))
-            self._place_legend("pr", (1, 0))
         else:
             values = [v for e in curves["runs"] for v in e["scatter"]["actual"]]
             if values:
                 low, high = min(values), max(values)
                 self.charts["scatter"].plot([low, high], [low, high], pen=dashed, name="perfect")
-            self._place_legend("scatter", (0, 0))
-            self._place_legend("residuals", (1, 0))
-
-    def _place_legend(self, key: str, corner: tuple[int, int]) -> None:
-        legend = self.charts[key].getPlotItem().legend
-        if legend is None:
-            return
-        offset = (-10 if corner[0] else 10, -10 if corner[1] else 10)
-        legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        for plot in self.charts.values():
+            plot.legend_fitter.fit()
 
     def closeEvent(self, event) -> None:
         if self.job_id is not None and self.curves is None:

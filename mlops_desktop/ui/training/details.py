@@ -185,7 +185,10 @@ class RunDetails(QWidget):
         self.reason.setText(failure_text(row))
         succeeded = row.status == "succeeded" and run is not None and bool(run.artifact_hash)
         refs = [v.ref for v in versions]
-        self.registered_label.setText(f"Registered as <b>{', '.join(refs)}</b>" if refs else "")
+        words = "model" if len(refs) == 1 else "models"  # beside "on dataset credit@1"
+        self.registered_label.setText(
+            f"Registered as {words} <b>{', '.join(refs)}</b>" if refs else ""
+        )
         self.registered_label.setVisible(bool(refs))
         self.register_button.setEnabled(succeeded and not refs)
         self.register_button.setVisible(not refs)

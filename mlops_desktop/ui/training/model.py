@@ -35,7 +35,7 @@ COLUMNS = (
     "Status",
     "Metric",
     "Holdout",
-    "CV mean ± std",
+    "CV ± std",  # as in the run's metrics table
     "Baseline",
     "Seed",
     "Duration",
@@ -205,11 +205,11 @@ ENDED = ("failed", "cancelled", "interrupted")
 
 
 def subtitle_text(row: RunRow) -> str:
-    """ "Gradient boosting on credit@1 · Binary classification · succeeded in 4.2 s"."""
+    """ "Gradient boosting on dataset credit@1 · Binary classification · succeeded in 4.2 s"."""
     family = family_label(row.family)
     task = TASK_LABELS.get(row.task, row.task)
     when = f" in {duration(row.duration_s)}" if row.duration_s is not None else ""
-    parts = [f"{family} on {row.dataset}"] + ([task] if task else [])
+    parts = [f"{family} on dataset {row.dataset}"] + ([task] if task else [])
     return " · ".join(parts) + f" · {row.status}{when}"
 
 

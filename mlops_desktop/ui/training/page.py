@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -33,7 +32,6 @@ from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.training.actions import TrainActions
 from mlops_desktop.ui.training.details import RunDetails
 from mlops_desktop.ui.training.model import (
-    COL_NOTES,
     COL_RUN,
     COL_STARTED,
     compare_text,
@@ -45,6 +43,7 @@ from mlops_desktop.ui.training.views import (
     KeyRole,
     RowRole,
     RunsFilterProxy,
+    RunsTable,
     RunsTableModel,
 )
 
@@ -143,7 +142,7 @@ class TrainPage(TrainActions, Page):
         self.table_model = RunsTableModel(self)
         self.proxy = RunsFilterProxy(self)
         self.proxy.setSourceModel(self.table_model)
-        self.table = QTableView()
+        self.table = RunsTable()
         self.table.setObjectName("runsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -154,8 +153,6 @@ class TrainPage(TrainActions, Page):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NOTES, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         header.setResizeContentsPrecision(200)  # size columns from the first rows only
         return self.table

@@ -1,5 +1,5 @@
-"""The runs table: a Qt model over RunRow records (cells from ``training.model``) and a proxy
-that sorts and filters it."""
+"""The runs table: a Qt model over RunRow records (cells from ``training.model``), a proxy
+that sorts and filters it, and the view that sizes its columns."""
 
 from __future__ import annotations
 
@@ -11,18 +11,21 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTableView
 
 from mlops_desktop.training.run_summary import RunRow
 from mlops_desktop.ui.kit.icons import dot_pixmap
-from mlops_desktop.ui.kit.tables import SortRole
+from mlops_desktop.ui.kit.tables import SortRole, fit_columns, make_room
 from mlops_desktop.ui.runtime.job_table import STATUS_COLORS
 from mlops_desktop.ui.training.model import (
     COL_BASELINE,
     COL_CV,
     COL_HOLDOUT,
     COL_METRIC,
+    COL_MODEL,
     COL_NOTES,
     COL_RUN,
     COL_STATUS,
@@ -128,6 +131,8 @@ class RunsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col in (COL_NOTES, COL_STATUS) and row.note:
                 return row.note
+            if col == COL_MODEL:
+                return cell_text(row, col)  # whole, where the column is narrow
             if col == COL_RUN and row.run_id is None:
                 return f"Job {row.job_id}: no run was recorded"
         return None
@@ -165,3 +170,36 @@ class RunsFilterProxy(QSortFilterProxyModel):
         if row is None:
             return False
         return row_matches(row, self._text, self._status, self._dataset)
+
+
+class RunsTable(QTableView):
+    """The runs table's view: columns as wide as their contents, Notes takes the rest; at
+    narrow widths the model name gives Notes room (elided, whole in its tooltip)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fit_soon = QTimer(self)
+        self._fit_soon.setSingleShot(True)
+        self._fit_soon.setInterval(0)
+        self._fit_soon.timeout.connect(self.fit)
+
+    def setModel(self, model: Any) -> None:  # noqa: N802 - Qt override
+        super().setModel(model)
+        for signal in (
+            model.modelReset,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.layoutChanged,
+            model.dataChanged,
+        ):
+            signal.connect(self._fit_soon.start)
+        self._fit_soon.start()
+
+    def fit(self) -> None:
+        if self.model() is not None:
+            fit_columns(self, COL_NOTES)
+            make_room(self, COL_NOTES, [COL_MODEL], least=100)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit()
