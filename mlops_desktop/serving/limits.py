@@ -53,9 +53,10 @@ OFF_LOOP_ROWS = 2000  # requests with more rows are validated and answered in a 
 
 _LONG_DIGITS = re.compile(rb"[0-9]{300,}")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-# an integer token of 19 digits or more, which orjson may read past 64 bits unlike json (a
-# fraction's digits follow a '.', so they never match)
-_LONG_INT = re.compile(rb"[:\[,][ \t\r\n]*-?[0-9]{19}")
+# digits as '0', every other byte as 'x': runs of digits are then found by bytes.find
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= i <= 0x39 else 0x78 for i in range(256))
+_RUN_19 = b"0" * 19  # a run that may be an integer past 64 bits
+_INTEGER_STARTS = frozenset(b":[,")  # what stands before an integer token (spaces aside)
 _ID_TEXT = re.compile(r"[\x20-\x7e]+")
 TOO_DEEP = f"The request body is nested deeper than {MAX_DEPTH} levels; send flatter JSON."
 
@@ -108,7 +109,26 @@ def _orjson_edges(body: bytes) -> bool:
     lone surrogate escape (json's path then checks them)."""
     if b"\\u" in body and _search(_SURROGATE_ESCAPE, body, 6):
         return True
-    return _search(_LONG_INT, body, 40)
+    return _long_integer(body)
+
+
+def _long_integer(body: bytes) -> bool:
+    """Whether an integer token of 19 digits or more occurs (orjson reads one past 64 bits as a
+    float, json as an int). Runs of 19 digits in fractions (``0.0012…``) are passed over: the
+    byte before such a run is '.', never ':', '[' or ','."""
+    digits = body.translate(_DIGITS_AS_ZERO)
+    start = digits.find(_RUN_19)
+    while start >= 0:
+        i = start - 1
+        if i >= 0 and body[i] == 0x2D:  # '-'
+            i -= 1
+        while i >= 0 and body[i] in b" \t\r\n":
+            i -= 1
+        if i < 0 or body[i] in _INTEGER_STARTS:
+            return True
+        end = digits.find(b"x", start)
+        start = -1 if end < 0 else digits.find(_RUN_19, end)
+    return False
 
 
 def _depth_checked(payload: Any, body: bytes) -> Any:
