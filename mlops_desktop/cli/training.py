@@ -50,13 +50,18 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     from mlops_desktop.cli.runs import add_runs_parser
 
     add_runs_parser(sub, common)
-    models = sub.add_parser("models", parents=[common], help="list or show model versions")
+    models = sub.add_parser(
+        "models", parents=[common], help="list, show, import or export model versions"
+    )
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = models_sub.add_parser("list", parents=[common], help="every model version")
     listing.set_defaults(handler=cmd_models_list)
     show = models_sub.add_parser("show", parents=[common], help="one model version in detail")
     show.add_argument("model", metavar="NAME[@N]")
     show.set_defaults(handler=cmd_models_show)
+    from mlops_desktop.cli.model_io import add_parsers as add_model_io_parsers
+
+    add_model_io_parsers(models_sub, common)
 
 
 def _summary_text(result: dict[str, Any]) -> str:
