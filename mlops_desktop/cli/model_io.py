@@ -8,6 +8,8 @@ from typing import Any
 from mlops_desktop.cli.output import Progress
 from mlops_desktop.formatting import number
 
+EXPORT_FORMATS = ("mlflow", "skops", "joblib", "onnx")
+
 
 def add_parsers(models_sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     imp = models_sub.add_parser(
@@ -25,6 +27,14 @@ def add_parsers(models_sub: argparse._SubParsersAction, common: argparse.Argumen
         help="load a pickle or unreviewed skops types: this runs code from the file",
     )
     imp.set_defaults(handler=cmd_models_import)
+
+    exp = models_sub.add_parser(
+        "export", parents=[common], help="write a model version as plain scikit-learn"
+    )
+    exp.add_argument("model", metavar="NAME@N")
+    exp.add_argument("directory", metavar="DIR", help="folder to write (created; must be empty)")
+    exp.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    exp.set_defaults(handler=cmd_models_export)
 
 
 def _import_text(result: dict[str, Any]) -> str:
@@ -64,4 +74,21 @@ def cmd_models_import(args: argparse.Namespace) -> int:
             on_progress=progress,
         )
     emit(args, result, lambda: _import_text(result))
+    return 0
+
+
+def cmd_models_export(args: argparse.Namespace) -> int:
+    from mlops_desktop.cli.output import emit, open_workspace
+    from mlops_desktop.training.model_export import export_model
+
+    with open_workspace(args) as ws:
+        result = export_model(ws, args.model, args.format, args.directory)
+    emit(
+        args,
+        result,
+        lambda: (
+            f"Exported {result['model']} as {result['format']} to {result['directory']} "
+            f"(predictions identical on {result['checked_rows']:,} rows of {result['dataset']})"
+        ),
+    )
     return 0
