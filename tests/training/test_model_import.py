@@ -121,6 +121,12 @@ def test_a_skops_pipeline_is_registered_tested_deployed_and_scored(
     scored = pd.read_csv(tmp_path / "out.csv")
     expected_labels = notebook["pipeline"].predict(X.head(50))
     assert list(scored["prediction"]) == list(expected_labels)
+    capsys.readouterr()
+    # Its decisions are logged, but not explained per input: the app does not know its steps.
+    assert _cli(credit_ws, "explain", scored["request_id"][0]) == 2
+    assert "fitted outside MLOps Desktop" in capsys.readouterr().err
+    assert _cli(credit_ws, "models", "show", "nb@1") == 0
+    assert f"Origin:   credit.skops (skops), sha256 {origin['sha256']}" in capsys.readouterr().out
 
 
 def _german_credit() -> Path:
