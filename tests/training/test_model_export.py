@@ -192,3 +192,37 @@ def test_the_export_is_in_the_audit_trail(trained_ws, tmp_path):
     _export(trained_ws, "credit@1", "joblib", tmp_path / "out")
     event = [e for e in trained_ws.audit.recent(20) if e.action == "model.export"][0]
     assert event.object_ref == "credit@1" and event.details["format"] == "joblib"
+
+
+def test_an_exported_mlflow_folder_imports_back(trained_ws, tmp_path, capsys):
+    folder = _export(trained_ws, "credit@1", "mlflow", tmp_path / "mlflow")
+    capsys.readouterr()
+    assert main(["--workspace", str(trained_ws.path), "models", "import", str(folder),
+                 "--name", "round", "--dataset", "credit@1", "--trust", "--json"]) == 0  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    assert result["origin"]["format"] == "mlflow (pickle)"
+    original = trained_ws.runs.get(trained_ws.models.get("credit@1").run_id)
+    assert result["metrics"]["holdout"] == pytest.approx(original.metrics["holdout"], abs=1e-12)
+
+
+def test_a_model_with_date_features_is_refused_with_a_reason():
+    from mlops_desktop.errors import InputError
+    from mlops_desktop.training.families import make_estimator
+    from mlops_desktop.training.model_export import plain_pipeline, typed_frame
+    from mlops_desktop.training.preprocessing import build_pipeline
+    from mlops_desktop.training.signature import input_signature
+    from tests.datasets import BIKESHARE, read_dataset
+
+    rides = read_dataset(BIKESHARE).head(400)
+    months = {m: i for i, m in enumerate(pd.unique(rides["mnth"]), start=1)}
+    rides["when"] = pd.to_datetime(
+        {"year": 2011, "month": rides["mnth"].map(months), "day": rides["day"], "hour": rides["hr"]}
+    )
+    schema = {"when": "datetime", "temp": "numeric", "weathersit": "categorical"}
+    roles = {"target": "bikers", "task": "regression"}
+    estimator = make_estimator("hgb", "regression", 0)
+    pipeline = build_pipeline(schema, roles, estimator, scale=False, one_hot=False)
+    pipeline.fit(rides, rides["bikers"])
+    signature = input_signature(rides, schema, roles)
+    with pytest.raises(InputError, match="date columns"):
+        plain_pipeline(pipeline, typed_frame(rides, signature))
