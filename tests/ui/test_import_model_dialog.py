@@ -85,6 +85,9 @@ def test_import_a_pickle_with_trust_then_a_refused_file(
     assert run.model_family == "imported" and run.config["origin"]["file"] == "fitted.joblib"
     qtbot.waitUntil(lambda: run.id in page.row_keys(), timeout=10_000)
     assert page.current_row() is not None and page.current_row().run_id == run.id
+    from mlops_desktop.ui.training.model import search_text
+
+    assert search_text(run).startswith("Imported from fitted.joblib (joblib, sha256 ")
 
     dialog = _open_dialog(qtbot, page)
     _type(qtbot, dialog.path_edit, str(model_files["unfitted"]))
