@@ -234,3 +234,29 @@ def test_an_imported_version_cannot_be_retrained(credit_ws, notebook, capsys):
     mlops_desktop.register(notebook["pipeline"], "credit@1", credit_ws.path, "nbapi")
     assert _cli(credit_ws, "retrain", "nbapi@1", "--dataset", "credit@1") == 2
     assert "fitted outside MLOps Desktop" in capsys.readouterr().err
+
+
+def test_a_regressor_is_imported_on_a_regression_dataset(workspace, data_dir, tmp_path):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    from mlops_desktop.data.importer import import_dataset
+    from mlops_desktop.jobs.inline import run_inline
+    from tests.datasets import BIKESHARE
+
+    rides = pd.read_csv(data_dir / BIKESHARE).drop(columns=["casual", "registered"]).head(2000)
+    rides.to_csv(tmp_path / "rides.csv", index=False)
+    run_inline(workspace, import_dataset, {"path": str(tmp_path / "rides.csv"), "name": "rides",
+                                           "target": "bikers", "seed": 3})  # fmt: skip
+    X, y, test = mlops_desktop.training_data("rides@1", workspace=workspace.path)  # noqa: N806
+    numeric = X.select_dtypes("number")
+    regressor = HistGradientBoostingRegressor(max_iter=50, random_state=0)
+    regressor.fit(numeric[~test], y[~test])
+    ref = mlops_desktop.register(regressor, "rides@1", workspace.path, "rides")
+    version = workspace.models.get(ref)
+    run = workspace.runs.get(version.run_id)
+    assert version.signature["column_order"] == list(numeric.columns)
+    assert version.signature["output"]["task"] == "regression"
+    assert run.metrics["holdout"]["r2"] > run.metrics["baseline"]["r2"]
+    with pytest.raises(InputError, match="fitted on 3 unnamed columns"):
+        unnamed = HistGradientBoostingRegressor(max_iter=5).fit(numeric.iloc[:, :3].to_numpy(), y)
+        mlops_desktop.register(unnamed, "rides@1", workspace.path, "rides")
