@@ -50,13 +50,18 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     from mlops_desktop.cli.runs import add_runs_parser
 
     add_runs_parser(sub, common)
-    models = sub.add_parser("models", parents=[common], help="list or show model versions")
+    models = sub.add_parser(
+        "models", parents=[common], help="list, show, import or export model versions"
+    )
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = models_sub.add_parser("list", parents=[common], help="every model version")
     listing.set_defaults(handler=cmd_models_list)
     show = models_sub.add_parser("show", parents=[common], help="one model version in detail")
     show.add_argument("model", metavar="NAME[@N]")
     show.set_defaults(handler=cmd_models_show)
+    from mlops_desktop.cli.model_io import add_parsers as add_model_io_parsers
+
+    add_model_io_parsers(models_sub, common)
 
 
 def _summary_text(result: dict[str, Any]) -> str:
@@ -133,6 +138,7 @@ def _version_dict(ws: Workspace, version) -> dict[str, Any]:
             "fingerprint": run.fingerprint,
             "library_versions": run.library_versions,
             "duration_s": run.duration_s,
+            "origin": run.config.get("origin"),
         },
         "primary_metric": PRIMARY.get(task),
         "lineage": [v.ref for v in ws.models.lineage(version)],
@@ -173,10 +179,17 @@ def cmd_models_show(args: argparse.Namespace) -> int:
         data = _version_dict(ws, ws.models.get(args.model))
 
     def text() -> str:
+        from mlops_desktop.training.column_order import positional_names
+
         run = data["run"]
-        lines = [
-            f"{data['ref']}  (run {run['id']}, {family_label(run['model_family'])}, "
-            f"seed {run['seed']})",
+        seed = f", seed {run['seed']}" if run["seed"] is not None else ""
+        lines = [f"{data['ref']}  (run {run['id']}, {family_label(run['model_family'])}{seed})"]
+        if run["origin"]:
+            origin = run["origin"]
+            lines.append(
+                f"Origin:   {origin['file']} ({origin['format']}), sha256 {origin['sha256']}"
+            )
+        lines += [
             f"Lineage:  {' ← '.join(data['lineage'])}",
             f"Aliases:  {', '.join(data['aliases']) or 'none'}",
             f"Params:   {run['params'] or 'defaults'}",
@@ -184,9 +197,7 @@ def cmd_models_show(args: argparse.Namespace) -> int:
         ]
         for key, value in run["metrics"].get("holdout", {}).items():
             lines.append(f"  {key:<10} {number(value)}")
-        lines.append(
-            f"Inputs:   {', '.join(i['name'] for i in data['signature'].get('inputs', []))}"
-        )
+        lines.append(f"Inputs:   {', '.join(positional_names(data['signature']))}")
         return "\n".join(lines)
 
     emit(args, data, text)

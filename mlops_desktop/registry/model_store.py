@@ -32,8 +32,12 @@ class ModelStore:
         signature: dict,
         parent_id: int | None = None,
         description: str = "",
+        origin: dict | None = None,
     ) -> ModelVersion:
-        """Register a run's pipeline as the next version of ``name``."""
+        """Register a run's pipeline as the next version of ``name``.
+
+        ``origin`` (a model fitted elsewhere: its file, format and SHA-256) joins the audit event.
+        """
         check_name(name, "model name")
         with write(self.db):
             number = self._next_number(name)
@@ -58,12 +62,10 @@ class ModelStore:
                 ),
             )
             version = self.by_id(cursor.lastrowid)
-            self.audit.record(
-                "model.register",
-                "model_version",
-                version.ref,
-                {"run_id": run_id, "artifact": artifact_hash, "parent_id": parent_id},
-            )
+            details = {"run_id": run_id, "artifact": artifact_hash, "parent_id": parent_id}
+            if origin is not None:
+                details.update(origin=origin, reason=description)
+            self.audit.record("model.register", "model_version", version.ref, details)
         return version
 
     def bound_artifact(self, version: ModelVersion) -> str:

@@ -22,7 +22,7 @@ from mlops_desktop.training.decision_inputs import (
     logged_rows,
     transformed,
 )
-from mlops_desktop.training.explain import explain_matrix
+from mlops_desktop.training.explain import explain_matrix, prepare_step
 from mlops_desktop.training.explain_words import Reason, output_phrase, reasons
 
 if TYPE_CHECKING:
@@ -198,6 +198,7 @@ def explain_logged(
     ws: Workspace, prediction: Prediction, version: ModelVersion, pipeline
 ) -> DecisionExplanation:
     """Explain the logged ``prediction`` of ``version`` (whose verified pipeline is given)."""
+    prepare_step(pipeline)  # an imported model is refused before its rows are transformed
     signature = version.signature or {}
     logged = logged_rows(prediction.inputs, MAX_ROWS)
     X = transformed(pipeline, signature, logged)  # noqa: N806

@@ -67,6 +67,7 @@ def explain(
     ``background``: training rows, needed by linear models for the mean they are explained
     from. ``positive``: a binary classifier's class of interest (default: ``classes_[1]``).
     """
+    prepare_step(pipeline)
     X = np.asarray(pipeline[:-1].transform(frame), dtype=np.float64)  # noqa: N806
     mean = background_mean(pipeline, background) if _is_linear(pipeline.steps[-1][1]) else None
     return explain_matrix(pipeline, X, mean=mean, positive=positive)
@@ -109,9 +110,21 @@ def explain_matrix(pipeline, X: np.ndarray, mean: np.ndarray | None = None, posi
     return Explanation(columns, output.names, output.kind, method, np.asarray(base), values, raw)
 
 
+def prepare_step(pipeline):
+    """The pipeline's preprocessing step; InputError for a model fitted elsewhere (imported)."""
+    prepare = dict(getattr(pipeline, "named_steps", {})).get("prepare")
+    if prepare is None:
+        raise InputError(
+            "This model was fitted outside MLOps Desktop (imported), so the app does not know "
+            "its preprocessing well enough to take it apart: its decisions cannot be explained "
+            "per input yet."
+        )
+    return prepare
+
+
 def feature_owners(pipeline) -> tuple[list[str], np.ndarray]:
     """The original input columns, and for each transformed feature the index of its column."""
-    prepare = pipeline.named_steps["prepare"]
+    prepare = prepare_step(pipeline)
     columns: list[str] = []
     owner: list[int] = []
     for name, transformer, cols in prepare.transformers_:

@@ -20,6 +20,7 @@ FAMILY_LABELS = {
     "rf": "Random forest",
     "hgb": "Histogram gradient boosting",
     "dummy": "Dummy baseline",
+    "imported": "Imported scikit-learn model",
 }
 
 

@@ -164,6 +164,11 @@ def retrain_model(ctx: JobContext, model_ref: str, dataset: str) -> dict[str, An
     parent = ws.models.get(model_ref)
     parent_run = ws.runs.get(parent.run_id)
     config = parent_run.config
+    if parent_run.model_family == "imported":
+        raise InputError(
+            f"{parent.ref} was fitted outside MLOps Desktop, so there is no training recipe to "
+            "re-run; refit it where it was made and import it again, or train a model here."
+        )
     started = time.time()
     result = train_model(
         ctx,

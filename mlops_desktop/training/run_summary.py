@@ -159,7 +159,7 @@ def train_command(
     return "\n".join(commands)
 
 
-TRAIN_JOB_KINDS = ("train_model", "retrain_model")
+TRAIN_JOB_KINDS = ("train_model", "retrain_model", "import_model")
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,9 @@ def _job_row(job: Any) -> RunRow:
         key=job.id,
         status=job.status,
         dataset=str(params.get("dataset", "")),
-        family=str(params.get("model", params.get("model_ref", ""))),
+        family=str(
+            params.get("model", params.get("model_ref", "imported" if params.get("path") else ""))
+        ),
         job_id=job.id,
         seed=params.get("seed"),
         duration_s=duration,

@@ -1,4 +1,5 @@
-"""The Train page's actions: the New Run form, Register, Retrain on newer data and Compare.
+"""The Train page's actions: the New Run form, Import Model, Register, Retrain on newer data
+and Compare.
 
 A mixin for TrainPage (``mlops_desktop.ui.training.page``), which provides ``model``,
 ``_runs``, ``_registered``, ``_dataset_refs``, ``_submitted``, ``refresh``, ``reload``,
@@ -7,13 +8,16 @@ A mixin for TrainPage (``mlops_desktop.ui.training.page``), which provides ``mod
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QMessageBox
+
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.training.families import family_label
 from mlops_desktop.training.run_summary import newer_dataset_versions
-from mlops_desktop.ui.kit.dialogs import error_box, error_text
+from mlops_desktop.ui.kit.dialogs import error_box, error_text, job_error_text
 from mlops_desktop.ui.training.compare import CompareDialog
 from mlops_desktop.ui.training.dialogs import NewRunDialog, RegisterDialog, RetrainDialog
+from mlops_desktop.ui.training.import_dialog import IMPORT_JOB, ImportModelDialog
 from mlops_desktop.ui.training.model import RETRAIN_JOB, TRAIN_JOB
 
 
@@ -24,6 +28,8 @@ class TrainActions:
     register_dialog: RegisterDialog | None = None
     retrain_dialog: RetrainDialog | None = None
     compare_dialog: CompareDialog | None = None
+    import_dialog: ImportModelDialog | None = None
+    import_error: QMessageBox | None = None
 
     def _on_empty_action(self, page: str) -> None:
         if page == self.name:
@@ -61,6 +67,41 @@ class TrainActions:
         self._submitted.extend(job_ids)
         self.refresh(self.model)
         return job_ids
+
+    def open_import_dialog(self) -> ImportModelDialog | None:
+        """Show the Import Model form (window-modal); Import submits an ``import_model`` job."""
+        ws = self.model.workspace
+        if ws is None:
+            return None
+        versions = ws.datasets.list()
+        if not versions:
+            self.navigate_requested.emit("data")
+            return None
+        dialog = ImportModelDialog(versions, self)
+        dialog.accepted.connect(lambda: self.submit_import(dialog.kwargs()))
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def submit_import(self, kwargs: dict) -> str | None:
+        """Run the import in a worker; a refusal opens its message, a success selects its run."""
+        if not kwargs:
+            return None
+        job_id = self.model.submit(
+            IMPORT_JOB,
+            kwargs,
+            title=f"Import {kwargs['path'].rsplit('/', 1)[-1]} as {kwargs['name']}",
+            on_finished=self._on_import_finished,
+        )
+        self._submitted.append(job_id)
+        self.refresh(self.model)
+        return job_id
+
+    def _on_import_finished(self, job: Job) -> None:
+        if job.status == "failed" and self.model.workspace is not None:
+            self.import_error = error_box(self, job_error_text(job))
+            self.import_error.open()
+        self._on_training_finished(job)
 
     def _on_training_finished(self, job: Job) -> None:
         if self.model.workspace is None:

@@ -249,7 +249,8 @@ class RunDetails(QWidget):
             self.params_form.addRow(QLabel(no_params_text(run)))
         for key, shown in params:
             self.params_form.addRow(f"{key}:", _mono(QLabel(shown)))
-        self.params_form.addRow("Search:", QLabel(search_text(run)))
+        caption = "Origin:" if run.model_family == "imported" else "Search:"
+        self.params_form.addRow(caption, QLabel(search_text(run)))
 
     def _fill_repro(self, row: RunRow, run: Run | None) -> None:
         while self.repro_form.rowCount():

@@ -276,6 +276,8 @@ def lineage_html(row: RunRow, lineage: list[LineageStep]) -> str:
 
 def no_params_text(run: Run) -> str:
     """What "Chosen parameters" says when the search kept the family's defaults."""
+    if run.model_family == "imported":
+        return "Not recorded: the model was fitted outside MLOps Desktop."
     return (
         "The defaults won." if run.config.get("search", 0) else "The family's defaults (no search)."
     )
@@ -292,6 +294,12 @@ def param_texts(run: Run) -> list[tuple[str, str]]:
 def search_text(run: Run) -> str:
     """ "20 candidates, 5 folds, stratified split"."""
     config = run.config or {}
+    origin = config.get("origin")
+    if run.model_family == "imported" and origin:
+        return (
+            f"Imported from {origin.get('file')} ({origin.get('format')}, sha256 "
+            f"{str(origin.get('sha256'))[:12]}…); evaluated on the holdout, no cross-validation"
+        )
     return (
         f"{config.get('search', 0)} candidates, {config.get('cv_folds', '?')} folds, "
         f"{config.get('split_method', 'random')} split"

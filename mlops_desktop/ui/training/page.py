@@ -65,8 +65,15 @@ class TrainPage(TrainActions, Page):
         self.new_run_button.setToolTip("Train one or more model families on a dataset version")
         self.new_run_button.clicked.connect(self.open_new_run_dialog)
         self.header_actions.addWidget(self.new_run_button)
+        self.import_button = QPushButton("&Import Model…")
+        self.import_button.setToolTip(
+            "Register a scikit-learn model fitted elsewhere (skops, joblib/pickle, MLflow folder)"
+        )
+        self.import_button.clicked.connect(self.open_import_dialog)
+        self.header_actions.addWidget(self.import_button)
         self.empty_state.action_requested.connect(self._on_empty_action)
-        QWidget.setTabOrder(self.new_run_button, self.filter_edit)
+        QWidget.setTabOrder(self.new_run_button, self.import_button)
+        QWidget.setTabOrder(self.import_button, self.filter_edit)
         model.workspace_changed.connect(self._forget_workspace)
 
     # -- building ----------------------------------------------------------------------------
@@ -196,6 +203,7 @@ class TrainPage(TrainActions, Page):
             if has_data
             else "Import a dataset on the Data page first"
         )
+        self.import_button.setEnabled(has_data)
 
     def update_content(self, model: WorkspaceModel) -> None:
         """Re-read the runs only when they may have changed: the registry changed (a worker, the
