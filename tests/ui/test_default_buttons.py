@@ -4,7 +4,7 @@ default, so Enter cancelled)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from mlops_desktop.ui.governance.review_tab import ReasonDialog
 from mlops_desktop.ui.training.dialogs import RegisterDialog
@@ -18,7 +18,8 @@ def _press_enter(qtbot, dialog: QDialog) -> list[str]:
     dialog.rejected.connect(lambda: happened.append("rejected"))
     dialog.show()
     qtbot.waitExposed(dialog)
-    focus = QApplication.focusWidget() or dialog
+    dialog.activateWindow()  # a window left by an earlier test must not keep the focus
+    focus = dialog.focusWidget() or dialog
     qtbot.keyClick(focus, Qt.Key.Key_Return)
     return happened
 
