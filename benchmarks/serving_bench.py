@@ -409,6 +409,12 @@ def main() -> None:
                     f"throughput; our p99 {ours_r['p99_ms']:.1f} ms vs MLflow's p50 "
                     f"{ml['p50_ms']:.1f} ms"
                 )
+            ours_big = results[("mlops-desktop", args.big_clients, 1000)]
+            ml_big = results[("mlflow models serve", args.big_clients, 1000)]
+            print(
+                f"vs MLflow, 1,000-row requests at {args.big_clients} clients: "
+                f"{ours_big['rps'] / ml_big['rps']:.2f}x the throughput"
+            )
         print(f"machine: {os.cpu_count()} CPUs, shared; load average {os.getloadavg()[0]:.2f}")
         ws.close()
 
