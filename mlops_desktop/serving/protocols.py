@@ -185,8 +185,10 @@ def parse_mlflow(payload: Any, names: list[str]) -> tuple[Table, dict]:
     return _tensor(value, names, key), params
 
 
-def parse_csv(body: bytes) -> Table:
-    """A ``text/csv`` body with a header row; empty cells are missing values."""
+def parse_csv(body: bytes, names: list[str] | None = None) -> Table:
+    """A ``text/csv`` body; empty cells are missing values. Its first row is the header unless
+    it has one field per input and names none of them (``names``, the training frame's order):
+    then every row is data, its fields in that order."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -198,11 +200,15 @@ def parse_csv(body: bytes) -> Table:
     rows = [r for r in rows if r]
     if not rows:
         raise RequestError("The CSV body is empty. Send a header row and at least one row.")
-    header, data = rows[0], rows[1:]
-    for i, row in enumerate(data, start=2):
+    header, data, first = rows[0], rows[1:], 2
+    if names and len(header) == len(names) and not set(header) & set(names):  # no header
+        header, data, first = names, rows, 1
+    for i, row in enumerate(data, start=first):
         if len(row) != len(header):
+            expected = "the header has" if first == 2 else "the model takes"
             raise RequestError(
-                f"CSV line {i} has {len(row)} fields but the header has {len(header)}."
+                f"CSV line {i} has {len(row)} fields but {expected} {len(header)}"
+                + ("." if first == 2 else f" ({', '.join(names or [])}).")
             )
     return Table(
         {name: [row[j] if row[j] != "" else None for row in data] for j, name in enumerate(header)},

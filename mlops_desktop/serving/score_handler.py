@@ -43,7 +43,7 @@ def parse_body(
     """``(table, decoded JSON or None)`` of a scoring body, or RequestError (415 for CSV-less).
     ``binary_header`` is a v2 request's Inference-Header-Content-Length (binary tensors)."""
     if style == "mlflow" and content_type == "text/csv":
-        return protocols.parse_csv(body), None
+        return protocols.parse_csv(body, names), None
     if style == "mlflow" and content_type not in ("", JSON):
         raise RequestError(
             f"Content-Type '{content_type}' is not supported: send application/json or text/csv.",

@@ -82,6 +82,18 @@ def test_mlflow_csv(served, credit_frame, expected):
     _check(response, expected)
 
 
+def test_mlflow_csv_without_a_header_follows_the_training_frame(served, credit_frame, expected):
+    _, handle, _ = served
+    buffer = io.StringIO()
+    credit_frame.drop(columns=[TARGET]).head(4).to_csv(buffer, index=False, header=False)
+    url, headers = handle.url + "/invocations", {"Content-Type": "text/csv"}
+    _check(httpx.post(url, content=buffer.getvalue().encode(), headers=headers), expected)
+    ragged = buffer.getvalue().encode() + b"1,2,3\n"
+    short = httpx.post(url, content=ragged, headers=headers)
+    assert short.status_code == 400
+    assert "CSV line 5 has 3 fields but the model takes 20" in short.json()["message"]
+
+
 def test_health_and_version(served):
     _, handle, _ = served
     for path in ("/ping", "/health"):
