@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     shooter = Shooter(args.out)
     session = Session(args.template, scratch, args.port, args.adult, args.wm)
     started = time.monotonic()
+    print(f"window manager: {'yes' if args.wm else 'no'}", flush=True)
     try:
         for name in [j.strip() for j in args.journeys.split(",") if j.strip()]:
             if name not in JOURNEYS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kit import Shooter, StepSkipped, click, close_dialogs, settle, shoot_tabs, shown, wait_until
-from loop import JOB_S, deploy_selected, send_drifted_traffic
+from loop import JOB_S, deploy_selected, promote_canary, send_drifted_traffic
 from meeting import journey_meeting
 from PySide6.QtWidgets import QLineEdit, QWizard
 
@@ -186,6 +186,7 @@ def _tests(window, shooter: Shooter) -> None:
     page = window.page("test")
     wait_until(lambda: window.current_page_name() == "test", 10, "the Test page")
     shooter.shot("test-page-untested")
+    shooter.step("set a gate", lambda: _set_gate(page, shooter))
     page.resamples.setValue(200)
     click(page.run_button, "Run tests")
     shooter.shot("test-running", settle_ms=1500)
@@ -193,6 +194,25 @@ def _tests(window, shooter: Shooter) -> None:
     wait_until(lambda: job not in page.test_jobs.values(), JOB_S, "the test job")
     shooter.shot("test-report")
     shoot_tabs(shooter, page, "test", skip_first=True)
+
+
+def _set_gate(page, shooter: Shooter) -> None:
+    """Quality gate > Set a gate…: ROC AUC at least 0.85, with a reason."""
+    page.show_tab(page.gate_card)
+    shooter.shot("test-gate-tab-no-gate")
+    click(page.gate_card.edit_button, "Set a gate")
+    dialog = page.gate_dialog
+    wait_until(lambda: shown(dialog), 10, "the gate editor")
+    if not dialog.rows:
+        dialog.add_rule()
+    row = dialog.rows[0]
+    row.metric_box.setCurrentIndex(row.metric_box.findData("roc_auc"))
+    row.value.setValue(0.85)
+    dialog.reason_edit.setText("Clearly better than the dummy baseline before shipping")
+    shooter.shot("test-gate-editor")
+    click(dialog.save_button, "Save as new version")
+    wait_until(lambda: not shown(dialog), 10, "the gate editor to close")
+    shooter.shot("test-gate-set")
 
 
 def _monitor(session, window, shooter: Shooter) -> None:
@@ -220,6 +240,7 @@ def _retrain(window, shooter: Shooter) -> None:
     shooter.shot("retrain-finished")
     window.show_page("deploy")
     shooter.shot("deploy-after-retrain", settle_ms=1500)
+    promote_canary(window, shooter)
 
 
 JOURNEYS = {"j1": journey_first_launch, "j2": journey_loop, "j3": journey_meeting}

@@ -70,3 +70,19 @@ def send_drifted_traffic(session, window, model: str, drift: dict[str, float]) -
     if "error" in done:
         raise StepSkipped(f"the simulator failed: {done['error']}")
     print(f"  traffic: {done['result'].requests} requests, {done['result'].failed} failed")
+
+
+def promote_canary(window, shooter: Shooter) -> None:
+    """Deploy > Rollout > Promote the canary, through its confirmation."""
+    page = window.page("deploy")
+    button = page.canary.promote_button
+    if not button.isEnabled():
+        raise StepSkipped("no canary to promote (Promote is disabled)")
+    click(button, "Promote")
+    settle(500)
+    box = page.dialog
+    if isinstance(box, QMessageBox) and box.isVisible():
+        shooter.shot("promote-confirm")
+        accept_box(box)
+    wait_until(lambda: not page.busy, 120, "the promotion")
+    shooter.shot("promoted", settle_ms=1500)
