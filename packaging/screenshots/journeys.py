@@ -225,10 +225,18 @@ def _monitor(session, window, shooter: Shooter) -> None:
     shoot_tabs(shooter, page, "monitor", skip_first=True)
 
 
+def _select_open_alert(panel) -> bool:
+    """Select the open alert to act on: a feature drift one first, else any open one."""
+    alerts = [a for a in panel.source.alerts if a.state == "open"]
+    alerts.sort(key=lambda a: a.signal != "feature_drift")
+    return bool(alerts) and panel.select(alerts[0].id)
+
+
 def _retrain(window, shooter: Shooter) -> None:
     page = window.page("monitor")
     panel = page.alerts_panel
-    panel.view.selectRow(0)
+    wait_until(lambda: _select_open_alert(panel), 60, "an open alert to select")
+    shooter.shot("monitor-open-alert-selected")
     click(panel.retrain_button, "Retrain on recent data")
     dialog = page.dialog
     wait_until(lambda: dialog is not None and dialog.isVisible(), 10, "the retrain dialog")

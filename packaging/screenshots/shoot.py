@@ -132,8 +132,11 @@ def run_setting(setting: str, index: int, display: int, args, demo: Path, adult:
     """One setting: Xvfb, the driver process, and its summary (or why it failed)."""
     size, theme = SIZES[setting.split("-")[0]], setting.split("-")[1]
     out = args.out / setting
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for journey in args.journeys:  # a partial run replaces only its own journeys' pictures
+        for old in out.glob(f"{journey}-*.png"):
+            old.unlink()
+    (out / "summary.json").unlink(missing_ok=True)
     home = Path(tempfile.mkdtemp(prefix=f"shots-home-{setting}-"))
     env = dict(
         os.environ,
@@ -152,7 +155,9 @@ def run_setting(setting: str, index: int, display: int, args, demo: Path, adult:
     wm = None if args.no_wm else start_wm(display, env)
     command += ["--wm"] if wm is not None else []
     try:
-        with (out / "driver.log").open("w") as log:
+        with (out / "driver.log").open("a") as log:
+            log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} journeys {args.journeys}\n")
+            log.flush()
             code = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
     finally:
         if wm is not None:
