@@ -174,10 +174,14 @@ def run_setting(setting: str, index: int, display: int, args, demo: Path, adult:
     return summary
 
 
-def print_summary(results: dict[str, dict], seconds: float) -> None:
+def print_summary(out: Path, results: dict[str, dict], seconds: float) -> None:
     print(f"\nScreenshots in {len(results)} settings, {seconds:.0f} s in all")
     for setting, summary in results.items():
-        print(f"  {setting}: {len(summary['pictures'])} pictures in {summary['wall_seconds']} s")
+        on_disk = len(list((out / setting).glob("j*.png")))
+        print(
+            f"  {setting}: {len(summary['pictures'])} pictures in {summary['wall_seconds']} s"
+            f" ({on_disk} in {out / setting})"
+        )
     for setting, summary in results.items():
         for line in summary["skipped"]:
             print(f"  skipped [{setting}] {line}")
@@ -203,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             results = {s: f.result() for s, f in futures.items()}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print_summary(results, time.monotonic() - started)
+    print_summary(args.out, results, time.monotonic() - started)
     return 0
 
 
