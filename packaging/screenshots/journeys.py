@@ -33,6 +33,8 @@ def _page_and_tabs(window, shooter: Shooter, name: str) -> None:
     window.show_page(name)
     settle(800)
     page = window.page(name)
+    if name == "monitor":  # "Reading the monitoring data…" first: wait for the charts
+        wait_until(page.tabs.isVisible, 60, "the Monitor page's charts")
     if name == "train" and page.current_row() is None and page.row_keys():
         page.select_key(page.row_keys()[0])
     shooter.shot(name)

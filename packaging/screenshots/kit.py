@@ -133,7 +133,10 @@ def accept_box(box: QMessageBox | None) -> None:
 
 def shoot_tabs(shooter: Shooter, root, prefix: str, skip_first: bool = False) -> None:
     """Show each tab of every visible QTabWidget under ``root`` in turn and shoot it."""
-    for tabs in root.findChildren(QTabWidget):
+    found = [t for t in root.findChildren(QTabWidget) if t.isVisible()]
+    if not found:
+        shooter.skip(f"{prefix} tabs", "no tabs on screen")
+    for tabs in found:
         if not tabs.isVisible():
             continue
         for index in range(tabs.count()):
