@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kit import Shooter, StepSkipped, click, close_dialogs, settle, shoot_tabs, shown, wait_until
 from loop import JOB_S, deploy_selected, promote_canary, send_drifted_traffic
 from meeting import journey_meeting
@@ -250,7 +252,8 @@ def _retrain(window, shooter: Shooter) -> None:
     shooter.shot("retrain-finished")
     window.show_page("deploy")
     shooter.shot("deploy-after-retrain", settle_ms=1500)
-    promote_canary(window, shooter)
+    outcome = re.sub(r"<[^>]+>", "", panel.result.text())  # what the Monitor page said
+    promote_canary(window, shooter, outcome)
 
 
 JOURNEYS = {"j1": journey_first_launch, "j2": journey_loop, "j3": journey_meeting}

@@ -72,12 +72,12 @@ def send_drifted_traffic(session, window, model: str, drift: dict[str, float]) -
     print(f"  traffic: {done['result'].requests} requests, {done['result'].failed} failed")
 
 
-def promote_canary(window, shooter: Shooter) -> None:
+def promote_canary(window, shooter: Shooter, outcome: str = "") -> None:
     """Deploy > Rollout > Promote the canary, through its confirmation."""
     page = window.page("deploy")
     button = page.canary.promote_button
     if not button.isEnabled():
-        raise StepSkipped("no canary to promote (Promote is disabled)")
+        raise StepSkipped(f"no canary to promote (Promote is disabled): {outcome[:300]}")
     click(button, "Promote")
     settle(500)
     box = page.dialog
