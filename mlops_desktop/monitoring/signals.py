@@ -173,11 +173,12 @@ def _prediction_drift(rule, ref: str, windows: list[dict]) -> Check:
         **{k: latest.get(k) for k in ("method", "statistic", "mean")},
     }
     if all(p.get("drifted") for p in preds):
+        why = str(latest.get("explanation") or latest.get("method")).rstrip(".")  # one stop
         return Check(
             rule,
             "fire",
             f"Prediction drift on {ref}: the model's answers changed in the latest "
-            f"{counted(len(windows), 'window')} ({latest.get('explanation') or latest.get('method')}). "
+            f"{counted(len(windows), 'window')} ({why}). "
             "Check the input drift and, when outcomes arrive, realized performance.",
             latest.get("score"),
             details,

@@ -60,6 +60,8 @@ def test_a_persistent_feature_shift_opens_one_alert_which_resolves_when_it_stops
     assert series.feature_statistic[amount, -1] < series.feature_threshold[amount, -1] == 0.05
     assert feature[0].severity == "warning"
     assert first.open_alerts  # `monitor --once` exits 1
+    assert "prediction_drift" in {a.signal for a in first.opened}
+    assert not [a.message for a in first.opened if ".)" in a.message or ".." in a.message]
 
     again = run_once(ws, "credit")  # same signal, no new window: no duplicate
     assert again.opened == [] and again.windows == []

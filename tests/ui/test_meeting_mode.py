@@ -87,7 +87,9 @@ def test_the_board_shows_one_card_per_deployed_model(qtbot, meeting):
     assert credit.quality.text() == quality_text(credit.card)
     assert credit.quality.text().startswith("ROC AUC 0.")
     # What the figure was measured on: the test report's held-out rows, with their count.
-    assert credit.quality_note.text().startswith("measured on 200 held-out test rows of credit@1")
+    assert credit.quality_note.text().startswith(
+        "measured on 200 held-out test rows of dataset credit@1"
+    )
     assert credit.drift.text() == "No drift windows yet"
     assert credit.requests.text() == "0" and credit.alerts.text() == "No open alerts"
     # The simulator says the service is not running and offers to start it.

@@ -202,7 +202,7 @@ def quality_source(card: BoardCard) -> str:
         return f"measured on the outcomes of the latest {q.get('n', 0):,} live predictions{since}"
     if q.get("source") == "test report":
         rows = f"{q['n']:,} held-out test rows" if q.get("n") else "its held-out test rows"
-        of = f" of {q['dataset']}" if q.get("dataset") else ""
+        of = f" of dataset {q['dataset']}" if q.get("dataset") else ""  # not a model version
         return f"measured on {rows}{of} (test report; too few real outcomes yet)"
     return ""
 
