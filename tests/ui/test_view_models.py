@@ -290,3 +290,15 @@ def test_empty_state_commands_are_real_cli_commands():
         words = shlex.split(command)
         assert words[0] == "mlops-desktop", command
         build_parser().parse_args(words[1:])  # SystemExit(2) on an unknown command
+
+
+def test_a_ready_banner_names_the_tests_that_failed_outside_the_gate():
+    from mlops_desktop.ui.evaluation.model import failed_tests_note
+
+    passed = {"passed": True}
+    summary = {"behavioural": [passed] * 6 + [{"passed": False}], "contracts": [passed]}
+    assert failed_tests_note(summary) == (
+        " 1 of 7 behavioural tests failed; the gate does not require them (see Test results)."
+    )
+    assert failed_tests_note({"behavioural": [passed], "contracts": [passed]}) == ""
+    assert failed_tests_note(None) == ""

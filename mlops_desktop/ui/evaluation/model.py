@@ -391,3 +391,17 @@ def contract_rows(contracts: list[dict]) -> list[list]:
         ]
         for r in contracts
     ]
+
+
+def failed_tests_note(summary: dict | None) -> str:
+    """ " 1 of 7 behavioural tests failed; …" when a report that passed its gate still has
+    failing behavioural or contract tests (the gate does not require them), else ""."""
+    parts = []
+    for key, noun in (("behavioural", "behavioural test"), ("contracts", "contract test")):
+        results = (summary or {}).get(key) or []
+        failed = sum(not r.get("passed") for r in results)
+        if failed:
+            parts.append(f"{failed} of {len(results)} {noun}s failed")
+    if not parts:
+        return ""
+    return f" {' and '.join(parts)}; the gate does not require them (see Test results)."

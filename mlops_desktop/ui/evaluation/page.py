@@ -31,6 +31,7 @@ from mlops_desktop.ui.evaluation.model import (
     decision_columns,
     empty_spec,
     failed_count,
+    failed_tests_note,
     version_meta,
     version_roster,
 )
@@ -310,7 +311,8 @@ class TestPage(Page):
         ws, version = self.model.workspace, self.version
         status = promotion_status(ws, version)
         if status.allowed:
-            self.promotion.set_status("passed", f"Ready to deploy: {status.reason}", True)
+            note = failed_tests_note(self.report.summary if self.report else None)
+            self.promotion.set_status("passed", f"Ready to deploy: {status.reason}{note}", True)
         else:
             self.promotion.set_status("blocked", f"Blocked: {status.reason}", False)
         tested = self.report is not None
