@@ -9,6 +9,8 @@ picked model's logged decisions and explains one in place (Govern's Explain tab,
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
@@ -56,6 +58,7 @@ from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
 REQUESTS_TAB = 5
+AGREE_EVERY_S = 5.0  # the counts are re-read at most this often when a poll disagrees
 REQUESTS_REFRESH_POLLS = 5  # while the Requests tab shows, its list is re-read every 5th poll
 
 
@@ -317,6 +320,7 @@ class MonitorPage(MonitorActions, Page):
         self._fill_models(snap)
         self.alerts_panel.set_alerts(snap.alerts)
         self.notice_alerts(snap.alerts, snap.opened)
+        self._agree_with_summary(snap)
         self._describe(snap)
         if snap.model is None:
             self.charts_empty.set_spec(NO_LIVE)
@@ -331,6 +335,17 @@ class MonitorPage(MonitorActions, Page):
             self._draw()
         if snap.backlog and snap.model is not None:
             self.catch_up(snap.model)
+
+    def _agree_with_summary(self, snap: MonitorSnapshot) -> None:
+        """Re-read the counts when this poll saw more or fewer open alerts than the badge."""
+        summary = self.model.summary
+        if summary is None or len(snap.models) > 1:
+            return
+        now = time.monotonic()
+        if sum(a.state == "open" for a in snap.alerts) != summary.open_alerts:
+            if now - getattr(self, "_agreed_at", 0.0) >= AGREE_EVERY_S:
+                self._agreed_at = now
+                self.reload_summary()
 
     def _fill_models(self, snap: MonitorSnapshot) -> None:
         names = [self.model_box.itemData(i) for i in range(self.model_box.count())]
