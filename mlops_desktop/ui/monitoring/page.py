@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -49,6 +48,7 @@ from mlops_desktop.ui.monitoring.model import (
 )
 from mlops_desktop.ui.monitoring.quality import QualityPanel
 from mlops_desktop.ui.monitoring.settings_dialog import MonitorSettingsAction
+from mlops_desktop.ui.monitoring.splitter import ChartsSplitter
 from mlops_desktop.ui.monitoring.worker import MonitorPoller
 from mlops_desktop.ui.runtime.background import BackgroundTasks
 from mlops_desktop.ui.runtime.page import Page
@@ -57,6 +57,9 @@ from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
 REQUESTS_TAB = 5
 REQUESTS_REFRESH_POLLS = 5  # while the Requests tab shows, its list is re-read every 5th poll
+#: A chart is never squeezed below this (its plot ~160 px inside axes, title and legend); a
+#: shorter window (1280 x 800 with a banner and the Jobs panel) scrolls the tab instead.
+CHART_MIN_HEIGHT = 270
 
 
 def row(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
@@ -93,13 +96,7 @@ class MonitorPage(MonitorActions, Page):
         self.alerts_panel.retrain_requested.connect(self.request_retrain)
         self.alerts_panel.result.linkActivated.connect(self._on_result_link)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.charts)
-        splitter.addWidget(self.alerts_panel)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 220])
+        splitter = ChartsSplitter(self.charts, self.alerts_panel)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -157,17 +154,29 @@ class MonitorPage(MonitorActions, Page):
         self.error_chart = ErrorRateChart()
         for chart in (self.drift_chart, self.share_chart, self.heat_map):
             chart.window_clicked.connect(self.show_window)
+        for chart in (
+            self.drift_chart,
+            self.share_chart,
+            self.heat_map,
+            self.prediction_chart,
+            self.quality.chart,
+            self.requests_chart,
+            self.latency_chart,
+            self.error_chart,
+        ):
+            chart.setMinimumHeight(CHART_MIN_HEIGHT)
         traffic_tab = QWidget()
         traffic_tab.setLayout(
             row(self.requests_chart, self.latency_chart, self.error_chart, stretch_last=True)
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")
-        self.tabs.addTab(self._build_drift_tab(), "&Drift")
-        self.tabs.addTab(self.heat_map, "Heat ma&p")
-        self.tabs.addTab(self.prediction_chart, "P&redictions")
-        self.tabs.addTab(self.quality, "&Quality")
-        self.tabs.addTab(traffic_tab, "Tr&affic")
+        # Each tab scrolls rather than squeeze its charts below CHART_MIN_HEIGHT.
+        self.tabs.addTab(scrolling(self._build_drift_tab()), "&Drift")
+        self.tabs.addTab(scrolling(self.heat_map), "Heat ma&p")
+        self.tabs.addTab(scrolling(self.prediction_chart), "P&redictions")
+        self.tabs.addTab(scrolling(self.quality), "&Quality")
+        self.tabs.addTab(scrolling(traffic_tab), "Tr&affic")
         self.requests: QWidget | None = None  # the window adds it (add_requests_view)
         self._polls_since_requests = 0
         self.tabs.currentChanged.connect(self._on_tab)
