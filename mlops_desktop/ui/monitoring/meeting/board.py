@@ -160,6 +160,7 @@ class MeetingWindow(QWidget):
     def _build_stack(self, path: Path | None) -> QStackedWidget:
         """The board of health cards, or the empty state (nothing deployed, no workspace)."""
         self.board = BoardGrid()
+        self.board.base_changed.connect(self._scale_bars)
         self.empty = EmptyState("deploy")
         self.empty.setObjectName("meetingEmpty")
         self.empty.action_requested.connect(self._navigate)
@@ -283,6 +284,15 @@ class MeetingWindow(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.apply_scale(self.scale_for(self.width(), self.height()))
+
+    def _scale_bars(self, base_pt: float) -> None:
+        """The action and simulator bars read like the cards' body text (never smaller)."""
+        for bar, factor in ((self.actions_bar, 1.0), (self.simulator, 0.95)):
+            wanted = base_pt * factor
+            if bar.font().pointSizeF() < wanted - 0.1:
+                font = QFont(bar.font())
+                font.setPointSizeF(wanted)
+                bar.setFont(font)
 
     def _enlarge_empty_state(self, width: int = 700) -> None:
         """Projector-sized empty state: larger texts in a wider column that fits them."""
