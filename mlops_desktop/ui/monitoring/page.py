@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -59,7 +60,7 @@ REQUESTS_TAB = 5
 REQUESTS_REFRESH_POLLS = 5  # while the Requests tab shows, its list is re-read every 5th poll
 #: A chart is never squeezed below this (its plot ~160 px inside axes, title and legend); a
 #: shorter window (1280 x 800 with a banner and the Jobs panel) scrolls the tab instead.
-CHART_MIN_HEIGHT = 270
+CHART_MIN_HEIGHT = 300
 
 
 def row(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
@@ -196,10 +197,15 @@ class MonitorPage(MonitorActions, Page):
         self.feature_box.currentIndexChanged.connect(lambda _i: self._draw())
         feature_label = QLabel("Feat&ure:")
         feature_label.setBuddy(self.feature_box)
-        hint = muted_label("Click a point or a heat map cell to compare that window with training.")
+        hint = muted_label(
+            "Click a point or a heat map cell to compare that window with training.", wrap=False
+        )  # one line: a wrapped label would size the scrolling tab to the charts' hints
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         drift_tab = QWidget()
         drift_layout = QVBoxLayout(drift_tab)
-        drift_layout.addLayout(row(feature_label, self.feature_box, hint))
+        pick = row(feature_label, self.feature_box, stretch_last=True)
+        pick.addWidget(hint, 1)
+        drift_layout.addLayout(pick)
         drift_layout.addLayout(row(self.drift_chart, self.share_chart, stretch_last=True), 1)
         return drift_tab
 
