@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
 
 from mlops_desktop.registry.migrations import LATEST_VERSION
 from mlops_desktop.registry.workspace import Workspace
@@ -73,6 +74,28 @@ def test_ctrl_1_to_6_switch_pages(make_window, qtbot):
         )
         assert window.current_page_name() == name
         assert window.rail.current() == name
+
+
+def test_the_rail_outlines_only_keyboard_focus_and_never_a_second_page(make_window, qtbot):
+    window = make_window()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    buttons = window.rail.buttons
+    assert not any(b.focus_outlined() for b in buttons.values())  # on launch: no outline
+    buttons["data"].clearFocus()
+    buttons["data"].setFocus(Qt.FocusReason.TabFocusReason)  # reached with Tab: outlined
+    assert buttons["data"].focus_outlined()
+    window.show_page("monitor")  # from the menu or Ctrl+6: the focus follows, unoutlined
+    assert not buttons["data"].hasFocus()
+    assert buttons["monitor"].hasFocus() and not buttons["monitor"].focus_outlined()
+    assert not any(b.focus_outlined() for b in buttons.values())
+    qtbot.mouseClick(buttons["train"], Qt.MouseButton.LeftButton)  # a click: no outline
+    assert window.current_page_name() == "train"
+    assert not any(b.focus_outlined() for b in buttons.values())
+    assert buttons["train"].focusPolicy() == Qt.FocusPolicy.TabFocus
+    qtbot.keyClick(buttons["train"], Qt.Key.Key_Down)  # arrows move along the rail, outlined
+    focused = QApplication.focusWidget()
+    assert focused in buttons.values() and focused.focus_outlined()
 
 
 def test_empty_workspace_shows_every_empty_state_with_a_cli_command(make_window):

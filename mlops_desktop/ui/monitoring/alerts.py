@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -210,13 +211,14 @@ class NotificationBanner(QFrame):
         self.setObjectName("alertBanner")
         self.setAutoFillBackground(True)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setFont(scaled_font(self, 1.05, bold=True))
+        self.label = QLabel()  # one line, so the charts keep their room; the tooltip has it all
+        self.label.setWordWrap(False)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setFont(scaled_font(self, 1.0, bold=True))
         self.dismiss = QPushButton("Dism&iss")
         self.dismiss.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 8, 6)
+        layout.setContentsMargins(12, 2, 8, 2)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.dismiss)
         self.hide()
@@ -228,6 +230,7 @@ class NotificationBanner(QFrame):
         pal.setColor(QPalette.ColorRole.WindowText, QColor("#ffd6d6" if dark else "#7f1d1d"))
         self.setPalette(pal)
         self.label.setText(text)
+        self.label.setToolTip(text)
         self.show()
 
 

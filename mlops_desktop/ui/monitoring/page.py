@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QSplitter,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -51,6 +51,7 @@ from mlops_desktop.ui.monitoring.model import (
 )
 from mlops_desktop.ui.monitoring.quality import QualityPanel
 from mlops_desktop.ui.monitoring.settings_dialog import MonitorSettingsAction
+from mlops_desktop.ui.monitoring.splitter import ChartsSplitter
 from mlops_desktop.ui.monitoring.worker import MonitorPoller
 from mlops_desktop.ui.runtime.background import BackgroundTasks
 from mlops_desktop.ui.runtime.page import Page
@@ -60,6 +61,9 @@ BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is 
 REQUESTS_TAB = 5
 AGREE_EVERY_S = 5.0  # the counts are re-read at most this often when a poll disagrees
 REQUESTS_REFRESH_POLLS = 5  # while the Requests tab shows, its list is re-read every 5th poll
+#: A chart is never squeezed below this (its plot ~160 px inside axes, title and legend); a
+#: shorter window (1280 x 800 with a banner and the Jobs panel) scrolls the tab instead.
+CHART_MIN_HEIGHT = 300
 
 
 def row(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
@@ -96,13 +100,7 @@ class MonitorPage(MonitorActions, Page):
         self.alerts_panel.retrain_requested.connect(self.request_retrain)
         self.alerts_panel.result.linkActivated.connect(self._on_result_link)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.charts)
-        splitter.addWidget(self.alerts_panel)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 220])
+        splitter = ChartsSplitter(self.charts, self.alerts_panel)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,17 +158,29 @@ class MonitorPage(MonitorActions, Page):
         self.error_chart = ErrorRateChart()
         for chart in (self.drift_chart, self.share_chart, self.heat_map):
             chart.window_clicked.connect(self.show_window)
+        for chart in (
+            self.drift_chart,
+            self.share_chart,
+            self.heat_map,
+            self.prediction_chart,
+            self.quality.chart,
+            self.requests_chart,
+            self.latency_chart,
+            self.error_chart,
+        ):
+            chart.setMinimumHeight(CHART_MIN_HEIGHT)
         traffic_tab = QWidget()
         traffic_tab.setLayout(
             row(self.requests_chart, self.latency_chart, self.error_chart, stretch_last=True)
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")
-        self.tabs.addTab(self._build_drift_tab(), "&Drift")
-        self.tabs.addTab(self.heat_map, "Heat ma&p")
-        self.tabs.addTab(self.prediction_chart, "P&redictions")
-        self.tabs.addTab(self.quality, "&Quality")
-        self.tabs.addTab(traffic_tab, "Tr&affic")
+        # Each tab scrolls rather than squeeze its charts below CHART_MIN_HEIGHT.
+        self.tabs.addTab(scrolling(self._build_drift_tab()), "&Drift")
+        self.tabs.addTab(scrolling(self.heat_map), "Heat ma&p")
+        self.tabs.addTab(scrolling(self.prediction_chart), "P&redictions")
+        self.tabs.addTab(scrolling(self.quality), "&Quality")
+        self.tabs.addTab(scrolling(traffic_tab), "Tr&affic")
         self.requests: QWidget | None = None  # the window adds it (add_requests_view)
         self._polls_since_requests = 0
         self.tabs.currentChanged.connect(self._on_tab)
@@ -190,10 +200,15 @@ class MonitorPage(MonitorActions, Page):
         self.feature_box.currentIndexChanged.connect(lambda _i: self._draw())
         feature_label = QLabel("Feat&ure:")
         feature_label.setBuddy(self.feature_box)
-        hint = muted_label("Click a point or a heat map cell to compare that window with training.")
+        hint = muted_label(
+            "Click a point or a heat map cell to compare that window with training.", wrap=False
+        )  # one line: a wrapped label would size the scrolling tab to the charts' hints
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         drift_tab = QWidget()
         drift_layout = QVBoxLayout(drift_tab)
-        drift_layout.addLayout(row(feature_label, self.feature_box, hint))
+        pick = row(feature_label, self.feature_box, stretch_last=True)
+        pick.addWidget(hint, 1)
+        drift_layout.addLayout(pick)
         drift_layout.addLayout(row(self.drift_chart, self.share_chart, stretch_last=True), 1)
         return drift_tab
 

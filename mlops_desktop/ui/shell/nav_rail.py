@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QFrame, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QButtonGroup,
+    QFrame,
+    QVBoxLayout,
+    QWidget,
+)
 
 from mlops_desktop.ui.kit.icons import glyph_pixmap
 
 BADGE_COLOR = QColor("#d93025")
+#: Focus reasons that come from the keyboard: only these draw the focus outline.
+KEYBOARD_FOCUS = (
+    Qt.FocusReason.TabFocusReason,
+    Qt.FocusReason.BacktabFocusReason,
+    Qt.FocusReason.ShortcutFocusReason,
+)
 RAIL_WIDTH = 84
 
 
@@ -21,10 +34,31 @@ class RailButton(QAbstractButton):
         self.glyph = glyph
         self.setText(text)
         self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # Tab reaches the rail; a click does not take the focus (nor draw an outline).
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
         self._badge = 0
+        self.keyboard_focus = False  # the outline shows only for focus from the keyboard
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.keyboard_focus = event.reason() in KEYBOARD_FOCUS
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.keyboard_focus = False
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        focused = QApplication.focusWidget()  # arrows move the focus along the rail
+        if isinstance(focused, RailButton):
+            focused.keyboard_focus = True
+            focused.update()
+
+    def focus_outlined(self) -> bool:
+        """Whether the button draws its focus outline (keyboard focus only)."""
+        return self.hasFocus() and self.keyboard_focus
 
     @property
     def badge(self) -> int:
@@ -73,7 +107,7 @@ class RailButton(QAbstractButton):
 
     def _paint_background(self, painter: QPainter, rect: QRectF, highlight: QColor) -> None:
         """Checked: a tinted card with a bar on the left; hovered or pressed: a faint card;
-        focused: an outline."""
+        focused from the keyboard: an outline."""
         pal = self.palette()
         if self.isChecked():
             fill = QColor(highlight)
@@ -91,7 +125,7 @@ class RailButton(QAbstractButton):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(fill)
             painter.drawRoundedRect(rect, 8, 8)
-        if self.hasFocus():
+        if self.focus_outlined():
             pen_color = QColor(highlight)
             painter.setPen(pen_color)
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -143,8 +177,15 @@ class NavigationRail(QFrame):
         return button
 
     def select(self, name: str) -> None:
-        """Check ``name``'s button without emitting ``page_selected``."""
-        self.buttons[name].setChecked(True)
+        """Check ``name``'s button without emitting ``page_selected``.
+
+        A rail button that has the focus hands it to the checked one (without an outline), so
+        the focus never reads as a second selection."""
+        button = self.buttons[name]
+        button.setChecked(True)
+        focused = QApplication.focusWidget()
+        if isinstance(focused, RailButton) and focused is not button and focused.parent() is self:
+            button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current(self) -> str | None:
         button = self._group.checkedButton()

@@ -110,6 +110,7 @@ class MeetingWindow(QWidget):
         self._connect_leaving()
         self._apply_colors()
         self.scale = 0.0
+        self.card_pt = 0.0  # the cards' body size (BoardGrid.base_changed)
         self.apply_scale(1.0)
         # Fonts follow the window's size, so its contents must not hold it at a larger one.
         self.setMinimumSize(MIN_SIZE[0], MIN_SIZE[1])
@@ -160,6 +161,7 @@ class MeetingWindow(QWidget):
     def _build_stack(self, path: Path | None) -> QStackedWidget:
         """The board of health cards, or the empty state (nothing deployed, no workspace)."""
         self.board = BoardGrid()
+        self.board.base_changed.connect(self._scale_bars)
         self.empty = EmptyState("deploy")
         self.empty.setObjectName("meetingEmpty")
         self.empty.action_requested.connect(self._navigate)
@@ -270,8 +272,6 @@ class MeetingWindow(QWidget):
             (self.updated, 1.2, False),
             (self.leave, 1.0, False),
             (self.banner, 1.5, True),
-            (self.actions_bar, 1.2, False),
-            (self.simulator, 1.0, False),
         ):
             font = QFont(base)
             font.setPointSizeF(
@@ -279,10 +279,25 @@ class MeetingWindow(QWidget):
             )
             font.setBold(bold)
             widget.setFont(font)
+        self._scale_bars()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.apply_scale(self.scale_for(self.width(), self.height()))
+
+    def _scale_bars(self, card_pt: float | None = None) -> None:
+        """The action and simulator bars: their ``apply_scale`` size, and never smaller than
+        the cards' body text (``card_pt``, from the board), so they read like the board."""
+        if card_pt is not None:
+            self.card_pt = card_pt
+        app_pt = QApplication.font().pointSizeF()
+        app_pt = app_pt if app_pt > 0 else 10.0
+        for bar, factor, card_factor in ((self.actions_bar, 1.2, 1.0), (self.simulator, 1.0, 0.95)):
+            wanted = max(app_pt * factor * self.scale, self.card_pt * card_factor)
+            if abs(bar.font().pointSizeF() - wanted) > 0.05:
+                font = QFont(bar.font())
+                font.setPointSizeF(wanted)
+                bar.setFont(font)
 
     def _enlarge_empty_state(self, width: int = 700) -> None:
         """Projector-sized empty state: larger texts in a wider column that fits them."""

@@ -8,7 +8,7 @@ word, so colour is never the only signal.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -113,8 +113,8 @@ class HealthCard(QFrame):
         self.chart = DriftChart(self)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(22, 18, 22, 18)
-        layout.setSpacing(12)
+        layout.setContentsMargins(22, 14, 22, 12)
+        layout.setSpacing(8)
         layout.addLayout(self._build_head())
         layout.addLayout(self._build_figures())
         layout.addWidget(self.reasons)
@@ -235,8 +235,17 @@ class HealthCard(QFrame):
         super().changeEvent(event)
 
 
+CHART_SHARE = 0.36  # of a card's height at least, so the drift chart reads from the back
+
+
 class BoardGrid(QWidget):
-    """The cards in a grid (one, two or three columns) with fonts scaled to the space."""
+    """The cards in a grid (one, two or three columns) with fonts scaled to the space.
+
+    Signals:
+        base_changed(float): the cards' base point size (the bars below scale with it).
+    """
+
+    base_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -288,9 +297,14 @@ class BoardGrid(QWidget):
 
     def _rescale(self) -> None:
         base = self.base_point_size()
+        rows = max(1, -(-len(self._order) // self.columns()))
+        chart_min = max(int(base * 14), int(self.height() / rows * CHART_SHARE))
         for card in self.cards.values():
             if abs(card.base_pt - base) > 0.25 or card.light.diameter != int(base * 5.2):
                 card.apply_scale(base)
+            card.chart.setMinimumHeight(chart_min)
+        if self.cards:
+            self.base_changed.emit(base)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -284,7 +284,7 @@ def reasons_text(card: BoardCard, most: int = 3) -> str:
     """Why the light is amber or red, one short line per reason."""
     if not card.reasons:
         return "All checks pass: no open alert, no feature drifted, quality within its gate."
-    lines = [f"•  {short_reason(r)}" for r in card.reasons[:most]]
+    lines = [f"•  {short_reason(r, 400)}" for r in card.reasons[:most]]  # the label wraps them
     if len(card.reasons) > most:
         lines.append(f"   and {len(card.reasons) - most} more")
     return f"Why {card.light}:\n" + "\n".join(lines)
