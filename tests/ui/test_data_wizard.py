@@ -102,9 +102,13 @@ def test_german_credit_end_to_end(qtbot, make_window):
     assert page.details.ref_label.text() == "credit@1"
     assert "telephone" not in page.details.profile.column_names()
 
-    # The next action: train a model.
+    # The next action: train a model. One click lands on the New Run form, on this version.
     qtbot.mouseClick(page.details.train_button, Qt.MouseButton.LeftButton)
     assert window.current_page_name() == "train"
+    dialog = window.page("train").new_run_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.dataset_combo.currentData() == "credit@1"
+    dialog.reject()
 
 
 @pytest.mark.slow

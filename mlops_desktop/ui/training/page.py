@@ -63,7 +63,7 @@ class TrainPage(TrainActions, Page):
         super().__init__(model, parent)
         self.new_run_button = QPushButton("&New Run…")
         self.new_run_button.setToolTip("Train one or more model families on a dataset version")
-        self.new_run_button.clicked.connect(self.open_new_run_dialog)
+        self.new_run_button.clicked.connect(lambda: self.open_new_run_dialog())
         self.header_actions.addWidget(self.new_run_button)
         self.import_button = QPushButton("&Import Model…")
         self.import_button.setToolTip(
