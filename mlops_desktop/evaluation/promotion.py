@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import InputError, PromotionRefused
 from mlops_desktop.evaluation.gates import evaluate_gate, parse_gate
+from mlops_desktop.formatting import compared
 from mlops_desktop.registry.entities import ModelVersion
+from mlops_desktop.training.metric_names import HIGHER_IS_BETTER, METRIC_LABELS, PRIMARY
 
 if TYPE_CHECKING:
     from mlops_desktop.registry.workspace import Workspace
@@ -122,3 +124,28 @@ def require_promotion(
         "verdict": status.reason,
         "forced": bool(force and not status.allowed),
     }
+
+
+def worse_than_live(ws: Workspace, candidate_ref: str, live_ref: str | None) -> str:
+    """One plain sentence when ``candidate_ref`` scores worse than ``live_ref`` on the primary
+    metric of their latest test reports (e.g. "adult@2's ROC AUC 0.853 is below adult@1's
+    0.929."), else "" (no live version, a report missing, or the candidate as good or better)."""
+    if not live_ref or live_ref == candidate_ref:
+        return ""
+    reports = [ws.reports.latest(ws.models.get(ref).id) for ref in (candidate_ref, live_ref)]
+    if any(r is None for r in reports):
+        return ""
+    cand, live = (r.summary for r in reports)
+    metric = cand.get("primary_metric") or PRIMARY.get(cand.get("task", ""), "")
+    values = [((s.get("metrics") or {}).get(metric) or {}).get("value") for s in (cand, live)]
+    if metric not in HIGHER_IS_BETTER or not all(isinstance(v, (int, float)) for v in values):
+        return ""
+    new, old = values
+    higher = HIGHER_IS_BETTER[metric]
+    if (new >= old) if higher else (new <= old):
+        return ""
+    word = "below" if higher else "above"
+    return (
+        f"{candidate_ref}'s {METRIC_LABELS.get(metric, metric)} {compared(new, old)} is {word} "
+        f"{live_ref}'s {compared(old, new)}."
+    )

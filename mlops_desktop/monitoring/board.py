@@ -50,6 +50,7 @@ class BoardCard:
     alert_ids: list[int] = field(default_factory=list)  # the active alerts, newest first
     open_alert_ids: list[int] = field(default_factory=list)  # the open ones, newest first
     newest_alert: dict = field(default_factory=dict)  # severity, message of open_alert_ids[0]
+    versus_live: str = ""  # when the candidate tests worse than live: that, in one sentence
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,6 +161,7 @@ def _reasons(card: BoardCard, active: list, serving: bool) -> tuple[list[str], l
 
 def _card(ws: Workspace, name: str, now: float, serving: bool) -> BoardCard:
     """The card of ``name`` (which has a live version)."""
+    from mlops_desktop.evaluation.promotion import worse_than_live
     from mlops_desktop.monitoring.alerts import list_alerts
     from mlops_desktop.serving.deployments import live_at, rollback_target
 
@@ -174,6 +176,8 @@ def _card(ws: Workspace, name: str, now: float, serving: bool) -> BoardCard:
         canary_percent=where.canary_percent,
         rollback_to=rollback_target(ws, name),
     )
+    if where.candidate:
+        card.versus_live = worse_than_live(ws, where.candidate, version.ref)
     card.quality = _quality(ws, name, version)
     card.drift = _drift(ws, name)
     card.requests_today = ws.predictions.served_since(name, _midnight(now))

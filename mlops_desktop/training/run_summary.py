@@ -217,7 +217,7 @@ def _job_row(job: Any) -> RunRow:
     if job.finished:
         note = job.error or f"The job was {job.status} before its run was recorded."
     else:
-        note = "Waiting for a worker…" if job.status == "queued" else "Starting…"
+        note = "Waiting for a worker…" if job.status == "queued" else (job.message or "Starting…")
     duration = (job.finished_at - job.started_at) if job.finished_at and job.started_at else None
     return RunRow(
         key=job.id,

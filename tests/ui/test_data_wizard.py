@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
+from mlops_desktop.ui.data.report_views import CHECKS_RUNNING
 from tests.datasets import ADULT, BIKESHARE, GERMAN_CREDIT_CSV
 from tests.ui.data_fixtures import (
     JOB_TIMEOUT_MS,
@@ -68,6 +70,10 @@ def test_german_credit_end_to_end(qtbot, make_window):
     # Step 5: the checks run as a job; German credit has nothing blocking.
     checks = wizard.checks_page
     assert not wizard.button(NEXT).isEnabled()
+    # While the checks run, the report says so (never "No findings: every check passed").
+    running = checks.report.findChild(QLabel, "checksEmpty")
+    assert running is not None and running.text() == CHECKS_RUNNING
+    assert "No findings" not in running.text()
     qtbot.waitUntil(lambda: checks.analysis is not None, timeout=JOB_TIMEOUT_MS)
     assert checks.analysis["split"]["method"] == "stratified"
     assert checks.blocking_count() == 0
@@ -76,7 +82,11 @@ def test_german_credit_end_to_end(qtbot, make_window):
     assert "1,000 rows" in checks.summary.text()
     click(qtbot, wizard, NEXT)
 
-    # Step 6: name and save; the wizard closes and the page selects the new version.
+    # Step 6: before Save is pressed the hint speaks of the future, not of a done save.
+    wizard.save_page.set_name("credit")
+    assert wizard.save_page.name_hint.text() == "Will be saved as credit@1, a new dataset."
+
+    # Name and save; the wizard closes and the page selects the new version.
     ref = save(qtbot, wizard, "credit")
     assert ref == "credit@1"
     version = window.model.workspace.datasets.get("credit@1")
@@ -92,9 +102,13 @@ def test_german_credit_end_to_end(qtbot, make_window):
     assert page.details.ref_label.text() == "credit@1"
     assert "telephone" not in page.details.profile.column_names()
 
-    # The next action: train a model.
+    # The next action: train a model. One click lands on the New Run form, on this version.
     qtbot.mouseClick(page.details.train_button, Qt.MouseButton.LeftButton)
     assert window.current_page_name() == "train"
+    dialog = window.page("train").new_run_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.dataset_combo.currentData() == "credit@1"
+    dialog.reject()
 
 
 @pytest.mark.slow

@@ -289,6 +289,29 @@ def test_deploy_canary_promote_and_roll_back_from_the_page(qtbot, deploy_page, c
 
 
 @pytest.mark.slow
+def test_promote_confirmation_says_when_the_candidate_is_worse_than_live(qtbot, deploy_page):
+    window, page = deploy_page
+    ws = page.model.workspace
+    # credit@2 gets credit@1's report with a lower ROC AUC (a real row in the registry).
+    one, two = ws.models.get("credit@1"), ws.models.get("credit@2")
+    report = ws.reports.latest(one.id)
+    summary = dict(report.summary)
+    summary["metrics"] = dict(summary["metrics"])
+    live_auc = summary["metrics"]["roc_auc"]["value"]
+    summary["metrics"]["roc_auc"] = dict(summary["metrics"]["roc_auc"], value=live_auc - 0.076)
+    ws.reports.add(two.id, summary, passed=True, gate_id=report.gate_id)
+    d.deploy(ws, "credit@1")
+    d.canary(ws, "credit@2", 10)
+    page.reload()
+    qtbot.waitUntil(lambda: page.canary.promote_button.isEnabled(), timeout=TIMEOUT_MS)
+    qtbot.mouseClick(page.canary.promote_button, Qt.MouseButton.LeftButton)
+    text = page.dialog.informativeText()
+    expected = f"credit@2's ROC AUC {live_auc - 0.076:.3f} is below credit@1's {live_auc:.3f}."
+    assert expected in text, text
+    page.dialog.reject()
+    assert d.live_at(ws, "credit").live == "credit@1"
+
+
 def test_force_deploy_needs_a_reason_and_shadow_shows_agreement(qtbot, deploy_page, credit_frame):
     window, page = deploy_page
     assert page.table.select_ref("credit@2")

@@ -67,3 +67,25 @@ def test_the_canary_figures_sit_beside_promote_and_the_why_forgets_the_old_versi
         (after,) = [a for a in list_alerts(ws, "credit") if a.id == alert.id]
     assert after.state == "resolved" and after.resolved_by == "monitor"
     assert after.note == "credit@1 no longer serves credit (credit@2 is live)"
+
+
+def test_the_board_says_when_the_canary_tests_worse_than_live(
+    qtbot,
+    ws_path,  # noqa: F811
+    open_meeting,  # noqa: F811
+):
+    _canary(ws_path)
+    with Workspace.open(ws_path, create=False) as ws:
+        live = ws.reports.latest(ws.models.get("credit@1").id)
+        cand = ws.reports.latest(ws.models.get("credit@2").id)
+        auc = live.summary["metrics"]["roc_auc"]["value"]
+        summary = dict(cand.summary)
+        summary["metrics"] = dict(summary["metrics"])
+        summary["metrics"]["roc_auc"] = dict(summary["metrics"]["roc_auc"], value=auc - 0.05)
+        ws.reports.add(cand.model_version_id, summary, passed=True, gate_id=cand.gate_id)
+    meeting = open_meeting(ws_path)
+    actions = meeting.actions_bar
+    qtbot.waitUntil(lambda: actions.trial.isVisible(), timeout=TIMEOUT_MS)
+    expected = f"credit@2's ROC AUC {auc - 0.05:.3f} is below credit@1's {auc:.3f}."
+    assert expected in actions.trial.text(), actions.trial.text()
+    assert actions.promote_button.toolTip() == expected

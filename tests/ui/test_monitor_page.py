@@ -86,9 +86,17 @@ def test_empty_workspace_shows_the_page_empty_state(make_window, tmp_path):
     window, page = open_monitor(make_window, tmp_path / "empty")
     assert page.showing_empty_state()
     assert page.empty_state.heading.text() == "Nothing to monitor yet"
-    assert page.empty_state.command.command() == "mlops-desktop monitor credit"
+    # No model in this workspace: a placeholder, never the demo's model name.
+    assert page.empty_state.command.command() == "mlops-desktop monitor NAME"
     assert not page.poller.running()
     assert window.badge("monitor") == 0
+
+
+def test_empty_state_command_names_the_workspace_model():
+    from mlops_desktop.ui.monitoring.model import empty_spec
+
+    assert empty_spec(["adult"]).command == "mlops-desktop monitor adult"
+    assert empty_spec([]).command == "mlops-desktop monitor NAME"
 
 
 @pytest.mark.slow

@@ -84,6 +84,14 @@ def test_empty_state_points_to_train_with_the_cli_command(make_window, tmp_path)
     assert window.current_page_name() == "train"
 
 
+def test_untested_version_points_to_the_run_tests_button(make_window, ws_path):
+    window, page = open_test_page(make_window, ws_path)
+    text = page.report_tab.placeholder.text()
+    assert "credit@1 has not been tested yet. Press Run tests" in text
+    assert "mlops-desktop" not in text and "command line" not in text
+    assert page.run_button.text().replace("&", "") == "Run tests"
+
+
 def test_gate_editor_saves_versions_with_reason_into_the_audit(qtbot, make_window, ws_path):
     window, page = open_test_page(make_window, ws_path)
     assert "no quality gate" in page.gate_card.info.text()

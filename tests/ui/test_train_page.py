@@ -232,6 +232,41 @@ def test_retrain_a_registered_version_on_a_newer_dataset_version(make_window, qt
 
 
 @pytest.mark.slow
+def test_a_running_job_row_and_details_follow_the_job(make_window, qtbot, credit_path):
+    window = make_window(credit_path)
+    page = train_page(window)
+    [job_id] = page.submit_runs(
+        [{"dataset": "credit@1", "model": "rf", "search": 200, "cv_folds": 5, "seed": 1}]
+    )
+
+    def row_of_job():
+        rows = [r for r in page.table_model.rows() if r.job_id == job_id]
+        return rows[0] if rows else None
+
+    # No reload by hand: the moment the pool reports the job running, its row says so too.
+    seen: list[tuple[str, str | None]] = []
+
+    def on_change(job) -> None:  # connected after the page's own slot, so runs after it
+        if job.id == job_id and job.status == "running":
+            row = row_of_job()
+            seen.append((job.message, row.status if row else None))
+
+    window.model.job_changed.connect(on_change)
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=JOB_TIMEOUT_MS)
+    assert all(status == "running" for _message, status in seen), seen
+    qtbot.waitUntil(
+        lambda: (row := row_of_job()) is not None and row.status == "running",
+        timeout=JOB_TIMEOUT_MS,
+    )
+    row = row_of_job()
+    assert cell(page, row.key, COL_STATUS) == "Running"
+    assert cell(page, row.key, COL_NOTES) != "Waiting for a worker…"
+    assert page.select_key(row.key)
+    assert "the job ended first" not in page.details.lineage_label.text()
+    window.model.cancel(job_id)
+    wait_jobs(qtbot, window, [job_id])
+
+
 def test_cancelled_and_failed_runs_show_their_reason(make_window, qtbot, credit_path):
     window = make_window(credit_path)
     page = train_page(window)

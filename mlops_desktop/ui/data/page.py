@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,7 +33,12 @@ from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 
 class DataPage(Page):
+    """Signals:
+    train_requested(str): "Train a model" on this dataset version (the window opens the form).
+    """
+
     name = "data"
+    train_requested = Signal(str)
     title = "Data"
     explanation = "Import tabular data, check it for problems and save named, versioned datasets."
     glyph = "data"
@@ -84,7 +89,7 @@ class DataPage(Page):
         self.versions = VersionList()
         top_layout.addWidget(self.versions)
         self.details = VersionDetails()
-        self.details.train_requested.connect(lambda _ref: self.navigate_requested.emit("train"))
+        self.details.train_requested.connect(self.train_requested.emit)
         self.filter_edit.textChanged.connect(self.versions.set_filter)
         self.versions.version_selected.connect(self._show_version)
         # In a scroll area, so small screens still fit the window (the details scroll instead).

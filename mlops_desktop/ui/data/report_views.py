@@ -94,6 +94,11 @@ class FindingCard(QFrame):
         outer.addLayout(body, 1)
 
 
+NO_FINDINGS = "No findings: every leakage, quality and drift check passed."
+CHECKS_RUNNING = "The leakage, quality and drift checks are running; their findings appear here."
+CHECKS_STOPPED = "The checks did not finish, so there are no findings to show."
+
+
 class ChecksReport(QScrollArea):
     """Findings grouped by severity: blocking (red), warnings (amber), information (blue)."""
 
@@ -107,8 +112,10 @@ class ChecksReport(QScrollArea):
         self.group_labels: dict[str, QLabel] = {}
         self.set_findings([])
 
-    def set_findings(self, findings: list[dict]) -> None:
-        """Show ``findings`` (dicts as stored with a version or returned by ``analyze``)."""
+    def set_findings(self, findings: list[dict], empty_text: str = NO_FINDINGS) -> None:
+        """Show ``findings`` (dicts as stored with a version or returned by ``analyze``).
+
+        ``empty_text`` is what shows when there are none (e.g. that the checks still run)."""
         self.findings = list(findings)
         self.cards, self.group_labels = [], {}
         inner = QWidget()
@@ -116,7 +123,8 @@ class ChecksReport(QScrollArea):
         layout.setContentsMargins(0, 0, 6, 0)
         layout.setSpacing(6)
         if not self.findings:
-            empty = QLabel("No findings: every leakage, quality and drift check passed.")
+            empty = QLabel(empty_text)
+            empty.setObjectName("checksEmpty")
             empty.setWordWrap(True)
             layout.addWidget(empty)
         for severity in SEVERITIES:

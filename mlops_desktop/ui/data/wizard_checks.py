@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from mlops_desktop.registry.refs import NAME_PATTERN
 from mlops_desktop.ui.data.model import counts_text, severity_counts, suggest_name
-from mlops_desktop.ui.data.report_views import ChecksReport
+from mlops_desktop.ui.data.report_views import CHECKS_RUNNING, CHECKS_STOPPED, ChecksReport
 from mlops_desktop.ui.data.wizard_jobs import JobLine
 from mlops_desktop.ui.kit.charts import severity_color
 
@@ -116,7 +116,7 @@ class ChecksPage(QWizardPage):
             return
         self.analysis = None
         self.analyzed_kwargs = kwargs
-        self.report.set_findings([])
+        self.report.set_findings([], CHECKS_RUNNING)
         self.summary.setText("")
         self.existing.hide()
         self.override.hide()
@@ -138,6 +138,7 @@ class ChecksPage(QWizardPage):
 
     def _analyzed(self, job) -> None:
         if job.status != "succeeded" or not isinstance(job.result, dict):
+            self.report.set_findings([], CHECKS_STOPPED)
             self.summary.setText(
                 "Go back to change the settings, or cancel the import."
                 if job.status == "failed"
@@ -250,9 +251,9 @@ class SavePage(QWizardPage):
             )
         elif workspace is not None and name in workspace.datasets.names():
             number = len(workspace.datasets.list(name)) + 1
-            self.name_hint.setText(f"Saved as a new version of {name}: {name}@{number}.")
+            self.name_hint.setText(f"Will be saved as a new version of {name}: {name}@{number}.")
         else:
-            self.name_hint.setText(f"Saved as {name}@1, a new dataset.")
+            self.name_hint.setText(f"Will be saved as {name}@1, a new dataset.")
         self.completeChanged.emit()
 
     def initializePage(self) -> None:
@@ -299,6 +300,7 @@ class SavePage(QWizardPage):
         result = job.result
         if result.get("status") in ("created", "existing") and result.get("ref"):
             self.saved = True
+            self.name_hint.setText(f"Saved as {result['ref']}.")
             self.wiz.finish_with(result["ref"], result["status"])
         else:
             self.job.error.set_error(

@@ -274,10 +274,8 @@ def metrics_note(report: dict) -> str:
 def untested_text(ref: str) -> str:
     """What the Report tab says of a version without a report."""
     return (
-        f"{ref} has not been tested yet. Run tests to get holdout metrics with "
-        "confidence intervals, slices, behavioural and contract tests, and the gate "
-        f"verdict — or from the command line: mlops-desktop test {ref} "
-        "--report report.html"
+        f"{ref} has not been tested yet. Press Run tests to get holdout metrics with "
+        "confidence intervals, slices, behavioural and contract tests, and the gate verdict."
     )
 
 

@@ -236,12 +236,15 @@ def window_at(
 # -- the page's sentences ------------------------------------------------------------------------
 
 
-def empty_spec() -> EmptyStateSpec:
-    """What the Monitor page says before anything is deployed."""
+def empty_spec(names: list[str] | None = None) -> EmptyStateSpec:
+    """What the Monitor page says before anything is deployed.
+
+    The command names the workspace's first model, or the placeholder NAME when it has none."""
+    name = names[0] if names else "NAME"
     return EmptyStateSpec(
         heading="Nothing to monitor yet",
         text="Once a model is deployed, its traffic, drift and alerts appear here.",
-        command="mlops-desktop monitor credit",
+        command=f"mlops-desktop monitor {name}",
         action_label="Go to De&ploy",
         action_page="deploy",
     )

@@ -218,7 +218,9 @@ class MonitorPage(MonitorActions, Page):
         return summary is None or (summary.deployments == 0 and summary.open_alerts == 0)
 
     def empty_spec(self, summary: WorkspaceSummary | None) -> EmptyStateSpec:
-        return empty_spec()
+        ws = self.model.workspace
+        has_models = summary is not None and summary.model_versions > 0
+        return empty_spec(ws.models.names() if ws is not None and has_models else None)
 
     def badge_count(self, model: WorkspaceModel) -> int:
         return model.summary.open_alerts if model.summary is not None else 0

@@ -6,6 +6,7 @@ GUI thread through ``self._run`` and reports a refusal (with "… anyway" and a 
 
 from __future__ import annotations
 
+from mlops_desktop.evaluation.promotion import worse_than_live
 from mlops_desktop.serving import deployments as ops
 from mlops_desktop.serving.deployments import rollback_target
 from mlops_desktop.ui.kit.dialogs import ErrorText, error_box
@@ -152,11 +153,14 @@ class DeployActions:
         if force:
             go()
             return
+        ws = self.model.workspace
+        worse = worse_than_live(ws, cand, state.live) if ws is not None else ""
         self.dialog = confirm(
             self,
             "Promote",
             f"Make {cand} live?",
-            f"{state.live} stops serving; {cand} answers every request of {name}.",
+            f"{state.live} stops serving; {cand} answers every request of {name}."
+            + (f" {worse}" if worse else ""),
             "&Promote",
             go,
         )

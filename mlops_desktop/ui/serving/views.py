@@ -349,6 +349,6 @@ class VersionsPane(QWidget):
         if nothing_live:
             self.hint.setText(
                 "Nothing is deployed yet. Select a version that passed its tests and press Deploy; "
-                "the scoring service starts with it. From the command line:"
+                "the scoring service starts with it. The same from the command line:"
             )
             self.hint_command.set_command(f"mlops-desktop deploy {row.ref}")

@@ -17,7 +17,14 @@ from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 from mlops_desktop.ui.shell.demo_service import DemoService
 from mlops_desktop.ui.shell.menus import build_menus
 from mlops_desktop.ui.shell.nav_rail import NavigationRail
-from mlops_desktop.ui.shell.pages import PAGE_CLASSES, DeployPage, MonitorPage, Page
+from mlops_desktop.ui.shell.pages import (
+    PAGE_CLASSES,
+    DataPage,
+    DeployPage,
+    MonitorPage,
+    Page,
+    TrainPage,
+)
 from mlops_desktop.ui.shell.status_bar import WorkspaceStatusBar
 from mlops_desktop.ui.shell.workspace_flow import WorkspaceFlow
 
@@ -126,7 +133,17 @@ class MainWindow(QMainWindow):
         deploy = self.pages[DeployPage.name]
         assert isinstance(deploy, DeployPage)
         deploy.service_state_changed.connect(self.set_service_state)
+        data = self.pages[DataPage.name]
+        assert isinstance(data, DataPage)
+        data.train_requested.connect(self.train_on)
         self._add_request_views()
+
+    def train_on(self, dataset_ref: str) -> None:
+        """Show the Train page with its New Run form open on ``dataset_ref``."""
+        self.show_page(TrainPage.name)
+        train = self.pages[TrainPage.name]
+        assert isinstance(train, TrainPage)
+        train.open_new_run_dialog(preselect=dataset_ref)
 
     def _add_request_views(self) -> None:
         """Monitor's Requests tab is Govern's Explain tab, scoped to the model Monitor picks."""

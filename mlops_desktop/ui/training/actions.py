@@ -35,8 +35,10 @@ class TrainActions:
         if page == self.name:
             self.open_new_run_dialog()
 
-    def open_new_run_dialog(self) -> NewRunDialog | None:
-        """Show the training form (window-modal); Train submits one job per family."""
+    def open_new_run_dialog(self, preselect: str | None = None) -> NewRunDialog | None:
+        """Show the training form (window-modal); Train submits one job per family.
+
+        ``preselect`` is the dataset version the form starts on (else the selected run's)."""
         ws = self.model.workspace
         if ws is None:
             return None
@@ -45,7 +47,8 @@ class TrainActions:
             self.navigate_requested.emit("data")
             return None
         row = self.current_row()
-        dialog = NewRunDialog(versions, self, preselect=row.dataset if row else None)
+        start = preselect or (row.dataset if row else None)
+        dialog = NewRunDialog(versions, self, preselect=start)
         dialog.accepted.connect(lambda: self.submit_runs(dialog.submissions()))
         self.new_run_dialog = dialog
         dialog.open()

@@ -261,6 +261,8 @@ def lineage_html(row: RunRow, lineage: list[LineageStep]) -> str:
     """Dataset → run → model version → retrained from, one step a line (rich text; a parent
     links to its run by id)."""
     if not lineage:
+        if row.status in ("queued", "running"):
+            return f"Dataset {html.escape(row.dataset)} → the run is recorded as training starts."
         return f"Dataset {html.escape(row.dataset)} → no run recorded (the job ended first)."
     lines = []
     for step in lineage:

@@ -63,7 +63,7 @@ class TrainPage(TrainActions, Page):
         super().__init__(model, parent)
         self.new_run_button = QPushButton("&New Run…")
         self.new_run_button.setToolTip("Train one or more model families on a dataset version")
-        self.new_run_button.clicked.connect(self.open_new_run_dialog)
+        self.new_run_button.clicked.connect(lambda: self.open_new_run_dialog())
         self.header_actions.addWidget(self.new_run_button)
         self.import_button = QPushButton("&Import Model…")
         self.import_button.setToolTip(
@@ -75,6 +75,8 @@ class TrainPage(TrainActions, Page):
         QWidget.setTabOrder(self.new_run_button, self.import_button)
         QWidget.setTabOrder(self.import_button, self.filter_edit)
         model.workspace_changed.connect(self._forget_workspace)
+        model.job_changed.connect(self._on_job_changed)
+        self._job_seen: dict[str, tuple[str, str]] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -241,11 +243,29 @@ class TrainPage(TrainActions, Page):
                 jobs[job.id] = job
         return list(jobs.values())
 
+    def _on_job_changed(self, job: Job) -> None:
+        """A training job moved (queued → running → ended, or a new step): show its real state
+        in its row and the details at once, not at the next periodic read."""
+        if job.kind not in TRAIN_JOB_KINDS or self.model.workspace is None:
+            return
+        state = (job.status, job.message)
+        seen = self._job_seen.get(job.id)
+        if seen == state:
+            return
+        self._job_seen[job.id] = state
+        # A new step only matters while the row is the job's own (its run not recorded yet).
+        has_run = any(run.job_id == job.id for run in self._runs.values())
+        if seen is not None and seen[0] == job.status and has_run:
+            return
+        if self.isVisible() and not self.showing_empty_state():
+            self.reload()
+
     def _forget_workspace(self) -> None:
         self._dataset_refs.clear()
         self._runs.clear()
         self._registered.clear()
         self._submitted.clear()
+        self._job_seen.clear()
         self._runs_seen = None
         self._shown = None
         self.table_model.set_rows([])

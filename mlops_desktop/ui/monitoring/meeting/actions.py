@@ -136,6 +136,10 @@ class ActionBar(QFrame):
         and the figures of its canary or shadow (None: nothing on trial)."""
         self.card = card
         text = trial_text(trial) if card is not None and card.candidate else ""
+        worse = card.versus_live if card is not None and card.candidate else ""
+        if worse:
+            text = f"{text}\n{worse}" if text else worse
+        self.promote_button.setToolTip(worse or "Make the canary the live version")
         self.trial.setText(text)
         self.trial.setVisible(bool(text))
         self._update()
