@@ -9,8 +9,6 @@ picked model's logged decisions and explains one in place (Govern's Explain tab,
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +48,7 @@ from mlops_desktop.ui.monitoring.model import (
     status_text,
 )
 from mlops_desktop.ui.monitoring.quality import QualityPanel
+from mlops_desktop.ui.monitoring.requests_view import REQUESTS_TAB, MonitorRequests
 from mlops_desktop.ui.monitoring.settings_dialog import MonitorSettingsAction
 from mlops_desktop.ui.monitoring.splitter import ChartsSplitter
 from mlops_desktop.ui.monitoring.worker import MonitorPoller
@@ -58,8 +57,6 @@ from mlops_desktop.ui.runtime.page import Page
 from mlops_desktop.ui.runtime.workspace_model import WorkspaceModel
 
 BACKGROUND_PASS_MS = 30_000  # how often alerts are evaluated while the page is hidden
-REQUESTS_TAB = 5
-AGREE_EVERY_S = 5.0  # the counts are re-read at most this often when a poll disagrees
 REQUESTS_REFRESH_POLLS = 5  # while the Requests tab shows, its list is re-read every 5th poll
 #: A chart is never squeezed below this (its plot ~160 px inside axes, title and legend); a
 #: shorter window (1280 x 800 with a banner and the Jobs panel) scrolls the tab instead.
@@ -76,7 +73,7 @@ def row(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
     return layout
 
 
-class MonitorPage(MonitorActions, Page):
+class MonitorPage(MonitorActions, MonitorRequests, Page):
     name = "monitor"
     title = "Monitor"
     explanation = "Watch the traffic, drift and quality of deployed models, and act on alerts."
@@ -299,23 +296,6 @@ class MonitorPage(MonitorActions, Page):
         if self.tabs.currentIndex() == REQUESTS_TAB:
             self._refresh_requests()
 
-    def add_requests_view(self, view: QWidget) -> None:
-        """Add the Requests tab: ``view`` has ``refresh(model)`` and lists the decisions of
-        ``picked_model()`` (the window builds it from Govern's Explain tab)."""
-        self.requests = view
-        view.setObjectName("monitorRequests")
-        self.tabs.insertTab(REQUESTS_TAB, scrolling(view), "Re&quests")  # keeps the window short
-
-    def _refresh_requests(self) -> None:
-        if self.requests is not None and self.model.is_open():
-            self.requests.refresh(self.model)
-
-    def picked_model(self) -> str | None:
-        """The model whose requests the Requests tab lists: the picked one, else the shown one."""
-        if self.poller.model is not None:
-            return self.poller.model
-        return self.snapshot.model if self.snapshot is not None else None
-
     def _on_tab(self, index: int) -> None:
         if index == REQUESTS_TAB:
             self._polls_since_requests = 0
@@ -352,17 +332,6 @@ class MonitorPage(MonitorActions, Page):
             self._draw()
         if snap.backlog and snap.model is not None:
             self.catch_up(snap.model)
-
-    def _agree_with_summary(self, snap: MonitorSnapshot) -> None:
-        """Re-read the counts when this poll saw more or fewer open alerts than the badge."""
-        summary = self.model.summary
-        if summary is None or len(snap.models) > 1:
-            return
-        now = time.monotonic()
-        if sum(a.state == "open" for a in snap.alerts) != summary.open_alerts:
-            if now - getattr(self, "_agreed_at", 0.0) >= AGREE_EVERY_S:
-                self._agreed_at = now
-                self.reload_summary()
 
     def _fill_models(self, snap: MonitorSnapshot) -> None:
         names = [self.model_box.itemData(i) for i in range(self.model_box.count())]
