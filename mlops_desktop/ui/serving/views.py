@@ -249,6 +249,9 @@ class TimelineView(QWidget):
         if entries == self.entries:
             return
         self.entries = list(entries)
+        newest = max((e["started_at"] for e in entries), default=None)
+        if newest is not None and newest > self.picked_timestamp():
+            self.ask_now()  # the picked time predates the latest change: answer for now
         self.view.setSortingEnabled(False)
         self.source.setRowCount(0)
         for e in entries:
