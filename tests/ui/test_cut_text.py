@@ -73,7 +73,8 @@ def test_heat_map_names_are_told_apart_and_whole_on_hover(demo_window, qtbot):
     demo_window.show_page("monitor")
     monitor = demo_window.page("monitor")
     heat = monitor.heat_map
-    monitor.tabs.setCurrentWidget(heat)
+    tabs = monitor.tabs  # each chart tab scrolls: the heat map sits inside its tab's page
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.widget(i).isAncestorOf(heat)))
     qtbot.waitUntil(lambda: len(heat.features) > 10, timeout=30_000)
     qtbot.wait(200)
     limit = heat.name_limit()
