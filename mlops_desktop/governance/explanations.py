@@ -54,10 +54,13 @@ def explain_request(ws: Workspace, request_id: str) -> DecisionExplanation:
     return explain_logged(ws, prediction, version, pipeline)
 
 
-def recent_requests(ws: Workspace, limit: int = 50) -> list[RecentRequest]:
-    """The latest answered requests and batch rows, newest first (the ids a reviewer picks
-    from): the service's decisions, and the first scored rows of each model's latest batch run
-    (any other row is explained by its id, the output file's request_id column)."""
+def recent_requests(
+    ws: Workspace, limit: int = 50, model_name: str | None = None
+) -> list[RecentRequest]:
+    """The latest answered requests and batch rows (of ``model_name`` when given), newest
+    first (the ids a reviewer picks from): the service's decisions, and the first scored rows of
+    each model's latest batch run (any other row is explained by its id, the output file's
+    request_id column)."""
     refs: dict[int, str] = {}
 
     def ref(version_id) -> str:
@@ -67,9 +70,11 @@ def recent_requests(ws: Workspace, limit: int = 50) -> list[RecentRequest]:
 
     out = [
         RecentRequest(request_id, ts, ref(version_id), arm)
-        for request_id, ts, _name, version_id, arm in ws.predictions.recent_decisions(limit)
+        for request_id, ts, _name, version_id, arm in ws.predictions.recent_decisions(
+            limit, model_name
+        )
     ]
-    for name in ws.models.names():
+    for name in [model_name] if model_name is not None else ws.models.names():
         summary = ws.predictions.latest_batch(name)
         if summary is not None and summary.status == 200:
             out.extend(_batch_rows(ws, summary, ref))

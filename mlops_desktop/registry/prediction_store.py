@@ -268,14 +268,15 @@ class PredictionStore:
         )
         return [from_row(Prediction, row) for row in rows]
 
-    def recent_decisions(self, limit: int = 50) -> list[Row]:
-        """The latest answered requests, newest first:
+    def recent_decisions(self, limit: int = 50, model_name: str | None = None) -> list[Row]:
+        """The latest answered requests (of ``model_name`` when given), newest first:
         ``(request_id, ts, model_name, model_version_id, arm)``."""
+        only = " AND model_name = ?" if model_name is not None else ""
         return self.db.execute(
             "SELECT request_id, ts, model_name, model_version_id, arm FROM predictions"
-            " WHERE status = 200 AND arm != 'batch' AND model_version_id IS NOT NULL"
+            f" WHERE status = 200 AND arm != 'batch' AND model_version_id IS NOT NULL{only}"
             " ORDER BY id DESC LIMIT ?",
-            [limit],
+            [*([model_name] if model_name is not None else []), limit],
         ).fetchall()
 
     def inputs_of(self, ids: Sequence[int]) -> dict[int, str]:

@@ -90,6 +90,8 @@ def test_recent_requests_are_listed_newest_first(explained_ws) -> None:
     recent = recent_requests(explained_ws)
     assert [r.request_id for r in recent[:2]] == [second, first]
     assert [r.model for r in recent[:2]] == ["credit@2", "credit@1"]
+    assert recent_requests(explained_ws, model_name="credit") == recent  # one model's, in SQL
+    assert recent_requests(explained_ws, model_name="another") == []
 
 
 def test_recent_requests_list_batch_rows_too(explained_ws) -> None:

@@ -40,13 +40,10 @@ RECENT = 100
 
 def _recent(ws, limit: int, model_name: str | None = None):
     """Runs on a pool thread: scikit-learn and scipy load there, never at the window's start.
-    With ``model_name``, only that model's requests (of the last ``limit * 5`` logged)."""
+    With ``model_name``, only that model's requests."""
     from mlops_desktop.governance.explanations import recent_requests
 
-    if model_name is None:
-        return recent_requests(ws, limit)
-    picked = [r for r in recent_requests(ws, limit * 5) if r.model.split("@")[0] == model_name]
-    return picked[:limit]
+    return recent_requests(ws, limit, model_name)
 
 
 def _explain(ws, request_id: str):
