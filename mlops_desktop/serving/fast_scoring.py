@@ -13,15 +13,17 @@ specific error.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from mlops_desktop.training.lean import LeanTransform, build_transform, probe_columns
-
-log = logging.getLogger(__name__)
+from mlops_desktop.training.lean import (
+    LeanTransform,
+    build_transform,
+    probe_columns,
+    same_answers,
+)
 
 __all__ = ["FastScorer", "compile_scorer", "probe_columns"]
 
@@ -51,13 +53,8 @@ def compile_scorer(
         return None
     scorer = FastScorer(transform, estimator, method)
     probe = probe_columns(signature, names)
-    try:
-        expected = np.asarray(getattr(pipeline, method)(pd.DataFrame(probe, columns=list(names))))
-        got = np.asarray(scorer(probe))
-    except Exception as exc:  # noqa: BLE001 - any doubt keeps the pipeline's own path
-        log.info("lean scoring path not used: %s", exc)
-        return None
-    if expected.shape != got.shape or not np.array_equal(expected, got, equal_nan=True):
-        log.info("lean scoring path not used: its answers differ from the pipeline's")
-        return None
-    return scorer
+    frame = pd.DataFrame(probe, columns=list(names))
+    proven = same_answers(
+        lambda: getattr(pipeline, method)(frame), lambda: scorer(probe), "lean scoring path"
+    )
+    return scorer if proven else None

@@ -239,14 +239,24 @@ def compile_transform(pipeline: Any, names: Sequence[str], signature: dict) -> L
     if lean is None:
         return None
     probe = probe_columns(signature, names)
+    frame = pd.DataFrame(probe, columns=list(names))
+    proven = same_answers(
+        lambda: np.asarray(pipeline[:-1].transform(frame), dtype=np.float64),
+        lambda: lean(probe),
+        "lean transform",
+    )
+    return lean if proven else None
+
+
+def same_answers(reference: Callable[[], Any], candidate: Callable[[], Any], what: str) -> bool:
+    """Whether ``candidate()`` gives ``reference()``'s array exactly (NaN equal to NaN). Any
+    doubt (an error, another shape or value) is logged, and keeps the pipeline's own path."""
     try:
-        expected = pipeline[:-1].transform(pd.DataFrame(probe, columns=list(names)))
-        got = lean(probe)
-        expected = np.asarray(expected, dtype=np.float64)
+        expected, got = np.asarray(reference()), np.asarray(candidate())
     except Exception as exc:  # noqa: BLE001 - any doubt keeps the pipeline's own path
-        log.info("lean transform not used: %s", exc)
-        return None
+        log.info("%s not used: %s", what, exc)
+        return False
     if expected.shape != got.shape or not np.array_equal(expected, got, equal_nan=True):
-        log.info("lean transform not used: its matrix differs from the pipeline's")
-        return None
-    return lean
+        log.info("%s not used: it differs from the pipeline's", what)
+        return False
+    return True
