@@ -161,9 +161,58 @@ async def _load(
     }
 
 
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+def run_wrk(url: str, clients: int, seconds: float, body_path: str, warmup: float) -> dict:
+    """The same load from wrk (one thread, ``clients`` connections): a C load generator, so
+    the servers get the CPU a Python client would take. A short warm-up run comes first."""
+    script = Path(body_path).with_suffix(".lua")
+    script.write_text(WRK_SCRIPT)
+    env = dict(os.environ, BENCH_BODY=body_path)
+
+    def wrk(duration: float) -> str:
+        cmd = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(duration))}s", "--latency"]
+        cmd += ["-s", str(script), url]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+
+    wrk(warmup)
+    out = wrk(seconds)
+    return _parse_wrk(out)
+
+
+def _parse_wrk(out: str) -> dict:
+    import re
+
+    def ms(text: str) -> float:
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return {
+        "requests": total,
+        "errors": (int(bad.group(1)) if bad else 0) + socket_errors,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": ms(lat["50"]),
+        "p95_ms": ms(lat["90"]),  # wrk reports 90%, not 95%
+        "p99_ms": ms(lat["99"]),
+    }
+
+
 def run_client(
     url: str, clients: int, seconds: float, body_path: str, warmup: float, lib: str
 ) -> dict:
+    if lib == "wrk":
+        return run_wrk(url, clients, seconds, body_path, warmup)
     out = subprocess.run(
         [
             sys.executable,
@@ -223,6 +272,25 @@ def build_model(workdir: Path):
 
     joblib.dump(result.pipeline, workdir / "model.joblib")
     return ws, frame.drop(columns=["label"])
+
+
+def build_credit_model(workdir: Path):
+    """The issue's measurement: HGB trained on German credit (13 categorical columns, 7
+    numeric) through the real import and training jobs; deployed, and saved for the others."""
+    import joblib
+
+    from mlops_desktop.registry.workspace import Workspace
+    from mlops_desktop.serving.deployments import deploy
+    from mlops_desktop.serving.integrity import load_verified
+    from tests.credit import TARGET, build_credit_workspace
+    from tests.datasets import GERMAN_CREDIT, read_dataset
+
+    build_credit_workspace(workdir / "ws", families=("hgb",), cv_folds=2)
+    ws = Workspace.open(workdir / "ws", create=False)
+    deploy(ws, "credit@1", force=True, reason="benchmark")
+    joblib.dump(load_verified(ws, ws.models.get("credit@1")), workdir / "model.joblib")
+    rows = read_dataset(GERMAN_CREDIT).drop(columns=[TARGET])
+    return ws, rows
 
 
 MLFLOW_SAVE = textwrap.dedent(
@@ -316,10 +384,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--warmup", type=float, default=1.5)
-    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--clients", type=int, nargs="*", default=[8, 32])
     parser.add_argument("--big-clients", type=int, default=4)
     parser.add_argument(
-        "--client-lib", choices=["raw", "httpx"], default="raw", help="load generator's HTTP client"
+        "--client-lib",
+        choices=["raw", "httpx", "wrk"],
+        default="raw",
+        help="load generator: raw or httpx Python connections, or wrk (Debian's wrk, C)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["numeric", "credit"],
+        default="numeric",
+        help="HGB on 10 synthetic numeric features, or on German credit (the issue's rows)",
     )
     parser.add_argument(
         "--mlflow-python",
@@ -337,7 +414,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        ws, features = build_model(workdir)
+        ws, features = (build_credit_model if args.model == "credit" else build_model)(workdir)
         if args.review_rules:
             from mlops_desktop.registry.review_store import ReviewRule
 
@@ -345,7 +422,8 @@ def main() -> None:
         one = workdir / "one.json"
         one.write_text(json.dumps({"dataframe_records": features.head(1).to_dict("records")}))
         big = workdir / "big.json"
-        big.write_text(json.dumps({"dataframe_records": features.head(1000).to_dict("records")}))
+        records = features.sample(1000, replace=len(features) < 1000, random_state=0)
+        big.write_text(json.dumps({"dataframe_records": records.to_dict("records")}))
 
         ours = start_service(ws, port=free_port())
         base_port, tuned_port = free_port(), free_port()

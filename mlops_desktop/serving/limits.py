@@ -86,7 +86,9 @@ def _depth_ok(value: Any) -> bool:
         deeper: list = []
         for item in level:
             children = item.values() if type(item) is dict else item
-            deeper += [c for c in children if type(c) is dict or type(c) is list]
+            kinds = set(map(type, children))  # at C speed: most items hold only scalars
+            if dict in kinds or list in kinds:
+                deeper += [c for c in children if type(c) is dict or type(c) is list]
         if not deeper:
             return True
         level = deeper

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from mlops_desktop.registry.entities import ModelVersion
@@ -58,7 +59,7 @@ class LoadedModel:
         """Several requests' rows as one list per input column."""
         if len(tables) == 1:
             return tables[0].columns
-        return {c: [v for t in tables for v in t.columns[c]] for c in self.names}
+        return {c: list(chain.from_iterable(t.columns[c] for t in tables)) for c in self.names}
 
     def frame(self, tables: list[Table]):
         """One DataFrame for several requests' rows (one pandas construction per micro-batch)."""

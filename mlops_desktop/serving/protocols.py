@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from mlops_desktop.serving import limits
@@ -74,7 +75,7 @@ def _from_records(records: list, where: str) -> Table:
     if records and all(type(r) is dict for r in records):
         keys = records[0].keys()
         if all(r.keys() == keys for r in records):  # the usual case: one list per column
-            return Table({k: [r[k] for r in records] for k in keys}, len(records))
+            return Table({k: list(map(itemgetter(k), records)) for k in keys}, len(records))
     columns: dict[str, list] = {}
     for i, record in enumerate(records):
         if not isinstance(record, dict):

@@ -23,6 +23,7 @@ import logging
 import math
 import warnings
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,11 @@ class LeanTransform:
             warnings.filterwarnings("ignore", message=_NAMES_WARNING)
             outputs = []
             for steps, names in self.parts:
-                block = self._array(columns, names)
+                if steps and getattr(steps[0], "takes_lists", False):
+                    lists = [columns[n] for n in names]
+                    block, steps = steps[0].lists(lists, len(lists[0])), steps[1:]
+                else:
+                    block = self._array(columns, names)
                 for step in steps:
                     block = step(block)
                 outputs.append(block)
@@ -123,6 +128,46 @@ class _OrdinalCodes:
         return out
 
 
+class _TextCodes:
+    """``ToObject`` then ``_OrdinalCodes`` in one pass: each value is first looked up as it
+    is (a text category is its own text), in C through ``map``; only the values that miss
+    (numbers, missing values, unseen text) take the text-then-dict path one by one."""
+
+    def __init__(self, as_text: _AsText, codes: _OrdinalCodes) -> None:
+        self.as_text, self.codes = as_text, codes
+
+    takes_lists = True  # LeanTransform hands it the columns' lists, not an object array
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        return self.lists([block[:, j] for j in range(block.shape[1])], block.shape[0])
+
+    def lists(self, columns: list, n: int) -> np.ndarray:
+        """The codes of ``columns`` (one sequence of ``n`` values per column)."""
+        out = np.empty((n, len(columns)), dtype=np.float64)
+        marker, unknown = self.as_text.marker, self.codes.unknown
+        for j, (codes, column) in enumerate(zip(self.codes.codes, columns, strict=True)):
+            if len(column) != n:
+                raise TypeError("the columns differ in length")
+            found = np.fromiter(map(codes.get, column, repeat(math.nan, n)), np.float64, n)
+            for i in np.flatnonzero(np.isnan(found)).tolist():
+                v = column[i]
+                text = marker if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                found[i] = codes.get(text, unknown)
+            out[:, j] = found
+        return out
+
+
+def _fused(steps: list[Step]) -> list[Step]:
+    """``steps`` with each text step directly followed by ordinal codes fused into one."""
+    out: list[Step] = []
+    for step in steps:
+        if isinstance(step, _OrdinalCodes) and out and isinstance(out[-1], _AsText):
+            out[-1] = _TextCodes(out[-1], step)
+        else:
+            out.append(step)
+    return out
+
+
 def _lean_step(step: Any) -> Step | None:
     from sklearn.preprocessing import OrdinalEncoder
 
@@ -151,7 +196,7 @@ def _steps(transformer: Any) -> list[Step] | None:
     if inner is None:
         return [transformer.transform] if hasattr(transformer, "transform") else None
     steps = [_lean_step(s) for s in inner]
-    return None if any(s is None for s in steps) else steps
+    return None if any(s is None for s in steps) else _fused(steps)
 
 
 def pipeline_parts(pipeline: Any) -> tuple[dict[str, str], Any, Any] | None:

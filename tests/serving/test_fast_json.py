@@ -25,10 +25,15 @@ BODIES = [
     '{"a": "caf\u00e9", "b": "\\u00e9", "c": "\\ud83d\\ude00"}'.encode(),
     b'{"a": 1, "a": 2}',  # the last duplicate wins in both
     b"[" * 64 + b"]" * 64,
+    b"[" * 63 + b'"]]]]]]]]]]"' + b"]" * 63,  # brackets in text are not nesting
+    b"[" * 63 + b'"[[[[\\"[[[[", "[[[["' + b"]" * 63,  # ... nor behind an escaped quote
+    b'{"a": [' + b'"][", ' * 80 + b'{"b": [[1]]}]}',
     b'{"inputs": [{"name": "x", "shape": [2], "datatype": "FP64", "data": [1, 2]}]}',
 ]
 REFUSED = [
     b"[" * 65 + b"]" * 65,  # deeper than MAX_DEPTH
+    b'["]]]]", ' + b"[" * 64 + b"]" * 65,  # closing brackets in text hide no nesting
+    b'["\\"]]]]", ' + b"[" * 64 + b"]" * 65,  # ... nor behind an escaped quote
     b'{"a": "\\ud800"}',  # a lone surrogate
     b'{"a": ' + b"9" * 400 + b"}",  # too large for a float
     b'{"a": ' + b"9" * 5000 + b"}",  # too many digits

@@ -110,3 +110,16 @@ def test_the_services_lean_scorer_takes_boolean_words(credit, fitted):
     columns = _lists(_rows(credit, names))
     expected = pipeline.predict_proba(pd.DataFrame(columns))
     assert np.array_equal(scorer(columns), expected)
+
+
+def test_odd_values_in_a_text_column_get_the_pipelines_codes(credit, fitted):
+    """Numbers, a boolean, NaN and unseen text in a categorical column: the codes looked up in
+    C for text and one by one for the rest equal the pipeline's."""
+    pipeline, signature, names = fitted
+    lean = compile_transform(pipeline, names, signature)
+    columns = _lists(credit[names].head(8))
+    text = next(c for c in names if c != BOOLEAN and isinstance(columns[c][0], str))
+    known = columns[text][0]
+    columns[text] = [3, 2.5, True, float("nan"), None, known, f" {known}", "unseen"]
+    expected = np.asarray(pipeline[:-1].transform(pd.DataFrame(columns)), dtype=np.float64)
+    assert np.array_equal(lean(columns), expected, equal_nan=True)
