@@ -1,0 +1,230 @@
+"""Confidence-based performance estimation (CBPE) for classifiers, without labels.
+
+A classifier whose probabilities are calibrated says how often it is right: a row scored 0.8
+for the positive class is positive four times in five. Summing calibrated probabilities over a
+window of rows gives the expected confusion matrix, and from it the expected accuracy,
+precision, recall, F1 and ROC AUC the window's labels will show once they arrive.
+
+- ``Calibrator`` maps the model's probabilities to calibrated ones (isotonic regression per
+  class, fitted on the model's holdout, optionally with importance weights).
+- ``expected_metrics`` gives the point estimates; ROC AUC counts the expected share of
+  (positive, negative) pairs of distinct rows ranked in the right order (ties count half).
+- ``simulated_bands`` gives the 95% interval from sampling error: labels are drawn from the
+  calibrated probabilities many times and the realized metric computed for each draw, so the
+  band is where the realized value falls if the probabilities are right.
+
+The estimate assumes the relation between inputs and outcome is unchanged since the holdout:
+it follows covariate shift (the inputs move), never concept drift (the outcome's meaning moves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import rankdata
+
+#: Metrics CBPE estimates, in the order they are shown.
+METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1")
+#: Label draws behind each interval, and the cap on drawn values held at once.
+DRAWS = 400
+_MAX_CELLS = 4_000_000
+
+
+@dataclass
+class Calibrator:
+    """Isotonic calibration of each class's probability (one curve for a binary model)."""
+
+    curves: list  # IsotonicRegression per calibrated column
+    binary: bool
+
+    @classmethod
+    def fit(
+        cls, proba: np.ndarray, y_index: np.ndarray, weights: np.ndarray | None = None
+    ) -> Calibrator:
+        """Fit on the holdout's model probabilities (rows x classes) and true class indices."""
+        from sklearn.isotonic import IsotonicRegression
+
+        binary = proba.shape[1] == 2
+        columns = [1] if binary else range(proba.shape[1])
+        curves = []
+        for k in columns:
+            hit = (y_index == k).astype(float)
+            if not _improves(proba[:, k], hit, weights):
+                curves.append(None)  # already calibrated: isotonic steps would only add noise
+                continue
+            curve = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            curves.append(curve.fit(proba[:, k], hit, sample_weight=weights))
+        return cls(curves, binary)
+
+    @property
+    def calibrates(self) -> bool:
+        """Whether any class's probabilities are changed (False: the model is calibrated)."""
+        return any(c is not None for c in self.curves)
+
+    def __call__(self, proba: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (rows x classes, each row summing to one)."""
+        if self.binary:
+            p = _mapped(self.curves[0], proba[:, 1])
+            return np.column_stack([1.0 - p, p])
+        out = np.column_stack([_mapped(c, proba[:, k]) for k, c in enumerate(self.curves)])
+        total = out.sum(axis=1, keepdims=True)
+        flat = total[:, 0] <= 0  # no class calibrated above zero: keep the model's own
+        out[flat] = proba[flat]
+        total[flat] = proba[flat].sum(axis=1, keepdims=True)
+        return out / total
+
+
+def _mapped(curve, p: np.ndarray) -> np.ndarray:
+    return np.clip(p if curve is None else curve.predict(p), 0.0, 1.0)
+
+
+def _improves(p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, folds: int = 5) -> bool:
+    """Whether isotonic calibration lowers the Brier score on rows it was not fitted on (as
+    NannyML decides): on a calibrated model its in-sample steps are over-confident."""
+    from sklearn.isotonic import IsotonicRegression
+
+    w = np.ones(len(p)) if weights is None else weights
+    order = np.random.default_rng(0).permutation(len(p))
+    raw = cal = 0.0
+    for part in np.array_split(order, folds):
+        rest = np.setdiff1d(order, part, assume_unique=True)
+        curve = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        curve.fit(p[rest], hit[rest], sample_weight=w[rest])
+        raw += float(np.sum(w[part] * (p[part] - hit[part]) ** 2))
+        cal += float(np.sum(w[part] * (curve.predict(p[part]) - hit[part]) ** 2))
+    return cal < raw
+
+
+def _ratio(top: float, bottom: float) -> float:
+    return float(top / bottom) if bottom > 0 else float("nan")
+
+
+def _pairs_auc(scores: np.ndarray, p: np.ndarray) -> float:
+    """Expected ROC AUC of ``scores`` when row i is positive with probability ``p[i]``."""
+    groups, inverse = np.unique(scores, return_inverse=True)
+    pos = np.bincount(inverse, weights=p, minlength=len(groups))
+    neg = np.bincount(inverse, weights=1.0 - p, minlength=len(groups))
+    below = np.cumsum(neg) - neg
+    self_pairs = float(np.sum(p * (1.0 - p)))  # a row is never paired with itself
+    top = float(np.sum(pos * (below + 0.5 * neg))) - 0.5 * self_pairs
+    return _ratio(top, float(p.sum() * (1.0 - p).sum()) - self_pairs)
+
+
+def _binary_counts(p: np.ndarray, said: np.ndarray) -> dict[str, float]:
+    return {
+        "tp": float(p[said].sum()),
+        "fp": float((1.0 - p[said]).sum()),
+        "fn": float(p[~said].sum()),
+        "tn": float((1.0 - p[~said]).sum()),
+    }
+
+
+def _from_counts(tp, fp, fn, tn) -> dict[str, float]:
+    n = tp + fp + fn + tn
+    return {
+        "accuracy": _ratio(tp + tn, n),
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+        "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+    }
+
+
+def expected_metrics(
+    proba: np.ndarray, calibrated: np.ndarray, predicted: np.ndarray, positive: int = 1
+) -> dict[str, float]:
+    """Expected metrics of one chunk: the model's ``proba`` ranks rows, ``calibrated`` says
+    how likely each class is, ``predicted`` holds the model's class index per row. Binary
+    metrics refer to class ``positive``; multiclass ones are macro averages, as in the test
+    report."""
+    if proba.shape[1] == 2:
+        p = calibrated[:, positive]
+        counts = _binary_counts(p, predicted == positive)
+        return {"roc_auc": _pairs_auc(proba[:, positive], p), **_from_counts(**counts)}
+    n, k = proba.shape
+    per_class = []
+    for c in range(k):
+        p = calibrated[:, c]
+        per_class.append(
+            {
+                "roc_auc": _pairs_auc(proba[:, c], p),
+                **_from_counts(**_binary_counts(p, predicted == c)),
+            }
+        )
+    out = {m: float(np.nanmean([pc[m] for pc in per_class])) for m in METRICS}
+    out["accuracy"] = float(calibrated[np.arange(n), predicted].sum() / n)
+    return out
+
+
+def _drawn_labels(calibrated: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """``draws`` x rows class indices, each row's class drawn from its calibrated probabilities."""
+    cumulative = np.cumsum(calibrated, axis=1)[:, :-1]
+    u = rng.random((draws, calibrated.shape[0]))
+    return (u[:, :, None] > cumulative[None, :, :]).sum(axis=2)
+
+
+def _drawn_binary(y: np.ndarray, said: np.ndarray, ranks: np.ndarray) -> dict[str, np.ndarray]:
+    """Realized metrics of each draw (rows of boolean ``y``) for one class."""
+    n = y.shape[1]
+    pos = y.sum(axis=1).astype(float)
+    tp = y[:, said].sum(axis=1).astype(float)
+    fp = said.sum() - tp
+    fn = pos - tp
+    tn = n - tp - fp - fn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = (y @ ranks - pos * (pos + 1) / 2) / (pos * (n - pos))
+        return {
+            "roc_auc": auc,
+            "accuracy": (tp + tn) / n,
+            "precision": tp / (tp + fp),
+            "recall": tp / (tp + fn),
+            "f1": 2 * tp / (2 * tp + fp + fn),
+        }
+
+
+def _drawn_metrics(
+    proba: np.ndarray, labels: np.ndarray, predicted: np.ndarray, positive: int
+) -> dict[str, np.ndarray]:
+    if proba.shape[1] == 2:
+        return _drawn_binary(
+            labels == positive, predicted == positive, rankdata(proba[:, positive])
+        )
+    per_class = [
+        _drawn_binary(labels == c, predicted == c, rankdata(proba[:, c]))
+        for c in range(proba.shape[1])
+    ]
+    with np.errstate(invalid="ignore"):
+        out = {m: np.nanmean(np.stack([pc[m] for pc in per_class]), axis=0) for m in METRICS}
+    out["accuracy"] = (labels == predicted[None, :]).mean(axis=1)
+    return out
+
+
+def simulated_bands(
+    proba: np.ndarray,
+    calibrated: np.ndarray,
+    predicted: np.ndarray,
+    positive: int = 1,
+    *,
+    draws: int = DRAWS,
+    seed: int = 0,
+) -> dict[str, tuple[float, float]]:
+    """The 95% band of each metric's realized value when labels follow ``calibrated``."""
+    rng = np.random.default_rng(seed)
+    n, k = calibrated.shape
+    block = max(1, min(draws, _MAX_CELLS // max(1, n * k)))
+    drawn: dict[str, list] = {m: [] for m in METRICS}
+    for start in range(0, draws, block):
+        labels = _drawn_labels(calibrated, min(block, draws - start), rng)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for m, values in _drawn_metrics(proba, labels, predicted, positive).items():
+                drawn[m].append(values)
+    bands = {}
+    for m, parts in drawn.items():
+        values = np.concatenate(parts)
+        values = values[np.isfinite(values)]
+        if len(values) < draws // 2:
+            bands[m] = (float("nan"), float("nan"))
+        else:
+            low, high = np.quantile(values, [0.025, 0.975])
+            bands[m] = (float(low), float(high))
+    return bands
