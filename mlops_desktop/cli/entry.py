@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.erase import add_parsers as add_erase
+    from mlops_desktop.cli.estimate import add_parsers as add_estimate
     from mlops_desktop.cli.evaluation import add_parsers as add_evaluation
     from mlops_desktop.cli.governance import add_parsers as add_governance
     from mlops_desktop.cli.monitoring import add_parsers as add_monitoring
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluation(sub, common)
     add_serving(sub, common)
     add_monitoring(sub, common)
+    add_estimate(sub, common)
     add_retention(sub, common)
     add_review(sub, common)
     add_audit(sub, common)

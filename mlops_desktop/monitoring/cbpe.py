@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 #: Metrics CBPE estimates, in the order they are shown.
 METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1")
@@ -185,6 +184,8 @@ def _drawn_binary(y: np.ndarray, said: np.ndarray, ranks: np.ndarray) -> dict[st
 def _drawn_metrics(
     proba: np.ndarray, labels: np.ndarray, predicted: np.ndarray, positive: int
 ) -> dict[str, np.ndarray]:
+    from scipy.stats import rankdata  # imported on use: the window starts without SciPy
+
     if proba.shape[1] == 2:
         return _drawn_binary(
             labels == positive, predicted == positive, rankdata(proba[:, positive])

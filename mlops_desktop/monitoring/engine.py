@@ -34,6 +34,7 @@ import numpy as np
 
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.formatting import counted
+from mlops_desktop.monitoring.estimates import window_estimate
 from mlops_desktop.monitoring.logs import (
     LoggedInputs,
     decode_outputs,
@@ -132,6 +133,7 @@ def _evaluate(
     auc = _multivariate_auc(ref, current, settings)
     values, pred = _prediction_drift(ref, rows, settings)
     results = _window_results(ref, rows, report, auc, values, pred)
+    results["estimate"] = window_estimate(ws, ref.version_id, inputs.frame)
     detail = {"report": report.to_dict(), "prediction": pred.to_dict() if pred else None}
     results["report"] = ws.artifacts.put_bytes(gzip.compress(json.dumps(detail).encode(), 6))
     return {

@@ -120,12 +120,26 @@ class PerformanceEstimator:
         texts = [_text(c) for c in est.classes]
         if positive is not None and _text(positive) in texts:
             est.positive = texts.index(_text(positive))
-        proba = np.asarray(pipeline.predict_proba(holdout_X), dtype=np.float64)
-        index = est.class_index(y)
-        known = index >= 0
-        est.calibrator = cbpe.Calibrator.fit(proba[known], index[known])
-        est.holdout = (feature_matrix(pipeline, holdout_X[known]), proba[known], index[known])
+        est.attach(pipeline, holdout_X, y)
+        _, proba, index = est.holdout
+        est.calibrator = cbpe.Calibrator.fit(proba, index)
         return est
+
+    def attach(self, pipeline: Any, holdout_X: pd.DataFrame, holdout_y: Any) -> None:  # noqa: N803
+        """Attach the model (and, for a classifier, its holdout's features, probabilities and
+        classes, which the shift correction re-weights) to a stored estimator."""
+        self.pipeline = pipeline
+        if self.task == "regression":
+            return
+        proba = np.asarray(pipeline.predict_proba(holdout_X), dtype=np.float64)
+        index = self.class_index(np.asarray(holdout_y))
+        known = index >= 0
+        if known.sum() < MIN_CHUNK_ROWS:
+            raise InputError(
+                f"Only {int(known.sum())} holdout rows hold a class the model knows; estimating "
+                f"needs at least {MIN_CHUNK_ROWS}."
+            )
+        self.holdout = (feature_matrix(pipeline, holdout_X[known]), proba[known], index[known])
 
     def class_index(self, labels: Any) -> np.ndarray:
         """Each label's class index (-1 for a label the model does not know), matched as text."""

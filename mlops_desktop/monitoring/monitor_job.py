@@ -67,6 +67,7 @@ class MonitorResult:
                     "drift_share": w.drift_share,
                     "dataset_drift": bool(w.dataset_drift),
                     "drifted_columns": (w.results or {}).get("drifted_columns", []),
+                    "estimate": (w.results or {}).get("estimate"),
                 }
                 for w in self.windows
             ],

@@ -184,6 +184,19 @@ class TestReport:
 
 
 @dataclass(frozen=True)
+class StoredEstimator:
+    """A model version's performance estimator (CBPE or DLE), fitted on its holdout."""
+
+    model_version_id: int
+    method: str
+    artifact_hash: str
+    dataset_version_id: int
+    holdout_rows: int
+    created_at: float
+    calibrated: int = 0
+
+
+@dataclass(frozen=True)
 class Deployment:
     id: int
     model_name: str

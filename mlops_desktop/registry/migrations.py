@@ -143,6 +143,21 @@ CREATE TABLE personal_columns (
 CREATE INDEX personal_columns_version ON personal_columns(dataset_version_id, column_name, id)
 """
 
+# Performance estimation (issue 16): per model version the estimator fitted on its holdout
+# (CBPE's calibrator or DLE's error models), kept as an artifact beside the model's, with the
+# dataset version whose holdout it learned from (a newer version after an erasure refits it).
+_ESTIMATORS = """
+CREATE TABLE performance_estimators (
+    model_version_id INTEGER PRIMARY KEY REFERENCES model_versions(id),
+    method TEXT NOT NULL CHECK (method IN ('CBPE', 'DLE')),
+    artifact_hash TEXT NOT NULL,
+    dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+    holdout_rows INTEGER NOT NULL,
+    calibrated INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+)
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema for the whole loop", INITIAL_SCHEMA),
     Migration(2, "prediction log quarantine", _QUARANTINE),
@@ -151,6 +166,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         5, "erasure records, superseded dataset versions, models trained on erased data", _ERASURE
     ),
+    Migration(6, "performance estimators fitted on each model version's holdout", _ESTIMATORS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].number

@@ -27,6 +27,7 @@ from mlops_desktop.registry.deployment_store import DeploymentStore
 from mlops_desktop.registry.drift_store import DriftWindowStore
 from mlops_desktop.registry.entities import WorkspaceSummary
 from mlops_desktop.registry.erasure_store import ErasureStore
+from mlops_desktop.registry.estimator_store import EstimatorStore
 from mlops_desktop.registry.gate_store import GateStore
 from mlops_desktop.registry.job_store import JobStore
 from mlops_desktop.registry.migrations import current_version, migrate
@@ -231,6 +232,10 @@ class Workspace:
     @cached_property
     def erasures(self) -> ErasureStore:
         return ErasureStore(self.db)
+
+    @cached_property
+    def estimators(self) -> EstimatorStore:
+        return EstimatorStore(self.db)
 
     @cached_property
     def personal_data(self) -> PersonalDataStore:

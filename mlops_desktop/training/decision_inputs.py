@@ -126,7 +126,7 @@ def transformed(pipeline: Any, signature: dict, rows: LoggedRows) -> np.ndarray:
     return np.asarray(pipeline[:-1].transform(rows.frame()), dtype=np.float64)
 
 
-def _rows_of(ws: Workspace, dataset: DatasetVersion) -> DatasetVersion:
+def kept_dataset_version(ws: Workspace, dataset: DatasetVersion) -> DatasetVersion:
     """``dataset``, or the version that replaced it after erasures (followed to the last)."""
     seen = {dataset.id}
     while (replaced := ws.datasets.superseded_by(dataset.id)) is not None:
@@ -153,7 +153,7 @@ def background_mean(
             f"The training data of {version.ref} is no longer recorded (its run is gone): a "
             "linear model is explained against its training rows' mean."
         )
-    source = _rows_of(ws, dataset)
+    source = kept_dataset_version(ws, dataset)
     key = (str(ws.path), version.artifact_hash, source.id)
     found = _cached(_means, key)
     if found is not None:

@@ -1,0 +1,86 @@
+"""Estimates of a workspace's model: fitted once on the holdout and stored, per monitoring
+window, and from the ``estimate`` command (text, JSON, clear refusals)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from mlops_desktop.cli.entry import main
+from mlops_desktop.monitoring.engine import compute_windows
+from mlops_desktop.monitoring.estimates import clear_cache, estimate_performance
+from tests.monitoring.conftest import TARGET, log_requests, shifted
+
+
+def _holdout(ws):
+    version = ws.models.get("credit@1")
+    dataset = ws.datasets.get_by_id(ws.runs.get(version.run_id).dataset_version_id)
+    frame, test_mask = ws.datasets.load_frame(dataset)
+    return frame[test_mask].reset_index(drop=True)
+
+
+def test_the_estimator_is_fitted_once_and_stored_with_the_version(monitored):
+    holdout = _holdout(monitored)
+    first = estimate_performance(monitored, "credit@1", holdout, chunks=2)
+    stored = monitored.estimators.get(monitored.models.get("credit@1").id)
+    assert stored is not None and stored.method == "CBPE" and stored.holdout_rows == len(holdout)
+    clear_cache()  # a new process: loaded from the artifact, not fitted again
+    again = estimate_performance(monitored, "credit@1", holdout, chunks=2)
+    assert monitored.estimators.get(stored.model_version_id) == stored
+    assert again["chunks"] == first["chunks"]
+    assert first["labelled"] and first["reference"]["roc_auc"]["test_report"] is not None
+    for chunk in first["chunks"]:
+        for metric in first["metrics"]:
+            values = chunk["metrics"][metric]
+            assert values["low"] <= values["estimate"] <= values["high"]
+            assert values["realized"] is not None
+
+
+def test_each_monitoring_window_carries_an_estimate_that_follows_a_shift(monitored, credit):
+    rows = credit.sample(1000, replace=True, random_state=3).reset_index(drop=True)
+    log_requests(monitored, rows.head(500))
+    log_requests(monitored, shifted(rows.tail(500), "duration_in_month", 3.0))
+    windows = compute_windows(monitored, "credit", kind="count", size=500)
+    assert len(windows) == 2
+    calm, moved = (w.results["estimate"] for w in windows)
+    assert calm["method"] == "CBPE" and calm["rows"] == 500
+    for metric in ("roc_auc", "accuracy"):
+        assert calm["metrics"][metric]["low"] <= calm["metrics"][metric]["estimate"]
+    assert calm["metrics"]["accuracy"]["estimate"] != moved["metrics"]["accuracy"]["estimate"]
+
+
+def test_the_estimate_command_prints_estimates_beside_realized_values(monitored, tmp_path, capsys):
+    path = tmp_path / "current.csv"
+    _holdout(monitored).to_csv(path, index=False)
+    ws = ["--workspace", str(monitored.path)]
+    assert main(["estimate", "credit@1", str(path), "--chunk-size", "100", "--json", *ws]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["method"] == "CBPE" and all(c["rows"] <= 100 for c in result["chunks"])
+    assert main(["estimate", "credit@1", str(path), "--chunks", "2", *ws]) == 0
+    text = capsys.readouterr().out
+    assert "ESTIMATE [95% BAND]" in text and "REALIZED" in text and "concept drift" in text
+    unlabelled = tmp_path / "unlabelled.csv"
+    _holdout(monitored).drop(columns=[TARGET]).to_csv(unlabelled, index=False)
+    assert main(["estimate", "credit@1", str(unlabelled), "--json", *ws]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert not result["labelled"]
+    assert all(v["realized"] is None for c in result["chunks"] for v in c["metrics"].values())
+    assert np.isfinite(result["chunks"][0]["metrics"]["roc_auc"]["estimate"])
+
+
+def test_bad_input_to_the_estimate_command_is_exit_2(monitored, tmp_path, capsys):
+    ws = ["--workspace", str(monitored.path)]
+    lacking = tmp_path / "lacking.csv"
+    _holdout(monitored).drop(columns=["duration_in_month"]).to_csv(lacking, index=False)
+    assert main(["estimate", "credit@1", str(lacking), *ws]) == 2
+    assert "duration_in_month" in capsys.readouterr().err
+    good = tmp_path / "good.csv"
+    _holdout(monitored).to_csv(good, index=False)
+    assert main(["estimate", "credit@1", str(good), "--chunk-size", "3", *ws]) == 2
+    assert "at least 20 rows" in capsys.readouterr().err
+    assert main(["estimate", "nope@1", str(good), *ws]) == 2
+    assert "nope" in capsys.readouterr().err
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\xff\xfe\x00garbage")
+    assert main(["estimate", "credit@1", str(broken), *ws]) == 2
