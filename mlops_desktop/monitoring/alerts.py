@@ -15,6 +15,9 @@ realized_metric   the realized ``metric`` (default: the gate's first metric, els
                   metric) over the latest ``sample`` labelled rows is worse than the gate's
                   threshold (or ``threshold``; without a gate: below the test report's CI band),
                   once at least ``min_labels`` labelled rows exist
+estimated_metric  the estimated ``metric`` (CBPE or DLE, from the model's outputs, no labels
+                  needed; default: the gate's first estimated metric) of each of the last
+                  ``windows`` windows is worse than the gate's threshold (or ``threshold``)
 latency_p95       the p95 latency of the last ``minutes`` is above ``threshold_ms``
 error_rate        the share of failed requests (any status but 200) of the last ``minutes`` is
                   above ``threshold``
@@ -63,6 +66,7 @@ SIGNALS: dict[str, dict] = {
         "sample": 500,
         "severity": "critical",
     },
+    "estimated_metric": {"metric": None, "threshold": None, "windows": 2, "severity": "warning"},
     "latency_p95": {"threshold_ms": 500.0, "minutes": 5, "min_requests": 20, "severity": "warning"},
     "error_rate": {"threshold": 0.05, "minutes": 5, "min_requests": 20, "severity": "critical"},
     "batch_feed": {"max_reject_share": 0.1, "max_age_hours": None, "severity": "warning"},
@@ -70,7 +74,13 @@ SIGNALS: dict[str, dict] = {
 ACTIVE = ("open", "acknowledged")
 #: Signals that judge the live version (its inputs' drift, its answers, its quality), not the
 #: service: their alerts retire when another version goes live.
-VERSION_SIGNALS = ("drift_share", "feature_drift", "prediction_drift", "realized_metric")
+VERSION_SIGNALS = (
+    "drift_share",
+    "feature_drift",
+    "prediction_drift",
+    "realized_metric",
+    "estimated_metric",
+)
 _ABOUT = re.compile(r"^(?:[A-Z][a-z ]+ on ([\w.-]+@\d+):|Realized \S+ of ([\w.-]+@\d+) is )")
 
 

@@ -2,58 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlops_desktop.formatting import counted, p_text
-from mlops_desktop.monitoring.settings import get_settings
-from mlops_desktop.registry.entities import AlertRule
+from mlops_desktop.monitoring.check import Check, _live, _windows
+from mlops_desktop.monitoring.estimated_signal import check_estimated
 
 if TYPE_CHECKING:
+    from mlops_desktop.registry.entities import AlertRule
     from mlops_desktop.registry.workspace import Workspace
-
-
-@dataclass
-class Check:
-    """One rule's verdict now: ``fire``, ``ok`` or ``unknown`` (not enough data)."""
-
-    rule: AlertRule
-    state: str
-    message: str
-    value: float | None = None
-    details: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {
-            "rule_id": self.rule.id,
-            "signal": self.rule.signal,
-            "state": self.state,
-            "message": self.message,
-            "value": self.value,
-            "details": self.details,
-        }
-
-
-def _live(ws: Workspace, name: str):
-    holding = ws.models.current_alias(name, "live")
-    return ws.models.by_id(holding.model_version_id) if holding else None
-
-
-def _windows(ws: Workspace, name: str, version_id: int, count: int) -> list[dict]:
-    """The latest ``count`` windows of the live version (newest first), as results dicts."""
-    kind = get_settings(ws, name).kind
-    return [
-        {
-            "id": w.id,
-            "start": w.window_start,
-            "share": w.drift_share,
-            "dataset_drift": w.dataset_drift,
-            **w.results,
-        }
-        for w in ws.drift_windows.latest(name, kind, count, version_id=version_id)
-    ]
 
 
 def check_rule(ws: Workspace, rule: AlertRule, now: float) -> Check:
@@ -70,8 +29,11 @@ def check_rule(ws: Workspace, rule: AlertRule, now: float) -> Check:
                 rule, "unknown", f"{len(windows)} of {counted(need, 'window')} computed yet."
             )
         return _about(_DRIFT[rule.signal](rule, version.ref, windows), version.ref)
-    if rule.signal == "realized_metric":
-        check = _realized(ws, rule, version)
+    if rule.signal in ("realized_metric", "estimated_metric"):
+        if rule.signal == "realized_metric":
+            check = _realized(ws, rule, version)
+        else:
+            check = check_estimated(ws, rule, version)
         return _about(check, version.ref) if version is not None else check
     if rule.signal in ("latency_p95", "error_rate"):
         return _operations(ws, rule, now)

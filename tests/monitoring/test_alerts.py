@@ -10,6 +10,7 @@ import pytest
 
 from mlops_desktop.errors import InputError
 from mlops_desktop.monitoring.alerts import (
+    SIGNALS,
     acknowledge,
     add_rule,
     ensure_default_rules,
@@ -86,13 +87,14 @@ def test_default_rules_are_created_once_per_model(small_windows):
             "feature_drift",
             "prediction_drift",
             "realized_metric",
+            "estimated_metric",
             "latency_p95",
             "error_rate",
             "batch_feed",
         ]
     )
     assert ensure_default_rules(ws, "credit") == rules
-    assert _actions(ws).count("alert_rule.create") == 7
+    assert _actions(ws).count("alert_rule.create") == len(SIGNALS)
 
 
 def test_acknowledge_and_resolve_are_audited_and_checked(small_windows):

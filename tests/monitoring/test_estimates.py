@@ -84,3 +84,45 @@ def test_bad_input_to_the_estimate_command_is_exit_2(monitored, tmp_path, capsys
     broken = tmp_path / "broken.csv"
     broken.write_bytes(b"\xff\xfe\x00garbage")
     assert main(["estimate", "credit@1", str(broken), *ws]) == 2
+
+
+def _two_windows(ws, credit):
+    rows = credit.sample(1000, replace=True, random_state=5).reset_index(drop=True)
+    log_requests(ws, rows)
+    return compute_windows(ws, "credit", kind="count", size=500)
+
+
+def test_an_estimate_below_the_gate_opens_an_alert_before_any_label(monitored, credit):
+    from mlops_desktop.monitoring.monitor_job import run_once
+
+    monitored.gates.set("credit", {"metrics": {"roc_auc": {">=": 0.99}}}, reason="tests")
+    save_size(monitored)
+    _two_windows(monitored, credit)
+    result = run_once(monitored, "credit")
+    fired = [a for a in result.opened if a.signal == "estimated_metric"]
+    assert len(fired) == 1 and "Estimated roc_auc on credit@1" in fired[0].message
+    assert "below the gate (0.990)" in fired[0].message
+    assert all(w["estimate"]["metrics"]["roc_auc"]["estimate"] for w in result.to_dict()["windows"])
+
+
+def test_an_estimate_above_the_gate_opens_none(monitored, credit):
+    from mlops_desktop.monitoring.monitor_job import run_once
+
+    monitored.gates.set("credit", {"metrics": {"roc_auc": {">=": 0.5}}}, reason="tests")
+    save_size(monitored)
+    _two_windows(monitored, credit)
+    result = run_once(monitored, "credit")
+    assert not [a for a in result.opened if a.signal == "estimated_metric"]
+    check = next(c for c in result.checks if c["signal"] == "estimated_metric")
+    assert check["state"] == "ok" and check["details"]["source"] == "gate"
+
+
+def save_size(ws) -> None:
+    from mlops_desktop.monitoring.settings import get_settings, save_settings, with_overrides
+
+    save_settings(
+        ws,
+        "credit",
+        with_overrides(get_settings(ws, "credit"), kind="count", size=500),
+        reason="tests",
+    )
