@@ -126,3 +126,28 @@ def save_size(ws) -> None:
         with_overrides(get_settings(ws, "credit"), kind="count", size=500),
         reason="tests",
     )
+
+
+def test_the_series_puts_estimates_beside_realized_values_once_outcomes_land(monitored, credit):
+    from mlops_desktop.monitoring.estimated_series import estimated_series
+    from mlops_desktop.serving.outcomes import record_outcomes
+
+    rows = credit.sample(1000, replace=True, random_state=9).reset_index(drop=True)
+    ids = log_requests(monitored, rows)
+    compute_windows(monitored, "credit", kind="count", size=500)
+    before = estimated_series(monitored, "credit")
+    assert before.method == "CBPE" and before.n_windows == 2
+    assert np.isfinite(before.estimate["roc_auc"]).all()
+    assert np.isnan(before.realized["roc_auc"]).all()  # no outcome yet: the estimate stands alone
+    assert before.latest("roc_auc")[1] <= before.latest("roc_auc")[0] <= before.latest("roc_auc")[2]
+    # outcomes for the first window's rows only
+    labels = [
+        {"request_id": i, "label": y} for i, y in zip(ids[:500], rows[TARGET][:500], strict=True)
+    ]
+    record_outcomes(monitored, "credit", labels)
+    after = estimated_series(monitored, "credit")
+    assert np.isfinite(after.realized["roc_auc"][0]) and np.isnan(after.realized["roc_auc"][1])
+    assert (
+        after.error["accuracy"][0] == after.estimate["accuracy"][0] - after.realized["accuracy"][0]
+    )
+    assert "concept drift" in after.caveat
