@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -78,20 +79,21 @@ def _checked_int(text: str) -> int:
     return value
 
 
+def _children(level: list) -> chain:
+    """Every element of the lists and every value of the objects in ``level``, lazily."""
+    return chain.from_iterable(item.values() if type(item) is dict else item for item in level)
+
+
 def _depth_ok(value: Any) -> bool:
     """True when no list or object in ``value`` is nested deeper than MAX_DEPTH (no recursion):
-    one level at a time, the containers of each level gathered by comprehensions."""
+    one level at a time. Each level's element types are collected at C speed first; the
+    containers of the next level are gathered only when there are any."""
     level = [value]
     for _ in range(MAX_DEPTH):
-        deeper: list = []
-        for item in level:
-            children = item.values() if type(item) is dict else item
-            kinds = set(map(type, children))  # at C speed: most items hold only scalars
-            if dict in kinds or list in kinds:
-                deeper += [c for c in children if type(c) is dict or type(c) is list]
-        if not deeper:
+        kinds = set(map(type, _children(level)))
+        if dict not in kinds and list not in kinds:
             return True
-        level = deeper
+        level = [c for c in _children(level) if type(c) is dict or type(c) is list]
     return False
 
 
