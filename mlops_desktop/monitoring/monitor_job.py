@@ -19,6 +19,7 @@ from mlops_desktop.monitoring.alerts import (
     evaluate,
     list_alerts,
 )
+from mlops_desktop.monitoring.batch_windows import compute_batch_windows
 from mlops_desktop.monitoring.engine import compute_windows
 from mlops_desktop.monitoring.windowing import more_due
 from mlops_desktop.registry.entities import Alert, DriftWindow
@@ -97,9 +98,10 @@ def run_once(
     ensure_default_rules(ws, name)
     report(0.0, f"Computing the due windows of {name}")
     windows = compute_windows(
-        ws, name, now=now, max_windows=max_windows, on_progress=lambda f, m: report(0.9 * f, m)
+        ws, name, now=now, max_windows=max_windows, on_progress=lambda f, m: report(0.8 * f, m)
     )
     backlog = len(windows) >= max_windows and more_due(ws, name, now)
+    windows += compute_batch_windows(ws, name, on_progress=lambda f, m: report(0.8 + 0.1 * f, m))
     report(0.9, "Evaluating the alert rules")
     evaluation = evaluate(ws, name, now, skip=WINDOW_SIGNALS if backlog else ())
     result = MonitorResult(

@@ -81,6 +81,24 @@ class BatchRowStore:
                 return prediction
         return None
 
+    def published_runs(self, model_name: str, after_ts: float) -> list[tuple[str, float]]:
+        """``(batch id, published at)`` of the model's successful runs published after
+        ``after_ts``, oldest first (the monitor's batch windows)."""
+        return self.db.execute(
+            "SELECT request_id, ts FROM predictions WHERE model_name = ? AND ts > ?"
+            " AND arm = 'batch' AND protocol = 'batch' AND status = 200 ORDER BY ts",
+            [model_name, after_ts],
+        ).fetchall()
+
+    def chunk_rows(self, batch_id: str) -> list[tuple]:
+        """The run's chunk records as the monitor reads windows: ``(id, ts, model_version_id,
+        inputs_json, outputs_json, latency_ms)``, in id order."""
+        return self.db.execute(
+            "SELECT id, ts, model_version_id, inputs_json, outputs_json, latency_ms"
+            f" {_CHUNKS} ORDER BY id",
+            _range(batch_id),
+        ).fetchall()
+
     def chunks(self, batch_id: str) -> int:
         """Chunk records logged for ``batch_id``."""
         return int(self.db.execute(f"SELECT COUNT(*) {_CHUNKS}", _range(batch_id)).fetchone()[0])

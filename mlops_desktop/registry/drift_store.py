@@ -110,6 +110,14 @@ class DriftWindowStore:
         ).fetchone()
         return int(row[0] or 0) if row else 0
 
+    def last_batch_end(self, name: str) -> float:
+        """When the latest batch run with a window was published (0 when none has one)."""
+        row = self.db.execute(
+            "SELECT MAX(window_end) FROM drift_windows WHERE model_name = ? AND window_kind = 'batch'",
+            [name],
+        ).fetchone()
+        return float(row[0] or 0.0)
+
     def last_time_end(self, name: str) -> float | None:
         """Where the latest stored time window of ``name`` ends (None before the first)."""
         return self.db.execute(

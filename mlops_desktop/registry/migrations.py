@@ -158,6 +158,32 @@ CREATE TABLE performance_estimators (
 )
 """
 
+# Batch scoring runs monitored as their own arm (issue 16): one drift window of kind 'batch' per
+# published run. SQLite cannot change a CHECK constraint in place, so the table is rebuilt.
+_BATCH_WINDOWS = """
+CREATE TABLE drift_windows_new (
+    id INTEGER PRIMARY KEY,
+    model_name TEXT NOT NULL,
+    model_version_id INTEGER REFERENCES model_versions(id),
+    window_kind TEXT NOT NULL CHECK (window_kind IN ('time', 'count', 'batch')),
+    window_start REAL NOT NULL,
+    window_end REAL NOT NULL,
+    n_rows INTEGER NOT NULL,
+    drift_share REAL,
+    dataset_drift INTEGER,
+    prediction_drift REAL,
+    multivariate_auc REAL,
+    results_json TEXT NOT NULL DEFAULT '{}',
+    computed_at REAL NOT NULL,
+    UNIQUE (model_name, window_kind, window_start)
+);
+INSERT INTO drift_windows_new SELECT id, model_name, model_version_id, window_kind, window_start,
+    window_end, n_rows, drift_share, dataset_drift, prediction_drift, multivariate_auc,
+    results_json, computed_at FROM drift_windows;
+DROP TABLE drift_windows;
+ALTER TABLE drift_windows_new RENAME TO drift_windows
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema for the whole loop", INITIAL_SCHEMA),
     Migration(2, "prediction log quarantine", _QUARANTINE),
@@ -167,6 +193,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         5, "erasure records, superseded dataset versions, models trained on erased data", _ERASURE
     ),
     Migration(6, "performance estimators fitted on each model version's holdout", _ESTIMATORS),
+    Migration(7, "drift windows of kind 'batch': one per batch scoring run", _BATCH_WINDOWS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].number

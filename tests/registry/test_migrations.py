@@ -241,3 +241,25 @@ def test_opening_with_a_failing_migration_refuses_and_keeps_the_workspace(tmp_pa
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     with Workspace.open(tmp_path / "ws") as ws:
         assert ws.schema_version == LATEST_VERSION and ws.jobs.get("j1").status == "succeeded"
+
+
+def test_batch_windows_migration_keeps_every_stored_window(tmp_path):
+    db = connect(tmp_path / "w.db")
+    migrate(db, target=6)
+    db.execute(
+        "INSERT INTO drift_windows (model_name, window_kind, window_start, window_end, n_rows,"
+        " results_json, computed_at) VALUES ('m', 'count', 1.0, 2.0, 500, '{\"a\": 1}', 3.0)"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO drift_windows (model_name, window_kind, window_start, window_end, n_rows,"
+            " computed_at) VALUES ('m', 'batch', 5.0, 6.0, 10, 7.0)"
+        )
+    migrate(db)
+    assert db.execute(
+        "SELECT model_name, window_kind, n_rows, results_json FROM drift_windows"
+    ).fetchall() == [("m", "count", 500, '{"a": 1}')]
+    db.execute(
+        "INSERT INTO drift_windows (model_name, window_kind, window_start, window_end, n_rows,"
+        " computed_at) VALUES ('m', 'batch', 5.0, 6.0, 10, 7.0)"
+    )
