@@ -146,10 +146,11 @@ def _monitor_text(result) -> str:
     lines = []
     for w in result.windows:
         cols = (w.results or {}).get("drifted_columns", [])
+        kind = "batch window" if w.window_kind == "batch" else "window"
         lines.append(
-            f"window {w.id}: {w.n_rows} rows to {local_time(w.window_end, seconds=True)}, drift "
+            f"{kind} {w.id}: {w.n_rows} rows to {local_time(w.window_end, seconds=True)}, drift "
             f"share {(w.drift_share or 0):.0%}{' DATASET DRIFT' if w.dataset_drift else ''}"
-            f"{' (' + ', '.join(cols[:5]) + ')' if cols else ''}"
+            f"{' (' + ', '.join(cols[:5]) + ')' if cols else ''}{_estimate_text(w.results)}"
         )
     lines.append(f"{counted(len(result.windows), 'new window')} for {result.model}.")
     for a in result.opened:
@@ -164,6 +165,20 @@ def _monitor_text(result) -> str:
     if not result.active:
         lines.append("No active alert.")
     return "\n".join(lines)
+
+
+def _estimate_text(results: dict | None) -> str:
+    """``; estimated roc_auc 0.781 [0.74–0.82]``: the window's first estimated metric."""
+    from mlops_desktop.formatting import number
+
+    metrics = ((results or {}).get("estimate") or {}).get("metrics") or {}
+    for metric, v in metrics.items():
+        if v.get("estimate") is not None:
+            return (
+                f"; estimated {metric} {number(v['estimate'])}"
+                f" [{number(v['low'])}–{number(v['high'])}]"
+            )
+    return ""
 
 
 def _thresholds(saved: dict, items: list[str] | None) -> dict | None:
