@@ -221,6 +221,7 @@ class ServiceInstance:
     token_hash: str | None = None
     heartbeat_at: float | None = None
     stopped_at: float | None = None
+    stop_requested_at: float | None = None
 
 
 @dataclass(frozen=True)

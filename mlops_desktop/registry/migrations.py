@@ -184,6 +184,12 @@ DROP TABLE drift_windows;
 ALTER TABLE drift_windows_new RENAME TO drift_windows
 """
 
+# A stop request through the registry (issue 17): a service sees it within a second and stops
+# gracefully, on every platform (Windows has no SIGTERM to send).
+_STOP_REQUEST = """
+ALTER TABLE service_instances ADD COLUMN stop_requested_at REAL
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema for the whole loop", INITIAL_SCHEMA),
     Migration(2, "prediction log quarantine", _QUARANTINE),
@@ -194,6 +200,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(6, "performance estimators fitted on each model version's holdout", _ESTIMATORS),
     Migration(7, "drift windows of kind 'batch': one per batch scoring run", _BATCH_WINDOWS),
+    Migration(8, "stop requests to a running service through the registry", _STOP_REQUEST),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].number

@@ -75,6 +75,21 @@ class ServiceStore:
                 [time.time(), instance_id],
             )
 
+    def request_stop(self, instance_id: int) -> None:
+        """Ask the running instance to stop (it polls the registry every second)."""
+        with write(self.db):
+            self.db.execute(
+                "UPDATE service_instances SET stop_requested_at = ? WHERE id = ?",
+                [time.time(), instance_id],
+            )
+
+    def stop_requested(self, instance_id: int) -> bool:
+        """Whether someone asked this instance to stop."""
+        row = self.db.execute(
+            "SELECT stop_requested_at FROM service_instances WHERE id = ?", [instance_id]
+        ).fetchone()
+        return bool(row and row[0] is not None)
+
     def heartbeat(self, instance_id: int, now: float) -> None:
         with write(self.db):
             self.db.execute(

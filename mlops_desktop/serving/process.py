@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import MlopsError
 from mlops_desktop.registry.entities import ServiceInstance
+from mlops_desktop.registry.processes import pid_alive
 from mlops_desktop.serving.server import DEFAULT_HOST, DEFAULT_PORT, TOKEN_ENV
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def load_problems(handle: ServiceHandle, timeout: float = 0.5) -> tuple[str, ...
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return pid_alive(pid)  # os.kill(pid, 0) would end the process on Windows
     try:
         # A service this process started and that has exited stays a zombie until reaped.
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
@@ -215,20 +218,32 @@ def _wait_until_running(
     )
 
 
-def stop_service(ws: Workspace, handle: ServiceHandle | None = None, timeout: float = 30.0) -> bool:
-    """Stop the service gracefully (SIGTERM: in-flight requests finish, the log is flushed).
+def stop_service(
+    ws: Workspace,
+    handle: ServiceHandle | None = None,
+    timeout: float = 30.0,
+    signals: bool | None = None,
+) -> bool:
+    """Stop the service gracefully: in-flight requests finish, the log is flushed.
 
+    The stop is asked through the registry, which the service reads every second, on every
+    platform; on POSIX (``signals``, the default there) a SIGTERM makes it immediate. Windows
+    has no SIGTERM (``os.kill`` would end the process at once, losing the log's last rows).
     Returns False when no service was running. Kills it only if it does not stop in ``timeout``.
     """
     handle = handle or find_service(ws)
     if handle is None:
         return False
     pid = handle.instance.pid
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        ws.services.mark_crashed(handle.instance.id)
-        return False
+    ws.services.request_stop(handle.instance.id)
+    if signals is None:
+        signals = os.name != "nt"
+    if signals:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            ws.services.mark_crashed(handle.instance.id)
+            return False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if handle.process is not None and handle.process.poll() is not None:
@@ -237,11 +252,20 @@ def stop_service(ws: Workspace, handle: ServiceHandle | None = None, timeout: fl
             break
         time.sleep(0.05)
     else:
-        os.kill(pid, signal.SIGKILL)
-        if handle.process is not None:
-            handle.process.wait(5)
+        _kill(handle)
         ws.services.mark_crashed(handle.instance.id)
     return True
+
+
+def _kill(handle: ServiceHandle) -> None:
+    """End a service that did not stop in time (SIGKILL on POSIX, TerminateProcess on Windows)."""
+    if handle.process is not None:
+        handle.process.kill()
+        handle.process.wait(5)
+    elif os.name == "nt":
+        os.kill(handle.instance.pid, signal.SIGTERM)  # Windows: TerminateProcess
+    else:
+        os.kill(handle.instance.pid, signal.SIGKILL)
 
 
 def example_requests(url: str, model: str, columns: list[str]) -> dict[str, str]:

@@ -133,6 +133,7 @@ def _uvicorn_server(service: ScoringService) -> uvicorn.Server:
         )
     )
     service.request_stop = lambda: setattr(server, "should_exit", True)
+    service.watcher.on_stop_request = service.request_stop  # `stop_service` on every platform
     return server
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mlops_desktop.serving.deployments import RouteSpec, routing_table
@@ -48,6 +49,7 @@ class Watcher:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = 0.0
+        self.on_stop_request: Callable[[], None] | None = None  # a stop asked through the registry
 
     def start(self) -> None:
         self.sync()
@@ -75,6 +77,9 @@ class Watcher:
         self._last_beat = now
         with self._sync_lock:
             self.ws.services.heartbeat(self.instance_id, now)
+            stop = self.ws.services.stop_requested(self.instance_id)
+        if stop and self.on_stop_request is not None:
+            self.on_stop_request()
 
     def refresh_oversight(self) -> None:
         """Re-read the review rules and paused models (two small queries)."""
