@@ -73,3 +73,21 @@ def test_freedesktop_validators_accept_the_files():
         ["appstreamcli", "validate", "--no-net", str(LINUX / f"{APP_ID}.metainfo.xml")],
         check=True,
     )
+
+
+def test_the_frozen_entry_point_is_the_cli_and_the_service_process():
+    """PyInstaller's entry script: `SERVICE_ARG` runs the scoring service (what start_service
+    launches in a frozen app, which has no `python -m`), anything else the CLI."""
+    import sys
+
+    from mlops_desktop.serving.process import SERVICE_ARG
+
+    entry = str(REPO_ROOT / "packaging" / "pyinstaller" / "entry.py")
+    service = subprocess.run(
+        [sys.executable, entry, SERVICE_ARG, "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert service.returncode == 0 and "--max-body-mb" in service.stdout
+    cli = subprocess.run(
+        [sys.executable, entry, "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert cli.returncode == 0 and cli.stdout.startswith("mlops-desktop ")

@@ -156,11 +156,12 @@ def _command(
     default_model: str | None,
     max_body_mb: float | None,
 ) -> list[str]:
-    """The service's command line (``python -m mlops_desktop.serving ...``), without the token."""
+    """The service's command line (``python -m mlops_desktop.serving ...``), without the token.
+    In the frozen desktop app (PyInstaller) the app's own executable runs it (``SERVICE_ARG``)."""
+    frozen = getattr(sys, "frozen", False)
     cmd = [
         sys.executable,
-        "-m",
-        "mlops_desktop.serving",
+        *([SERVICE_ARG] if frozen else ["-m", "mlops_desktop.serving"]),
         "--workspace",
         str(ws.path),
         "--host",
@@ -175,6 +176,10 @@ def _command(
     if max_body_mb is not None:
         cmd += ["--max-body-mb", str(max_body_mb)]
     return cmd
+
+
+#: The frozen app's first argument that makes it the scoring service process.
+SERVICE_ARG = "--scoring-service-process"
 
 
 def _environment(token: str | None) -> dict[str, str]:
