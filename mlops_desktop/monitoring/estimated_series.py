@@ -58,13 +58,14 @@ def _column(records: list[dict], metric: str, key: str) -> np.ndarray:
     return np.array(out, dtype=float)
 
 
-def estimated_series(ws: Workspace, name: str) -> EstimatedSeries:
-    """Estimates per stored window of ``name``, beside the realized values and the test report."""
+def estimated_series(ws: Workspace, name: str, realized=None) -> EstimatedSeries:
+    """Estimates per stored window of ``name``, beside the realized values and the test report
+    (``realized``: the model's ``realized_series``, when the caller has it already)."""
     from mlops_desktop.monitoring.realized import realized_series
     from mlops_desktop.monitoring.series import _records
 
     records = _records(ws, name, get_settings(ws, name).kind)
-    realized = realized_series(ws, name)
+    realized = realized if realized is not None else realized_series(ws, name)
     out = EstimatedSeries(
         model=name,
         primary_metric=realized.primary_metric,

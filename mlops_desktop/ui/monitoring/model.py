@@ -22,6 +22,7 @@ from mlops_desktop.errors import MlopsError
 from mlops_desktop.formatting import local_time
 from mlops_desktop.monitoring.alerts import list_alerts, list_rules
 from mlops_desktop.monitoring.engine import load_detail
+from mlops_desktop.monitoring.estimated_series import EstimatedSeries, estimated_series
 from mlops_desktop.monitoring.monitor_job import monitored_models, run_once
 from mlops_desktop.monitoring.realized import RealizedSeries, realized_series
 from mlops_desktop.monitoring.series import WindowSeries, window_series
@@ -79,6 +80,7 @@ class MonitorSnapshot:
     settings: MonitorSettings | None = None
     series: WindowSeries | None = None
     realized: RealizedSeries | None = None
+    estimated: EstimatedSeries | None = None  # per-window estimates (CBPE/DLE), no labels needed
     alerts: list[Alert] = field(default_factory=list)
     opened: list[Alert] = field(default_factory=list)
     rules: dict[str, dict] = field(default_factory=dict)
@@ -105,7 +107,7 @@ class SnapshotReader:
     """Reads snapshots for one workspace; keeps the last realized series between polls."""
 
     def __init__(self) -> None:
-        self._realized: dict[str, tuple[tuple, float, RealizedSeries]] = {}
+        self._realized: dict[str, tuple[tuple, float, RealizedSeries, EstimatedSeries]] = {}
 
     def read(self, ws: Workspace, model: str | None, compute: bool = True) -> MonitorSnapshot:
         """The snapshot of ``model`` (the first monitored model when it is not live)."""
@@ -124,21 +126,25 @@ class SnapshotReader:
             snap.settings = get_settings(ws, name)
             snap.series = window_series(ws, name)
             snap.backlog = snap.computed >= POLL_WINDOWS and _more_due(snap)
-            snap.realized = self._realized_of(ws, name, snap.series)
+            snap.realized, snap.estimated = self._realized_of(ws, name, snap.series)
             snap.rules = {r.signal: dict(r.params) for r in list_rules(ws, name, True)}
         snap.alerts = list_alerts(ws, limit=ALERT_LIMIT)
         snap.seconds = time.perf_counter() - started
         return snap
 
-    def _realized_of(self, ws: Workspace, name: str, series: WindowSeries) -> RealizedSeries:
+    def _realized_of(
+        self, ws: Workspace, name: str, series: WindowSeries
+    ) -> tuple[RealizedSeries, EstimatedSeries]:
+        """The realized and the estimated series, read again when a window or a label came."""
         key = (series.n_windows, int(series.ids[-1]) if series.n_windows else 0)
         known = self._realized.get(name)
         now = time.monotonic()
         if known is not None and known[0] == key and now - known[1] < REALIZED_EVERY_S:
-            return known[2]
+            return known[2], known[3]
         realized = realized_series(ws, name)
-        self._realized[name] = (key, now, realized)
-        return realized
+        estimated = estimated_series(ws, name, realized)
+        self._realized[name] = (key, now, realized, estimated)
+        return realized, estimated
 
 
 BACKGROUND_WINDOWS = 3  # per pass, so a long backlog never holds a pool thread for long

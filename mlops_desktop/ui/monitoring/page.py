@@ -374,7 +374,7 @@ class MonitorPage(MonitorActions, MonitorRequests, Page):
         elif tab == 2:
             self.prediction_chart.update_series(series)
         elif tab == 3:
-            self.quality.set_realized(snap.realized, snap.model)
+            self.quality.set_realized(snap.realized, snap.model, snap.estimated)
         elif tab == REQUESTS_TAB:
             self._polls_since_requests += 1
             if self._polls_since_requests >= REQUESTS_REFRESH_POLLS:
