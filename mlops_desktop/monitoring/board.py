@@ -92,7 +92,28 @@ def _quality(ws: Workspace, name: str, version) -> dict:
             out["passes"] = value >= limit if higher else value <= limit
     if "passes" not in out and out.get("source") == "test report":
         out["passes"] = out.get("passed")
+    if out.get("source") != "realized":
+        out["estimate"] = _latest_estimate(ws, name, version.id, metric)
     return out
+
+
+def _latest_estimate(ws: Workspace, name: str, version_id: int, metric: str | None) -> dict | None:
+    """The latest window's estimate of ``metric`` (CBPE/DLE) for the live version, or None."""
+    from mlops_desktop.monitoring.settings import get_settings
+
+    kind = get_settings(ws, name).kind
+    for window in ws.drift_windows.latest(name, kind, 1, version_id=version_id):
+        estimate = (window.results or {}).get("estimate") or {}
+        values = (estimate.get("metrics") or {}).get(metric) or {}
+        if values.get("estimate") is not None:
+            return {
+                "value": values["estimate"],
+                "low": values.get("low"),
+                "high": values.get("high"),
+                "method": estimate.get("method"),
+                "at": window.window_end,
+            }
+    return None
 
 
 def _drift(ws: Workspace, name: str) -> dict:

@@ -151,3 +151,17 @@ def test_the_series_puts_estimates_beside_realized_values_once_outcomes_land(mon
         after.error["accuracy"][0] == after.estimate["accuracy"][0] - after.realized["accuracy"][0]
     )
     assert "concept drift" in after.caveat
+
+
+def test_the_board_shows_the_estimate_labelled_as_one_while_outcomes_lag(monitored, credit):
+    from mlops_desktop.monitoring.board import board
+    from mlops_desktop.ui.monitoring.meeting.data import quality_source
+
+    save_size(monitored)
+    _two_windows(monitored, credit)
+    (card,) = [c for c in board(monitored) if c.model == "credit"]
+    assert card.quality["source"] == "test report"  # no outcome: the tested value stands
+    estimate = card.quality["estimate"]
+    assert estimate["method"] == "CBPE" and estimate["low"] <= estimate["value"] <= estimate["high"]
+    text = quality_source(card)
+    assert text.startswith("measured on") and "estimated now ≈" in text and "no labels" in text

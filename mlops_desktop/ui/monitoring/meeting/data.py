@@ -194,8 +194,29 @@ def quality_text(card: BoardCard) -> str:
     return f"{text}  (no gate set)"
 
 
+def estimate_text(card: BoardCard) -> str:
+    """The latest window's estimate, said to be one: ``estimated now ≈ 0.792 (95 % 0.74–0.84;
+    CBPE, from the model's confidence, no labels)``; empty when there is none."""
+    e = (card.quality or {}).get("estimate")
+    if not e:
+        return ""
+    band = ""
+    if e.get("low") is not None and e.get("high") is not None:
+        band = f"95 % {number(e['low'])}–{number(e['high'])}; "
+    return (
+        f"estimated now ≈ {number(e['value'])} ({band}{e.get('method') or 'estimate'}, "
+        "from the model's confidence, no labels)"
+    )
+
+
 def quality_source(card: BoardCard) -> str:
-    """Where the quality figure comes from, in words."""
+    """Where the quality figure comes from, in words (and the estimate, while outcomes lag)."""
+    text = _measured_source(card)
+    estimate = estimate_text(card)
+    return f"{text} · {estimate}" if text and estimate else (text or estimate)
+
+
+def _measured_source(card: BoardCard) -> str:
     q = card.quality or {}
     if q.get("source") == "realized":
         since = f" since {local_time(q['since'], now=time.time())}" if q.get("since") else ""
