@@ -54,7 +54,7 @@ class QualityChart(MonitorPlot):
     """One realized metric per window, the test report's value with its CI band, the gate."""
 
     def __init__(self) -> None:
-        super().__init__("Realized performance", "Metric value")
+        super().__init__("Performance: realized and estimated", "Metric value")
         self.low = pg.PlotDataItem([], [])
         self.high = pg.PlotDataItem([], [])
         self.band = pg.FillBetweenItem(self.low, self.high)
