@@ -52,6 +52,12 @@ def _add_monitor_parser(sub: argparse._SubParsersAction, common: argparse.Argume
         default=None,
         help="also run the domain classifier per window (saved)",
     )
+    monitor.add_argument(
+        "--shift-correction",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="re-weight the holdout per window before estimating performance (PAPE; saved)",
+    )
     monitor.set_defaults(handler=cmd_monitor)
 
 
@@ -213,6 +219,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             drift_share=args.share,
             multivariate=args.multivariate,
             thresholds=_thresholds(current.thresholds, args.threshold),
+            shift_correction=args.shift_correction,
         )
         if new != current:
             save_settings(ws, args.model, new, reason="mlops-desktop monitor")

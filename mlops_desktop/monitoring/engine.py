@@ -133,7 +133,9 @@ def _evaluate(
     auc = _multivariate_auc(ref, current, settings)
     values, pred = _prediction_drift(ref, rows, settings)
     results = _window_results(ref, rows, report, auc, values, pred)
-    results["estimate"] = window_estimate(ws, ref.version_id, inputs.frame)
+    results["estimate"] = window_estimate(
+        ws, ref.version_id, inputs.frame, shift_correction=settings.shift_correction
+    )
     detail = {"report": report.to_dict(), "prediction": pred.to_dict() if pred else None}
     results["report"] = ws.artifacts.put_bytes(gzip.compress(json.dumps(detail).encode(), 6))
     return {

@@ -146,7 +146,9 @@ def estimate_performance(
     }
 
 
-def window_estimate(ws: Workspace, version_id: int, frame: pd.DataFrame) -> dict:
+def window_estimate(
+    ws: Workspace, version_id: int, frame: pd.DataFrame, shift_correction: bool = False
+) -> dict:
     """One monitoring window's estimate (the window as one chunk), compact for ``results_json``:
     ``{"method", "metrics": {metric: {"estimate", "low", "high"}}}``, or ``{"error": why}``
     when the version cannot be estimated (the drift figures are stored all the same)."""
@@ -156,10 +158,13 @@ def window_estimate(ws: Workspace, version_id: int, frame: pd.DataFrame) -> dict
         estimator = estimator_for(ws, ws.models.by_id(version_id))
         if len(frame) < MIN_CHUNK_ROWS:
             return {"method": estimator.method, "metrics": {}, "rows": int(len(frame))}
-        chunk = estimator.estimate(frame, chunks=1)[0]
+        chunk = estimator.estimate(frame, chunks=1, shift_correction=shift_correction)[0]
     except (MlopsError, ValueError, TypeError) as exc:  # the drift figures still count
         return {"error": str(exc)}
     metrics = {
         m: {k: v[k] for k in ("estimate", "low", "high")} for m, v in chunk["metrics"].items()
     }
-    return {"method": estimator.method, "metrics": metrics, "rows": chunk["rows"]}
+    out = {"method": estimator.method, "metrics": metrics, "rows": chunk["rows"]}
+    if chunk.get("shift_corrected"):
+        out["shift_corrected"] = True
+    return out

@@ -41,6 +41,9 @@ class MonitorSettings:
         Dataset drift when at least this share of features drift.
     thresholds : dict
         Per-method threshold overrides (``DriftSettings.thresholds``).
+    shift_correction : bool
+        Re-weight the holdout to look like each window before estimating its performance
+        (PAPE-style importance weights; a domain classifier per window, about a second each).
     """
 
     kind: str = "count"
@@ -49,6 +52,7 @@ class MonitorSettings:
     multivariate: bool = True
     drift_share: float = 0.5
     thresholds: dict = field(default_factory=dict)
+    shift_correction: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("count", "time"):

@@ -165,3 +165,20 @@ def test_the_board_shows_the_estimate_labelled_as_one_while_outcomes_lag(monitor
     assert estimate["method"] == "CBPE" and estimate["low"] <= estimate["value"] <= estimate["high"]
     text = quality_source(card)
     assert text.startswith("measured on") and "estimated now ≈" in text and "no labels" in text
+
+
+def test_the_shift_correction_setting_reweights_each_windows_estimate(monitored, credit):
+    from mlops_desktop.monitoring.settings import get_settings, save_settings, with_overrides
+
+    settings = with_overrides(get_settings(monitored, "credit"), kind="count", size=500)
+    save_settings(monitored, "credit", with_overrides(settings, shift_correction=True), reason="t")
+    windows = _two_windows(monitored, credit)
+    for window in windows:
+        estimate = window.results["estimate"]
+        assert estimate["shift_corrected"] is True
+        auc = estimate["metrics"]["roc_auc"]
+        assert auc["low"] <= auc["estimate"] <= auc["high"]
+    assert main(
+        ["monitor", "credit", "--once", "--no-shift-correction", "--workspace", str(monitored.path)]
+    ) in (0, 1)
+    assert get_settings(monitored, "credit").shift_correction is False

@@ -198,10 +198,17 @@ class MonitorSettingsDialog(QDialog):
             "Trains a small classifier per window to tell current rows from training rows; it "
             "catches changes in feature combinations but costs about half a second per window."
         )
+        self.shift_correction = QCheckBox("&Correct estimates for shifted inputs (PAPE)")
+        shift_explain = muted_label(
+            "Re-weights the test rows to look like each window before estimating performance; "
+            "follows strong input shifts better, costs about a second per window."
+        )
         layout = QVBoxLayout()
         layout.addLayout(line)
         layout.addWidget(self.multivariate)
         layout.addWidget(explain)
+        layout.addWidget(self.shift_correction)
+        layout.addWidget(shift_explain)
         box = QGroupBox("Dataset drift")
         box.setLayout(layout)
         return box
@@ -267,6 +274,7 @@ class MonitorSettingsDialog(QDialog):
         self.freq_box.setEnabled(settings.kind == "time")
         self.share_spin.setValue(round(float(settings.drift_share) * 100))
         self.multivariate.setChecked(bool(settings.multivariate))
+        self.shift_correction.setChecked(bool(settings.shift_correction))
         for method, spin in self.threshold_spins.items():
             spin.setValue(float(settings.thresholds.get(method, METHODS[method][0])))
 
@@ -287,6 +295,7 @@ class MonitorSettingsDialog(QDialog):
             multivariate=self.multivariate.isChecked(),
             drift_share=self.share_spin.value() / 100,
             thresholds=self.thresholds(),
+            shift_correction=self.shift_correction.isChecked(),
         )
 
     def reason(self) -> str:
