@@ -6,7 +6,7 @@ window of rows gives the expected confusion matrix, and from it the expected acc
 precision, recall, F1 and ROC AUC the window's labels will show once they arrive.
 
 - ``Calibrator`` maps the model's probabilities to calibrated ones (per class none, Platt's
-  sigmoid or isotonic regression, whichever scores best out of fold on the model's holdout;
+  sigmoid or isotonic regression, whichever is best calibrated out of fold on the holdout;
   optionally with importance weights).
 - ``expected_metrics`` gives the point estimates; ROC AUC counts the expected share of
   (positive, negative) pairs of distinct rows ranked in the right order (ties count half).
@@ -43,8 +43,8 @@ class Calibrator:
         cls, proba: np.ndarray, y_index: np.ndarray, weights: np.ndarray | None = None
     ) -> Calibrator:
         """Fit on the holdout's model probabilities (rows x classes) and true class indices:
-        per class the curve (none, Platt's sigmoid or isotonic) with the lowest Brier score on
-        holdout rows it was not fitted on."""
+        per class the curve (none, Platt's sigmoid or isotonic) with the lowest calibration
+        error on holdout rows it was not fitted on."""
         binary = proba.shape[1] == 2
         columns = [1] if binary else range(proba.shape[1])
         curves = []
@@ -96,13 +96,30 @@ class Sigmoid:
 
 
 class Isotonic:
-    """Isotonic regression (monotone steps): fits any miscalibration, needs more rows."""
+    """Isotonic regression (monotone steps), each step's rate shrunk towards the model's own
+    mean probability in it by ``PRIOR_ROWS`` pseudo-rows: plain isotonic steps fitted on a few
+    rows end at exactly 0 or 1, over-confident where the model is not."""
+
+    PRIOR_ROWS = 10.0
 
     def fit(self, p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None = None) -> Isotonic:
         from sklearn.isotonic import IsotonicRegression
 
+        w = np.ones(len(p)) if weights is None else weights
+        curve = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        steps = curve.fit(p, hit, sample_weight=w).predict(p)
+        order = np.argsort(p, kind="stable")
+        xs, levels = p[order], steps[order]
+        starts = np.flatnonzero(np.r_[True, np.diff(levels) != 0])
+        weight = np.add.reduceat(w[order], starts)
+        rate = np.add.reduceat((w * hit)[order], starts) / weight
+        own = np.add.reduceat((w * p)[order], starts) / weight
+        shrunk = (weight * rate + self.PRIOR_ROWS * own) / (weight + self.PRIOR_ROWS)
+        ends = np.r_[starts[1:], len(xs)] - 1
+        knots_x = np.ravel(np.column_stack([xs[starts], xs[ends]]))
+        knots_y = np.repeat(shrunk, 2)
         self.curve = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        self.curve.fit(p, hit, sample_weight=weights)
+        self.curve.fit(knots_x, knots_y)
         return self
 
     def predict(self, p: np.ndarray) -> np.ndarray:
@@ -114,24 +131,41 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+def calibration_error(p: np.ndarray, hit: np.ndarray, w: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the weighted gap between mean probability and hit rate in
+    ``bins`` equally filled bins of ``p``."""
+    edges = np.quantile(p, np.linspace(0, 1, bins + 1))
+    index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    total = float(w.sum())
+    gap = 0.0
+    for b in range(bins):
+        inside = index == b
+        weight = float(w[inside].sum())
+        if weight > 0:
+            mean_p = float(np.sum(w[inside] * p[inside]) / weight)
+            mean_hit = float(np.sum(w[inside] * hit[inside]) / weight)
+            gap += abs(mean_p - mean_hit) * weight / total
+    return gap
+
+
 def _best_curve(p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, folds: int = 5):
     """The calibration (None: the model's own probabilities, ``Sigmoid`` or ``Isotonic``) with
-    the lowest Brier score on rows it was not fitted on. In-sample, isotonic steps look best
-    and are over-confident; on a small holdout they flatten the scores and understate AUC."""
+    the lowest Brier score (a proper score: it rewards calibration and punishes
+    over-confidence) on holdout rows it was not fitted on; ties keep the simpler one."""
     w = np.ones(len(p)) if weights is None else weights
     order = np.random.default_rng(0).permutation(len(p))
-    scores = {None: 0.0, Sigmoid: 0.0, Isotonic: 0.0}
+    candidates = (None, Sigmoid, Isotonic)
+    scores = dict.fromkeys(candidates, 0.0)
     for part in np.array_split(order, folds):
         rest = np.setdiff1d(order, part, assume_unique=True)
-        for make in scores:
+        for make in candidates:
             fitted = (
                 p[part]
                 if make is None
                 else make().fit(p[rest], hit[rest], w[rest]).predict(p[part])
             )
             scores[make] += float(np.sum(w[part] * (fitted - hit[part]) ** 2))
-    best = min(scores, key=lambda m: (scores[m], m is not None))  # ties: the model's own
-    return best
+    return min(candidates, key=lambda m: (round(scores[m] / w.sum(), 6), candidates.index(m)))
 
 
 def _ratio(top: float, bottom: float) -> float:
@@ -196,6 +230,8 @@ def expected_metrics(
 
 def _drawn_labels(calibrated: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
     """``draws`` x rows class indices, each row's class drawn from its calibrated probabilities."""
+    if calibrated.shape[1] == 2:  # one comparison per cell
+        return (rng.random((draws, calibrated.shape[0])) < calibrated[:, 1]).astype(np.int8)
     cumulative = np.cumsum(calibrated, axis=1)[:, :-1]
     u = rng.random((draws, calibrated.shape[0]))
     return (u[:, :, None] > cumulative[None, :, :]).sum(axis=2)

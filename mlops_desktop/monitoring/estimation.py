@@ -78,7 +78,7 @@ class PerformanceEstimator:
     errors: dle.ErrorModels | None = None
     holdout_rows: int = 0
     pipeline: Any = None  # not stored with the estimator: the model version's own artifact
-    holdout: tuple | None = None  # (feature matrix, proba, class index): shift correction only
+    holdout: tuple | None = None  # (rows or their features, proba, class index): shift correction
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "pipeline": None, "holdout": None}
@@ -139,7 +139,7 @@ class PerformanceEstimator:
                 f"Only {int(known.sum())} holdout rows hold a class the model knows; estimating "
                 f"needs at least {MIN_CHUNK_ROWS}."
             )
-        self.holdout = (feature_matrix(pipeline, holdout_X[known]), proba[known], index[known])
+        self.holdout = (holdout_X[known], proba[known], index[known])  # features: on first use
 
     def class_index(self, labels: Any) -> np.ndarray:
         """Each label's class index (-1 for a label the model does not know), matched as text."""
@@ -206,8 +206,11 @@ class PerformanceEstimator:
             raise InputError(
                 "Shift correction needs the model's holdout; load it from its version."
             )
-        matrix, proba, index = self.holdout
-        current = feature_matrix(self.pipeline, part)
+        rows, proba, index = self.holdout
+        if isinstance(rows, pd.DataFrame):  # the holdout's preprocessed features, once
+            rows = feature_matrix(self.pipeline, rows)
+            self.holdout = (rows, proba, index)
+        matrix, current = rows, feature_matrix(self.pipeline, part)
         weights = importance_weights(matrix, current)
         return cbpe.Calibrator.fit(proba, index, weights), True
 
