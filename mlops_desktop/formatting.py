@@ -238,6 +238,17 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+def byte_size(value: Any) -> str:
+    """A size in bytes for people: ``512 kB``, ``3.4 MB``, ``16.0 GB``."""
+    x = _finite(value)
+    if x is None:
+        return MISSING
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if x >= size:
+            return f"{x / size:.1f} {unit}"
+    return f"{round(x):,} bytes"
+
+
 def count(value: Any) -> str:
     """A count of things, grouped: ``12,345``; :data:`MISSING` when unknown."""
     x = _finite(value)

@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from mlops_desktop.cli.audit import add_parsers as add_audit
     from mlops_desktop.cli.card import add_parsers as add_card
+    from mlops_desktop.cli.cluster import add_parsers as add_cluster
     from mlops_desktop.cli.data import add_parsers as add_data
     from mlops_desktop.cli.demo import add_parsers as add_demo
     from mlops_desktop.cli.erase import add_parsers as add_erase
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_governance(sub, common)
     add_personal_data(sub, common)
     add_card(sub, common)
+    add_cluster(sub, common)
     add_demo(sub, common)
     return parser
 

@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from mlops_desktop.cli.cluster import add_cluster_argument
 from mlops_desktop.cli.output import Progress
 from mlops_desktop.formatting import number
 from mlops_desktop.training.families import family_label
@@ -36,6 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     train.add_argument("--seed", type=int, default=42)
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     train.add_argument("--register", metavar="NAME", help="register the run as NAME@N")
+    add_cluster_argument(train, "cross-validate")
     train.set_defaults(handler=cmd_train)
 
     retrain = sub.add_parser(
@@ -45,6 +47,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     )
     retrain.add_argument("model", metavar="NAME@N")
     retrain.add_argument("--dataset", required=True, metavar="DATASET[@M]")
+    add_cluster_argument(retrain, "cross-validate")
     retrain.set_defaults(handler=cmd_retrain)
 
     from mlops_desktop.cli.runs import add_runs_parser
@@ -93,6 +96,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 "seed": args.seed,
                 "cv_folds": args.folds,
                 "register": args.register,
+                "cluster": args.cluster,
             },
             title=f"Train {args.model} on {args.dataset}",
             on_progress=progress,
@@ -110,7 +114,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         _, result = run_inline(
             ws,
             retrain_model,
-            {"model_ref": args.model, "dataset": args.dataset},
+            {"model_ref": args.model, "dataset": args.dataset, "cluster": args.cluster},
             title=f"Retrain {args.model} on {args.dataset}",
             on_progress=progress,
         )

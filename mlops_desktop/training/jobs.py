@@ -17,6 +17,7 @@ import sklearn
 
 from mlops_desktop import __version__
 from mlops_desktop.errors import InputError, JobCancelled
+from mlops_desktop.jobs.cluster import check_address, connected, describe
 from mlops_desktop.jobs.context import JobContext
 from mlops_desktop.training.trainer import TrainConfig, TrainResult, train
 
@@ -108,11 +109,15 @@ def train_model(
     cv_folds: int = 5,
     register: str | None = None,
     parent_version_id: int | None = None,
+    cluster: str | None = None,
 ) -> dict[str, Any]:
     """Train ``model`` (logreg, linear, rf, hgb) on dataset version ``dataset`` (``name@N``).
 
+    ``cluster`` (``tcp://host:port``, ``local`` or ``local:N``) cross-validates on Dask workers.
     Returns the run id, its metrics and, with ``register``, the registered ``name@N``.
     """
+    if cluster is not None:
+        cluster = check_address(cluster)  # a mistyped address fails before a run is recorded
     ws = ctx.workspace()
     ctx.report(0.0, f"Loading {dataset}")
     version = ws.datasets.get(dataset)
@@ -139,7 +144,10 @@ def train_model(
     try:
         # Loaded after the run exists, so a missing or damaged dataset file ends a visible run.
         frame, test_mask = ws.datasets.load_frame(version)
-        result = train(frame, test_mask, version.schema, roles, config, report, log)
+        with connected(cluster) as client:
+            if client is not None:
+                log(f"Cross-validating on the Dask cluster {cluster}: {_workers_text(client)}")
+            result = train(frame, test_mask, version.schema, roles, config, report, log, client)
         run, artifact, metrics, signature = _store_run(ctx, run.id, config, result, log_lines)
     except JobCancelled:
         ws.runs.finish(run.id, "cancelled", error="Cancelled by the user", log="\n".join(log_lines))
@@ -157,7 +165,16 @@ def train_model(
     return output
 
 
-def retrain_model(ctx: JobContext, model_ref: str, dataset: str) -> dict[str, Any]:
+def _workers_text(client: Any) -> str:
+    from mlops_desktop.formatting import byte_size
+
+    info = describe(client)
+    return f"{info.workers} workers, {info.threads} threads, {byte_size(info.memory_bytes)}"
+
+
+def retrain_model(
+    ctx: JobContext, model_ref: str, dataset: str, cluster: str | None = None
+) -> dict[str, Any]:
     """Re-run a model version's config on another dataset version; register the result as the
     next version of the same model, linked to its parent."""
     ws = ctx.workspace()
@@ -179,6 +196,7 @@ def retrain_model(ctx: JobContext, model_ref: str, dataset: str) -> dict[str, An
         cv_folds=config.get("cv_folds", 5),
         register=parent.name,
         parent_version_id=parent.id,
+        cluster=cluster,
     )
     result["parent"] = parent.ref
     result["retrain_s"] = time.time() - started

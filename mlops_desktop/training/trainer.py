@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.model_selection import ParameterSampler
 
 from mlops_desktop.errors import InputError
+from mlops_desktop.training.cross_validation import MetricsScorer, run_folds
 from mlops_desktop.training.families import family, make_estimator
 from mlops_desktop.training.folds import cv_splits
 from mlops_desktop.training.metrics import HIGHER_IS_BETTER, PRIMARY, positive_class, score
@@ -112,22 +113,27 @@ def _cross_validate(
     positive: str | None,
     progress: Callable[[int, str], None],
     log: Log,
+    cluster: Any = None,
 ) -> list[dict[str, Any]]:
     """``{"params", "cv"}`` per candidate: its metrics' mean and spread over the folds."""
     fam, task = fitter.fam, fitter.config.task
     primary = PRIMARY[task]
+    candidates = [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in params.items()}
+        for params in candidates
+    ]
+    pipelines = [fitter.pipeline(params) for params in candidates]
+    scores = run_folds(
+        pipelines,
+        folds,
+        X,
+        y,
+        MetricsScorer(task, positive),
+        lambda done, text: progress(done, f"{fam.label}: {text}"),
+        cluster,
+    )
     results = []
-    step = 0
-    for index, params in enumerate(candidates):
-        params = {k: (v.item() if hasattr(v, "item") else v) for k, v in params.items()}
-        fold_scores: list[dict[str, float]] = []
-        for fold, (fit_idx, val_idx) in enumerate(folds):
-            what = f"candidate {index + 1}/{len(candidates)}, " if len(candidates) > 1 else ""
-            progress(step, f"Cross-validating {fam.label}: {what}fold {fold + 1}/{len(folds)}")
-            pipeline = fitter.pipeline(params)
-            pipeline.fit(X.iloc[fit_idx], y.iloc[fit_idx])
-            fold_scores.append(score(pipeline, X.iloc[val_idx], y.iloc[val_idx], task, positive))
-            step += 1
+    for params, fold_scores in zip(candidates, scores, strict=True):
         summary = _summarise(fold_scores)
         results.append({"params": params, "cv": summary})
         log(
@@ -175,8 +181,11 @@ def train(
     config: TrainConfig,
     report: Report,
     log: Log = lambda _m: None,
+    cluster: Any = None,
 ) -> TrainResult:
-    """Train ``config.family`` on the training part of ``frame`` and evaluate on its test part."""
+    """Train ``config.family`` on the training part of ``frame`` and evaluate on its test part.
+
+    ``cluster`` (a ``distributed.Client``) runs the cross-validation's fits on its workers."""
     train_part, test_part = _parts(frame, test_mask, config)
     X, y = _split_xy(train_part, roles, config.task)  # noqa: N806
     X_test, y_test = _split_xy(test_part, roles, config.task)  # noqa: N806
@@ -194,7 +203,15 @@ def train(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     results = _cross_validate(
-        fitter, candidates, folds, X, y, positive, lambda s, m: report(s / total_steps, m), log
+        fitter,
+        candidates,
+        folds,
+        X,
+        y,
+        positive,
+        lambda s, m: report(s / total_steps, m),
+        log,
+        cluster,
     )
     timings["cv_s"] = time.perf_counter() - started
     best = _best(results, primary)

@@ -132,3 +132,33 @@ def test_cancelled_or_killed_training_ends_the_run_and_registers_nothing(credit_
     runs = credit_ws.runs.list()
     assert len(runs) == 1 and runs[0].status == job.status and runs[0].error
     assert credit_ws.models.list() == []
+
+
+def test_a_pool_job_trains_on_a_local_cluster_and_cancels_there(credit_ws):
+    """In the job pool's worker (a daemon process) ``local:2`` still starts two worker
+    processes; the metrics equal a local run's, and cancel ends the run as it does locally."""
+    pytest.importorskip("distributed")
+    kwargs = {"dataset": "credit@1", "model": "logreg", "cv_folds": 3, "search": 2, "seed": 4}
+    _, local = run_inline(credit_ws, train_model, kwargs)
+    pool = JobPool(credit_ws.path, warm_workers=0, preload=(), cancel_grace_s=30)
+    try:
+        done = pool.wait(pool.submit(train_model, {**kwargs, "cluster": "local:2"}), timeout=300)
+        assert done.status == "succeeded", done.error
+        assert done.result["metrics"] == local["metrics"]
+        assert (
+            "on the Dask cluster local:2: 2 workers"
+            in credit_ws.runs.get(done.result["run_id"]).log
+        )
+        job_id = pool.submit(
+            train_model,
+            {"dataset": "credit@1", "model": "rf", "search": 30, "cluster": "local:2"},
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "on 2 workers" not in pool.snapshot(job_id).message:
+            time.sleep(0.05)
+        pool.cancel(job_id)
+        job = pool.wait(job_id, timeout=120)
+    finally:
+        pool.shutdown()
+    assert job.status == "cancelled"
+    assert credit_ws.runs.list()[0].status == "cancelled"
