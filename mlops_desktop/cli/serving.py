@@ -113,6 +113,9 @@ def _add_history_and_score_parsers(
     score.add_argument(
         "output", metavar="OUT", help=".csv or .parquet; bad rows go to OUT.rejects.csv"
     )
+    from mlops_desktop.cli.cluster import add_cluster_argument
+
+    add_cluster_argument(score, "check and score the chunks")
     score.set_defaults(handler=cmd_score)
 
 
@@ -247,10 +250,12 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.formatting import counted
+    from mlops_desktop.jobs.cluster import check_address, connected
     from mlops_desktop.serving.batch import score
 
-    with open_workspace(args) as ws, Progress(args) as progress:
-        result = score(ws, args.model, args.input, args.output, progress=progress)
+    address = check_address(args.cluster) if args.cluster else None
+    with open_workspace(args) as ws, Progress(args) as progress, connected(address) as client:
+        result = score(ws, args.model, args.input, args.output, progress=progress, cluster=client)
     text = (
         f"Scored {result.scored:,} of {result.rows:,} rows with {result.model} into {result.output}"
     )

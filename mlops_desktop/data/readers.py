@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -158,13 +158,30 @@ def preview(
 def _read_csv(
     path: Path, opts: ReadOptions, progress: Progress, max_rows: int | None, given: ReadOptions
 ) -> tuple[pd.DataFrame, ReadOptions]:
+    return read_settled_csv(
+        path,
+        opts,
+        given,
+        lambda o, names, types: _read_csv_once(path, o, names, types, progress, max_rows),
+    )
+
+
+def read_settled_csv(
+    path: Path,
+    opts: ReadOptions,
+    given: ReadOptions,
+    read: Callable[[ReadOptions, list[str], dict[str, pa.DataType]], Any],
+) -> tuple[Any, ReadOptions]:
+    """``read(opts, names, types)`` retried until the column types and the encoding hold for
+    the whole file (a value far down may turn a number column into text); its result and the
+    options that held."""
     names = _csv_header(path, opts)
     types: dict[str, pa.DataType] = {
         n: pa.string() for n in _leading_zero_columns(path, opts, names)
     }
     for _attempt in range(len(names) + 2):
         try:
-            return _read_csv_once(path, opts, names, types, progress, max_rows), opts
+            return read(opts, names, types), opts
         except _Retype as retype:
             types[names[retype.index]] = retype.new_type
         except _BadEncoding as exc:
@@ -209,14 +226,16 @@ def _arrow_options(
     return read_options, parse_options, convert_options
 
 
-def _read_csv_once(
+def csv_batches(
     path: Path,
     opts: ReadOptions,
     names: list[str],
     types: dict[str, pa.DataType],
-    progress: Progress,
-    max_rows: int | None,
-) -> pd.DataFrame:
+    max_rows: int | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """The file's blocks as Arrow record batches, read with ``opts`` and the column ``types``
+    so far; a value that does not fit its column raises ``_Retype`` (``read_settled_csv``
+    retries), every other problem an InputError that says what to fix."""
     bad_rows: list[Any] = []
 
     def on_invalid(row: Any) -> str:
@@ -226,9 +245,6 @@ def _read_csv_once(
     read_options, parse_options, convert_options = _arrow_options(
         opts, names, types, max_rows, on_invalid
     )
-    total_rows = _estimate_rows(path)
-    batches: list[pa.RecordBatch] = []
-    rows = 0
     try:
         with pa.OSFile(str(path), "rb") as source:
             reader = pcsv.open_csv(
@@ -238,20 +254,34 @@ def _read_csv_once(
                 convert_options=convert_options,
             )
             _check_types(reader.schema)
-            encode: list[int] | None = None
-            for batch in reader:
-                if encode is None:
-                    encode = _repetitive_text(batch)
-                batches.append(_encode(batch, encode))
-                rows += batch.num_rows
-                # The reader reads ahead, so the file position says little: count rows.
-                progress(min(0.99, rows / total_rows), f"Read {rows:,} rows")
-                if max_rows is not None and rows >= max_rows:
-                    break
+            yield from reader
     except pa.ArrowInvalid as exc:
         _explain_arrow_error(path, exc, bad_rows, names)
     except UnicodeDecodeError as exc:  # a transcoded encoding (utf-16, cp1252) met bad bytes
         raise _BadEncoding(0) from exc
+
+
+def _read_csv_once(
+    path: Path,
+    opts: ReadOptions,
+    names: list[str],
+    types: dict[str, pa.DataType],
+    progress: Progress,
+    max_rows: int | None,
+) -> pd.DataFrame:
+    total_rows = estimate_rows(path)
+    batches: list[pa.RecordBatch] = []
+    rows = 0
+    encode: list[int] | None = None
+    for batch in csv_batches(path, opts, names, types, max_rows):
+        if encode is None:
+            encode = repetitive_text(batch)
+        batches.append(encode_text(batch, encode))
+        rows += batch.num_rows
+        # The reader reads ahead, so the file position says little: count rows.
+        progress(min(0.99, rows / total_rows), f"Read {rows:,} rows")
+        if max_rows is not None and rows >= max_rows:
+            break
     table = (
         pa.Table.from_batches(batches, schema=batches[0].schema)
         if batches
@@ -262,7 +292,7 @@ def _read_csv_once(
     return to_pandas(table)
 
 
-def _estimate_rows(path: Path) -> int:
+def estimate_rows(path: Path) -> int:
     """Rows in the file, estimated from the line length in its first bytes (for progress)."""
     from mlops_desktop.data.sniff import _head
 
@@ -271,7 +301,7 @@ def _estimate_rows(path: Path) -> int:
     return max(1, int(os.path.getsize(path) / (len(head) / lines)))
 
 
-def _repetitive_text(batch: pa.RecordBatch) -> list[int]:
+def repetitive_text(batch: pa.RecordBatch) -> list[int]:
     """Text columns of the first block with few distinct values (stored as categories)."""
     import pyarrow.compute as pc
 
@@ -284,7 +314,7 @@ def _repetitive_text(batch: pa.RecordBatch) -> list[int]:
     ]
 
 
-def _encode(batch: pa.RecordBatch, columns: list[int]) -> pa.RecordBatch:
+def encode_text(batch: pa.RecordBatch, columns: list[int]) -> pa.RecordBatch:
     """Dictionary-encode the chosen text columns of one block as it arrives.
 
     The text of a repetitive column then never exists in full, neither in Arrow nor as a

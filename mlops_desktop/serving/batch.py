@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ import pandas as pd
 from mlops_desktop.errors import InputError, NotFoundError
 from mlops_desktop.registry.batch_row_store import row_id
 from mlops_desktop.serving.batch_files import Writer, rejects_path
+from mlops_desktop.serving.batch_judge import Judged, judge
 from mlops_desktop.serving.batch_log import (
     BatchResult,
     ChunkLog,
@@ -47,10 +48,6 @@ if TYPE_CHECKING:
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 1000  # validate_frame lists up to 1,000 rows per problem: one chunk, every row
 ABANDONED_S = 3600  # a run that logged no chunk for an hour and never published has died
-REASONS = {
-    "wrong_type": "expects {type} values",
-    "all_null": "is empty in every row of this part of the file",
-}
 
 
 def reading_rules(ws: Workspace, version: ModelVersion) -> ReadOptions:
@@ -73,35 +70,11 @@ def reading_rules(ws: Workspace, version: ModelVersion) -> ReadOptions:
 
 
 def _chunks(path: Path, rows: int, rules: ReadOptions):
-    """(chunk, fraction read) pairs, the file read by the import's reader with ``rules``."""
-    from mlops_desktop.data.readers import read_frame
+    """(chunk, fraction read) pairs, typed by the import's reader with ``rules`` as the whole
+    file would be, streamed: a file larger than memory scores too."""
+    from mlops_desktop.data.stream import iter_frames
 
-    frame, _ = read_frame(path, rules)
-    total = len(frame)
-    for start in range(0, total, rows):
-        yield frame.iloc[start : start + rows], min(1.0, (start + rows) / total)
-
-
-def _reasons(chunk: pd.DataFrame, violations, signature: dict) -> list[list[str]]:
-    types = {s["name"]: s.get("type") for s in signature.get("inputs") or []}
-    reasons: list[list[str]] = [[] for _ in range(len(chunk))]
-    for v in violations:
-        if v.severity != "error":
-            continue
-        rows = v.rows or tuple(range(len(chunk)))
-        text = REASONS.get(v.kind, v.kind.replace("_", " ")).format(type=types.get(v.column))
-        for r in rows:
-            value = chunk[v.column].iloc[r] if v.column in chunk.columns else None
-            got = f" (got {value!r})" if v.kind == "wrong_type" else ""
-            reasons[r].append(f"column '{v.column}' {text}{got}")
-    return reasons
-
-
-def _predict(pipeline, frame: pd.DataFrame, classes) -> tuple[np.ndarray, np.ndarray | None]:
-    if classes is None:
-        return np.asarray(pipeline.predict(frame)), None
-    proba = np.asarray(pipeline.predict_proba(frame), dtype=float)
-    return np.asarray(classes, dtype=object)[proba.argmax(axis=1)], proba
+    return iter_frames(path, rules, rows)
 
 
 def score(
@@ -111,8 +84,12 @@ def score(
     out_path: Path | str,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    cluster: Any = None,
 ) -> BatchResult:
     """Score ``in_path`` with model version ``ref`` (``name@N``, ``name@live``, ``name``).
+
+    ``cluster`` (a ``distributed.Client``) checks and scores the chunks on its workers; the
+    output, rejects and log are the same as without it.
 
     A run that fails (unreadable file, missing columns, every row rejected, unknown version)
     writes no output file, is logged as a failed batch (status 400/404/500 with the message) so
@@ -120,7 +97,9 @@ def score(
     """
     started = time.perf_counter()
     try:
-        return _score(ws, ref, Path(in_path), Path(out_path), progress, chunk_rows, started)
+        return _score(
+            ws, ref, (Path(in_path), Path(out_path)), progress, chunk_rows, started, cluster
+        )
     except Exception as exc:
         record_failure(ws, ref, Path(in_path), Path(out_path), exc, started)
         raise
@@ -171,15 +150,26 @@ class _Tally:
     warnings: dict[str, int] = field(default_factory=dict)
 
 
+def _judged_chunks(in_path: Path, chunk_rows: int, rules, model: _Model, cluster: Any):
+    """``(chunk, fraction, Judged or None)``: judged on the cluster, or None (judged here)."""
+    chunks = _chunks(in_path, chunk_rows, rules)
+    if cluster is None:
+        return ((chunk, fraction, None) for chunk, fraction in chunks)
+    from mlops_desktop.serving.batch_cluster import judged_on_cluster
+
+    return judged_on_cluster(cluster, chunks, model)
+
+
 def _score(
     ws: Workspace,
     ref: str,
-    in_path: Path,
-    out_path: Path,
+    paths: tuple[Path, Path],
     progress: Progress | None,
     chunk_rows: int,
     started: float,
+    cluster: Any,
 ) -> BatchResult:
+    in_path, out_path = paths
     if not in_path.is_file():
         raise InputError(f"{in_path} does not exist or is not a file.")
     if out_path.suffix.lower() not in (".csv", ".parquet"):
@@ -192,9 +182,12 @@ def _score(
     ws.batch_rows.drop_abandoned(version.name, time.time() - ABANDONED_S)
     chunks = ChunkLog(ws, version, new_batch_id(), logged_columns(ws, version))
     try:
-        for chunk, fraction in _chunks(in_path, chunk_rows, reading_rules(ws, version)):
-            part = chunk.reset_index(drop=True)
-            _score_chunk(part, model, in_path, (writer, rejects, chunks), tally)
+        rules = reading_rules(ws, version)
+        for chunk, fraction, judged in _judged_chunks(in_path, chunk_rows, rules, model, cluster):
+            check_added_columns(chunk, model, in_path)
+            if judged is None:
+                judged = judge(chunk, model.pipeline, model.signature, model.classes)
+            record_chunk(chunk, judged, model, in_path, (writer, rejects, chunks), tally)
             report(fraction, f"Scored {tally.scored:,} rows, rejected {tally.rejected:,}")
         _close_files(writer, rejects, tally, in_path, version)
         result = _result(version, (in_path, out_path), rejects, tally, chunks.batch_id, started)
@@ -231,17 +224,8 @@ def _result(version, paths, rejects, tally, batch_id, started) -> BatchResult:
     )
 
 
-def _score_chunk(
-    chunk: pd.DataFrame,
-    model: _Model,
-    in_path: Path,
-    outputs: tuple[Writer, Writer, ChunkLog],
-    tally: _Tally,
-) -> None:
-    """Check one chunk against the contract, write (and log) its scored and its rejected rows."""
-    writer, rejects, chunks = outputs
-    from mlops_desktop.evaluation.contracts import validate_frame
-
+def check_added_columns(chunk: pd.DataFrame, model: _Model, in_path: Path) -> None:
+    """Refuse a file that already has a column the output adds (an earlier run's output)."""
     taken = [c for c in model.added_columns() if c in chunk.columns]
     if taken:
         raise InputError(
@@ -249,20 +233,29 @@ def _score_chunk(
             f"{model.version.ref} adds; no row was scored. Rename or drop them (is this an "
             "output of an earlier run?)."
         )
-    violations = validate_frame(chunk, model.signature)
-    missing = [v.column for v in violations if v.kind == "missing_column"]
+
+
+def record_chunk(
+    chunk: pd.DataFrame,
+    judged: Judged,
+    model: _Model,
+    in_path: Path,
+    outputs: tuple[Writer, Writer, ChunkLog],
+    tally: _Tally,
+) -> None:
+    """Write (and log) a judged chunk's scored and rejected rows; count them in ``tally``."""
+    writer, rejects, chunks = outputs
+    missing = [v.column for v in judged.violations if v.kind == "missing_column"]
     if missing:
         raise InputError(
             f"{in_path.name} lacks column(s) {', '.join(missing)} that {model.version.ref} "
             "needs; no row was scored. Add the column(s) (empty cells are allowed)."
         )
-    for v in violations:
+    for v in judged.violations:
         if v.severity == "warning":
             key = f"{v.kind}:{v.column}"
             tally.warnings[key] = tally.warnings.get(key, 0) + v.count
-    reasons = _reasons(chunk, violations, model.signature)
-    good = np.array([not r for r in reasons], dtype=bool)
-    out, good, reasons = _predictions(model, chunk, good, reasons)
+    out, good, reasons = judged.out, judged.good, judged.reasons
     rows = np.flatnonzero(good) + tally.rows + 1
     proba = [f"proba_{c}" for c in model.classes] if model.classes is not None else None
     probabilities = out[proba].to_numpy() if proba else None
@@ -289,34 +282,6 @@ def _score_chunk(
     tally.rejected += int((~good).sum())
 
 
-def _predictions(
-    model: _Model, chunk: pd.DataFrame, good: np.ndarray, reasons: list[list[str]]
-) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
-    """The ``good`` rows with their prediction (and probabilities), and the updated ``good``.
-
-    Rows the model cannot score although the contract let them through are found one by one
-    and turned into rejects (``good`` and ``reasons`` say so).
-    """
-    out = chunk[good].copy()
-    if not len(out):
-        out["prediction"] = pd.Series(dtype=object)
-        for cls in model.classes or []:
-            out[f"proba_{cls}"] = pd.Series(dtype=float)
-        return out, good, reasons
-    try:
-        labels, proba = _predict(model.pipeline, out, model.classes)
-    except ValueError:  # isolate what the contract did not catch, row by row
-        labels, proba, good, reasons = _row_by_row(
-            model.pipeline, chunk, good, reasons, model.classes
-        )
-        out = chunk[good].copy()
-    out["prediction"] = labels
-    if proba is not None:
-        for j, cls in enumerate(model.classes):
-            out[f"proba_{cls}"] = proba[:, j]
-    return out, good, reasons
-
-
 def _close_files(
     writer: Writer, rejects: Writer, tally: _Tally, in_path: Path, version: ModelVersion
 ) -> None:
@@ -336,18 +301,11 @@ def _close_files(
         rejects.path.unlink(missing_ok=True)
 
 
-def _row_by_row(pipeline, chunk, good, reasons, classes):
-    good = good.copy()
-    for i in np.flatnonzero(good):
-        try:
-            _predict(pipeline, chunk.iloc[[i]], classes)
-        except ValueError as exc:
-            good[i] = False
-            reasons[i].append(f"the model could not score it: {exc}")
-    labels, proba = _predict(pipeline, chunk[good], classes) if good.any() else ([], None)
-    return labels, proba, good, reasons
+def score_job(ctx, ref: str, in_path: str, out_path: str, cluster: str | None = None) -> dict:
+    """The job-pool entry point (the GUI's batch-scoring dialog); ``cluster`` an address."""
+    from mlops_desktop.jobs.cluster import check_address, connected
 
-
-def score_job(ctx, ref: str, in_path: str, out_path: str) -> dict:
-    """The job-pool entry point (the GUI's batch-scoring dialog)."""
-    return score(ctx.workspace(), ref, in_path, out_path, ctx.report).to_dict()
+    if cluster is not None:
+        cluster = check_address(cluster)
+    with connected(cluster) as client:
+        return score(ctx.workspace(), ref, in_path, out_path, ctx.report, cluster=client).to_dict()
