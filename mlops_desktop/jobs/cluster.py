@@ -214,3 +214,12 @@ def connected(address: str | None) -> Iterator[Any]:
     with client:
         check_versions(client)
         yield client
+
+
+def check_job(ctx: Any, address: str) -> dict[str, Any]:
+    """The job behind the GUI's Test Connection: connect, check versions, describe."""
+    ctx.report(0.1, f"Connecting to {address}")
+    with connected(address) as client:
+        ctx.report(0.8, "Comparing versions and counting workers")
+        info = describe(client)
+    return {**info.to_dict(), "address": check_address(address)}

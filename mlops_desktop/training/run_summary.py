@@ -142,6 +142,7 @@ def train_command(
     seed: int = 42,
     folds: int = 5,
     register: str = "",
+    cluster: str | None = None,
 ) -> str:
     """The ``mlops-desktop train`` command(s) equivalent to the form (one line per family)."""
     commands = []
@@ -155,6 +156,8 @@ def train_command(
             parts += ["--folds", str(folds)]
         if register:
             parts += ["--register", register]
+        if cluster:
+            parts += ["--cluster", cluster]
         commands.append(" ".join(shlex.quote(p) for p in parts))
     return "\n".join(commands)
 

@@ -196,6 +196,7 @@ def test_menus_have_the_usual_shortcuts(make_window):
         "Open Workspace…",
         "Open Recent",
         "Open Demo Workspace",
+        "Cluster Settings…",
         "Quit",
     ]
     actions = window.actions_by_name

@@ -129,10 +129,20 @@ class ExplainTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Recent requests and batch rows"))
         self.recent_table = RecordTable(vm.RECENT_COLUMNS)
+        self.recent_table.setMinimumWidth(self._room_for_whole_ids())
         self.recent_table.doubleClicked.connect(self._explain_selected)
         self.recent_table.clicked.connect(self._pick)
         layout.addWidget(self.recent_table)
         return panel
+
+    def _room_for_whole_ids(self) -> int:
+        """The recent table's width that shows a whole request id (32 hex digits, or a batch
+        row's id) beside the time and the model, with the scroll bar showing."""
+        table = self.recent_table
+        id_width = table.fontMetrics().horizontalAdvance("0" * 34)
+        fixed = sum(c.width or 0 for c in vm.RECENT_COLUMNS)
+        bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return fixed + id_width + bar + 4 * table.frameWidth() + 12
 
     def _detail_panel(self) -> QWidget:
         panel = QWidget()

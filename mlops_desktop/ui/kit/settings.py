@@ -1,5 +1,6 @@
-"""Per-user GUI settings in QSettings: window geometry, last workspace, recent workspaces, and
-the scoring service's port (the Deploy page and the meeting board start the service on it)."""
+"""Per-user GUI settings in QSettings: window geometry, last workspace, recent workspaces, the
+scoring service's port (the Deploy page and the meeting board start the service on it) and the
+Dask cluster that training and batch scoring may run on."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_PAGE = "window/page"
 KEY_PORT = "service/port"
+KEY_CLUSTER = "cluster/address"  # a Dask scheduler or local[:N]; empty: this computer only
 KEY_PORT_GROUP = "service_ports"  # one port per workspace, by a hash of its path
 DEFAULT_SERVICE_PORT = 5151  # as serving.server.DEFAULT_PORT (Qt-free modules keep theirs)
 
@@ -103,6 +105,17 @@ class AppSettings:
         self.qsettings.setValue(KEY_PORT, int(port))
         if workspace is not None:
             self.qsettings.setValue(_workspace_port_key(workspace), int(port))
+        self.qsettings.sync()
+
+    # -- the Dask cluster ------------------------------------------------------------------------
+
+    def cluster_address(self) -> str | None:
+        """The Dask cluster training and batch scoring may run on (None: this computer)."""
+        value = self.qsettings.value(KEY_CLUSTER)
+        return str(value).strip() or None if value else None
+
+    def set_cluster_address(self, address: str | None) -> None:
+        self.qsettings.setValue(KEY_CLUSTER, (address or "").strip())
         self.qsettings.sync()
 
 

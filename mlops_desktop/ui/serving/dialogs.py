@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from mlops_desktop.errors import CheckFailed, MlopsError
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.serving.batch import score_job
+from mlops_desktop.ui.kit.cluster_choice import ClusterChoice
 from mlops_desktop.ui.kit.dialogs import (
     ErrorText,
     error_box,
@@ -284,6 +285,8 @@ class BatchScoringDialog(QDialog):
         form.addRow("&Model version:", self.ref_box)
         form.addRow("&Input file:", self.input)
         form.addRow("&Output file:", self.output)
+        self.cluster = ClusterChoice("Check and score")
+        form.addRow("Runs:", self.cluster)
         self.status = QLabel()
         self.status.setObjectName("batchStatus")
         self.status.setWordWrap(True)
@@ -314,10 +317,11 @@ class BatchScoringDialog(QDialog):
             self.status.setText("Choose a model version, an input file and an output file.")
             return None
         self.result = None
+        cluster = self.cluster.address()
         self.job_id = self.model.submit(
             score_job,
-            {"ref": ref, "in_path": src, "out_path": dst},
-            title=f"Score {Path(src).name} with {ref}",
+            {"ref": ref, "in_path": src, "out_path": dst, "cluster": cluster},
+            title=f"Score {Path(src).name} with {ref}" + (f" on {cluster}" if cluster else ""),
             on_finished=self._finished,
         )
         self.score_button.setEnabled(False)

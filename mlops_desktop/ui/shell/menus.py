@@ -23,7 +23,7 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
 
 
 def _add_file_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
-    """New, Open, Open Recent, Open Demo and Quit."""
+    """New, Open, Open Recent, Open Demo, Cluster Settings and Quit."""
     flow = window.flow
     file_menu = window.menuBar().addMenu("&File")
     actions["new"] = file_menu.addAction("&New Workspace…", flow.new_workspace)
@@ -38,9 +38,22 @@ def _add_file_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:
     fill_recent_menu(window, recent)
     actions["demo"] = file_menu.addAction("Open &Demo Workspace", flow.open_demo)
     file_menu.addSeparator()
+    actions["cluster"] = file_menu.addAction("&Cluster Settings…", lambda: open_cluster(window))
+    actions["cluster"].setToolTip("A Dask cluster for training and batch scoring")
+    file_menu.addSeparator()
     actions["quit"] = file_menu.addAction("&Quit", window.close)
     actions["quit"].setShortcut(QKeySequence("Ctrl+Q"))
     actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+
+
+def open_cluster(window: QMainWindow):
+    """Show File ▸ Cluster Settings (window-modal); kept on ``window.cluster_dialog``."""
+    from mlops_desktop.ui.shell.cluster_dialog import ClusterDialog
+
+    dialog = ClusterDialog(window.model, window.settings, window)
+    window.cluster_dialog = dialog
+    dialog.open()
+    return dialog
 
 
 def _add_view_menu(window: QMainWindow, actions: dict[str, QAction]) -> None:

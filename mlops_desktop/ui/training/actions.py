@@ -63,7 +63,8 @@ class TrainActions:
                 self.model.submit(
                     TRAIN_JOB,
                     kwargs,
-                    title=f"Train {label} on {kwargs['dataset']}",
+                    title=f"Train {label} on {kwargs['dataset']}"
+                    + (f" (Dask cluster {kwargs['cluster']})" if kwargs.get("cluster") else ""),
                     on_finished=self._on_training_finished,
                 )
             )

@@ -28,6 +28,7 @@ from mlops_desktop.training.run_summary import (
     families_for,
     train_command,
 )
+from mlops_desktop.ui.kit.cluster_choice import ClusterChoice
 from mlops_desktop.ui.kit.dialogs import set_primary
 from mlops_desktop.ui.kit.labels import muted_label
 from mlops_desktop.ui.kit.widgets import CommandLine
@@ -122,6 +123,9 @@ class NewRunDialog(QDialog):
         form.addRow("C&V folds:", self.folds_spin)
         form.addRow("S&eed:", self.seed_spin)
         form.addRow("Register &as:", self.register_edit)
+        self.cluster = ClusterChoice("Cross-validate")
+        self.cluster.box.toggled.connect(self._update)
+        form.addRow("Runs:", self.cluster)
         return form
 
     def _build_families(self) -> QWidget:
@@ -186,6 +190,7 @@ class NewRunDialog(QDialog):
                 "seed": self.seed_spin.value(),
                 "cv_folds": self.folds_spin.value(),
                 "register": register,
+                "cluster": self.cluster.address(),
             }
             for key in self.families()
         ]
@@ -216,6 +221,7 @@ class NewRunDialog(QDialog):
                     self.seed_spin.value(),
                     self.folds_spin.value(),
                     self.register_edit.text().strip(),
+                    self.cluster.address(),
                 )
             )
 
