@@ -23,9 +23,7 @@ def credit_path(imported_credit: Path, tmp_path: Path) -> Path:
     return copy_workspace(imported_credit, tmp_path / "ws")
 
 
-def test_a_cluster_is_tested_saved_and_then_used_by_training(
-    make_window, qtbot, credit_path
-):
+def test_a_cluster_is_tested_saved_and_then_used_by_training(make_window, qtbot, credit_path):
     window = make_window(credit_path)
     page = train_page(window)
     dialog = page.open_new_run_dialog()
