@@ -11,7 +11,7 @@ NannyML is never a project dependency: install it in its own environment and nam
 (its usage statistics are switched off):
 
     python3 -m venv /tmp/nanny && /tmp/nanny/bin/pip install nannyml statsmodels pyarrow
-    /work/venv/bin/python benchmarks/estimation_bench.py --nannyml-python /tmp/nanny/bin/python
+    /work/venv/bin/python benchmarks/estimation_bench.py --nannyml-python /tmp/nanny/bin/python [--seeds 0 1 2] [--repeat 3]
 
 Printed per metric: mean absolute error of the estimate (vs realized) for both, coverage (how
 often the realized value falls inside the band: ours is the 95% band, NannyML's its default
@@ -55,14 +55,17 @@ NANNYML = textwrap.dedent(
     folder = sys.argv[1]
     reference = pd.read_parquet(folder + "/reference.parquet")
     analysis = pd.read_parquet(folder + "/analysis.parquet")
-    started = time.perf_counter()
-    cbpe = nml.CBPE(
-        y_pred_proba="p", y_pred="pred", y_true="y", problem_type="classification_binary",
-        metrics={metrics!r}, chunk_size={chunk_size},
-    )
-    cbpe.fit(reference)
-    result = cbpe.estimate(analysis).filter(period="analysis").to_df()
-    seconds = time.perf_counter() - started
+    times = []
+    for _ in range({repeat}):
+        started = time.perf_counter()
+        cbpe = nml.CBPE(
+            y_pred_proba="p", y_pred="pred", y_true="y", problem_type="classification_binary",
+            metrics={metrics!r}, chunk_size={chunk_size},
+        )
+        cbpe.fit(reference)
+        result = cbpe.estimate(analysis).filter(period="analysis").to_df()
+        times.append(time.perf_counter() - started)
+    seconds = min(times)
     out = {{"seconds": seconds, "metrics": {{}}}}
     for m in {metrics!r}:
         out["metrics"][m] = {{
@@ -119,21 +122,27 @@ class GivenOutputs:
         return self.current.loc[part.index].to_numpy()
 
 
-def ours(model, holdout, monitored, chunk_size: int, given: bool) -> tuple[list[dict], float]:
-    """Our chunks and the seconds of fit + estimate (``given``: from precomputed outputs)."""
+def ours(
+    model, holdout, monitored, chunk_size: int, given: bool, repeat: int = 1
+) -> tuple[list[dict], float]:
+    """Our chunks and the seconds of fit + estimate (``given``: from precomputed outputs), the
+    best of ``repeat`` runs (as NannyML's: the machine is shared)."""
     hold_x = holdout.drop(columns=TARGET)
     mon_x = monitored.drop(columns=TARGET).reset_index(drop=True)
     outputs = GivenOutputs(model, hold_x, mon_x) if given else None
-    started = time.perf_counter()
-    fitted = outputs.bind(hold_x) if given else model
-    est = PerformanceEstimator.fit(fitted, hold_x, holdout[TARGET], "binary", POSITIVE)
-    if given:
-        est.pipeline = outputs.bind(mon_x)
-    chunks = est.estimate(mon_x, chunk_size=chunk_size)
-    return chunks, time.perf_counter() - started
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fitted = outputs.bind(hold_x) if given else model
+        est = PerformanceEstimator.fit(fitted, hold_x, holdout[TARGET], "binary", POSITIVE)
+        if given:
+            est.pipeline = outputs.bind(mon_x)
+        chunks = est.estimate(mon_x, chunk_size=chunk_size)
+        times.append(time.perf_counter() - started)
+    return chunks, min(times)
 
 
-def nannyml(python: str, model, holdout, monitored, chunk_size: int) -> dict:
+def nannyml(python: str, model, holdout, monitored, chunk_size: int, repeat: int = 1) -> dict:
     positive = list(model.classes_).index(POSITIVE)
     with tempfile.TemporaryDirectory() as folder:
         for name, part, labelled in (("reference", holdout, True), ("analysis", monitored, False)):
@@ -142,7 +151,7 @@ def nannyml(python: str, model, holdout, monitored, chunk_size: int) -> dict:
             if labelled:
                 table["y"] = (part[TARGET] == POSITIVE).astype(int).to_numpy()
             table.to_parquet(Path(folder) / f"{name}.parquet")
-        code = NANNYML.format(metrics=METRICS, chunk_size=chunk_size)
+        code = NANNYML.format(metrics=METRICS, chunk_size=chunk_size, repeat=repeat)
         env = dict(os.environ, NML_DISABLE_USAGE_LOGGING="1", PYTHONPATH="")
         done = subprocess.run(
             [python, "-c", code, folder], capture_output=True, text=True, env=env, check=True
@@ -170,64 +179,84 @@ def _summary(name, values, lows, highs, truth) -> tuple[float, float]:
     return mae, inside
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chunk-size", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--nannyml-python", metavar="PYTHON")
-    args = parser.parse_args()
-    train, holdout, monitored = _split(args.seed)
-    monitored = monitored.iloc[: len(monitored) // args.chunk_size * args.chunk_size]
+def run_seed(seed: int, chunk_size: int, python: str | None, repeat: int) -> dict:
+    """One split of Adult: both estimators on the same chunks; MAE, coverage and seconds."""
+    train, holdout, monitored = _split(seed)
+    monitored = monitored.iloc[: len(monitored) // chunk_size * chunk_size]
     model = _pipeline(train)
-    truth = realized(model, monitored, args.chunk_size)
-    mine, my_seconds = ours(model, holdout, monitored, args.chunk_size, given=True)
-    _, with_model = ours(model, holdout, monitored, args.chunk_size, given=False)
-    theirs = (
-        nannyml(args.nannyml_python, model, holdout, monitored, args.chunk_size)
-        if args.nannyml_python
-        else None
-    )
-    print(
-        f"Adult: {len(train):,} training rows, {len(holdout):,} holdout rows, "
-        f"{len(monitored):,} monitored rows in {len(mine)} chunks of {args.chunk_size:,} "
-        "(ordered by a noisy age)"
-    )
+    truth = realized(model, monitored, chunk_size)
+    mine, my_seconds = ours(model, holdout, monitored, chunk_size, given=True, repeat=repeat)
+    _, with_model = ours(model, holdout, monitored, chunk_size, given=False)
+    theirs = nannyml(python, model, holdout, monitored, chunk_size, repeat) if python else None
     ages = [float(monitored["age"].iloc[c["start"] : c["end"]].mean()) for c in mine]
     accs = [t["accuracy"] for t in truth]
     print(
-        f"mean age per chunk {ages[0]:.0f} -> {ages[-1]:.0f}; realized accuracy {accs[0]:.3f} -> {accs[-1]:.3f}"
+        f"\nseed {seed}: Adult, {len(train):,} training rows, {len(holdout):,} holdout rows, "
+        f"{len(monitored):,} monitored rows in {len(mine)} chunks of {chunk_size:,} (ordered "
+        f"by a noisy age: mean age {ages[0]:.0f} -> {ages[-1]:.0f}, realized accuracy "
+        f"{accs[0]:.3f} -> {accs[-1]:.3f})"
     )
-    print(
-        f"\n{'METRIC':<10} {'MAE ours':>9} {'MAE NannyML':>12} {'coverage ours':>14} {'coverage NannyML':>17}"
-    )
+    out = {"metrics": {}, "ours_s": my_seconds, "with_model_s": with_model}
     for m in METRICS:
         t = [r.get(m, np.nan) for r in truth]
-        o = _summary(
-            "ours",
-            *zip(
-                *[
-                    (c["metrics"][m]["estimate"], c["metrics"][m]["low"], c["metrics"][m]["high"])
-                    for c in mine
-                ],
-                strict=True,
-            ),
-            t,
-        )
-        line = f"{m:<10} {o[0]:9.4f}"
+        rows = [
+            (c["metrics"][m]["estimate"], c["metrics"][m]["low"], c["metrics"][m]["high"])
+            for c in mine
+        ]
+        o = _summary("ours", *zip(*rows, strict=True), t)
+        them = (np.nan, np.nan)
         if theirs is not None:
             n = theirs["metrics"][m]
             k = min(len(n["value"]), len(t))
             them = _summary("nannyml", n["value"][:k], n["low"][:k], n["high"][:k], t[:k])
-            line += f" {them[0]:12.4f} {o[1]:14.0%} {them[1]:17.0%}"
-        else:
-            line += f" {'-':>12} {o[1]:14.0%} {'-':>17}"
-        print(line)
-    print(f"\nfit + estimate from the model's outputs: ours {my_seconds:.2f} s", end="")
-    if theirs is not None:
-        print(f", NannyML {theirs['seconds']:.2f} s: {theirs['seconds'] / my_seconds:.1f}x faster")
-    else:
-        print(" (NannyML not measured: pass --nannyml-python)")
-    print(f"ours including the model's own predictions on every row: {with_model:.2f} s")
+        out["metrics"][m] = {"ours": o, "nannyml": them}
+    out["nannyml_s"] = theirs["seconds"] if theirs is not None else np.nan
+    _table(out)
+    return out
+
+
+def _table(result: dict) -> None:
+    print(
+        f"{'METRIC':<10} {'MAE ours':>9} {'MAE NannyML':>12} {'coverage ours':>14} "
+        f"{'coverage NannyML':>17}"
+    )
+    for m, r in result["metrics"].items():
+        (mine, mine_in), (theirs, theirs_in) = r["ours"], r["nannyml"]
+        print(f"{m:<10} {mine:9.4f} {theirs:12.4f} {mine_in:14.0%} {theirs_in:17.0%}")
+    speed = result["nannyml_s"] / result["ours_s"]
+    print(
+        f"fit + estimate from the model's outputs (best of the repeats): ours "
+        f"{result['ours_s']:.2f} s, NannyML {result['nannyml_s']:.2f} s: {speed:.1f}x faster; "
+        f"ours including the model's own predictions on every row {result['with_model_s']:.2f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunk-size", type=int, default=1000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timings: the best of N runs")
+    parser.add_argument("--nannyml-python", metavar="PYTHON")
+    args = parser.parse_args()
+    results = [run_seed(s, args.chunk_size, args.nannyml_python, args.repeat) for s in args.seeds]
+    if len(results) > 1:
+        mean = {
+            "metrics": {
+                m: {
+                    who: tuple(
+                        float(np.mean([r["metrics"][m][who][i] for r in results])) for i in (0, 1)
+                    )
+                    for who in ("ours", "nannyml")
+                }
+                for m in METRICS
+            },
+            **{
+                k: float(np.mean([r[k] for r in results]))
+                for k in ("ours_s", "nannyml_s", "with_model_s")
+            },
+        }
+        print(f"\nmean over seeds {args.seeds}:")
+        _table(mean)
     print(f"machine: {os.cpu_count()} CPUs, shared; load average {os.getloadavg()[0]:.2f}")
 
 

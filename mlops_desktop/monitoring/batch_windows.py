@@ -9,6 +9,7 @@ computed once, by the next monitoring pass after it was published.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlops_desktop.formatting import counted
@@ -42,3 +43,51 @@ def compute_batch_windows(
                 stored.append(window)
         report((done + 1) / len(runs), f"{counted(done + 1, 'batch run')} of {name} compared")
     return stored
+
+
+#: The metric a batch run's estimate is shown by, first found: classifiers, then regressors.
+SHOWN_METRICS = ("roc_auc", "accuracy", "mae", "rmse")
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """One monitored batch run: when it was published, its rows, drift and estimate."""
+
+    batch_id: str
+    version_id: int | None
+    published: float
+    rows: int
+    drift_share: float | None
+    dataset_drift: bool
+    method: str | None  # CBPE, DLE, or None when the run has no estimate
+    metric: str | None
+    estimate: float | None
+    low: float | None
+    high: float | None
+
+
+def batch_runs(ws: Workspace, name: str, limit: int = 8) -> list[BatchRun]:
+    """The latest monitored batch runs of ``name``, newest first."""
+    runs = []
+    for window in ws.drift_windows.latest(name, "batch", limit):
+        results = window.results or {}
+        estimate = results.get("estimate") or {}
+        metrics = estimate.get("metrics") or {}
+        metric = next((m for m in SHOWN_METRICS if m in metrics), None)
+        values = metrics.get(metric) or {}
+        runs.append(
+            BatchRun(
+                batch_id=str(results.get("batch_id", "")),
+                version_id=window.model_version_id,
+                published=window.window_end,
+                rows=window.n_rows,
+                drift_share=window.drift_share,
+                dataset_drift=bool(window.dataset_drift),
+                method=estimate.get("method") if metric else None,
+                metric=metric,
+                estimate=values.get("estimate"),
+                low=values.get("low"),
+                high=values.get("high"),
+            )
+        )
+    return runs

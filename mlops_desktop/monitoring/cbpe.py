@@ -77,18 +77,30 @@ def _mapped(curve, p: np.ndarray) -> np.ndarray:
 
 
 class Sigmoid:
-    """Platt scaling: ``1 / (1 + exp(-(a * logit(p) + b)))``, two parameters, smooth."""
+    """Platt scaling: ``1 / (1 + exp(-(a * logit(p) + b)))``, two parameters, smooth; fitted
+    by Newton's method on the (weighted) log loss, with a tiny ridge that keeps it finite when
+    the classes separate."""
+
+    RIDGE = 1e-4
+    STEPS = 50
 
     def fit(self, p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None = None) -> Sigmoid:
-        from sklearn.linear_model import LogisticRegression
-
-        both = len(np.unique(hit)) == 2
-        model = LogisticRegression(C=1e4) if both else None
-        if model is not None:
-            model.fit(_logit(p)[:, None], hit.astype(int), sample_weight=weights)
-            self.a, self.b = float(model.coef_[0, 0]), float(model.intercept_[0])
-        else:
-            self.a, self.b = 1.0, 0.0
+        self.a, self.b = 1.0, 0.0
+        if len(np.unique(hit)) < 2:
+            return self
+        x = np.column_stack([_logit(p), np.ones(len(p))])
+        w = np.ones(len(p)) if weights is None else np.asarray(weights, dtype=float)
+        theta = np.array([1.0, 0.0])
+        ridge = self.RIDGE * np.diag([1.0, 0.0])  # as LogisticRegression(C=1e4): slope only
+        for _ in range(self.STEPS):
+            q = 1.0 / (1.0 + np.exp(-(x @ theta)))
+            gradient = x.T @ (w * (q - hit)) + ridge @ theta
+            hessian = (x * (w * q * (1.0 - q))[:, None]).T @ x + ridge + 1e-12 * np.eye(2)
+            step = np.linalg.solve(hessian, gradient)
+            theta = theta - step
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        self.a, self.b = float(theta[0]), float(theta[1])
         return self
 
     def predict(self, p: np.ndarray) -> np.ndarray:

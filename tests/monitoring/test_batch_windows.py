@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlops_desktop.monitoring.batch_windows import batch_runs
 from mlops_desktop.monitoring.monitor_job import run_once
 from mlops_desktop.serving.batch import score
 from tests.monitoring.conftest import TARGET, log_requests, shifted
@@ -32,6 +33,12 @@ def test_each_batch_run_gets_one_window_with_drift_and_an_estimate(monitored, cr
         assert auc["low"] <= auc["estimate"] <= auc["high"]
     assert monitored.drift_windows.count("credit", "count") == 0  # the service's windows apart
     assert not [w for w in run_once(monitored, "credit").windows if w.window_kind == "batch"]
+    runs = batch_runs(monitored, "credit")  # what the Monitor page lists, newest first
+    assert [r.rows for r in runs] == [600, 600]
+    assert runs[0].drift_share > runs[1].drift_share and runs[0].published >= runs[1].published
+    assert runs[0].batch_id.startswith("batch-") and runs[0].batch_id != runs[1].batch_id
+    assert runs[0].metric == "roc_auc" and runs[0].method == "CBPE"
+    assert runs[0].low <= runs[0].estimate <= runs[0].high
 
 
 def test_a_failed_run_gets_no_window(monitored, credit, tmp_path):

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mlops_desktop.errors import MlopsError
-from mlops_desktop.formatting import local_time
+from mlops_desktop.formatting import counted, local_time
 from mlops_desktop.monitoring.alerts import list_alerts, list_rules
+from mlops_desktop.monitoring.batch_windows import BatchRun, batch_runs
 from mlops_desktop.monitoring.engine import load_detail
 from mlops_desktop.monitoring.estimated_series import EstimatedSeries, estimated_series
 from mlops_desktop.monitoring.monitor_job import monitored_models, run_once
@@ -81,6 +82,7 @@ class MonitorSnapshot:
     series: WindowSeries | None = None
     realized: RealizedSeries | None = None
     estimated: EstimatedSeries | None = None  # per-window estimates (CBPE/DLE), no labels needed
+    batch_runs: list[BatchRun] = field(default_factory=list)  # monitored batch runs, newest first
     alerts: list[Alert] = field(default_factory=list)
     opened: list[Alert] = field(default_factory=list)
     rules: dict[str, dict] = field(default_factory=dict)
@@ -100,7 +102,7 @@ class MonitorSnapshot:
 
     @property
     def has_traffic(self) -> bool:
-        return self.n_windows > 0 or self.pending_requests > 0
+        return self.n_windows > 0 or self.pending_requests > 0 or bool(self.batch_runs)
 
 
 class SnapshotReader:
@@ -127,6 +129,7 @@ class SnapshotReader:
             snap.series = window_series(ws, name)
             snap.backlog = snap.computed >= POLL_WINDOWS and _more_due(snap)
             snap.realized, snap.estimated = self._realized_of(ws, name, snap.series)
+            snap.batch_runs = batch_runs(ws, name)
             snap.rules = {r.signal: dict(r.params) for r in list_rules(ws, name, True)}
         snap.alerts = list_alerts(ws, limit=ALERT_LIMIT)
         snap.seconds = time.perf_counter() - started
@@ -290,6 +293,9 @@ def status_text(snap: MonitorSnapshot, computing_backlog: bool) -> str:
         parts.append(f"{snap.pending_requests:,} requests in the open window")
         if snap.n_windows == 0 and snap.pending_requests and settings.kind == "count":
             parts.append(f"the first window closes at {size}")
+        if snap.batch_runs:
+            shown = len(snap.batch_runs)
+            parts.append(f"{counted(shown, 'batch run')}{' (the latest)' * (shown >= 8)}")
     if computing_backlog:
         parts.append("computing the backlog in the Jobs panel")
     if snap.compute_error:

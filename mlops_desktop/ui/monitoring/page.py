@@ -27,6 +27,7 @@ from mlops_desktop.ui.kit.specs import EmptyStateSpec
 from mlops_desktop.ui.kit.widgets import EmptyState, scrolling
 from mlops_desktop.ui.monitoring.actions import MonitorActions
 from mlops_desktop.ui.monitoring.alerts import AlertsPanel, NotificationBanner
+from mlops_desktop.ui.monitoring.batch_runs import TRAFFIC_TAB, BatchRuns
 from mlops_desktop.ui.monitoring.charts import (
     DriftHeatMap,
     DriftScoreChart,
@@ -167,9 +168,21 @@ class MonitorPage(MonitorActions, MonitorRequests, Page):
         ):
             chart.setMinimumHeight(CHART_MIN_HEIGHT)
         traffic_tab = QWidget()
-        traffic_tab.setLayout(
+        traffic_layout = QVBoxLayout(traffic_tab)
+        traffic_layout.setContentsMargins(0, 0, 0, 0)
+        charts_row = QWidget()
+        charts_row.setLayout(
             row(self.requests_chart, self.latency_chart, self.error_chart, stretch_last=True)
         )
+        self.batch_runs = BatchRuns()
+        self.traffic_charts = charts_row
+        self.batch_only = muted_label(
+            "No service traffic yet: this model is watched through its batch scoring runs."
+        )
+        traffic_layout.addWidget(charts_row, 1)
+        traffic_layout.addWidget(self.batch_only)
+        traffic_layout.addWidget(self.batch_runs)
+        traffic_layout.addStretch(0)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")
         # Each tab scrolls rather than squeeze its charts below CHART_MIN_HEIGHT.
@@ -328,6 +341,8 @@ class MonitorPage(MonitorActions, MonitorRequests, Page):
             self.charts.setCurrentWidget(self.empty_area)
         else:
             self.charts.setCurrentWidget(self.tabs)
+            if snap.n_windows == 0 and snap.batch_runs and self.tabs.currentIndex() == 0:
+                self.tabs.setCurrentIndex(TRAFFIC_TAB)  # only batch runs so far: show them
             self._fill_features(snap)
             self._draw()
         if snap.backlog and snap.model is not None:
@@ -381,6 +396,9 @@ class MonitorPage(MonitorActions, MonitorRequests, Page):
                 self._polls_since_requests = 0
                 self._refresh_requests()
         else:
+            self.batch_runs.show_runs(snap.batch_runs)
+            self.traffic_charts.setVisible(series.n_windows > 0 or not snap.batch_runs)
+            self.batch_only.setVisible(not self.traffic_charts.isVisibleTo(self))
             self.requests_chart.update_series(series)
             self.latency_chart.update_series(series)
             threshold = (snap.rules.get("error_rate") or {}).get("threshold")
