@@ -161,13 +161,16 @@ def calibration_error(p: np.ndarray, hit: np.ndarray, w: np.ndarray, bins: int =
 
 
 def _best_curve(p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, folds: int = 5):
-    """The calibration (None: the model's own probabilities, ``Sigmoid`` or ``Isotonic``) with
-    the lowest Brier score (a proper score: it rewards calibration and punishes
-    over-confidence) on holdout rows it was not fitted on; ties keep the simpler one."""
+    """The calibration (None: the model's own probabilities, ``Sigmoid`` or ``Isotonic``)
+    judged by the Brier score (a proper score: it rewards calibration and punishes
+    over-confidence) on holdout rows it was not fitted on. A more flexible curve replaces a
+    simpler one only when it is clearly better: by more than ``MARGIN_SE`` standard errors of
+    the rows' paired differences. A model already calibrated (gradient boosting on log loss,
+    often) keeps its own probabilities instead of a curve fitted to the holdout's noise."""
     w = np.ones(len(p)) if weights is None else weights
     order = np.random.default_rng(0).permutation(len(p))
     candidates = (None, Sigmoid, Isotonic)
-    scores = dict.fromkeys(candidates, 0.0)
+    losses = {make: np.zeros(len(p)) for make in candidates}
     for part in np.array_split(order, folds):
         rest = np.setdiff1d(order, part, assume_unique=True)
         for make in candidates:
@@ -176,8 +179,25 @@ def _best_curve(p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, fold
                 if make is None
                 else make().fit(p[rest], hit[rest], w[rest]).predict(p[part])
             )
-            scores[make] += float(np.sum(w[part] * (fitted - hit[part]) ** 2))
-    return min(candidates, key=lambda m: (round(scores[m] / w.sum(), 6), candidates.index(m)))
+            losses[make][part] = (fitted - hit[part]) ** 2
+    best = None
+    for make in candidates[1:]:
+        if _clearly_lower(losses[make], losses[best], w):
+            best = make
+    return best
+
+
+MARGIN_SE = 2.0
+
+
+def _clearly_lower(loss: np.ndarray, than: np.ndarray, w: np.ndarray) -> bool:
+    """Whether the weighted mean of ``loss`` is below ``than``'s by more than MARGIN_SE
+    standard errors of the paired per-row differences."""
+    share = w / w.sum()
+    gain = than - loss
+    mean = float(np.sum(share * gain))
+    spread = float(np.sqrt(np.sum(share * (gain - mean) ** 2) / max(len(gain) - 1, 1)))
+    return mean > MARGIN_SE * spread
 
 
 def _ratio(top: float, bottom: float) -> float:

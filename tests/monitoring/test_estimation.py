@@ -157,3 +157,22 @@ def test_bad_input_is_refused_by_name():
         est.estimate(holdout, chunks=2, chunk_size=100)
     with pytest.raises(InputError, match="holdout has 5 rows"):
         PerformanceEstimator.fit(model, holdout.head(5), ["no"] * 5, "binary")
+
+
+def test_calibration_is_fitted_only_where_it_clearly_helps():
+    """A model whose probabilities already hold keeps them (a curve would fit the holdout's
+    noise); one that is over-confident gets a curve, and its calibrated rates then hold."""
+    from mlops_desktop.monitoring.cbpe import Calibrator, calibration_error
+
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.02, 0.98, 6000)
+    honest = (rng.uniform(size=p.size) < p).astype(int)
+    proba = np.column_stack([1 - p, p])
+    assert not Calibrator.fit(proba, honest).calibrates
+    skewed = (rng.uniform(size=p.size) < p**2).astype(int)  # says 0.5 where it is 0.25
+    fitted = Calibrator.fit(proba, skewed)
+    assert fitted.calibrates
+    weights = np.ones(p.size)
+    before = calibration_error(p, skewed.astype(float), weights)
+    after = calibration_error(fitted(proba)[:, 1], skewed.astype(float), weights)
+    assert before > 0.1 and after < 0.03
