@@ -168,16 +168,25 @@ def _import_distributed():
     return distributed
 
 
+WATCH = "mlops_desktop.jobs.cluster_watch"  # each process exits when its parent is gone
+
+
 def _local_cluster(distributed: Any, n_workers: int) -> Any:
     """N single-threaded worker processes on 127.0.0.1, no dashboard. Inside a job worker (a
-    daemon process, which multiprocessing forbids children) they start as subprocesses."""
+    daemon process, which multiprocessing forbids children) they start as subprocesses. Every
+    process of the cluster exits when the one that started it dies (``cluster_watch``)."""
     import multiprocessing
 
     if multiprocessing.current_process().daemon:
         from distributed.deploy.subprocess import SubprocessCluster
 
         return SubprocessCluster(
-            host="127.0.0.1", n_workers=n_workers, threads_per_worker=1, dashboard_address=None
+            host="127.0.0.1",
+            n_workers=n_workers,
+            threads_per_worker=1,
+            dashboard_address=None,
+            scheduler_kwargs={"preload": [WATCH]},
+            worker_kwargs={"preload": [WATCH], "preload_nanny": [WATCH]},
         )
     return distributed.LocalCluster(
         n_workers=n_workers,
@@ -185,6 +194,7 @@ def _local_cluster(distributed: Any, n_workers: int) -> Any:
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        preload=[WATCH],
     )
 
 

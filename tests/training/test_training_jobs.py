@@ -162,3 +162,27 @@ def test_a_pool_job_trains_on_a_local_cluster_and_cancels_there(credit_ws):
         pool.shutdown()
     assert job.status == "cancelled"
     assert credit_ws.runs.list()[0].status == "cancelled"
+
+
+def test_a_killed_cluster_job_leaves_no_dask_processes(credit_ws):
+    """The job's LocalCluster (scheduler, nannies, workers) exits with the job's worker."""
+    pytest.importorskip("distributed")
+    import psutil
+
+    pool = JobPool(credit_ws.path, warm_workers=0, preload=(), cancel_grace_s=5)
+    try:
+        job_id = pool.submit(
+            train_model, {"dataset": "credit@1", "model": "rf", "search": 30, "cluster": "local:2"}
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "on 2 workers" not in pool.snapshot(job_id).message:
+            time.sleep(0.05)
+        worker = psutil.Process(pool.snapshot(job_id).worker_pid)
+        started = worker.children(recursive=True)
+        assert len(started) >= 5  # a scheduler, two nannies and their two workers
+        worker.kill()
+        assert pool.wait(job_id, timeout=60).status == "failed"
+    finally:
+        pool.shutdown()
+    _gone, alive = psutil.wait_procs(started, timeout=30)
+    assert alive == []
