@@ -32,7 +32,6 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 
 def cmd_cluster_check(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit
-    from mlops_desktop.formatting import byte_size, counted
     from mlops_desktop.jobs.cluster import check_address, connected, describe
 
     address = check_address(args.address)
@@ -42,10 +41,8 @@ def cmd_cluster_check(args: argparse.Namespace) -> int:
 
     def text() -> str:
         return (
-            f"Cluster {address}: {counted(info.workers, 'worker')}, "
-            f"{counted(info.threads, 'thread')}, {byte_size(info.memory_bytes)} of memory; "
-            "the workers' Python, scikit-learn, pandas, numpy, dask and mlops-desktop versions "
-            "match this app's."
+            f"Cluster {address}: {info.summary()}; the workers' Python, scikit-learn, pandas, "
+            "numpy, dask and mlops-desktop versions match this app's."
         )
 
     emit(args, result, text)

@@ -250,11 +250,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from mlops_desktop.cli.output import emit, open_workspace
     from mlops_desktop.formatting import counted
-    from mlops_desktop.jobs.cluster import check_address, connected
+    from mlops_desktop.jobs.cluster import connected
     from mlops_desktop.serving.batch import score
 
-    address = check_address(args.cluster) if args.cluster else None
-    with open_workspace(args) as ws, Progress(args) as progress, connected(address) as client:
+    with open_workspace(args) as ws, Progress(args) as progress, connected(args.cluster) as client:
         result = score(ws, args.model, args.input, args.output, progress=progress, cluster=client)
     text = (
         f"Scored {result.scored:,} of {result.rows:,} rows with {result.model} into {result.output}"

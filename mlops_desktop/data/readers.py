@@ -269,7 +269,7 @@ def _read_csv_once(
     progress: Progress,
     max_rows: int | None,
 ) -> pd.DataFrame:
-    total_rows = estimate_rows(path)
+    total_rows = _estimate_rows(path)
     batches: list[pa.RecordBatch] = []
     rows = 0
     encode: list[int] | None = None
@@ -292,7 +292,7 @@ def _read_csv_once(
     return to_pandas(table)
 
 
-def estimate_rows(path: Path) -> int:
+def _estimate_rows(path: Path) -> int:
     """Rows in the file, estimated from the line length in its first bytes (for progress)."""
     from mlops_desktop.data.sniff import _head
 

@@ -20,7 +20,6 @@ import pyarrow as pa
 from mlops_desktop.data.readers import (
     csv_batches,
     encode_text,
-    estimate_rows,
     read_frame,
     read_settled_csv,
     repetitive_text,
@@ -48,7 +47,8 @@ def iter_frames(path: Path | str, options: ReadOptions | dict | None, rows: int)
 
 
 def _rechunk(frames: Iterator[pd.DataFrame], rows: int, total: int) -> Iterator[Chunk]:
-    """Frames of exactly ``rows`` rows (the last may be shorter), numbered from 0."""
+    """``(frame, share of the file's rows yielded so far)``: frames of exactly ``rows`` rows
+    (the last may be shorter); ``total`` is the file's row count."""
     pending: list[pd.DataFrame] = []
     held = done = 0
     for frame in frames:
@@ -59,7 +59,7 @@ def _rechunk(frames: Iterator[pd.DataFrame], rows: int, total: int) -> Iterator[
             chunk, rest = joined.iloc[:rows].reset_index(drop=True), joined.iloc[rows:]
             pending, held = ([rest] if len(rest) else []), len(rest)
             done += len(chunk)
-            yield chunk, min(1.0, done / max(total, done + held, 1))
+            yield chunk, done / total
     if held:
         yield _concat(pending).reset_index(drop=True), 1.0
 
@@ -136,7 +136,7 @@ def _csv_stream(path: Path, opts: ReadOptions, options: Any) -> tuple[Iterator[p
                 encode = repetitive_text(batch)
             yield _as_whole_file(encode_text(batch, encode), gap_types)
 
-    return frames(), count or estimate_rows(path)
+    return frames(), count
 
 
 def _parquet_stream(path: Path) -> tuple[Iterator[pd.DataFrame], int]:

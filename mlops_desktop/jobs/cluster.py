@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_desktop.errors import InputError
+from mlops_desktop.formatting import byte_size, counted
 
 INSTALL_HINT = "Install the cluster extra: pip install 'mlops-desktop[cluster]'."
 CONNECT_TIMEOUT_S = 10
@@ -59,23 +60,28 @@ def _local_workers(address: str) -> int | None:
     return int(local.group(1)) if local.group(1) else max(1, min(4, os.cpu_count() or 1))
 
 
-def library_versions() -> dict[str, str]:
-    """The versions that must agree between this process and a cluster's workers."""
-    import dask
-    import numpy
-    import pandas
-    import sklearn
+#: The module whose ``__version__`` gives each library's version.
+MODULES = {
+    "scikit-learn": "sklearn",
+    "pandas": "pandas",
+    "numpy": "numpy",
+    "dask": "dask",
+    "mlops-desktop": "mlops_desktop",
+}
 
-    from mlops_desktop import __version__
 
-    return {
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "pandas": pandas.__version__,
-        "numpy": numpy.__version__,
-        "dask": dask.__version__,
-        "mlops-desktop": __version__,
-    }
+def library_versions() -> dict[str, str | None]:
+    """The versions that must agree between this process and a cluster's workers (run on
+    each worker too); None for a library that is not installed."""
+    import importlib
+
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for library, module in MODULES.items():
+        try:
+            versions[library] = importlib.import_module(module).__version__
+        except ImportError:
+            versions[library] = None
+    return versions
 
 
 def _agrees(ours: str, theirs: str | None, rule: str | int) -> bool:
@@ -99,26 +105,9 @@ def version_mismatches(ours: dict[str, str], workers: dict[str, dict[str, str | 
     return found
 
 
-def _worker_versions() -> dict[str, str | None]:
-    """Run on each worker: its versions (None for a library it cannot import)."""
-    try:
-        return library_versions()
-    except ImportError:
-        import importlib.metadata as md
-
-        versions: dict[str, str | None] = {"python": platform.python_version()}
-        for library in MATCH:
-            if library != "python":
-                try:
-                    versions[library] = md.version(library)
-                except md.PackageNotFoundError:
-                    versions[library] = None
-        return versions
-
-
 def check_versions(client: Any) -> None:
     """Refuse (InputError) a cluster whose workers' versions differ from ours."""
-    workers = client.run(_worker_versions)
+    workers = client.run(library_versions)
     if not workers:
         raise InputError("The cluster has no workers yet; start some, then try again.")
     mismatches = version_mismatches(library_versions(), workers)
@@ -144,6 +133,13 @@ class ClusterInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def summary(self) -> str:
+        """``2 workers, 2 threads, 25.3 GB of memory``."""
+        return (
+            f"{counted(self.workers, 'worker')}, {counted(self.threads, 'thread')}, "
+            f"{byte_size(self.memory_bytes)} of memory"
+        )
 
 
 def describe(client: Any) -> ClusterInfo:
@@ -232,4 +228,4 @@ def check_job(ctx: Any, address: str) -> dict[str, Any]:
     with connected(address) as client:
         ctx.report(0.8, "Comparing versions and counting workers")
         info = describe(client)
-    return {**info.to_dict(), "address": check_address(address)}
+    return {**info.to_dict(), "address": check_address(address), "summary": info.summary()}

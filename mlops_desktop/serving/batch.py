@@ -303,9 +303,7 @@ def _close_files(
 
 def score_job(ctx, ref: str, in_path: str, out_path: str, cluster: str | None = None) -> dict:
     """The job-pool entry point (the GUI's batch-scoring dialog); ``cluster`` an address."""
-    from mlops_desktop.jobs.cluster import check_address, connected
+    from mlops_desktop.jobs.cluster import connected
 
-    if cluster is not None:
-        cluster = check_address(cluster)
     with connected(cluster) as client:
         return score(ctx.workspace(), ref, in_path, out_path, ctx.report, cluster=client).to_dict()

@@ -146,7 +146,7 @@ def train_model(
         frame, test_mask = ws.datasets.load_frame(version)
         with connected(cluster) as client:
             if client is not None:
-                log(f"Cross-validating on the Dask cluster {cluster}: {_workers_text(client)}")
+                log(f"Cross-validating on the Dask cluster {cluster}: {describe(client).summary()}")
             result = train(frame, test_mask, version.schema, roles, config, report, log, client)
         run, artifact, metrics, signature = _store_run(ctx, run.id, config, result, log_lines)
     except JobCancelled:
@@ -163,13 +163,6 @@ def train_model(
         output["registered"] = registered.ref
     ctx.report(1.0, "Done")
     return output
-
-
-def _workers_text(client: Any) -> str:
-    from mlops_desktop.formatting import byte_size
-
-    info = describe(client)
-    return f"{info.workers} workers, {info.threads} threads, {byte_size(info.memory_bytes)}"
 
 
 def retrain_model(

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from mlops_desktop.errors import InputError
-from mlops_desktop.formatting import byte_size, counted
 from mlops_desktop.jobs.cluster import check_address
 from mlops_desktop.registry.entities import Job
 from mlops_desktop.ui.kit.dialogs import set_primary
@@ -38,9 +37,8 @@ INTRO = (
 def connected_text(result: dict) -> str:
     """What a successful Test Connection says."""
     return (
-        f"Connected to {result['address']}: {counted(result['workers'], 'worker')}, "
-        f"{counted(result['threads'], 'thread')}, {byte_size(result['memory_bytes'])} of "
-        "memory. The workers' versions match this app's."
+        f"Connected to {result['address']}: {result['summary']}. The workers' versions match "
+        "this app's."
     )
 
 
