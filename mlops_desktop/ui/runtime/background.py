@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from mlops_desktop.errors import MlopsError
@@ -48,24 +49,55 @@ class PollConnection:
                 self._ws = None
 
 
-class _Relay(QObject):
-    """Carries a pool thread's result to the GUI thread (a queued signal to its own slot)."""
+class _Hub(QObject):
+    """The one object pool threads emit on: created on the GUI thread, never deleted.
 
-    done = Signal(object, object)  # result, error (an exception or None)
+    A pool thread must not touch a QObject the GUI thread may delete meanwhile (a page closed
+    while its read runs): emitting on a half-destroyed object crashed PySide6. Results go
+    through this hub instead, and each delivery checks that its owner still exists.
+    """
+
+    delivered = Signal(object, object, object)  # relay, result, error (an exception or None)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered.connect(self._deliver)
+
+    @Slot(object, object, object)
+    def _deliver(self, relay: _Relay, result: Any, error: BaseException | None) -> None:
+        relay.deliver(result, error)
+
+
+_HUB: _Hub | None = None
+
+
+def _hub() -> _Hub:
+    """The process's hub (made on first use, which is on the GUI thread)."""
+    global _HUB
+    if _HUB is None:
+        _HUB = _Hub()
+    return _HUB
+
+
+class _Relay:
+    """Carries a pool thread's result to ``callback`` on the GUI thread while ``owner`` lives."""
 
     def __init__(
         self,
-        parent: QObject | None = None,
+        owner: QObject,
         callback: Callable[[Any, BaseException | None], None] | None = None,
     ) -> None:
-        super().__init__(parent)
+        self.owner = owner
         self.callback = callback
-        if callback is not None:
-            self.done.connect(self.deliver)
+        self.hub = _hub()
 
-    @Slot(object, object)
+    def emit(self, result: Any, error: BaseException | None) -> None:
+        """Hand ``result`` or ``error`` over (any thread)."""
+        self.hub.delivered.emit(self, result, error)
+
     def deliver(self, result: Any, error: BaseException | None) -> None:
-        if self.callback is not None:
+        """Run the callback (GUI thread), unless the owner has been deleted."""
+        if self.callback is not None and shiboken6.isValid(self.owner):
             self.callback(result, error)
 
 
@@ -81,10 +113,7 @@ class _Call:
             result, error = self.fn(), None
         except Exception as exc:  # noqa: BLE001 - handed to the GUI thread as it is
             result, error = None, exc
-        try:
-            self.relay.done.emit(result, error)
-        except RuntimeError:  # the receiver is gone (window closed)
-            pass
+        self.relay.emit(result, error)
 
 
 class WorkThreads:
@@ -146,7 +175,6 @@ class BackgroundTasks(QObject):
     ) -> None:
         def finished(result: Any, error: BaseException | None) -> None:
             self._relays.discard(relay)
-            relay.deleteLater()
             if on_done is not None:
                 on_done(result, error)
 
@@ -200,8 +228,7 @@ class Poller(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
         self._in_flight = self._again = False
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_polled)
+        self._relay = _Relay(self, self._on_polled)
         self._quiet = _Relay(self)
 
     def reader(self) -> Callable[[Workspace], Any]:
