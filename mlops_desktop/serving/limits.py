@@ -111,7 +111,8 @@ def _search(pattern: re.Pattern, body: bytes, width: int, step: int = 256 * 1024
 def _orjson_edges(body: bytes) -> bool:
     """Whether ``body`` may hold what orjson reads differently from json: a long integer or a
     lone surrogate escape (json's path then checks them)."""
-    if b"\\u" in body and _search(_SURROGATE_ESCAPE, body, 6):
+    # a single-byte search first: it runs at memchr speed, ``b"\\u" in body`` a hundred times slower
+    if b"\\" in body and _search(_SURROGATE_ESCAPE, body, 6):
         return True
     return _long_integer(body)
 

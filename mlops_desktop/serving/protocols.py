@@ -73,8 +73,12 @@ def decode_json(body: bytes) -> Any:
 
 def _from_records(records: list, where: str) -> Table:
     if records and all(type(r) is dict for r in records):
+        orders = set(map(tuple, map(dict.keys, records)))
+        if len(orders) == 1:  # the usual case: the same keys in the same order, transposed in C
+            columns = map(list, zip(*map(dict.values, records), strict=True))
+            return Table(dict(zip(orders.pop(), columns, strict=True)), len(records))
         keys = records[0].keys()
-        if all(r.keys() == keys for r in records):  # the usual case: one list per column
+        if all(r.keys() == keys for r in records):  # the same keys in another order
             return Table({k: list(map(itemgetter(k), records)) for k in keys}, len(records))
     columns: dict[str, list] = {}
     for i, record in enumerate(records):

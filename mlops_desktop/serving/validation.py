@@ -42,7 +42,7 @@ class Table:
         """The ``dataframe_split`` form kept in the prediction log."""
         return {
             "columns": list(self.columns),
-            "data": [list(r) for r in zip(*self.columns.values(), strict=True)],
+            "data": list(zip(*self.columns.values(), strict=True)),  # tuples: JSON arrays
         }
 
 
