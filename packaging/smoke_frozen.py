@@ -86,7 +86,9 @@ def _window(app: Path, ws: str, env: dict, seconds: float = 6.0) -> None:
 def main() -> int:
     app = Path(sys.argv[1]).resolve()
     folder = app.parent
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    size = (
+        sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    )
     env = dict(os.environ, PYTHONPATH="")  # nothing but the frozen app's own modules
     with tempfile.TemporaryDirectory() as tmp:
         ws = str(Path(tmp) / "ws")

@@ -43,6 +43,13 @@ def _add_serve_parser(sub: argparse._SubParsersAction, common: argparse.Argument
     serve.add_argument("--model", help="model that /invocations scores when several are deployed")
     serve.add_argument("--require-token", action="store_true", help="require the token everywhere")
     serve.add_argument("--max-body-mb", type=float, default=16.0, help="largest request (MB)")
+    serve.add_argument(
+        "--scoring-processes",
+        type=int,
+        metavar="N",
+        help="processes big requests (256 kB or more) are read and scored in: 2 by default on 2 "
+        "cores or more, 0 for none",
+    )
     serve.set_defaults(handler=cmd_serve)
 
 
@@ -327,6 +334,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         default_model=args.model,
         max_body=int(args.max_body_mb * 1024 * 1024),
         on_ready=ready,
+        scoring_processes=args.scoring_processes,
         on_stopped=lambda counts: print(stop_message(counts), flush=True),
     )
     return code

@@ -4,6 +4,7 @@ could not be written as capped ASCII for the quarantine."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from mlops_desktop import fast_json, json_steps
@@ -13,10 +14,19 @@ QUARANTINE_TEXT_CAP = 16_384  # characters of a quarantined row (and reason) kep
 Row = tuple[Any, ...]
 
 
+@dataclass(frozen=True)
+class LoggedJSON:
+    """A payload already encoded as the log stores it (by a scoring process): kept as it is."""
+
+    text: str
+
+
 def payload_json(value: Any) -> str | None:
     """A request's inputs or answer as the log stores it (objects may offer ``to_log()``)."""
     if value is None:
         return None
+    if isinstance(value, LoggedJSON):
+        return value.text
     if hasattr(value, "to_log"):
         value = value.to_log()
     if fast_json.huge(value):  # a huge request's rows: in steps, so the service's loop runs

@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="the model /invocations scores when several are deployed")
     parser.add_argument("--require-token", action="store_true")
     parser.add_argument("--max-body-mb", type=float, default=16.0)
+    parser.add_argument(
+        "--scoring-processes",
+        type=int,
+        help="processes big requests are read and scored in (default: 2 on 2 cores or more)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -37,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             require_token=args.require_token,
             default_model=args.model,
             max_body=int(args.max_body_mb * 1024 * 1024),
+            scoring_processes=args.scoring_processes,
             on_ready=ready,
             on_stopped=lambda counts: print(stop_message(counts), flush=True),
         )

@@ -119,6 +119,7 @@ def start_service(
     max_body_mb: float | None = None,
     timeout: float = 60.0,
     reuse: bool = True,
+    scoring_processes: int | None = None,
 ) -> ServiceHandle:
     """Start the service in its own detached process and wait until it answers.
 
@@ -136,6 +137,8 @@ def start_service(
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / LOG_NAME
     cmd = _command(ws, host, port, require_token, default_model, max_body_mb)
+    if scoring_processes is not None:
+        cmd += ["--scoring-processes", str(scoring_processes)]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             cmd,

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mlops_desktop.serving import binary_tensors, protocols, v2_answers
+from mlops_desktop.serving.bodies import parse_body
 from mlops_desktop.serving.http import (
-    JSON,
     error_response,
     header_request_id,
     json_response,
@@ -29,40 +29,7 @@ from mlops_desktop.serving.http import (
 from mlops_desktop.serving.limits import OFF_LOOP_BYTES, OFF_LOOP_ROWS, off_loop
 from mlops_desktop.serving.router import Route
 from mlops_desktop.serving.service import Answer, ScoringService, ServingError
-from mlops_desktop.serving.validation import RequestError, Table
-
-
-def parse_body(
-    body: bytes,
-    content_type: str,
-    style: str,
-    v2: bool,
-    names: list[str],
-    binary_header: str | None = None,
-) -> tuple:
-    """``(table, decoded JSON or None)`` of a scoring body, or RequestError (415 for CSV-less).
-    ``binary_header`` is a v2 request's Inference-Header-Content-Length (binary tensors)."""
-    if style == "mlflow" and content_type == "text/csv":
-        return protocols.parse_csv(body, names), None
-    if style == "mlflow" and content_type not in ("", JSON):
-        raise RequestError(
-            f"Content-Type '{content_type}' is not supported: send application/json or text/csv.",
-            status=415,
-            code="UNSUPPORTED_MEDIA_TYPE",
-        )
-    if v2 and binary_header is not None:
-        head, binary = binary_tensors.split_body(body, binary_header)
-        payload = binary_tensors.attach_inputs(protocols.decode_json(head), binary)
-    else:
-        payload = protocols.decode_json(body)
-    table: Table
-    if v2:
-        table, _ = protocols.parse_v2(payload, names)
-    elif style == "mlflow":
-        table, _ = protocols.parse_mlflow(payload, names)
-    else:
-        table = protocols.parse_v1(payload, names)
-    return table, payload
+from mlops_desktop.serving.validation import RequestError
 
 
 async def parse_off_loop(
@@ -151,16 +118,29 @@ class ScoreHandler:
             number = self._version(route, version)
             body = await read_body(request, service.max_body)
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            binary_header = request.headers.get(binary_tensors.HEADER) if v2 else None
-            table, payload = await parse_off_loop(
-                body, content_type, style, v2, route.live.positional, binary_header
-            )
-            request_id = request_id_of(request, payload.get("id") if v2 else None)
-            service.incoming -= 1
-            counted = False
-            answer = await service.infer(
-                route, number, table, protocol, request_id, request.headers.get("x-entity-key")
-            )
+            entity_key = request.headers.get("x-entity-key")
+            answer, payload = None, None
+            if service.offload.takes(body, style, v2):
+                service.incoming -= 1
+                counted = False
+                scoring_id = request_id_of(request)
+                try:
+                    answer = await service.infer_offloaded(
+                        route, number, body, content_type, style, scoring_id, entity_key
+                    )
+                except ServingError:  # read, then refused: answered under the id it is logged by
+                    request_id = scoring_id
+                    raise
+            if answer is None:
+                binary_header = request.headers.get(binary_tensors.HEADER) if v2 else None
+                table, payload = await parse_off_loop(
+                    body, content_type, style, v2, route.live.positional, binary_header
+                )
+                request_id = request_id_of(request, payload.get("id") if v2 else None)
+                if counted:
+                    service.incoming -= 1
+                    counted = False
+                answer = await service.infer(route, number, table, protocol, request_id, entity_key)
         except ServingError as exc:
             return error_response(exc, style, request_id)
         except RequestError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_desktop.errors import InputError
+from mlops_desktop.serving.offload_worker import one_thread_per_predict
 from mlops_desktop.serving.service import DEFAULT_MAX_BODY, ScoringService, is_loopback, token_hash
 
 if TYPE_CHECKING:
@@ -88,21 +89,6 @@ def _set_status(ws: Workspace, instance_id: int, status: str) -> None:
             ws.audit.record("service.stop", "service", str(instance_id), {"status": status})
 
 
-def _one_thread_per_predict() -> None:
-    """Score each micro-batch on one core. OpenMP's thread team costs more than it saves on
-    batches this small, and spins when other processes want the cores: measured here, a one-row
-    HistGradientBoosting ``predict_proba`` took 197 ms of CPU with the default team and 4.5 ms
-    on one thread, on a busy 2-core machine."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # read when the OpenMP runtime loads
-    try:
-        import sklearn.utils._openmp_helpers  # noqa: F401 - loads the OpenMP runtime now
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)  # acts only on runtimes already loaded, hence the import above
-    except ImportError:  # pragma: no cover - both come with scikit-learn
-        pass
-
-
 def _run_event_loop(main) -> None:
     """Run ``main`` on uvloop where it is installed (a faster event loop), else on asyncio's."""
     try:
@@ -165,12 +151,17 @@ def run_server(
     max_body: int = DEFAULT_MAX_BODY,
     on_ready: Callable[[str, int], None] | None = None,
     on_stopped: Callable[[dict[str, int]], None] | None = None,
+    scoring_processes: int | None = None,
 ) -> int:
     """Serve until SIGTERM, Ctrl-C or ``POST /admin/stop``; return 0 after a clean stop.
 
-    ``on_stopped`` gets the prediction log's counts (written, quarantined, dropped, pending)."""
+    ``on_stopped`` gets the prediction log's counts (written, quarantined, dropped, pending).
+    ``scoring_processes`` big requests are read and scored in (None: two on two cores or more,
+    0: none, all in this process)."""
     from mlops_desktop.registry.workspace import Workspace
 
+    if scoring_processes is not None and scoring_processes < 0:
+        raise InputError(f"--scoring-processes must be 0 or more; got {scoring_processes}.")
     token = token or os.environ.get(TOKEN_ENV) or None
     require_token = check_bind(host, token) or require_token
     if require_token and not token:
@@ -188,6 +179,7 @@ def run_server(
         default_model=default_model,
         max_body=max_body,
         instance_id=instance_id,
+        scoring_processes=scoring_processes,
     )
 
     def started() -> None:
@@ -197,7 +189,7 @@ def run_server(
 
     previous = {s: signal.signal(s, _swallow_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _one_thread_per_predict()
+        one_thread_per_predict()
         service.start()
         server = _uvicorn_server(service)
         gc.freeze()  # the loaded libraries, models and app never become garbage: skip them in GC

@@ -20,6 +20,7 @@ from mlops_desktop.serving.batching import ModelError, batcher_for
 from mlops_desktop.serving.limits import OFF_LOOP_ROWS, off_loop
 from mlops_desktop.serving.metrics import ServiceMetrics
 from mlops_desktop.serving.models import LoadedModel
+from mlops_desktop.serving.offload import ScoringProcesses, default_processes
 from mlops_desktop.serving.predlog import PredictionLog
 from mlops_desktop.serving.protocols import Scored
 from mlops_desktop.serving.retention import RetentionThread
@@ -82,6 +83,7 @@ class ScoringService:
         max_body: int = DEFAULT_MAX_BODY,
         instance_id: int | None = None,
         workers: int = 2,
+        scoring_processes: int | None = None,
     ) -> None:
         self.workspace_path = Path(workspace_path)
         self.token = token
@@ -97,6 +99,8 @@ class ScoringService:
         self.predlog.observer = self.metrics.observe
         self.watcher = Watcher(self.workspace_path, self.router, instance_id)
         self.retention = RetentionThread(self.workspace_path)
+        processes = default_processes() if scoring_processes is None else scoring_processes
+        self.offload = ScoringProcesses(self.workspace_path, processes)
         self._shadow_tasks: set[asyncio.Task] = set()
         self.incoming = 0  # requests being read and parsed, not yet queued for scoring
         self.request_stop = None  # set by the server runner: a callable that stops serving
@@ -117,6 +121,7 @@ class ScoringService:
         self.watcher.stop()
         self.retention.stop()
         self.executor.shutdown(wait=True)
+        self.offload.close()
         self.predlog.close()
 
     def check_open(self, route: Route) -> None:
@@ -215,6 +220,48 @@ class ScoringService:
             self._shadow(route.shadow, table, protocol, request_id, entity_key)
         review = await self._review_rows(model, request_id, clean, scored)
         return Answer(model, arm, scored, request_id, clean, latency, entity_key, review)
+
+    async def infer_offloaded(
+        self,
+        route: Route,
+        number: int | None,
+        body: bytes,
+        content_type: str,
+        style: str,
+        request_id: str,
+        entity_key: str | None = None,
+    ) -> Answer | None:
+        """``infer`` for a big MLflow or v1 body read and scored in a scoring process; None
+        when it is to be read here: a shadow or review rules need its rows, the processes are
+        not ready for the model yet, or one of them died. A body that cannot be read is a
+        RequestError, as when it is read here; one refused after reading is logged with its
+        rows and raised as a ServingError, as ``infer`` does."""
+        if route.shadow is not None and number is None:
+            return None
+        try:
+            model, arm = self.resolve(route, number, request_id)
+        except RequestError:
+            return None  # read here, and refused with the unknown version's message
+        if model.name in self.watcher.oversight.controls.matchers:
+            return None
+        if not self.offload.ready(model.version.id):
+            return None
+        start = time.perf_counter()
+        done = await self.offload.score(
+            model.version.id, body, content_type, style, route.live.positional
+        )
+        if done is None:
+            return None
+        protocol = style
+        if done.outcome == "unreadable":
+            raise RequestError(done.message, done.status, done.code)
+        if done.outcome == "refused":
+            exc = RequestError(done.message, done.status, done.code)
+            self._log_error(model.name, model, arm, protocol, request_id, done.inputs, exc, start)
+            raise ServingError(exc, model)
+        latency = (time.perf_counter() - start) * 1000
+        scored = Scored(done.predictions, done.proba, model.classes)
+        return Answer(model, arm, scored, request_id, done.inputs, latency, entity_key)
 
     async def _review_rows(self, model: LoadedModel, request_id: str, clean: Table, scored):
         """The rows the model's review rules pick (None: no rules, or none picked); a big
@@ -335,5 +382,6 @@ class ScoringService:
                 for name, r in self.router.routes.items()
             },
             "load_errors": dict(self.watcher.errors),
+            "scoring_processes": self.offload.status(),
             "prediction_log": {**self.predlog.counts(), "last_flush": self.predlog.last_flush},
         }
