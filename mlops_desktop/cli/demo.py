@@ -186,5 +186,6 @@ def _serve(args: argparse.Namespace, path: Path) -> int:
         model=None,
         require_token=False,
         max_body_mb=16.0,
+        scoring_processes=None,  # the default: two on two cores or more
     )
     return cmd_serve(serve_args)
