@@ -52,12 +52,8 @@ class ScoringProcesses:
 
     def takes(self, body: bytes, style: str, v2: bool) -> bool:
         """Whether a body this big, in this protocol, is worth sending to a process."""
-        return (
-            self.processes > 0
-            and not v2
-            and style in ("mlflow", "v1")
-            and (len(body) >= OFFLOAD_BYTES)
-        )
+        big = len(body) >= OFFLOAD_BYTES
+        return self.processes > 0 and big and not v2 and style in ("mlflow", "v1")
 
     def ready(self, version_id: int) -> bool:
         """Whether ``version_id`` is loaded in the processes; starts them loading it if not."""
@@ -86,13 +82,17 @@ class ScoringProcesses:
     ) -> Offloaded | None:
         """The request scored in a process, or None when the processes are gone (a process
         died): they are started afresh for the next requests, and this one is scored here."""
+        pool = self._pool
+        if pool is None:  # restarted since ready() said yes
+            return None
         loop = asyncio.get_running_loop()
         args = (self.workspace, version_id, body, content_type, style, names)
         try:
-            result = await loop.run_in_executor(self._pool, score_body, *args)
+            result = await loop.run_in_executor(pool, score_body, *args)
         except BrokenProcessPool:
-            log.warning("a scoring process died; starting them afresh")
-            self._restart()
+            if self._pool is pool:  # not yet replaced by a request that met the same death
+                log.warning("a scoring process died; starting them afresh")
+                self._restart()
             return None
         self.requests += 1
         return result
