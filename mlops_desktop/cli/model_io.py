@@ -86,9 +86,14 @@ def cmd_models_export(args: argparse.Namespace) -> int:
     emit(
         args,
         result,
-        lambda: (
-            f"Exported {result['model']} as {result['format']} to {result['directory']} "
-            f"(predictions identical on {result['checked_rows']:,} rows of {result['dataset']})"
-        ),
+        lambda: _exported(result),
     )
     return 0
+
+
+def _exported(result: dict) -> str:
+    rows = f"{result['checked_rows']:,} rows of {result['dataset']}"
+    checked = f"predictions identical on {rows}"
+    if result.get("largest_difference") is not None:  # ONNX computes trees in 32-bit floats
+        checked = f"answers within {result['largest_difference']:.1g} of the model's on {rows}"
+    return f"Exported {result['model']} as {result['format']} to {result['directory']} ({checked})"

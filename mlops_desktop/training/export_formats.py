@@ -121,6 +121,9 @@ def write_export(folder: Path, fmt: str, model: Any, signature: dict, meta: dict
 
         sio.dump(model, folder / "model.skops")
         written = ["model.skops"]
+    elif fmt == "onnx":  # ``model`` is the checked ONNX model's bytes
+        (folder / "model.onnx").write_bytes(model)
+        written = ["model.onnx"]
     else:
         import joblib
 

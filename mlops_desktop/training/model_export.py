@@ -27,7 +27,7 @@ from mlops_desktop.training.preprocessing import (
     ToObject,
 )
 
-FORMATS = ("mlflow", "skops", "joblib")
+FORMATS = ("mlflow", "skops", "joblib", "onnx")
 
 
 def input_types(signature: dict) -> dict[str, str]:
@@ -187,14 +187,9 @@ def _remove_written(folder: Path, created: bool) -> None:
 
 
 def export_model(ws: Any, ref: str, fmt: str, directory: Path | str) -> dict[str, Any]:
-    """Write model version ``ref`` as ``fmt`` (mlflow, skops, joblib) into ``directory``."""
+    """Write model version ``ref`` as ``fmt`` (mlflow, skops, joblib, onnx) into ``directory``."""
     from mlops_desktop.training.export_formats import write_export
 
-    if fmt == "onnx":
-        raise InputError(
-            "ONNX export is not supported yet (it needs skl2onnx, which MLOps Desktop does not "
-            "ship); export as mlflow, skops or joblib."
-        )
     if fmt not in FORMATS:
         raise InputError(f"Unknown export format '{fmt}': use one of {', '.join(FORMATS)}.")
     version = ws.models.get(ref)
@@ -205,13 +200,20 @@ def export_model(ws: Any, ref: str, fmt: str, directory: Path | str) -> dict[str
     task = str((signature.get("output") or {}).get("task") or run.config.get("task"))
     pipeline = ws.artifacts.load_object(ws.models.bound_artifact(version))
     frame, _ = ws.datasets.load_frame(dataset)
-    plain = plain_pipeline(pipeline, typed_frame(frame, signature))
+    typed = typed_frame(frame, signature)
+    plain = plain_pipeline(pipeline, typed)
     checked = check_identical(pipeline, plain, frame, signature, task)
+    written, difference = plain, None
+    if fmt == "onnx":  # converted, then run on every row before anything is written
+        from mlops_desktop.training import onnx_export
+
+        written = onnx_export.convert(plain, signature, task)
+        difference = onnx_export.check(written, plain, typed, signature, task)
     created = not target.exists()
     target.mkdir(exist_ok=True)
     try:
         files = write_export(
-            target, fmt, plain, signature, {"model": version.ref, "dataset": dataset.ref}
+            target, fmt, written, signature, {"model": version.ref, "dataset": dataset.ref}
         )
     except BaseException:
         _remove_written(target, created)
@@ -229,4 +231,5 @@ def export_model(ws: Any, ref: str, fmt: str, directory: Path | str) -> dict[str
         "files": files,
         "dataset": dataset.ref,
         "checked_rows": checked,
+        "largest_difference": difference,  # ONNX only: its answers against the model's
     }
