@@ -63,9 +63,10 @@ class ScoringProcesses:
             return False
         if not all(f.done() for f in warming):
             return False
-        if any(f.exception() is not None for f in warming):
-            return False  # it failed to load there: the in-process path says why, if anything
-        return True
+        errors = [f.exception() for f in warming if f.exception() is not None]
+        if any(isinstance(e, BrokenProcessPool) for e in errors):
+            self._restart()  # a process died while loading: the next big request starts afresh
+        return not errors  # a model that failed to load there is scored here, which says why
 
     def _start_warming(self, version_id: int) -> None:
         if self._pool is None:
