@@ -63,7 +63,7 @@ class ScoringProcesses:
             return False
         if not all(f.done() for f in warming):
             return False
-        errors = [f.exception() for f in warming if f.exception() is not None]
+        errors = [e for e in map(Future.exception, warming) if e is not None]
         if any(isinstance(e, BrokenProcessPool) for e in errors):
             self._restart()  # a process died while loading: the next big request starts afresh
         return not errors  # a model that failed to load there is scored here, which says why

@@ -252,12 +252,13 @@ class ScoringService:
         )
         if done is None:
             return None
-        protocol = style
         if done.outcome == "unreadable":
             raise RequestError(done.message, done.status, done.code)
-        if done.outcome == "refused":
+        if (
+            done.outcome == "refused"
+        ):  # logged under its protocol, which for MLflow and v1 is its style
             exc = RequestError(done.message, done.status, done.code)
-            self._log_error(model.name, model, arm, protocol, request_id, done.inputs, exc, start)
+            self._log_error(model.name, model, arm, style, request_id, done.inputs, exc, start)
             raise ServingError(exc, model)
         latency = (time.perf_counter() - start) * 1000
         scored = Scored(done.predictions, done.proba, model.classes)
