@@ -75,6 +75,11 @@ def render(result: dict) -> str:
         f"{result['model']}: {result['method']} estimates on {result['rows']:,} rows "
         f"in {len(result['chunks'])} chunks"
         + (" (holdout re-weighted per chunk)" if result["shift_correction"] else ""),
+        *(
+            [f"Probabilities calibrated on the holdout: {result['calibration']}"]
+            if result.get("calibration")
+            else []
+        ),
         "",
         f"{'CHUNK':<7} {'ROWS':>7}  {'METRIC':<10} {'ESTIMATE [95% BAND]':<26}"
         + ("  REALIZED" if labelled else ""),

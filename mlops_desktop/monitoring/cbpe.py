@@ -5,9 +5,14 @@ for the positive class is positive four times in five. Summing calibrated probab
 window of rows gives the expected confusion matrix, and from it the expected accuracy,
 precision, recall, F1 and ROC AUC the window's labels will show once they arrive.
 
-- ``Calibrator`` maps the model's probabilities to calibrated ones (per class none, Platt's
-  sigmoid or isotonic regression, whichever is best calibrated out of fold on the holdout;
-  optionally with importance weights).
+- ``Calibrator`` maps the model's probabilities to calibrated ones: per class the average of
+  the maps (the model's own probabilities, Platt's sigmoid, isotonic regression) that are not
+  clearly worse than the best out of fold on the holdout (optionally with importance weights).
+  On a holdout of a few thousand rows the three are usually within noise of each other, and
+  picking one by a noisy score swings the estimate from holdout to holdout; their average
+  does not (20 splits of Adult: ROC AUC's error 0.0088 averaged, 0.0095 with the model's own
+  probabilities alone). A map clearly worse than the best (the model's own probabilities of
+  a miscalibrated model, typically) is left out.
 - ``expected_metrics`` gives the point estimates; ROC AUC counts the expected share of
   (positive, negative) pairs of distinct rows ranked in the right order (ties count half).
 - ``simulated_bands`` gives the 95% interval from sampling error: labels are drawn from the
@@ -33,9 +38,9 @@ _MAX_CELLS = 4_000_000
 
 @dataclass
 class Calibrator:
-    """Isotonic calibration of each class's probability (one curve for a binary model)."""
+    """Per-class calibration of the probabilities (one class's for a binary model)."""
 
-    curves: list  # per calibrated column: None (the model's own), Sigmoid or Isotonic
+    curves: list  # per calibrated column: a tuple of maps averaged (None: the model's own)
     binary: bool
 
     @classmethod
@@ -43,21 +48,33 @@ class Calibrator:
         cls, proba: np.ndarray, y_index: np.ndarray, weights: np.ndarray | None = None
     ) -> Calibrator:
         """Fit on the holdout's model probabilities (rows x classes) and true class indices:
-        per class the curve (none, Platt's sigmoid or isotonic) with the lowest calibration
-        error on holdout rows it was not fitted on."""
+        per class the maps (none, Platt's sigmoid, isotonic) not clearly worse by Brier score
+        than the best on holdout rows they were not fitted on, to be averaged."""
         binary = proba.shape[1] == 2
         columns = [1] if binary else range(proba.shape[1])
         curves = []
         for k in columns:
             hit = (y_index == k).astype(float)
-            make = _best_curve(proba[:, k], hit, weights)
-            curves.append(None if make is None else make().fit(proba[:, k], hit, weights))
+            kept = _plausible_curves(proba[:, k], hit, weights)
+            curves.append(
+                tuple(
+                    None if make is None else make().fit(proba[:, k], hit, weights) for make in kept
+                )
+            )
         return cls(curves, binary)
 
     @property
     def calibrates(self) -> bool:
-        """Whether any class's probabilities are changed (False: the model is calibrated)."""
-        return any(c is not None for c in self.curves)
+        """Whether any class's probabilities are changed (False: the model's own are kept)."""
+        return any(_maps(c) != (None,) for c in self.curves)
+
+    def describe(self) -> str:
+        """The calibration in words ("the average of the model's own, Platt's sigmoid and
+        isotonic"); per class when the classes differ."""
+        parts = [_described(_maps(c)) for c in self.curves]
+        if self.binary or len(set(parts)) == 1:
+            return parts[0]
+        return "; ".join(f"class {k + 1}: {text}" for k, text in enumerate(parts))
 
     def __call__(self, proba: np.ndarray) -> np.ndarray:
         """Calibrated probabilities (rows x classes, each row summing to one)."""
@@ -72,14 +89,35 @@ class Calibrator:
         return out / total
 
 
+_NAMES = {None: "the model's own", "Sigmoid": "Platt's sigmoid", "Isotonic": "isotonic"}
+
+
+def _described(maps: tuple) -> str:
+    names = [_NAMES[None if m is None else type(m).__name__] for m in maps]
+    if len(names) == 1:
+        return names[0] if maps[0] is not None else "the model's own probabilities"
+    return "the average of " + ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _maps(curve) -> tuple:
+    """A class's maps as a tuple (an estimator stored before averaging holds a single one)."""
+    return curve if isinstance(curve, tuple) else (curve,)
+
+
 def _mapped(curve, p: np.ndarray) -> np.ndarray:
-    return np.clip(p if curve is None else curve.predict(p), 0.0, 1.0)
+    """``p`` through the class's maps, averaged."""
+    maps = _maps(curve)
+    total = np.zeros(len(p))
+    for m in maps:
+        total += p if m is None else m.predict(p)
+    return np.clip(total / len(maps), 0.0, 1.0)
 
 
 class Sigmoid:
     """Platt scaling: ``1 / (1 + exp(-(a * logit(p) + b)))``, two parameters, smooth; fitted
-    by Newton's method on the (weighted) log loss, with a tiny ridge that keeps it finite when
-    the classes separate."""
+    by Newton's method on the (weighted) log loss, each step halved until the loss falls (an
+    over-confident model's extreme probabilities would make a full step overshoot), with a
+    tiny ridge that keeps it finite when the classes separate."""
 
     RIDGE = 1e-4
     STEPS = 50
@@ -90,21 +128,39 @@ class Sigmoid:
             return self
         x = np.column_stack([_logit(p), np.ones(len(p))])
         w = np.ones(len(p)) if weights is None else np.asarray(weights, dtype=float)
-        theta = np.array([1.0, 0.0])
         ridge = self.RIDGE * np.diag([1.0, 0.0])  # as LogisticRegression(C=1e4): slope only
+
+        def loss(theta: np.ndarray) -> float:
+            z = x @ theta
+            return float(w @ (np.logaddexp(0.0, z) - hit * z) + 0.5 * theta @ ridge @ theta)
+
+        theta = np.array([1.0, 0.0])
+        current = loss(theta)
         for _ in range(self.STEPS):
-            q = 1.0 / (1.0 + np.exp(-(x @ theta)))
+            q = _expit(x @ theta)
             gradient = x.T @ (w * (q - hit)) + ridge @ theta
             hessian = (x * (w * q * (1.0 - q))[:, None]).T @ x + ridge + 1e-12 * np.eye(2)
             step = np.linalg.solve(hessian, gradient)
-            theta = theta - step
+            for _halving in range(30):
+                trial = loss(theta - step)
+                if trial <= current:
+                    break
+                step = step / 2
+            else:
+                break
+            theta, current = theta - step, trial
             if np.max(np.abs(step)) < 1e-10:
                 break
         self.a, self.b = float(theta[0]), float(theta[1])
         return self
 
     def predict(self, p: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.a * _logit(p) + self.b)))
+        return _expit(self.a * _logit(p) + self.b)
+
+
+def _expit(z: np.ndarray) -> np.ndarray:
+    """The logistic function, without overflow for large ``|z|``."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 class Isotonic:
@@ -160,13 +216,15 @@ def calibration_error(p: np.ndarray, hit: np.ndarray, w: np.ndarray, bins: int =
     return gap
 
 
-def _best_curve(p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, folds: int = 5):
-    """The calibration (None: the model's own probabilities, ``Sigmoid`` or ``Isotonic``)
-    judged by the Brier score (a proper score: it rewards calibration and punishes
-    over-confidence) on holdout rows it was not fitted on. A more flexible curve replaces a
-    simpler one only when it is clearly better: by more than ``MARGIN_SE`` standard errors of
-    the rows' paired differences. A model already calibrated (gradient boosting on log loss,
-    often) keeps its own probabilities instead of a curve fitted to the holdout's noise."""
+def _plausible_curves(
+    p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, folds: int = 5
+) -> list:
+    """The maps (None: the model's own probabilities, ``Sigmoid``, ``Isotonic``) whose Brier
+    score (a proper score: it rewards calibration and punishes over-confidence) on holdout rows
+    they were not fitted on is not clearly above the best one's: by more than ``MARGIN_SE``
+    standard errors of the rows' paired differences. Four: on a 10,000-row holdout of a
+    well-calibrated model the three stay within 4 (20 splits of Adult: at most 3.8), while
+    probabilities off by 0.05 everywhere are 5 to 7 away, squashed or stretched ones 8 or more."""
     w = np.ones(len(p)) if weights is None else weights
     order = np.random.default_rng(0).permutation(len(p))
     candidates = (None, Sigmoid, Isotonic)
@@ -180,14 +238,16 @@ def _best_curve(p: np.ndarray, hit: np.ndarray, weights: np.ndarray | None, fold
                 else make().fit(p[rest], hit[rest], w[rest]).predict(p[part])
             )
             losses[make][part] = (fitted - hit[part]) ** 2
-    best = None
-    for make in candidates[1:]:
-        if _clearly_lower(losses[make], losses[best], w):
-            best = make
-    return best
+    share = w / w.sum()
+    best = min(candidates, key=lambda make: float(np.sum(share * losses[make])))
+    return [
+        make
+        for make in candidates
+        if make is best or not _clearly_lower(losses[best], losses[make], w)
+    ]
 
 
-MARGIN_SE = 2.0
+MARGIN_SE = 4.0
 
 
 def _clearly_lower(loss: np.ndarray, than: np.ndarray, w: np.ndarray) -> bool:

@@ -76,10 +76,10 @@ def estimator_for(ws: Workspace, version: ModelVersion) -> PerformanceEstimator:
             return _cache[key]
     pipeline = ws.artifacts.load_object(ws.models.bound_artifact(version))
     output = signature.get("output") or {}
-    if stored is not None:
-        estimator = ws.artifacts.load_object(stored.artifact_hash)
+    estimator = None if stored is None else ws.artifacts.load_object(stored.artifact_hash)
+    if estimator is not None and estimator.fitting >= PerformanceEstimator.FITTING:
         estimator.attach(pipeline, features, outcomes)
-    else:
+    else:  # none yet, or fitted the way an earlier version of MLOps Desktop did: fit now
         estimator = PerformanceEstimator.fit(
             pipeline, features, outcomes, output["task"], output.get("positive_class")
         )
@@ -121,8 +121,9 @@ def estimate_performance(
 ) -> dict:
     """Estimated performance of ``model_ref`` on the rows of ``frame``, chunk by chunk.
 
-    Returns ``{"model", "method", "task", "metrics", "chunks": [...], "reference": {metric:
-    {"test_report", "gate"}}, "caveat"}``; each chunk as ``PerformanceEstimator.estimate``
+    Returns ``{"model", "method", "calibration", "task", "metrics", "chunks": [...],
+    "reference": {metric: {"test_report", "gate"}}, "caveat"}`` (``calibration``: the maps
+    averaged, in words; None for a regressor); each chunk as ``PerformanceEstimator.estimate``
     gives it, with realized values when ``frame`` holds the model's target column.
     """
     version = ws.models.get(model_ref)
@@ -135,6 +136,7 @@ def estimate_performance(
     return {
         "model": version.ref,
         "method": estimator.method,
+        "calibration": estimator.calibrator.describe() if estimator.calibrator else None,
         "task": estimator.task,
         "metrics": list(estimator.metrics),
         "rows": int(len(frame)),

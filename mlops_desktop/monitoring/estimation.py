@@ -79,6 +79,10 @@ class PerformanceEstimator:
     holdout_rows: int = 0
     pipeline: Any = None  # not stored with the estimator: the model version's own artifact
     holdout: tuple | None = None  # (rows or their features, proba, class index): shift correction
+    # How it was fitted: a stored estimator older than ``FITTING`` is fitted again on load.
+    # 2: CBPE averages the calibration maps not clearly worse than the best (1 picked one).
+    fitting: int = 1
+    FITTING = 2
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "pipeline": None, "holdout": None}
@@ -108,7 +112,7 @@ class PerformanceEstimator:
                 f"{MIN_CHUNK_ROWS} labelled rows the model was not trained on."
             )
         est = cls(task=task, inputs=list(holdout_X.columns), pipeline=pipeline)
-        est.holdout_rows = len(y)
+        est.holdout_rows, est.fitting = len(y), cls.FITTING
         if task == "regression":
             truth = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(np.float64)
             predicted = np.asarray(pipeline.predict(holdout_X), dtype=np.float64)

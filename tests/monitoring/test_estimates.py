@@ -37,6 +37,29 @@ def test_the_estimator_is_fitted_once_and_stored_with_the_version(monitored):
             assert values["realized"] is not None
 
 
+def test_an_estimator_stored_by_an_earlier_fitting_is_fitted_again(monitored):
+    """An estimator stored before the calibration maps were averaged (one map per class) is
+    fitted anew on first use, and the new one replaces it."""
+    from mlops_desktop.monitoring.cbpe import Calibrator
+    from mlops_desktop.monitoring.estimates import estimator_for
+
+    version = monitored.models.get("credit@1")
+    current = estimator_for(monitored, version)
+    assert current.fitting == current.FITTING
+    old = current.__class__(**{**current.__dict__, "pipeline": None, "holdout": None})
+    old.calibrator = Calibrator([None], True)  # the shape stored before: the model's own alone
+    del old.__dict__["fitting"]  # and no record of how it was fitted
+    stored = monitored.estimators.get(version.id)
+    digest = monitored.artifacts.put_object(old)
+    monitored.estimators.put(version.id, "CBPE", digest, stored.dataset_version_id, 1, False)
+    clear_cache()
+    assert monitored.artifacts.load_object(digest).fitting == 1
+    again = estimator_for(monitored, version)
+    assert again.fitting == again.FITTING and isinstance(again.calibrator.curves[0], tuple)
+    replaced = monitored.estimators.get(version.id)
+    assert replaced.artifact_hash not in (digest,) and replaced.holdout_rows == again.holdout_rows
+
+
 def test_each_monitoring_window_carries_an_estimate_that_follows_a_shift(monitored, credit):
     rows = credit.sample(1000, replace=True, random_state=3).reset_index(drop=True)
     log_requests(monitored, rows.head(500))
@@ -57,9 +80,11 @@ def test_the_estimate_command_prints_estimates_beside_realized_values(monitored,
     assert main(["estimate", "credit@1", str(path), "--chunk-size", "100", "--json", *ws]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["method"] == "CBPE" and all(c["rows"] <= 100 for c in result["chunks"])
+    assert "Platt's sigmoid" in result["calibration"] or "isotonic" in result["calibration"]
     assert main(["estimate", "credit@1", str(path), "--chunks", "2", *ws]) == 0
     text = capsys.readouterr().out
     assert "ESTIMATE [95% BAND]" in text and "REALIZED" in text and "concept drift" in text
+    assert f"Probabilities calibrated on the holdout: {result['calibration']}" in text
     unlabelled = tmp_path / "unlabelled.csv"
     _holdout(monitored).drop(columns=[TARGET]).to_csv(unlabelled, index=False)
     assert main(["estimate", "credit@1", str(unlabelled), "--json", *ws]) == 0

@@ -46,7 +46,9 @@ def _classifier(rng, classes: int):
 def test_estimates_equal_realized_values_in_expectation(classes):
     rng = np.random.default_rng(classes)
     model = _classifier(rng, classes)
-    holdout = _frame(rng, 4000)
+    # The calibration is fitted on the holdout: its noise is the estimate's bias (a 4,000-row
+    # holdout can say a calibrated model is off by 0.005), so the holdout is large here.
+    holdout = _frame(rng, 12000)
     est = PerformanceEstimator.fit(
         model, holdout, _own_labels(model, holdout, rng), "binary" if classes == 2 else "multiclass"
     )
@@ -159,20 +161,38 @@ def test_bad_input_is_refused_by_name():
         PerformanceEstimator.fit(model, holdout.head(5), ["no"] * 5, "binary")
 
 
-def test_calibration_is_fitted_only_where_it_clearly_helps():
-    """A model whose probabilities already hold keeps them (a curve would fit the holdout's
-    noise); one that is over-confident gets a curve, and its calibrated rates then hold."""
+def test_calibration_keeps_the_models_own_probabilities_unless_clearly_worse():
+    """A model whose probabilities already hold keeps them among the maps averaged, and its
+    calibrated probabilities stay near its own; an over-confident model's own are left out,
+    and its calibrated rates then hold."""
     from mlops_desktop.monitoring.cbpe import Calibrator, calibration_error
 
     rng = np.random.default_rng(3)
     p = rng.uniform(0.02, 0.98, 6000)
     honest = (rng.uniform(size=p.size) < p).astype(int)
     proba = np.column_stack([1 - p, p])
-    assert not Calibrator.fit(proba, honest).calibrates
+    kept = Calibrator.fit(proba, honest)
+    assert kept.describe().startswith("the average of the model's own")
+    assert np.abs(kept(proba)[:, 1] - p).max() < 0.05
     skewed = (rng.uniform(size=p.size) < p**2).astype(int)  # says 0.5 where it is 0.25
     fitted = Calibrator.fit(proba, skewed)
-    assert fitted.calibrates
+    assert fitted.calibrates and "the model's own" not in fitted.describe()
     weights = np.ones(p.size)
     before = calibration_error(p, skewed.astype(float), weights)
     after = calibration_error(fitted(proba)[:, 1], skewed.astype(float), weights)
     assert before > 0.1 and after < 0.03
+
+
+def test_platt_scaling_recovers_an_over_confident_models_slope():
+    """Probabilities twice as extreme on the logit scale as the truth (some near 0 and 1):
+    the fitted slope is about one half, and no step overshoots (a full Newton step did)."""
+    from mlops_desktop.monitoring.cbpe import Sigmoid
+
+    rng = np.random.default_rng(5)
+    z = rng.normal(0, 3, 20000)
+    truth = 1 / (1 + np.exp(-z))
+    hit = (rng.uniform(size=z.size) < truth).astype(float)
+    stretched = 1 / (1 + np.exp(-2 * z))
+    with np.errstate(over="raise"):
+        curve = Sigmoid().fit(stretched, hit)
+    assert abs(curve.a - 0.5) < 0.05 and abs(curve.b) < 0.05
