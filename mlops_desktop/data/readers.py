@@ -232,10 +232,12 @@ def csv_batches(
     names: list[str],
     types: dict[str, pa.DataType],
     max_rows: int | None = None,
+    part: bytes | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """The file's blocks as Arrow record batches, read with ``opts`` and the column ``types``
     so far; a value that does not fit its column raises ``_Retype`` (``read_settled_csv``
-    retries), every other problem an InputError that says what to fix."""
+    retries), every other problem an InputError that says what to fix. ``part``: read these
+    bytes of the file (whole rows) instead of the file."""
     bad_rows: list[Any] = []
 
     def on_invalid(row: Any) -> str:
@@ -246,7 +248,7 @@ def csv_batches(
         opts, names, types, max_rows, on_invalid
     )
     try:
-        with pa.OSFile(str(path), "rb") as source:
+        with pa.OSFile(str(path), "rb") if part is None else pa.BufferReader(part) as source:
             reader = pcsv.open_csv(
                 source,
                 read_options=read_options,

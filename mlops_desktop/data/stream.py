@@ -11,6 +11,7 @@ chunk are in memory at a time. Excel workbooks, small by nature, are read whole.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +56,28 @@ def _rechunk(frames: Iterator[pd.DataFrame], rows: int, total: int) -> Iterator[
         pending.append(frame)
         held += len(frame)
         while held >= rows:
-            joined = _concat(pending)
+            joined = concat_frames(pending)
             chunk, rest = joined.iloc[:rows].reset_index(drop=True), joined.iloc[rows:]
             pending, held = ([rest] if len(rest) else []), len(rest)
             done += len(chunk)
-            yield chunk, done / total
+            yield own_categories(chunk), done / total
     if held:
-        yield _concat(pending).reset_index(drop=True), 1.0
+        yield own_categories(concat_frames(pending).reset_index(drop=True)), 1.0
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def own_categories(chunk: pd.DataFrame) -> pd.DataFrame:
+    """``chunk`` with each category column holding only its own values, in the order they
+    first appear: a chunk then looks the same however the file was split to read it (in
+    blocks here, in partitions on a cluster's workers)."""
+    for name in chunk.columns:
+        column = chunk[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            seen = pd.unique(column.dropna().to_numpy())
+            chunk[name] = column.cat.set_categories(seen)
+    return chunk
+
+
+def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """``frames`` end to end; a category column keeps its type (the categories united)."""
     if len(frames) == 1:
         return frames[0]
@@ -76,7 +89,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _settle(batches: Iterator[pa.RecordBatch]) -> tuple[pa.Schema | None, dict, int]:
+def settle_batches(batches: Iterator[pa.RecordBatch]) -> tuple[pa.Schema | None, dict, int]:
     """The schema, the pandas type a whole-file read gives each column with a missing value
     somewhere (an integer column becomes float, a boolean one object), and the rows."""
     schema, gap_types, count = None, {}, 0
@@ -94,7 +107,7 @@ def _settle(batches: Iterator[pa.RecordBatch]) -> tuple[pa.Schema | None, dict, 
     return schema, gap_types, count
 
 
-def _checked(path: Path, names: list[str], count: int) -> None:
+def check_table(path: Path, names: list[str], count: int) -> None:
     """The same refusals as ``read_frame``: no columns, repeated names, no data rows."""
     check_unique(names, path.name)
     if not names:
@@ -106,7 +119,7 @@ def _checked(path: Path, names: list[str], count: int) -> None:
         )
 
 
-def _as_whole_file(batch: pa.RecordBatch, gap_types: dict) -> pd.DataFrame:
+def as_whole_file(batch: pa.RecordBatch, gap_types: dict) -> pd.DataFrame:
     """``batch`` in pandas with the types a whole-file read gives: a column with a missing
     value elsewhere in the file takes that column's type even where this block has none."""
     frame = pa.Table.from_batches([batch]).to_pandas()
@@ -118,45 +131,73 @@ def _as_whole_file(batch: pa.RecordBatch, gap_types: dict) -> pd.DataFrame:
     return frame
 
 
-def _csv_stream(path: Path, opts: ReadOptions, options: Any) -> tuple[Iterator[pd.DataFrame], int]:
+@dataclass(frozen=True)
+class SettledCSV:
+    """What the first pass over a CSV file settles: the options that held, the column names
+    and Arrow types, the pandas type of each column with a gap somewhere, and the rows."""
+
+    opts: ReadOptions
+    names: list[str]
+    types: dict  # the types given to the reader (the rest it infers from its first block)
+    gap_types: dict
+    count: int
+    schema: pa.Schema | None = None  # every column's type as the read settled it
+
+
+def settle_csv(path: Path, opts: ReadOptions, options: Any) -> SettledCSV:
+    """The first pass over a CSV file (``opts`` sniffed, ``options`` as the user gave them)."""
     given = ReadOptions.from_dict(options)
 
     def first_pass(o: ReadOptions, names: list[str], types: dict) -> tuple:
-        return (*_settle(csv_batches(path, o, names, types)), names, dict(types))
+        return (*settle_batches(csv_batches(path, o, names, types)), names, dict(types))
 
-    (_schema, gap_types, count, names, types), opts = read_settled_csv(
-        path, opts, given, first_pass
-    )
-    _checked(path, names, count)
+    (schema, gap_types, count, names, types), opts = read_settled_csv(path, opts, given, first_pass)
+    check_table(path, names, count)
+    return SettledCSV(opts, names, types, gap_types, count, schema)
+
+
+def _csv_stream(path: Path, opts: ReadOptions, options: Any) -> tuple[Iterator[pd.DataFrame], int]:
+    settled = settle_csv(path, opts, options)
 
     def frames() -> Iterator[pd.DataFrame]:
         encode = None
-        for batch in csv_batches(path, opts, names, types):
+        for batch in csv_batches(path, settled.opts, settled.names, settled.types):
             if encode is None:
                 encode = repetitive_text(batch)
-            yield _as_whole_file(encode_text(batch, encode), gap_types)
+            yield as_whole_file(encode_text(batch, encode), settled.gap_types)
 
-    return frames(), count
+    return frames(), settled.count
+
+
+def parquet_batches(path: Path) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's record batches; a damaged file raises an InputError saying so."""
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(
+            f"{path.name} cannot be read as Parquet ({exc}). The file may be damaged or incomplete."
+        ) from exc
+    try:
+        yield from handle.iter_batches(batch_size=65536)
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{path.name} is a damaged Parquet file: {exc}.") from exc
+    finally:
+        handle.close()
+
+
+def settle_parquet(path: Path) -> tuple[dict, int]:
+    """The first pass over a Parquet file: each gap column's pandas type, and the rows."""
+    import pyarrow.parquet as pq
+
+    schema, gap_types, count = settle_batches(parquet_batches(path))
+    check_table(
+        path, list(schema.names if schema is not None else pq.read_schema(path).names), count
+    )
+    return gap_types, count
 
 
 def _parquet_stream(path: Path) -> tuple[Iterator[pd.DataFrame], int]:
-    import pyarrow.parquet as pq
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        try:
-            handle = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(
-                f"{path.name} cannot be read as Parquet ({exc}). The file may be damaged or "
-                "incomplete."
-            ) from exc
-        try:
-            yield from handle.iter_batches(batch_size=65536)
-        except pa.ArrowInvalid as exc:
-            raise InputError(f"{path.name} is a damaged Parquet file: {exc}.") from exc
-        finally:
-            handle.close()
-
-    schema, gap_types, count = _settle(batches())
-    _checked(path, list(schema.names if schema is not None else pq.read_schema(path).names), count)
-    return (_as_whole_file(b, gap_types) for b in batches()), count
+    gap_types, count = settle_parquet(path)
+    return (as_whole_file(b, gap_types) for b in parquet_batches(path)), count

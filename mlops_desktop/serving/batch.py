@@ -150,14 +150,27 @@ class _Tally:
     warnings: dict[str, int] = field(default_factory=dict)
 
 
-def _judged_chunks(in_path: Path, chunk_rows: int, rules, model: _Model, cluster: Any):
-    """``(chunk, fraction, Judged or None)``: judged on the cluster, or None (judged here)."""
-    chunks = _chunks(in_path, chunk_rows, rules)
+def _judged_chunks(in_path: Path, chunk_rows: int, rules, model: _Model, cluster: Any, report):
+    """``(chunk, fraction, Judged or None)``: judged on the cluster (read there as a
+    dask.dataframe when its workers see the file, else streamed from here), or None (judged
+    here)."""
     if cluster is None:
-        return ((chunk, fraction, None) for chunk, fraction in chunks)
-    from mlops_desktop.serving.batch_cluster import judged_on_cluster
+        return ((chunk, fraction, None) for chunk, fraction in _chunks(in_path, chunk_rows, rules))
+    from mlops_desktop.data.partitions import plan_partitions
+    from mlops_desktop.serving import batch_cluster
 
-    return judged_on_cluster(cluster, chunks, model)
+    rows = chunk_rows * batch_cluster.CHUNKS_PER_TASK
+    plan = plan_partitions(in_path, rules, rows)
+    if plan is not None and batch_cluster.workers_see(cluster, in_path, plan.size):
+        report(
+            0.0,
+            f"The cluster's workers read {in_path.name} as a dask.dataframe: "
+            f"{len(plan.partitions):,} partitions of up to {rows:,} rows",
+        )
+        return batch_cluster.judged_partitions(cluster, plan, model, chunk_rows)
+    why = "cannot be split into partitions" if plan is None else "is not where the workers are"
+    report(0.0, f"{in_path.name} {why}: its rows are sent to the cluster's workers from here")
+    return batch_cluster.judged_on_cluster(cluster, _chunks(in_path, chunk_rows, rules), model)
 
 
 def _score(
@@ -183,7 +196,9 @@ def _score(
     chunks = ChunkLog(ws, version, new_batch_id(), logged_columns(ws, version))
     try:
         rules = reading_rules(ws, version)
-        for chunk, fraction, judged in _judged_chunks(in_path, chunk_rows, rules, model, cluster):
+        for chunk, fraction, judged in _judged_chunks(
+            in_path, chunk_rows, rules, model, cluster, report
+        ):
             check_added_columns(chunk, model, in_path)
             if judged is None:
                 judged = judge(chunk, model.pipeline, model.signature, model.classes)

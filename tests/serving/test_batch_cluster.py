@@ -1,5 +1,6 @@
 """Batch scoring on a real LocalCluster: the output, the rejects and the log are the ones a
-local run writes, in the file's order; a cancelled run writes nothing."""
+local run writes, in the file's order, whether the workers read the file as a dask.dataframe
+or it is streamed to them; a cancelled run writes nothing."""
 
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ def client():
 
 @pytest.fixture
 def awkward_file(tmp_path, credit_frame):
-    """7,500 real rows: a text in a number column, and a 1,000-row stretch with one column
-    empty (a part of the file the contract rejects as a whole) starting mid-chunk."""
+    """7,500 real rows: a text in a number column, a 1,000-row stretch with one column empty
+    (a part of the file the contract rejects as a whole) starting mid-chunk, and a note whose
+    quoted line breaks a split at any line end would cut."""
     frame = pd.concat([credit_frame] * 8, ignore_index=True).head(7500).drop(columns=[TARGET])
     frame = frame.astype({"age_in_years": object})
     frame.loc[7, "age_in_years"] = "forty"
     frame.loc[3000:3999, "duration_in_month"] = None
+    frame["note"] = ['called back,\nsaid "later"' if i % 9 == 0 else "" for i in range(7500)]
     path = tmp_path / "in.csv"
     frame.to_csv(path, index=False)
     return path
@@ -72,7 +75,34 @@ def test_the_cluster_writes_what_a_local_run_writes(
         pd.read_csv(rejects_path(tmp_path / f"there{suffix}")),
     )
     assert _log(model_ws, here.batch_id) == _log(model_ws, there.batch_id)
-    assert len(seen) >= 8 and "Scored 7,499 rows" not in seen[0]
+    assert "read in.csv as a dask.dataframe: 4 partitions of up to 2,000 rows" in seen[0]
+    assert len(seen) >= 8 and "Scored 7,499 rows" not in seen[1]
+
+
+def test_a_file_the_workers_cannot_split_is_streamed_to_them(
+    model_ws, credit_frame, tmp_path, client
+):
+    path = tmp_path / "in.xlsx"  # a workbook has no partitions to read apart
+    pd.concat([credit_frame] * 3, ignore_index=True).drop(columns=[TARGET]).to_excel(
+        path, index=False
+    )
+    here = score(model_ws, "credit@2", path, tmp_path / "here.csv")
+    seen: list[str] = []
+    there = score(
+        model_ws,
+        "credit@2",
+        path,
+        tmp_path / "there.csv",
+        lambda _f, m: seen.append(m),
+        cluster=client,
+    )
+    assert "in.xlsx cannot be split into partitions: its rows are sent" in seen[0]
+    assert (there.rows, there.scored) == (here.rows, here.scored) == (3000, 3000)
+    ids = ["request_id"]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "here.csv").drop(columns=ids),
+        pd.read_csv(tmp_path / "there.csv").drop(columns=ids),
+    )
 
 
 def test_a_cancelled_cluster_run_leaves_no_output_and_no_log(
