@@ -149,12 +149,12 @@ class _LineEnds:
             before = data[np.maximum(ends - 1 - base, 0)].astype(np.int16)  # byte before each
             before[ends - 1 < base] = self.last_byte  # ... in the block before
             empty = (lengths == 0) | ((lengths == 1) & (before == _RETURN))
-            self._rows_ended(ends[~empty] + 1)
+            self.rows_ended(ends[~empty] + 1)
             self.row_start = int(ends[-1] + 1)
         if len(data):
             self.last_byte = int(data[-1])
 
-    def _rows_ended(self, next_starts: np.ndarray) -> None:
+    def rows_ended(self, next_starts: np.ndarray) -> None:
         """Rows ended just before ``next_starts``: note where every ``every``-th data row
         starts (the header's end starts data row 0)."""
         first = self.rows + 1  # the data row each next start begins
@@ -176,7 +176,7 @@ def _csv_row_starts(path: Path, every: int, header: bool) -> tuple[list[int], in
     if scan.inside:
         return None
     if base > scan.row_start and not _blank(path, scan.row_start, base):
-        scan._rows_ended(np.array([base]))  # a last row without a line break
+        scan.rows_ended(np.array([base]))  # a last row without a line break
     rows = max(scan.rows, 0)
     del scan.starts[-(-rows // every) :]  # no partition begins after the last row
     if scan.starts:
