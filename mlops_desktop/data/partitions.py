@@ -16,6 +16,7 @@ streams them instead.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ class FilePlan:
 
     path: str
     format: str  # "csv" or "parquet"
-    size: int  # the file's bytes when planned: a worker seeing another size has another file
+    size: int  # the file's bytes when planned
     rows: int
     partitions: tuple[Partition, ...]
     gap_types: dict
@@ -56,11 +57,31 @@ class FilePlan:
     names: tuple[str, ...] = ()
     types: dict | None = None
     parquet_columns: tuple[str, ...] = ()
+    fingerprint: str = ""  # of the file when planned: a process finding another has another file
 
     @property
     def columns(self) -> tuple[str, ...]:
         """The file's column names, in order."""
         return self.names or self.parquet_columns
+
+
+FINGERPRINT_BYTES = 64 << 10
+
+
+def fingerprint(path: Path | str) -> str:
+    """The file's size and a SHA-256 of its first and last 64 KiB: cheap, and another file
+    (or this one changed) at the same path almost surely differs. Empty if it cannot be read."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            digest = hashlib.sha256(handle.read(FINGERPRINT_BYTES))
+            handle.seek(max(0, size - FINGERPRINT_BYTES))
+            digest.update(handle.read(FINGERPRINT_BYTES))
+    except OSError:
+        return ""
+    return f"{size}:{digest.hexdigest()}"
 
 
 def plan_partitions(
@@ -76,7 +97,7 @@ def plan_partitions(
     check_readable(path)
     size = path.stat().st_size
     if opts.format == "parquet":
-        return _parquet_plan(path, size, rows)
+        return replace(_parquet_plan(path, size, rows), fingerprint=fingerprint(path))
     if opts.format != "csv" or (opts.encoding or "utf-8").lower() not in _ASCII_SUPERSETS:
         return None
     settled = stream.settle_csv(path, opts, options)
@@ -100,6 +121,7 @@ def plan_partitions(
         settled.opts,
         tuple(settled.names),
         {field.name: field.type for field in settled.schema},  # a partition infers nothing
+        fingerprint=fingerprint(path),
     )
 
 
@@ -195,8 +217,8 @@ def read_partition(plan: FilePlan, index: int) -> pd.DataFrame:
     from mlops_desktop.data import stream
 
     part = plan.partitions[index]
-    if not Path(plan.path).is_file() or Path(plan.path).stat().st_size != plan.size:
-        raise _changed(plan, part, "a file of another size")
+    if fingerprint(plan.path) != plan.fingerprint:
+        raise _changed(plan, part, "another file")
     frames = (
         _csv_partition(plan, index, part)
         if plan.format == "csv"

@@ -161,7 +161,7 @@ def _judged_chunks(in_path: Path, chunk_rows: int, rules, model: _Model, cluster
 
     rows = chunk_rows * batch_cluster.CHUNKS_PER_TASK
     plan = plan_partitions(in_path, rules, rows)
-    if plan is not None and batch_cluster.workers_see(cluster, in_path, plan.size):
+    if plan is not None and batch_cluster.workers_see(cluster, plan):
         report(
             0.0,
             f"The cluster's workers read {in_path.name} as a dask.dataframe: "

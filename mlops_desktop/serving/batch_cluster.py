@@ -75,23 +75,16 @@ def _results(group: list[Chunk], future: Any) -> Iterator[tuple]:
         yield chunk, fraction, judged
 
 
-def workers_see(client: Any, path: Path, size: int) -> bool:
-    """Whether every worker opens ``path`` and finds a file of ``size`` bytes (this file,
-    on shared storage or on this machine)."""
+def workers_see(client: Any, plan: FilePlan) -> bool:
+    """Whether every worker finds this very file at ``plan``'s path (on this machine, or on
+    storage they share): the same size and first and last 64 KiB."""
+    from mlops_desktop.data.partitions import fingerprint
+
     try:
-        sizes = client.run(_file_size, str(path))
+        found = client.run(fingerprint, plan.path)
     except OSError:
         return False
-    return bool(sizes) and all(found == size for found in sizes.values())
-
-
-def _file_size(path: str) -> int:
-    import os
-
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return -1
+    return bool(found) and all(seen == plan.fingerprint for seen in found.values())
 
 
 def judged_partitions(client: Any, plan: FilePlan, model: Any, rows: int) -> Iterator[tuple]:

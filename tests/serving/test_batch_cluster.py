@@ -125,3 +125,18 @@ def test_a_cancelled_cluster_run_leaves_no_output_and_no_log(
     # the cluster is free for the next run
     done = score(model_ws, "credit@2", awkward_file, tmp_path / "after.csv", cluster=client)
     assert done.rows == 7500
+
+
+def test_workers_read_the_file_only_when_they_find_this_very_file(credit_frame, tmp_path, client):
+    from mlops_desktop.data.partitions import plan_partitions
+
+    path = tmp_path / "in.csv"
+    credit_frame.to_csv(path, index=False)
+    plan = plan_partitions(path, None, 1000)
+    assert batch_cluster.workers_see(client, plan)
+    changed = credit_frame.copy()
+    changed.loc[999, "age_in_years"] = 99  # same path, other bytes near the end
+    changed.to_csv(path, index=False)
+    assert not batch_cluster.workers_see(client, plan)
+    path.unlink()
+    assert not batch_cluster.workers_see(client, plan)
