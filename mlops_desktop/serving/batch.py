@@ -162,14 +162,11 @@ def _judged_chunks(in_path: Path, chunk_rows: int, rules, model: _Model, cluster
     rows = chunk_rows * batch_cluster.CHUNKS_PER_TASK
     plan = plan_partitions(in_path, rules, rows)
     if plan is not None and batch_cluster.workers_see(cluster, plan):
-        report(
-            0.0,
-            f"The cluster's workers read {in_path.name} as a dask.dataframe: "
-            f"{len(plan.partitions):,} partitions of up to {rows:,} rows",
-        )
+        parts = len(plan.partitions)
+        report(0.0, f"Workers read {in_path.name} in {parts:,} partitions (dask.dataframe)")
         return batch_cluster.judged_partitions(cluster, plan, model, chunk_rows)
-    why = "cannot be split into partitions" if plan is None else "is not where the workers are"
-    report(0.0, f"{in_path.name} {why}: its rows are sent to the cluster's workers from here")
+    why = "it cannot be split" if plan is None else "the workers do not see this file"
+    report(0.0, f"Sending the rows of {in_path.name} to the workers ({why})")
     return batch_cluster.judged_on_cluster(cluster, _chunks(in_path, chunk_rows, rules), model)
 
 

@@ -75,7 +75,7 @@ def test_the_cluster_writes_what_a_local_run_writes(
         pd.read_csv(rejects_path(tmp_path / f"there{suffix}")),
     )
     assert _log(model_ws, here.batch_id) == _log(model_ws, there.batch_id)
-    assert "read in.csv as a dask.dataframe: 4 partitions of up to 2,000 rows" in seen[0]
+    assert seen[0] == "Workers read in.csv in 4 partitions (dask.dataframe)"  # of 2,000 rows
     assert len(seen) >= 8 and "Scored 7,499 rows" not in seen[1]
 
 
@@ -96,7 +96,7 @@ def test_a_file_the_workers_cannot_split_is_streamed_to_them(
         lambda _f, m: seen.append(m),
         cluster=client,
     )
-    assert "in.xlsx cannot be split into partitions: its rows are sent" in seen[0]
+    assert seen[0] == "Sending the rows of in.xlsx to the workers (it cannot be split)"
     assert (there.rows, there.scored) == (here.rows, here.scored) == (3000, 3000)
     ids = ["request_id"]
     pd.testing.assert_frame_equal(
