@@ -110,18 +110,20 @@ def judged_partitions(client: Any, plan: FilePlan, model: Any, rows: int) -> Ite
         for part in frame.to_delayed()
     )
     pending: deque = deque()
-    done = 0
+    done = [0]
+
+    def results() -> Iterator[tuple]:
+        for chunk, judged in pending.popleft().result():
+            done[0] += len(chunk)
+            yield chunk, done[0] / plan.rows, judged
+
     try:
         for task in tasks:
             pending.append(client.compute(task))
             if len(pending) >= IN_FLIGHT_PER_WORKER * workers:
-                for chunk, judged in pending.popleft().result():
-                    done += len(chunk)
-                    yield chunk, done / plan.rows, judged
+                yield from results()
         while pending:
-            for chunk, judged in pending.popleft().result():
-                done += len(chunk)
-                yield chunk, done / plan.rows, judged
+            yield from results()
     finally:
         if pending:
             client.cancel(list(pending))
