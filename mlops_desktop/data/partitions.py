@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,14 +96,14 @@ def plan_partitions(
     check_readable(path)
     size = path.stat().st_size
     if opts.format == "parquet":
-        return replace(_parquet_plan(path, size, rows), fingerprint=fingerprint(path))
+        return _parquet_plan(path, size, rows)
     if opts.format != "csv" or (opts.encoding or "utf-8").lower() not in _ASCII_SUPERSETS:
         return None
     settled = stream.settle_csv(path, opts, options)
     starts = _csv_row_starts(path, rows, bool(settled.opts.header))
     if starts is None or starts[1] != settled.count:
-        return None
-    offsets, _count = starts
+        return None  # the scan and the reader disagree on where rows end: stream it instead
+    offsets = starts[0]
     ends = [*offsets[1:], size]
     parts = tuple(
         Partition(i * rows, min(rows, settled.count - i * rows), first, end)
@@ -117,23 +116,12 @@ def plan_partitions(
         settled.count,
         parts,
         settled.gap_types,
-        tuple(_first_block_encoding(path, settled)),
+        settled.encode,
         settled.opts,
         tuple(settled.names),
         {field.name: field.type for field in settled.schema},  # a partition infers nothing
         fingerprint=fingerprint(path),
     )
-
-
-def _first_block_encoding(path: Path, settled: Any) -> list[int]:
-    """The text columns the stream keeps as categories (chosen from its first block)."""
-    from mlops_desktop.data.readers import csv_batches, repetitive_text
-
-    batches = csv_batches(path, settled.opts, settled.names, settled.types)
-    try:
-        return repetitive_text(next(batches))
-    finally:
-        batches.close()
 
 
 def _parquet_plan(path: Path, size: int, rows: int) -> FilePlan:
@@ -144,7 +132,16 @@ def _parquet_plan(path: Path, size: int, rows: int) -> FilePlan:
     gap_types, count = stream.settle_parquet(path)  # the stream's own checks and types
     parts = tuple(Partition(s, min(rows, count - s)) for s in range(0, count, rows))
     columns = tuple(pq.read_schema(path).names)
-    return FilePlan(str(path), "parquet", size, count, parts, gap_types, parquet_columns=columns)
+    return FilePlan(
+        str(path),
+        "parquet",
+        size,
+        count,
+        parts,
+        gap_types,
+        parquet_columns=columns,
+        fingerprint=fingerprint(path),
+    )
 
 
 class _LineEnds:
@@ -152,7 +149,7 @@ class _LineEnds:
     the start of the row being scanned, and the rows found so far."""
 
     def __init__(self, every: int, header: bool) -> None:
-        self.every, self.header = every, header
+        self.every = every
         self.inside = 0
         self.row_start = 0
         self.rows = -1 if header else 0  # the header is no data row

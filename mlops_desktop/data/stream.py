@@ -142,6 +142,7 @@ class SettledCSV:
     gap_types: dict
     count: int
     schema: pa.Schema | None = None  # every column's type as the read settled it
+    encode: tuple[int, ...] = ()  # the text columns kept as categories (from the first block)
 
 
 def settle_csv(path: Path, opts: ReadOptions, options: Any) -> SettledCSV:
@@ -149,21 +150,30 @@ def settle_csv(path: Path, opts: ReadOptions, options: Any) -> SettledCSV:
     given = ReadOptions.from_dict(options)
 
     def first_pass(o: ReadOptions, names: list[str], types: dict) -> tuple:
-        return (*settle_batches(csv_batches(path, o, names, types)), names, dict(types))
+        encode: list[int] = []
 
-    (schema, gap_types, count, names, types), opts = read_settled_csv(path, opts, given, first_pass)
+        def noting_first(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for i, batch in enumerate(batches):
+                if i == 0:
+                    encode.extend(repetitive_text(batch))
+                yield batch
+
+        settled = settle_batches(noting_first(csv_batches(path, o, names, types)))
+        return (*settled, names, dict(types), tuple(encode))
+
+    (schema, gap_types, count, names, types, encode), opts = read_settled_csv(
+        path, opts, given, first_pass
+    )
     check_table(path, names, count)
-    return SettledCSV(opts, names, types, gap_types, count, schema)
+    return SettledCSV(opts, names, types, gap_types, count, schema, encode)
 
 
 def _csv_stream(path: Path, opts: ReadOptions, options: Any) -> tuple[Iterator[pd.DataFrame], int]:
     settled = settle_csv(path, opts, options)
 
     def frames() -> Iterator[pd.DataFrame]:
-        encode = None
+        encode = list(settled.encode)
         for batch in csv_batches(path, settled.opts, settled.names, settled.types):
-            if encode is None:
-                encode = repetitive_text(batch)
             yield as_whole_file(encode_text(batch, encode), settled.gap_types)
 
     return frames(), settled.count

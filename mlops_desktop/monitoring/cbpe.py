@@ -66,12 +66,12 @@ class Calibrator:
     @property
     def calibrates(self) -> bool:
         """Whether any class's probabilities are changed (False: the model's own are kept)."""
-        return any(_maps(c) != (None,) for c in self.curves)
+        return any(maps != (None,) for maps in self.curves)
 
     def describe(self) -> str:
         """The calibration in words ("the average of the model's own, Platt's sigmoid and
         isotonic"); per class when the classes differ."""
-        parts = [_described(_maps(c)) for c in self.curves]
+        parts = [_described(maps) for maps in self.curves]
         if self.binary or len(set(parts)) == 1:
             return parts[0]
         return "; ".join(f"class {k + 1}: {text}" for k, text in enumerate(parts))
@@ -99,14 +99,8 @@ def _described(maps: tuple) -> str:
     return "the average of " + ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _maps(curve) -> tuple:
-    """A class's maps as a tuple (an estimator stored before averaging holds a single one)."""
-    return curve if isinstance(curve, tuple) else (curve,)
-
-
-def _mapped(curve, p: np.ndarray) -> np.ndarray:
+def _mapped(maps: tuple, p: np.ndarray) -> np.ndarray:
     """``p`` through the class's maps, averaged."""
-    maps = _maps(curve)
     total = np.zeros(len(p))
     for m in maps:
         total += p if m is None else m.predict(p)

